@@ -1,0 +1,34 @@
+-- Funding per region, year and source, summed over the region and everything below it.
+-- A return covers the reporting unit's own spending (本级), so a parent's figure is its
+-- own return plus those of all its descendants, never a sum of already-rolled-up values.
+with
+
+returns as (
+    select * from {{ ref('int_funding_returns_current') }}
+),
+
+ancestors as (
+    select * from {{ ref('int_region_ancestors') }}
+),
+
+loads as (
+    select distinct load_id, is_synthetic from {{ ref('stg_load_audit') }}
+),
+
+rolled_up as (
+    select
+        ancestors.ancestor_code as region_code,
+        returns.year,
+        returns.funding_source,
+        sum(returns.amount_yuan) as amount_yuan,
+        sum(case when ancestors.depth = 0 then returns.amount_yuan else 0 end) as own_amount_yuan,
+        count(distinct returns.region_code) as reporting_regions,
+        bool_or(loads.is_synthetic) as is_synthetic,
+        list(distinct returns.load_id order by returns.load_id) as load_ids
+    from returns
+    inner join ancestors on returns.region_code = ancestors.region_code
+    inner join loads on returns.load_id = loads.load_id
+    group by all
+)
+
+select * from rolled_up

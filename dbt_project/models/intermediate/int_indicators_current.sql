@@ -1,0 +1,1 @@
+{{ current_rows(ref('stg_indicators'), ['indicator_code']) }}

@@ -1,0 +1,1 @@
+{{ current_rows(ref('stg_measures'), ['plan_id']) }}

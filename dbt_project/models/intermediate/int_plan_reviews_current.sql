@@ -1,0 +1,1 @@
+{{ current_rows(ref('stg_plan_reviews'), ['plan_id']) }}

@@ -1,0 +1,1 @@
+{{ current_rows(ref('stg_targets'), ['plan_id']) }}

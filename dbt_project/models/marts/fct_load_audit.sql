@@ -1,0 +1,17 @@
+select
+    load_id || '|' || coalesce(sheet_name, '') as load_sheet_id,
+    load_id,
+    file_name,
+    file_sha256,
+    file_bytes,
+    archived_path,
+    sheet_name,
+    table_name,
+    rows_read,
+    rows_accepted,
+    rows_rejected,
+    load_status,
+    is_synthetic,
+    loaded_at,
+    message
+from {{ ref('stg_load_audit') }}

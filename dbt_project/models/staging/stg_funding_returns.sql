@@ -1,0 +1,9 @@
+select
+    load_id,
+    source_row,
+    region_code,
+    year,
+    source as funding_source,
+    amount as amount_yuan,
+    note
+from {{ source('raw', 'funding_returns') }}

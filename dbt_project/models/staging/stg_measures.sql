@@ -1,0 +1,13 @@
+select
+    load_id,
+    source_row,
+    measure_id,
+    plan_id,
+    measure_no,
+    title_zh,
+    title_en,
+    summary_zh,
+    summary_en,
+    responsible_units,
+    source_quote
+from {{ source('raw', 'measures') }}

@@ -1,0 +1,164 @@
+"""The deterministic demo data: the same workbooks users load, marked synthetic.
+
+The plan registry and the region register of the seed plans are real (`ingest/reference/`,
+transcribed from `shared/seeds/`). Populations and funding returns are synthetic, calibrated
+to published figures:
+
+- Ouhai (瓯海区): the plan's 区级人均科普经费 of ¥2.67 in 2015 and ¥3.62 in 2020 and its
+  十二五 / 十三五 totals of 426 and 706 万元. These fit together only with the registered
+  (户籍) population of about 0.44 million, so the registered series is anchored there.
+  All of Ouhai's district funding is modelled as special-fund appropriation.
+- Zengcheng (增城区) rises toward its ¥20 target and nearly reaches it in 2020; Shenzhen and
+  Beijing follow plausible paths from their published resident populations.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ingest.specs import FUNDING, POPULATION, REGIONS, REGISTRY, TableSpec
+from ingest.workbook import write_workbook
+
+SEED = 20_261_124
+REFERENCE = Path(__file__).parent / "reference"
+YEARS = range(2011, 2026)
+
+# Ouhai district funding in 万元. 2011–2015 sum to 426.00 and 2016–2020 to 706.00; with the
+# registered population below, 2015 gives 116.23万 / 435,300 = ¥2.67 and 2020 gives
+# 162.10万 / 447,800 = ¥3.62 per person.
+OUHAI_FUNDING_WAN = {
+    2011: 68.20, 2012: 73.50, 2013: 80.10, 2014: 87.97, 2015: 116.23,
+    2016: 123.40, 2017: 131.80, 2018: 140.20, 2019: 148.50, 2020: 162.10,
+    2021: 171.60, 2022: 183.40, 2023: 195.90, 2024: 207.30, 2025: 219.80,
+}  # fmt: skip
+
+# Population anchors in 万人 (linear between anchors). Resident figures follow published
+# yearbook and census values to within rounding; Ouhai's registered series is the
+# calibration above (+0.25万 a year from 42.53万 in 2011).
+POPULATION_ANCHORS_WAN = {
+    "110000": {"resident": {2011: 2018.6, 2016: 2195.4, 2020: 2189.3, 2025: 2183.0},
+               "registered": {2011: 1277.9, 2020: 1400.8, 2025: 1430.0}},
+    "440300": {"resident": {2011: 1046.7, 2017: 1252.8, 2020: 1756.0, 2025: 1798.0},
+               "registered": {2011: 267.9, 2017: 434.7, 2020: 587.4, 2025: 620.0}},
+    "440118": {"resident": {2011: 104.0, 2015: 112.0, 2020: 146.6, 2025: 153.0},
+               "registered": {2011: 84.0, 2020: 97.0, 2025: 103.0}},
+    "330304": {"resident": {2011: 88.0, 2020: 96.3, 2025: 98.0},
+               "registered": {2011: 42.53, 2025: 46.03}},
+}  # fmt: skip
+
+# Per-capita total funding paths (元 per resident) for the synthetic returns, and the
+# share of each source. Zengcheng nearly reaches its ¥20 target in 2020.
+PER_CAPITA_PATHS = {
+    "440118": {2011: 7.2, 2015: 9.8, 2020: 18.9, 2025: 22.5},
+    "440300": {2011: 19.0, 2016: 25.0, 2020: 34.0, 2025: 41.0},
+    "110000": {2011: 98.0, 2016: 125.0, 2020: 139.0, 2025: 152.0},
+}
+SOURCE_SHARES = {
+    "440118": {"government": 0.70, "special_fund": 0.42, "donation": 0.05, "other": 0.03},
+    "440300": {"government": 0.75, "special_fund": 0.40, "donation": 0.08,
+               "self_raised": 0.12, "other": 0.05},
+    "110000": {"government": 0.70, "special_fund": 0.30, "donation": 0.05,
+               "self_raised": 0.20, "other": 0.05},
+}  # fmt: skip
+ZENGCHENG_TOWN_SHARE = 0.22  # self-raised by towns and streets, reported by each town
+SYNTHETIC_TOWNS = {"440118": ("增城", "Zengcheng", 11), "330304": ("瓯海", "Ouhai", 13)}
+
+
+def interpolate(anchors: dict[int, float], years: range = YEARS) -> pd.Series:
+    """Values for every year, linear between the anchor years."""
+    known = pd.Series(anchors, dtype=float)
+    return known.reindex(sorted(set(years) | set(anchors))).interpolate("index")[list(years)]
+
+
+def _reference(spec: TableSpec, name: str) -> pd.DataFrame:
+    frame = pd.read_csv(REFERENCE / name, dtype=str, keep_default_na=False).replace("", None)
+    for column in spec.columns:
+        if column.kind in ("int", "number") and column.name in frame.columns:
+            frame[column.name] = pd.to_numeric(frame[column.name])
+    return frame
+
+
+def registry_frames() -> list[tuple[TableSpec, pd.DataFrame]]:
+    files = {"plans": "plans.csv", "plan_reviews": "reviews.csv", "indicators": "indicators.csv",
+             "targets": "targets.csv", "measures": "measures.csv",
+             "departments": "departments.csv"}  # fmt: skip
+    return [(spec, _reference(spec, files[spec.table])) for spec in REGISTRY]
+
+
+def regions_frame() -> pd.DataFrame:
+    real = _reference(REGIONS, "regions.csv")
+    towns = [
+        {"region_code": f"{parent}{900 + i}", "name_zh": f"{zh}合成镇街{i:02d}",
+         "name_en": f"{en} synthetic town {i:02d}", "level": "town", "parent_code": parent,
+         "is_synthetic": "true"}
+        for parent, (zh, en, count) in SYNTHETIC_TOWNS.items()
+        for i in range(1, count + 1)
+    ]  # fmt: skip
+    return pd.concat([real, pd.DataFrame(towns)], ignore_index=True)
+
+
+def population_frame() -> pd.DataFrame:
+    """Resident and registered population in 万人, two decimals, as yearbooks print them."""
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {"region_code": code, "year": list(YEARS),
+                 "resident_population": interpolate(series["resident"]).round(2).to_numpy(),
+                 "registered_population": interpolate(series["registered"]).round(2).to_numpy()}
+            )  # fmt: skip
+            for code, series in POPULATION_ANCHORS_WAN.items()
+        ],
+        ignore_index=True,
+    )
+
+
+def _funding_rows(code: str, population: pd.DataFrame, rng: np.random.Generator) -> list[dict]:
+    resident = population[population.region_code == code].set_index("year")["resident_population"]
+    total_wan = interpolate(PER_CAPITA_PATHS[code]) * resident * (1 + rng.normal(0, 0.02, 15))
+    rows = []
+    for year, total in total_wan.items():
+        for source, share in SOURCE_SHARES[code].items():
+            rows.append({"region_code": code, "year": year, "source": source,
+                         "amount": round(total * share, 2)})  # fmt: skip
+        if code == "440118":
+            shares = rng.dirichlet(np.full(11, 4.0)) * total * ZENGCHENG_TOWN_SHARE
+            rows += [{"region_code": f"{code}{901 + i}", "year": year, "source": "self_raised",
+                      "amount": round(amount, 2)} for i, amount in enumerate(shares)]  # fmt: skip
+    return rows
+
+
+def funding_frames(population: pd.DataFrame, seed: int = SEED) -> dict[str, pd.DataFrame]:
+    """Funding returns per region in 万元 (Beijing's in 元, as its return states)."""
+    rng = np.random.default_rng(seed)
+    ouhai = pd.DataFrame(
+        [{"region_code": "330304", "year": y, "source": s, "amount": amount}
+         for y, amount in OUHAI_FUNDING_WAN.items() for s in ("government", "special_fund")]
+    )  # fmt: skip
+    frames = {"ouhai": ouhai}
+    for name, code in (("zengcheng", "440118"), ("shenzhen", "440300"), ("beijing", "110000")):
+        frames[name] = pd.DataFrame(_funding_rows(code, population, rng))
+    frames["beijing"]["amount"] = (frames["beijing"]["amount"] * 10_000).round(0)
+    return frames
+
+
+def generate(folder: Path, seed: int = SEED) -> list[Path]:
+    """Write the demo workbooks into `folder` and return their paths, in load order."""
+    folder.mkdir(parents=True, exist_ok=True)
+    population = population_frame()
+    paths = [
+        write_workbook(folder / "registry.xlsx", registry_frames()),
+        write_workbook(folder / "regions.xlsx", [(REGIONS, regions_frame())], synthetic=True),
+        write_workbook(folder / "population.xlsx", [(POPULATION, population)],
+                       units={"resident_population": "万人", "registered_population": "万人"},
+                       synthetic=True),
+    ]  # fmt: skip
+    for name, frame in funding_frames(population, seed).items():
+        paths.append(
+            write_workbook(folder / f"funding_{name}.xlsx", [(FUNDING, frame)], synthetic=True,
+                           **({"unit_cell": "元"} if name == "beijing" else
+                              {"units": {"amount": "万元"}}))
+        )  # fmt: skip
+    return paths

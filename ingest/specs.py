@@ -1,0 +1,378 @@
+"""What each kind of spreadsheet users load looks like: sheets, headers (zh or en), types, units.
+
+A `TableSpec` describes one raw table: the headers it accepts, how each column is typed and
+checked, and the key that identifies a row across loads (the latest load of a key wins
+downstream). The readers, the templates and the warehouse DDL are all driven by these specs,
+so a new column is declared once, here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+
+Kind = Literal["code", "text", "int", "number", "choice", "bool", "date"]
+
+SQL_TYPES: Mapping[Kind, str] = {
+    "code": "VARCHAR",
+    "text": "VARCHAR",
+    "int": "INTEGER",
+    "number": "DOUBLE",
+    "choice": "VARCHAR",
+    "bool": "BOOLEAN",
+    "date": "DATE",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet: its canonical name, the headers users may give it, its type."""
+
+    name: str
+    zh: str
+    aliases: tuple[str, ...] = ()
+    kind: Kind = "text"
+    required: bool = True
+    choices: Mapping[str, str] | None = None
+    units: Mapping[str, float] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    pattern: str | None = None
+    expected: str = ""
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return (self.name, self.zh, *self.aliases)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One raw table and the sheet that feeds it."""
+
+    table: str
+    zh: str
+    en: str
+    sheet_names: tuple[str, ...]
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    stored: Mapping[str, str] = field(default_factory=dict)
+    reshape: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+    one_of: tuple[str, ...] = ()
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def stored_columns(self) -> Mapping[str, str]:
+        """Column name → SQL type of the rows as stored (after any reshape)."""
+        if self.stored:
+            return self.stored
+        return {c.name: SQL_TYPES[c.kind] for c in self.columns}
+
+
+YEAR = dict(kind="int", minimum=1949, maximum=2100, expected="a year such as 2020")
+REGION_CODE = dict(
+    kind="code",
+    pattern=r"^\d{6}(\d{3}(\d{3})?)?$",
+    expected="a 6-, 9- or 12-digit division code (GB/T 2260), e.g. 330304",
+)
+PERSONS = {"人": 1.0, "万人": 10_000.0, "persons": 1.0, "person": 1.0, "10kpersons": 10_000.0}
+YUAN = {"元": 1.0, "万元": 10_000.0, "yuan": 1.0, "cny": 1.0, "10kyuan": 10_000.0}
+
+LEVELS = {
+    "province": "province", "省": "province", "省级": "province",
+    "prefecture": "prefecture", "市": "prefecture", "地级": "prefecture", "地市": "prefecture",
+    "county": "county", "县": "county", "县级": "county", "区县": "county", "区": "county",
+    "town": "town", "乡镇": "town", "乡级": "town", "镇街": "town", "街道": "town",
+    "village": "village", "村": "village", "村级": "village", "社区": "village", "村社区": "village",
+}  # fmt: skip
+FUNDING_SOURCES = {
+    "government": "government", "政府拨款": "government", "财政拨款": "government",
+    "governmentappropriation": "government",
+    "special_fund": "special_fund", "specialfund": "special_fund", "科普专项经费": "special_fund",
+    "其中:科普专项经费": "special_fund", "其中科普专项经费": "special_fund",
+    "donation": "donation", "donations": "donation", "社会捐赠": "donation", "捐赠": "donation",
+    "self_raised": "self_raised", "self-raised": "self_raised", "selfraised": "self_raised",
+    "自筹资金": "self_raised", "自筹": "self_raised",
+    "other": "other", "其他": "other", "其他收入": "other",
+}  # fmt: skip
+REVIEW_KINDS = {
+    "launch": "launch", "启动": "launch",
+    "monitoring": "monitoring", "监测": "monitoring", "年度监测": "monitoring",
+    "midterm": "midterm", "中期评估": "midterm", "中期": "midterm",
+    "final": "final", "总结评估": "final", "终期评估": "final", "终期": "final",
+    "checkpoint": "checkpoint", "节点": "checkpoint", "阶段目标": "checkpoint",
+}  # fmt: skip
+FAMILIES = {
+    f: f
+    for f in (
+        "survey_ratio", "funding_per_capita", "funding_total", "coverage", "count", "stock",
+        "other",
+    )
+}  # fmt: skip
+DIRECTIONS = {
+    "increase": "increase", "提高": "increase", "上升": "increase", "越大越好": "increase",
+    "decrease": "decrease", "降低": "decrease", "下降": "decrease", "越小越好": "decrease",
+}  # fmt: skip
+NUMERATORS = {
+    "total": "total", "合计": "total", "科普经费": "total",
+    "special_fund": "special_fund", "科普专项经费": "special_fund",
+}  # fmt: skip
+DENOMINATORS = {
+    "resident": "resident", "常住人口": "resident", "常住": "resident",
+    "registered": "registered", "户籍人口": "registered", "户籍": "registered",
+}  # fmt: skip
+TARGET_KINDS = {
+    "level": "level", "水平": "level", "时点": "level",
+    "cumulative": "cumulative", "累计": "cumulative",
+    "annual": "annual", "年度": "annual", "每年": "annual",
+}  # fmt: skip
+COMPARATORS = {
+    "ge": "ge", "≥": "ge", ">=": "ge", "以上": "ge", "不少于": "ge", "不低于": "ge",
+    "gt": "gt", ">": "gt", "超过": "gt",
+    "le": "le", "≤": "le", "<=": "le", "以下": "le", "不超过": "le", "不高于": "le",
+    "lt": "lt", "<": "lt", "低于": "lt",
+    "approx": "approx", "≈": "approx", "左右": "approx", "约": "approx",
+    "range": "range", "区间": "range", "-": "range", "–": "range",
+}  # fmt: skip
+
+PLAN_ID = dict(
+    kind="code",
+    pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
+    expected="a lowercase slug such as ouhai-2021-2025",
+)
+
+
+def _c(name: str, zh: str, *aliases: str, **kw) -> Column:
+    return Column(name=name, zh=zh, aliases=aliases, **kw)
+
+
+def _population_long(frame: pd.DataFrame) -> pd.DataFrame:
+    """Wide population sheets (常住人口 and/or 户籍人口 columns) become one row per type."""
+    value_columns = [
+        c for c in ("resident_population", "registered_population") if c in frame.columns
+    ]
+    long = frame.melt(
+        id_vars=[c for c in frame.columns if c not in value_columns],
+        value_vars=value_columns,
+        var_name="population_type",
+        value_name="population",
+    )
+    long["population_type"] = long["population_type"].str.removesuffix("_population")
+    return long[long["population"].notna()]
+
+
+REGIONS = TableSpec(
+    table="regions",
+    zh="地区登记表",
+    en="Region register",
+    sheet_names=("regions", "地区", "地区登记表", "行政区划"),
+    columns=(
+        _c("region_code", "地区代码", "区划代码", "行政区划代码", "code", **REGION_CODE),
+        _c("name_zh", "地区名称", "名称", "name"),
+        _c("name_en", "英文名称", "english name", required=False),
+        _c("level", "级别", "层级", kind="choice", choices=LEVELS,
+           expected="province/prefecture/county/town/village (省/市/县/乡镇/村)"),
+        _c("parent_code", "上级代码", "上级地区代码", "parent", required=False, **REGION_CODE),
+        _c("is_synthetic", "合成数据", "是否合成", "synthetic", kind="bool", required=False),
+    ),
+    key=("region_code",),
+)  # fmt: skip
+
+POPULATION = TableSpec(
+    table="population",
+    zh="人口",
+    en="Population",
+    sheet_names=("population", "人口"),
+    columns=(
+        _c("region_code", "地区代码", "区划代码", "code", **REGION_CODE),
+        _c("year", "年份", **YEAR),
+        _c("resident_population", "常住人口", "年末常住人口", "resident", kind="number",
+           required=False, units=PERSONS, minimum=0, expected="a number of people ≥ 0"),
+        _c("registered_population", "户籍人口", "年末户籍人口", "registered", kind="number",
+           required=False, units=PERSONS, minimum=0, expected="a number of people ≥ 0"),
+    ),
+    key=("region_code", "year", "population_type"),
+    stored={
+        "region_code": "VARCHAR",
+        "year": "INTEGER",
+        "population_type": "VARCHAR",
+        "population": "DOUBLE",
+    },
+    reshape=_population_long,
+    one_of=("resident_population", "registered_population"),
+)  # fmt: skip
+
+FUNDING = TableSpec(
+    table="funding_returns",
+    zh="科普经费",
+    en="Science-popularization funding returns",
+    sheet_names=("funding", "科普经费", "经费", "funding returns"),
+    columns=(
+        _c("region_code", "地区代码", "区划代码", "code", **REGION_CODE),
+        _c("year", "年份", **YEAR),
+        _c("source", "来源", "经费来源", "funding source", kind="choice", choices=FUNDING_SOURCES,
+           expected="政府拨款/科普专项经费/社会捐赠/自筹资金/其他 "
+                    "(government/special_fund/donation/self_raised/other)"),
+        _c("amount", "金额", "经费", "amount", kind="number", units=YUAN, minimum=0,
+           expected="an amount ≥ 0"),
+        _c("note", "备注", required=False),
+    ),
+    key=("region_code", "year", "source"),
+)  # fmt: skip
+
+PLANS = TableSpec(
+    table="plans",
+    zh="规划",
+    en="Plans",
+    sheet_names=("plans", "规划"),
+    columns=(
+        _c("plan_id", "规划编号", **PLAN_ID),
+        _c("name_zh", "规划名称", "name"),
+        _c("name_en", "英文名称", "english name"),
+        _c("issuer_zh", "发布单位", "issuer"),
+        _c("issuer_en", "发布单位英文", "english issuer", required=False),
+        _c("region_code", "地区代码", "code", **REGION_CODE),
+        _c("period_start", "起始年份", "start year", **YEAR),
+        _c("period_end", "结束年份", "end year", required=False, **YEAR),
+        _c("issued_on", "发布日期", "issued", kind="date", required=False,
+           expected="a date such as 2021-11-23"),
+        _c("source_file", "来源文件", "source", required=False),
+    ),
+    key=("plan_id",),
+)  # fmt: skip
+
+REVIEWS = TableSpec(
+    table="plan_reviews",
+    zh="评估节点",
+    en="Review points",
+    sheet_names=("reviews", "评估节点", "review points"),
+    columns=(
+        _c("plan_id", "规划编号", **PLAN_ID),
+        _c("review_year", "评估年份", "year", **YEAR),
+        _c("review_kind", "评估类型", "kind", kind="choice", choices=REVIEW_KINDS,
+           expected="launch/monitoring/midterm/final/checkpoint (启动/监测/中期评估/总结评估/节点)"),
+    ),
+    key=("plan_id", "review_year", "review_kind"),
+)  # fmt: skip
+
+INDICATORS = TableSpec(
+    table="indicators",
+    zh="指标",
+    en="Indicators",
+    sheet_names=("indicators", "指标"),
+    columns=(
+        _c("indicator_code", "指标代码", "code", **{**PLAN_ID, "pattern": r"^[a-z0-9_]+$",
+           "expected": "a snake_case code such as literacy_ratio"}),
+        _c("name_zh", "指标名称", "name"),
+        _c("name_en", "英文名称", "english name"),
+        _c("family", "指标类别", "类别", kind="choice", choices=FAMILIES,
+           expected=", ".join(FAMILIES)),
+        _c("unit_zh", "单位", "unit"),
+        _c("unit_en", "英文单位", "english unit"),
+        _c("direction", "方向", "期望方向", kind="choice", choices=DIRECTIONS,
+           expected="increase/decrease (提高/降低)"),
+        _c("numerator", "分子", kind="choice", choices=NUMERATORS, required=False,
+           expected="total/special_fund (科普经费/科普专项经费)"),
+        _c("denominator", "分母", kind="choice", choices=DENOMINATORS, required=False,
+           expected="resident/registered (常住人口/户籍人口)"),
+        _c("definition_zh", "定义", required=False),
+        _c("definition_en", "英文定义", "definition", required=False),
+    ),
+    key=("indicator_code",),
+)  # fmt: skip
+
+TARGETS = TableSpec(
+    table="targets",
+    zh="目标",
+    en="Targets",
+    sheet_names=("targets", "目标", "目标值"),
+    columns=(
+        _c("target_id", "目标编号", kind="code", pattern=r"^[a-z0-9-]+\.[a-z0-9_-]+$",
+           expected="<plan_id>.<slug>, e.g. ouhai-2021-2025.literacy"),
+        _c("plan_id", "规划编号", **PLAN_ID),
+        _c("indicator_code", "指标代码", kind="code", pattern=r"^[a-z0-9_]+$",
+           expected="an indicator code from the indicators sheet"),
+        _c("region_code", "地区代码", **REGION_CODE),
+        _c("kind", "目标类型", "类型", kind="choice", choices=TARGET_KINDS,
+           expected="level/cumulative/annual (水平/累计/年度)"),
+        _c("comparator", "比较方式", "比较", kind="choice", choices=COMPARATORS,
+           expected="ge/gt/le/lt/approx/range (≥ > ≤ < ≈ 区间)"),
+        _c("target_value", "目标值", "target", kind="number", expected="a number"),
+        _c("target_value_upper", "目标上限", "upper", kind="number", required=False,
+           expected="a number (upper end of a range)"),
+        _c("tolerance", "容差", kind="number", required=False, minimum=0,
+           expected="a number ≥ 0 in the target's unit"),
+        _c("unit_zh", "单位", "unit"),
+        _c("unit_en", "英文单位", "english unit", required=False),
+        _c("baseline_year", "基期年份", "基线年份", required=False, **YEAR),
+        _c("baseline_value", "基期值", "基线值", "baseline", kind="number", required=False,
+           expected="a number"),
+        _c("period_start", "起始年份", "start year", required=False, **YEAR),
+        _c("period_end", "结束年份", "end year", required=False, **YEAR),
+        _c("target_year", "目标年份", required=False, **YEAR),
+        _c("direction", "方向", "期望方向", kind="choice", choices=DIRECTIONS,
+           expected="increase/decrease (提高/降低)"),
+        _c("lead_departments", "牵头部门", "牵头单位", "lead", required=False),
+        _c("cooperating_departments", "配合部门", "配合单位", "cooperating", required=False),
+        _c("source_quote", "原文", "出处原文", "quote"),
+        _c("note_zh", "备注", required=False),
+        _c("note_en", "英文备注", "note", required=False),
+    ),
+    key=("target_id",),
+)  # fmt: skip
+
+MEASURES = TableSpec(
+    table="measures",
+    zh="措施",
+    en="Qualitative measures",
+    sheet_names=("measures", "措施", "定性措施"),
+    columns=(
+        _c("measure_id", "措施编号", kind="code", pattern=r"^[a-z0-9-]+\.[a-z0-9_-]+$",
+           expected="<plan_id>.<slug>, e.g. xx-city-2022.m01"),
+        _c("plan_id", "规划编号", **PLAN_ID),
+        _c("measure_no", "序号", "number", kind="int", minimum=1, maximum=999,
+           expected="a whole number ≥ 1"),
+        _c("title_zh", "措施名称", "标题", "title"),
+        _c("title_en", "英文名称", "english title"),
+        _c("summary_zh", "内容摘要", "摘要", required=False),
+        _c("summary_en", "英文摘要", "summary", required=False),
+        _c("responsible_units", "责任单位", "responsible"),
+        _c("source_quote", "原文", "出处原文", "quote", required=False),
+    ),
+    key=("measure_id",),
+)  # fmt: skip
+
+DEPARTMENTS = TableSpec(
+    table="departments",
+    zh="部门",
+    en="Departments",
+    sheet_names=("departments", "部门", "责任单位"),
+    columns=(
+        _c("region_code", "地区代码", "code", **REGION_CODE),
+        _c("name_zh", "部门名称", "单位名称", "name"),
+        _c("name_en", "英文名称", "english name"),
+        _c("short_name_zh", "简称", "short name", required=False),
+    ),
+    key=("region_code", "name_zh"),
+)  # fmt: skip
+
+REGISTRY = (PLANS, REVIEWS, INDICATORS, TARGETS, MEASURES, DEPARTMENTS)
+ALL_SPECS = (REGIONS, *REGISTRY, POPULATION, FUNDING)
+SPECS_BY_TABLE = {s.table: s for s in ALL_SPECS}
+
+# Template kinds for `kepu template KIND`: which sheets each workbook holds.
+TEMPLATES: Mapping[str, tuple[TableSpec, ...]] = {
+    "registry": REGISTRY,
+    "regions": (REGIONS,),
+    "population": (POPULATION,),
+    "funding": (FUNDING,),
+}
+
+# Lists of departments in one cell: '区科协、区教育局'. A separator inside parentheses
+# belongs to a name ('各县(市、区)党委'). Stored lists are joined with LIST_JOINER.
+LIST_SEPARATORS = r"[、,，;；]+(?![^(（]*[)）])"
+LIST_JOINER = "；"

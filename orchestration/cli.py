@@ -1,0 +1,184 @@
+"""`kepu`: the command line of Kepu Monitor (科普监测)."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from ingest.home import REPO_ROOT, KepuHome
+from ingest.specs import TEMPLATES
+
+DASHBOARD = REPO_ROOT / "dashboards" / "app.py"
+
+
+def _print_loads(loads: list[dict]) -> int:
+    """One line per file; the errors of rejected files in full. Returns the rejected count."""
+    rejected = 0
+    for load in loads:
+        print(f"{load['status']:>9}  {load['file']}  (load {load['load_id']}): {load['message']}")
+        if load["status"] == "rejected":
+            rejected += 1
+            print("           " + load["errors"].replace("\n", "\n           "))
+    return rejected
+
+
+def _run(job: str, paths: list[Path] = ()) -> int:
+    from orchestration.run import run_job
+
+    outcome = run_job(job, paths)
+    rejected = _print_loads(outcome.loads)
+    for check in outcome.failed_checks:
+        print(f"check failed: {check}", file=sys.stderr)
+    if not outcome.success:
+        print(
+            f"run {outcome.run_id} failed: the previous snapshot stays published. "
+            "Open the Dagster UI (`make dev`) for the full log.",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"published {KepuHome.from_env().published} (run {outcome.run_id})")
+    return 1 if rejected else 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    paths = [Path(p) for p in args.paths]
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        print(f"no such file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    if args.no_build:
+        from ingest.load import format_errors, load_files
+
+        outcomes = load_files(paths, KepuHome.from_env())
+        return 1 if _print_loads(
+            [{"file": o.file_name, "status": o.status, "load_id": o.load_id,
+              "message": o.message, "errors": format_errors(o.errors)} for o in outcomes]
+        ) else 0  # fmt: skip
+    return _run("load_job", paths)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    return _run("build_job")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ingest.demo import generate
+
+    home = KepuHome.from_env().ensure()
+    paths = generate(home.demo)
+    print(f"generated {len(paths)} synthetic demo workbooks in {home.demo}")
+    status = _run("load_job", paths)
+    if status == 0 and not args.no_dashboard:
+        return cmd_dashboard(args)
+    return status
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    command = [sys.executable, "-m", "streamlit", "run", str(DASHBOARD),
+               "--server.port", str(args.port), "--server.headless", "true",
+               "--browser.gatherUsageStats", "false"]  # fmt: skip
+    print(f"dashboard on http://localhost:{args.port} (Ctrl-C to stop)")
+    return subprocess.call(command)
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from ingest.workbook import write_workbook
+
+    path = write_workbook(Path(args.output), [(spec, None) for spec in TEMPLATES[args.kind]])
+    print(f"wrote {args.kind} template to {path}")
+    return 0
+
+
+def _query(sql: str, params: list | None = None) -> pd.DataFrame:
+    from orchestration.publish import open_snapshot
+
+    with open_snapshot() as con:
+        return con.execute(sql, params or []).df()
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    try:
+        frame = _query(args.query)
+    except (duckdb.Error, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if args.csv:
+        frame.to_csv(sys.stdout, index=False)
+    else:
+        with pd.option_context("display.max_rows", args.max_rows, "display.max_columns", None,
+                               "display.width", 200, "display.max_colwidth", 60):  # fmt: skip
+            print(frame.to_string(index=False))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    try:
+        info = _query("select * from snapshot_info")
+        loads = _query(
+            "select load_id, file_name, left(file_sha256, 12) as sha256, "
+            "string_agg(coalesce(table_name, '?') || ' ' || rows_accepted, ', ') as tables, "
+            "max(load_status) as status, bool_or(is_synthetic) as synthetic, "
+            "strftime(max(loaded_at), '%Y-%m-%d %H:%M:%S') as loaded_at "
+            "from fct_load_audit group by all order by load_id"
+        )
+    except FileNotFoundError as error:
+        print(error, file=sys.stderr)
+        return 1
+    row = info.iloc[0]
+    print(f"snapshot  {KepuHome.from_env().published}")
+    print(f"published {row.published_at} (run {row.build_id})")
+    if row.is_synthetic:
+        print("data      includes SYNTHETIC demo data (合成演示数据)")
+    print(loads.to_string(index=False))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="kepu", description="Kepu Monitor (科普监测)")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="generate the demo workbooks, load, build, serve")
+    demo.add_argument("--no-dashboard", action="store_true", help="stop after publishing")
+    demo.add_argument("--port", type=int, default=8501)
+    demo.set_defaults(func=cmd_demo)
+
+    ingest = sub.add_parser("ingest", help="load spreadsheet files, then build and publish")
+    ingest.add_argument("paths", nargs="+", help=".xlsx or .csv files")
+    ingest.add_argument("--no-build", action="store_true", help="only land the files")
+    ingest.set_defaults(func=cmd_ingest)
+
+    build = sub.add_parser("build", help="dbt build over what is loaded, then publish")
+    build.set_defaults(func=cmd_build)
+
+    dashboard = sub.add_parser("dashboard", help="serve the Streamlit dashboard")
+    dashboard.add_argument("--port", type=int, default=8501)
+    dashboard.set_defaults(func=cmd_dashboard)
+
+    template = sub.add_parser("template", help="write a blank workbook to fill in")
+    template.add_argument("kind", choices=sorted(TEMPLATES))
+    template.add_argument("-o", "--output", required=True, help="FILE.xlsx")
+    template.set_defaults(func=cmd_template)
+
+    status = sub.add_parser("status", help="what is loaded, when, from which files")
+    status.set_defaults(func=cmd_status)
+
+    sql = sub.add_parser("sql", help="read-only SQL on the published snapshot")
+    sql.add_argument("query")
+    sql.add_argument("--csv", action="store_true", help="CSV on stdout instead of a table")
+    sql.add_argument("--max-rows", type=int, default=200)
+    sql.set_defaults(func=cmd_sql)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""Great Expectations suites as blocking checks on the raw tables."""
+
+
+import duckdb
+import dagster as dg
+
+from expectations.suites import TABLES, validate
+from orchestration.defs.raw import raw_key
+from orchestration.defs.resources import Warehouse
+
+
+def gx_check(table: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=raw_key(table),
+        name=f"gx_{table}",
+        blocking=True,
+        description=f"Great Expectations suite raw_{table} on the whole raw table.",
+    )
+    def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
+        with duckdb.connect(str(warehouse.home.warehouse)) as con:
+            frame = con.execute(f"select * from raw.{table}").df()
+        result = validate(table, frame)
+        return dg.AssetCheckResult(
+            passed=result.success,
+            metadata={
+                "rows": result.rows,
+                "expectations": result.evaluated,
+                "failures": dg.MetadataValue.md(
+                    "\n".join(f"- {f}" for f in result.failures) or "none"
+                ),
+            },
+        )
+
+    return _check
+
+
+gx_checks = [gx_check(table) for table in TABLES]

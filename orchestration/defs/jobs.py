@@ -1,0 +1,15 @@
+"""Jobs: load files then build and publish; or build and publish only."""
+
+
+import dagster as dg
+
+load_job = dg.define_asset_job(
+    "load_job",
+    selection=dg.AssetSelection.all(),
+    description="Land the given files, check them, run dbt build and publish the snapshot.",
+)
+build_job = dg.define_asset_job(
+    "build_job",
+    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("raw"),
+    description="dbt build over what is loaded, then publish the snapshot.",
+)

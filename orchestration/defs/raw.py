@@ -1,0 +1,79 @@
+"""The raw tables: one asset per table, all landed by the loader in one step.
+
+A workbook can fill several tables (the registry fills six), and each file must land
+whole or not at all, so one multi-asset runs the loader and reports every table.
+"""
+
+
+import json
+from pathlib import Path
+
+import dagster as dg
+
+from ingest.load import format_errors, load_files
+from ingest.specs import ALL_SPECS
+from orchestration.defs.resources import Warehouse
+
+AUDIT_TABLES = {
+    "load_audit": "One row per file × sheet offered: hash, rows read/accepted/rejected, status.",
+    "load_errors": "Every cell a rejected file was rejected for.",
+}
+RAW_TABLES = {**{s.table: f"{s.zh} — {s.en}" for s in ALL_SPECS}, **AUDIT_TABLES}
+
+
+class LoadConfig(dg.Config):
+    """Files to load: .xlsx or .csv paths."""
+
+    paths: list[str] = []
+
+
+def raw_key(table: str) -> dg.AssetKey:
+    return dg.AssetKey(["raw", table])
+
+
+@dg.multi_asset(
+    name="raw_tables",
+    specs=[
+        dg.AssetSpec(raw_key(t), description=d, group_name="raw", kinds={"duckdb", "excel"})
+        for t, d in RAW_TABLES.items()
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "all_files_accepted",
+            asset=raw_key("load_audit"),
+            description="Every file offered in this run was accepted (or was already loaded).",
+        )
+    ],
+)
+def raw_tables(context: dg.AssetExecutionContext, config: LoadConfig, warehouse: Warehouse):
+    """Archive each file under its SHA-256, check it, and land it in one transaction."""
+    outcomes = load_files([Path(p) for p in config.paths], warehouse.home)
+    rows: dict[str, int] = {}
+    for outcome in outcomes:
+        context.log.info(f"{outcome.file_name}: {outcome.message}")
+        for table, count in outcome.rows.items():
+            rows[table] = rows.get(table, 0) + count
+    summary = [
+        {"file": o.file_name, "sha256": o.sha256, "status": o.status, "load_id": o.load_id,
+         "message": o.message, "errors": format_errors(o.errors)}
+        for o in outcomes
+    ]  # fmt: skip
+    for table in RAW_TABLES:
+        metadata = {"rows_added": rows.get(table, 0)}
+        if table == "load_audit":
+            metadata["loads"] = dg.MetadataValue.json(summary)
+        yield dg.MaterializeResult(asset_key=raw_key(table), metadata=metadata)
+    rejected = [o for o in outcomes if o.status == "rejected"]
+    yield dg.AssetCheckResult(
+        check_name="all_files_accepted",
+        asset_key=raw_key("load_audit"),
+        passed=not rejected,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "rejected_files": [o.file_name for o in rejected],
+            "errors": dg.MetadataValue.md(
+                "\n\n".join(f"**{o.file_name}**\n```\n{format_errors(o.errors)}\n```"
+                            for o in rejected) or "none"),
+            "outcomes": dg.MetadataValue.text(json.dumps(summary, ensure_ascii=False)),
+        },
+    )  # fmt: skip
