@@ -28,7 +28,7 @@ from ingest.specs import (
     TARGET_KINDS,
 )
 
-REGION_CODE_REGEX = r"^\d{6}(\d{3}(\d{3})?)?$"
+REGION_CODE_REGEX = r"^\d{6}(?:\d{3}(?:\d{3})?)?$"
 # Plausibility bounds: a region's population under 2 billion, a return under 100 billion 元.
 MAX_POPULATION = 2e9
 MAX_FUNDING_YUAN = 1e11
@@ -51,21 +51,27 @@ def _not_null(*columns: str) -> list[gxe.Expectation]:
     return [gxe.ExpectColumnValuesToNotBeNull(column=c) for c in columns]
 
 
+def _region_codes(*columns: str) -> list[gxe.Expectation]:
+    return [gxe.ExpectColumnValuesToMatchRegex(column=c, regex=REGION_CODE_REGEX) for c in columns]
+
+
 def _years(*columns: str) -> list[gxe.Expectation]:
-    return [gxe.ExpectColumnValuesToBeBetween(column=c, min_value=1949, max_value=2100)
-            for c in columns]  # fmt: skip
+    return [
+        gxe.ExpectColumnValuesToBeBetween(column=c, min_value=1949, max_value=2100) for c in columns
+    ]
 
 
 EXPECTATIONS: dict[str, Callable[[], list[gxe.Expectation]]] = {
     "regions": lambda: [
         *_not_null("region_code", "name_zh", "level"),
-        gxe.ExpectColumnValuesToMatchRegex(column="region_code", regex=REGION_CODE_REGEX),
+        *_region_codes("region_code", "parent_code"),
         gxe.ExpectColumnValuesToBeInSet(column="level", value_set=_values(LEVELS)),
         _key_unique("regions"),
     ],
     "population": lambda: [
         *_not_null("region_code", "year", "population_type", "population"),
         *_years("year"),
+        *_region_codes("region_code"),
         gxe.ExpectColumnValuesToBeInSet(column="population_type",
                                         value_set=["resident", "registered"]),
         gxe.ExpectColumnValuesToBeBetween(column="population", min_value=0,
@@ -75,6 +81,7 @@ EXPECTATIONS: dict[str, Callable[[], list[gxe.Expectation]]] = {
     "funding_returns": lambda: [
         *_not_null("region_code", "year", "source", "amount"),
         *_years("year"),
+        *_region_codes("region_code"),
         gxe.ExpectColumnValuesToBeInSet(column="source", value_set=_values(FUNDING_SOURCES)),
         gxe.ExpectColumnValuesToBeBetween(column="amount", min_value=0,
                                           max_value=MAX_FUNDING_YUAN),
@@ -83,6 +90,7 @@ EXPECTATIONS: dict[str, Callable[[], list[gxe.Expectation]]] = {
     "plans": lambda: [
         *_not_null("plan_id", "name_zh", "region_code", "period_start"),
         *_years("period_start", "period_end"),
+        *_region_codes("region_code"),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A="period_end", column_B="period_start", or_equal=True,
             ignore_row_if="either_value_is_missing"),
@@ -117,6 +125,7 @@ EXPECTATIONS: dict[str, Callable[[], list[gxe.Expectation]]] = {
     ],
     "departments": lambda: [
         *_not_null("region_code", "name_zh", "name_en"),
+        *_region_codes("region_code"),
         _key_unique("departments"),
     ],
     "load_audit": lambda: [

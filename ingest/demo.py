@@ -82,21 +82,31 @@ def _reference(spec: TableSpec, name: str) -> pd.DataFrame:
 
 
 def registry_frames() -> list[tuple[TableSpec, pd.DataFrame]]:
-    files = {"plans": "plans.csv", "plan_reviews": "reviews.csv", "indicators": "indicators.csv",
-             "targets": "targets.csv", "measures": "measures.csv",
-             "departments": "departments.csv"}  # fmt: skip
+    files = {
+        "plans": "plans.csv",
+        "plan_reviews": "reviews.csv",
+        "indicators": "indicators.csv",
+        "targets": "targets.csv",
+        "measures": "measures.csv",
+        "departments": "departments.csv",
+    }
     return [(spec, _reference(spec, files[spec.table])) for spec in REGISTRY]
 
 
 def regions_frame() -> pd.DataFrame:
     real = _reference(REGIONS, "regions.csv")
     towns = [
-        {"region_code": f"{parent}{900 + i}", "name_zh": f"{zh}合成镇街{i:02d}",
-         "name_en": f"{en} synthetic town {i:02d}", "level": "town", "parent_code": parent,
-         "is_synthetic": "true"}
+        {
+            "region_code": f"{parent}{900 + i}",
+            "name_zh": f"{zh}合成镇街{i:02d}",
+            "name_en": f"{en} synthetic town {i:02d}",
+            "level": "town",
+            "parent_code": parent,
+            "is_synthetic": "true",
+        }
         for parent, (zh, en, count) in SYNTHETIC_TOWNS.items()
         for i in range(1, count + 1)
-    ]  # fmt: skip
+    ]
     return pd.concat([real, pd.DataFrame(towns)], ignore_index=True)
 
 
@@ -105,10 +115,13 @@ def population_frame() -> pd.DataFrame:
     return pd.concat(
         [
             pd.DataFrame(
-                {"region_code": code, "year": list(YEARS),
-                 "resident_population": interpolate(series["resident"]).round(2).to_numpy(),
-                 "registered_population": interpolate(series["registered"]).round(2).to_numpy()}
-            )  # fmt: skip
+                {
+                    "region_code": code,
+                    "year": list(YEARS),
+                    "resident_population": interpolate(series["resident"]).round(2).to_numpy(),
+                    "registered_population": interpolate(series["registered"]).round(2).to_numpy(),
+                }
+            )
             for code, series in POPULATION_ANCHORS_WAN.items()
         ],
         ignore_index=True,
@@ -121,12 +134,25 @@ def _funding_rows(code: str, population: pd.DataFrame, rng: np.random.Generator)
     rows = []
     for year, total in total_wan.items():
         for source, share in SOURCE_SHARES[code].items():
-            rows.append({"region_code": code, "year": year, "source": source,
-                         "amount": round(total * share, 2)})  # fmt: skip
+            rows.append(
+                {
+                    "region_code": code,
+                    "year": year,
+                    "source": source,
+                    "amount": round(total * share, 2),
+                }
+            )
         if code == "440118":
             shares = rng.dirichlet(np.full(11, 4.0)) * total * ZENGCHENG_TOWN_SHARE
-            rows += [{"region_code": f"{code}{901 + i}", "year": year, "source": "self_raised",
-                      "amount": round(amount, 2)} for i, amount in enumerate(shares)]  # fmt: skip
+            rows += [
+                {
+                    "region_code": f"{code}{901 + i}",
+                    "year": year,
+                    "source": "self_raised",
+                    "amount": round(amount, 2),
+                }
+                for i, amount in enumerate(shares)
+            ]
     return rows
 
 
@@ -134,9 +160,12 @@ def funding_frames(population: pd.DataFrame, seed: int = SEED) -> dict[str, pd.D
     """Funding returns per region in 万元 (Beijing's in 元, as its return states)."""
     rng = np.random.default_rng(seed)
     ouhai = pd.DataFrame(
-        [{"region_code": "330304", "year": y, "source": s, "amount": amount}
-         for y, amount in OUHAI_FUNDING_WAN.items() for s in ("government", "special_fund")]
-    )  # fmt: skip
+        [
+            {"region_code": "330304", "year": y, "source": s, "amount": amount}
+            for y, amount in OUHAI_FUNDING_WAN.items()
+            for s in ("government", "special_fund")
+        ]
+    )
     frames = {"ouhai": ouhai}
     for name, code in (("zengcheng", "440118"), ("shenzhen", "440300"), ("beijing", "110000")):
         frames[name] = pd.DataFrame(_funding_rows(code, population, rng))
@@ -151,14 +180,20 @@ def generate(folder: Path, seed: int = SEED) -> list[Path]:
     paths = [
         write_workbook(folder / "registry.xlsx", registry_frames()),
         write_workbook(folder / "regions.xlsx", [(REGIONS, regions_frame())], synthetic=True),
-        write_workbook(folder / "population.xlsx", [(POPULATION, population)],
-                       units={"resident_population": "万人", "registered_population": "万人"},
-                       synthetic=True),
-    ]  # fmt: skip
+        write_workbook(
+            folder / "population.xlsx",
+            [(POPULATION, population)],
+            units={"resident_population": "万人", "registered_population": "万人"},
+            synthetic=True,
+        ),
+    ]
     for name, frame in funding_frames(population, seed).items():
         paths.append(
-            write_workbook(folder / f"funding_{name}.xlsx", [(FUNDING, frame)], synthetic=True,
-                           **({"unit_cell": "元"} if name == "beijing" else
-                              {"units": {"amount": "万元"}}))
-        )  # fmt: skip
+            write_workbook(
+                folder / f"funding_{name}.xlsx",
+                [(FUNDING, frame)],
+                synthetic=True,
+                **({"unit_cell": "元"} if name == "beijing" else {"units": {"amount": "万元"}}),
+            )
+        )
     return paths

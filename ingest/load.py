@@ -103,9 +103,7 @@ def format_errors(errors: pd.DataFrame, limit: int = 20) -> str:
     return "\n".join(lines)
 
 
-def _missing(
-    con: duckdb.DuckDBPyConnection, values: pd.DataFrame, known_sql: str
-) -> pd.DataFrame:
+def _missing(con: duckdb.DuckDBPyConnection, values: pd.DataFrame, known_sql: str) -> pd.DataFrame:
     """Rows of `values` (columns source_row, value) whose value is not in `known_sql`."""
     con.register("checked_values", values)
     try:
@@ -159,9 +157,7 @@ def _reference_checks(sheet: SheetResult) -> Iterable[tuple[str, str, str, str]]
             yield column, "departments", "name_zh", "a name in the departments sheet"
 
 
-def _check_references(
-    file_name: str, sheet: SheetResult, batch: _Batch
-) -> pd.DataFrame:
+def _check_references(file_name: str, sheet: SheetResult, batch: _Batch) -> pd.DataFrame:
     found = []
     for column, table, ref_column, expected in _reference_checks(sheet):
         header = sheet.spec.column(column).zh
@@ -169,16 +165,25 @@ def _check_references(
         if column in LIST_COLUMNS:
             values = split_list(values)
         checked = pd.DataFrame(
-            {"source_row": sheet.frame.loc[values.index, "source_row"].to_numpy(),
-             "value": values.astype("string").to_numpy()}
-        )  # fmt: skip
+            {
+                "source_row": sheet.frame.loc[values.index, "source_row"].to_numpy(),
+                "value": values.astype("string").to_numpy(),
+            }
+        )
         missing = _missing(batch.con, checked, batch.known(table, ref_column))
         if len(missing):
             found.append(
-                pd.DataFrame({"file": file_name, "sheet": sheet.sheet, "row": missing.source_row,
-                              "column": f"{header} ({column})", "value": missing.value,
-                              "expected": expected})
-            )  # fmt: skip
+                pd.DataFrame(
+                    {
+                        "file": file_name,
+                        "sheet": sheet.sheet,
+                        "row": missing.source_row,
+                        "column": f"{header} ({column})",
+                        "value": missing.value,
+                        "expected": expected,
+                    }
+                )
+            )
     return pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=ERROR_COLUMNS)
 
 
@@ -218,17 +223,24 @@ def _audit_rows(
     return pd.DataFrame(
         [
             {
-                "load_id": outcome.load_id, "file_name": outcome.file_name,
-                "file_sha256": outcome.sha256, "file_bytes": size,
-                "archived_path": str(archived), "sheet_name": name, "table_name": table,
-                "rows_read": read, "rows_accepted": read if accepted else 0,
+                "load_id": outcome.load_id,
+                "file_name": outcome.file_name,
+                "file_sha256": outcome.sha256,
+                "file_bytes": size,
+                "archived_path": str(archived),
+                "sheet_name": name,
+                "table_name": table,
+                "rows_read": read,
+                "rows_accepted": read if accepted else 0,
                 "rows_rejected": 0 if accepted else rejected_rows.get(name, 0),
-                "status": outcome.status, "is_synthetic": result.is_synthetic,
-                "loaded_at": loaded_at, "message": outcome.message,
+                "status": outcome.status,
+                "is_synthetic": result.is_synthetic,
+                "loaded_at": loaded_at,
+                "message": outcome.message,
             }
             for name, table, read in sheets
         ]
-    )  # fmt: skip
+    )
 
 
 def _land(
@@ -251,9 +263,13 @@ def _land(
         con.register("audit_rows", audit)
         con.execute("insert into raw.load_audit by name select * from audit_rows")
         errors = outcome.errors.rename(
-            columns={"file": "file_name", "sheet": "sheet_name", "row": "source_row",
-                     "column": "column_name"}
-        ).assign(load_id=outcome.load_id)  # fmt: skip
+            columns={
+                "file": "file_name",
+                "sheet": "sheet_name",
+                "row": "source_row",
+                "column": "column_name",
+            }
+        ).assign(load_id=outcome.load_id)
         con.register("error_rows", errors)
         con.execute("insert into raw.load_errors by name select * from error_rows")
         con.execute("commit")
@@ -278,8 +294,11 @@ def load_files(
     con = connect(home)
     try:
         results = [(Path(p), read_file(Path(p))) for p in paths]
-        results.sort(key=lambda pr: min((LOAD_ORDER[s.spec.table] for s in pr[1].sheets),
-                                        default=len(LOAD_ORDER)))  # fmt: skip
+        results.sort(
+            key=lambda pr: min(
+                (LOAD_ORDER[s.spec.table] for s in pr[1].sheets), default=len(LOAD_ORDER)
+            )
+        )
         batch = _Batch(con)
         return [_load_one(con, batch, path, result, home, loaded_at) for path, result in results]
     finally:
@@ -315,4 +334,3 @@ def _load_one(
         outcome.message = "accepted: " + ", ".join(f"{t} {n}" for t, n in outcome.rows.items())
     _land(con, outcome, result, archived, loaded_at)
     return outcome
-

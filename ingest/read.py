@@ -132,7 +132,7 @@ def _errors(
             "sheet": sheet,
             "row": rows.to_numpy(),
             "column": header,
-            "value": values.astype("string").fillna("").to_numpy(),
+            "value": _as_text(values).fillna("").to_numpy(),
             "expected": expected,
         }
     )
@@ -140,7 +140,7 @@ def _errors(
 
 def _as_text(values: pd.Series) -> pd.Series:
     """Cells as trimmed text; whole numbers typed into Excel (330304.0) lose their '.0'."""
-    text = values.astype("string").str.strip().str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+    text = values.astype("string").str.strip().str.replace(r"^(-?\d+)\.0$", r"\1", regex=True)
     return text.mask(text.isin(["", "nan", "None", "<NA>"]))
 
 
@@ -202,21 +202,42 @@ def parse_sheet(file: str, sheet: str, grid: list[list[object]], spec: TableSpec
             declared = unit or (unit_cell if unit_cell in column.units else None)
             if declared not in column.units:
                 errors.append(
-                    _errors(file, sheet, pd.Series([header_index + 1]), header_text,
-                            pd.Series([unit or unit_cell or ""]),
-                            "a unit in the header, e.g. '金额(万元)', or a '单位：万元' cell "
-                            f"above it; accepted units: {', '.join(column.units)}")
-                )  # fmt: skip
+                    _errors(
+                        file,
+                        sheet,
+                        pd.Series([header_index + 1]),
+                        header_text,
+                        pd.Series([unit or unit_cell or ""]),
+                        "a unit in the header, e.g. '金额(万元)', or a '单位：万元' cell "
+                        f"above it; accepted units: {', '.join(column.units)}",
+                    )
+                )
                 continue
             factor = column.units[declared]
         typed, bad = _coerce(column, raw[position], factor)
         missing = typed.isna() & column.required & (column.kind != "bool")
         if bad.any():
-            errors.append(_errors(file, sheet, raw["source_row"][bad], header_text,
-                                  raw[position][bad], column.expected or f"a {column.kind}"))  # fmt: skip
+            errors.append(
+                _errors(
+                    file,
+                    sheet,
+                    raw["source_row"][bad],
+                    header_text,
+                    raw[position][bad],
+                    column.expected or f"a {column.kind}",
+                )
+            )
         if missing.any():
-            errors.append(_errors(file, sheet, raw["source_row"][missing & ~bad], header_text,
-                                  raw[position][missing & ~bad], "a value (required)"))  # fmt: skip
+            errors.append(
+                _errors(
+                    file,
+                    sheet,
+                    raw["source_row"][missing & ~bad],
+                    header_text,
+                    raw[position][missing & ~bad],
+                    "a value (required)",
+                )
+            )
         frame[column.name] = typed
     for column in spec.columns:
         if column.name not in frame.columns:
@@ -225,11 +246,21 @@ def parse_sheet(file: str, sheet: str, grid: list[list[object]], spec: TableSpec
     duplicated = frame.duplicated(subset=list(spec.key), keep=False)
     if duplicated.any():
         keys = frame.loc[duplicated, list(spec.key)].astype("string").agg(" | ".join, axis=1)
-        errors.append(_errors(file, sheet, frame.loc[duplicated, "source_row"],
-                              " + ".join(spec.key), keys,
-                              f"each ({', '.join(spec.key)}) only once in a sheet"))  # fmt: skip
-    all_errors = pd.concat(errors, ignore_index=True) if errors else _errors(
-        file, sheet, pd.Series([], dtype=int), "", pd.Series([], dtype=str), "")  # fmt: skip
+        errors.append(
+            _errors(
+                file,
+                sheet,
+                frame.loc[duplicated, "source_row"],
+                " + ".join(spec.key),
+                keys,
+                f"each ({', '.join(spec.key)}) only once in a sheet",
+            )
+        )
+    all_errors = (
+        pd.concat(errors, ignore_index=True)
+        if errors
+        else _errors(file, sheet, pd.Series([], dtype=int), "", pd.Series([], dtype=str), "")
+    )
     return SheetResult(spec, sheet, len(raw), frame.reset_index(drop=True), all_errors)
 
 
@@ -274,8 +305,9 @@ def read_file(path: Path, display_name: str | None = None) -> FileResult:
         result.sheets.append(parsed)
         result.add_errors(parsed.errors)
     if not result.sheets and not len(result.errors):
-        result.add_errors(_errors(name, "", pd.Series([1]), "", pd.Series([""]),
-                                  "at least one sheet with data"))  # fmt: skip
+        result.add_errors(
+            _errors(name, "", pd.Series([1]), "", pd.Series([""]), "at least one sheet with data")
+        )
     return result
 
 

@@ -87,7 +87,8 @@ LEVELS = {
     "prefecture": "prefecture", "市": "prefecture", "地级": "prefecture", "地市": "prefecture",
     "county": "county", "县": "county", "县级": "county", "区县": "county", "区": "county",
     "town": "town", "乡镇": "town", "乡级": "town", "镇街": "town", "街道": "town",
-    "village": "village", "村": "village", "村级": "village", "社区": "village", "村社区": "village",
+    "village": "village", "村": "village", "村级": "village", "社区": "village",
+    "村社区": "village",
 }  # fmt: skip
 FUNDING_SOURCES = {
     "government": "government", "政府拨款": "government", "财政拨款": "government",
@@ -254,7 +255,8 @@ REVIEWS = TableSpec(
         _c("plan_id", "规划编号", **PLAN_ID),
         _c("review_year", "评估年份", "year", **YEAR),
         _c("review_kind", "评估类型", "kind", kind="choice", choices=REVIEW_KINDS,
-           expected="launch/monitoring/midterm/final/checkpoint (启动/监测/中期评估/总结评估/节点)"),
+           expected="launch/monitoring/midterm/final/checkpoint "
+                    "(启动/监测/中期评估/总结评估/节点)"),
     ),
     key=("plan_id", "review_year", "review_kind"),
 )  # fmt: skip

@@ -75,8 +75,9 @@ def write_workbook(
     for spec, frame in sheets:
         sheet = book.add_worksheet(spec.sheet_names[1])
         columns = [c.name for c in spec.columns if frame is None or c.name in frame.columns]
-        headers = [header_text(spec, c, None if unit_cell else _unit(spec, c, units))
-                   for c in columns]  # fmt: skip
+        headers = [
+            header_text(spec, c, None if unit_cell else _unit(spec, c, units)) for c in columns
+        ]
         top = 0
         if unit_cell:
             sheet.write(0, 0, f"单位：{unit_cell}")

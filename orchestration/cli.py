@@ -55,10 +55,22 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         from ingest.load import format_errors, load_files
 
         outcomes = load_files(paths, KepuHome.from_env())
-        return 1 if _print_loads(
-            [{"file": o.file_name, "status": o.status, "load_id": o.load_id,
-              "message": o.message, "errors": format_errors(o.errors)} for o in outcomes]
-        ) else 0  # fmt: skip
+        return (
+            1
+            if _print_loads(
+                [
+                    {
+                        "file": o.file_name,
+                        "status": o.status,
+                        "load_id": o.load_id,
+                        "message": o.message,
+                        "errors": format_errors(o.errors),
+                    }
+                    for o in outcomes
+                ]
+            )
+            else 0
+        )
     return _run("load_job", paths)
 
 
@@ -79,9 +91,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
-    command = [sys.executable, "-m", "streamlit", "run", str(DASHBOARD),
-               "--server.port", str(args.port), "--server.headless", "true",
-               "--browser.gatherUsageStats", "false"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(DASHBOARD),
+        "--server.port",
+        str(args.port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     print(f"dashboard on http://localhost:{args.port} (Ctrl-C to stop)")
     return subprocess.call(command)
 
@@ -110,8 +132,16 @@ def cmd_sql(args: argparse.Namespace) -> int:
     if args.csv:
         frame.to_csv(sys.stdout, index=False)
     else:
-        with pd.option_context("display.max_rows", args.max_rows, "display.max_columns", None,
-                               "display.width", 200, "display.max_colwidth", 60):  # fmt: skip
+        with pd.option_context(
+            "display.max_rows",
+            args.max_rows,
+            "display.max_columns",
+            None,
+            "display.width",
+            200,
+            "display.max_colwidth",
+            60,
+        ):
             print(frame.to_string(index=False))
     return 0
 

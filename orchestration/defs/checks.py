@@ -1,8 +1,7 @@
 """Great Expectations suites as blocking checks on the raw tables."""
 
-
-import duckdb
 import dagster as dg
+import duckdb
 
 from expectations.suites import TABLES, validate
 from orchestration.defs.raw import raw_key

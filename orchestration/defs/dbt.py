@@ -1,6 +1,5 @@
 """The dbt project as Dagster assets; its tests surface as asset checks."""
 
-
 import json
 import os
 import subprocess
@@ -17,15 +16,27 @@ from orchestration.defs.resources import DBT_EXECUTABLE, DBT_PROJECT_DIR, Wareho
 def ensure_manifest() -> None:
     """Parse the dbt project when its manifest is missing or older than any model file."""
     manifest = dbt_project.manifest_path
-    sources = [p for p in DBT_PROJECT_DIR.rglob("*") if p.suffix in {".sql", ".yml"}
-               and "target" not in p.parts]  # fmt: skip
+    sources = [
+        p
+        for p in DBT_PROJECT_DIR.rglob("*")
+        if p.suffix in {".sql", ".yml"} and "target" not in p.parts
+    ]
     newest = max(p.stat().st_mtime for p in sources)
     if not manifest.exists() or manifest.stat().st_mtime < newest:
         subprocess.run(
-            [DBT_EXECUTABLE, "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-             "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", "target"],
+            [
+                DBT_EXECUTABLE,
+                "parse",
+                "--quiet",
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--target-path",
+                "target",
+            ],
             check=True,
-        )  # fmt: skip
+        )
 
 
 class KepuTranslator(DagsterDbtTranslator):

@@ -1,6 +1,5 @@
 """Jobs: load files then build and publish; or build and publish only."""
 
-
 import dagster as dg
 
 load_job = dg.define_asset_job(

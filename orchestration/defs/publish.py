@@ -1,6 +1,5 @@
 """The published snapshot: what dashboards and `kepu sql` read."""
 
-
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 
@@ -16,7 +15,7 @@ from orchestration.publish import publish
 )
 def published_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Every mart copied into a read-only snapshot file, swapped in atomically."""
-    snapshot = publish(warehouse.home, context.run_id)
+    snapshot = publish(warehouse.home, context.run.run_id)
     return dg.MaterializeResult(
         metadata={
             "path": snapshot.path,

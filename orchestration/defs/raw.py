@@ -4,7 +4,6 @@ A workbook can fill several tables (the registry fills six), and each file must 
 whole or not at all, so one multi-asset runs the loader and reports every table.
 """
 
-
 import json
 from pathlib import Path
 
@@ -24,7 +23,7 @@ RAW_TABLES = {**{s.table: f"{s.zh} — {s.en}" for s in ALL_SPECS}, **AUDIT_TABL
 class LoadConfig(dg.Config):
     """Files to load: .xlsx or .csv paths."""
 
-    paths: list[str] = []
+    paths: list[str] = []  # noqa: RUF012 (dagster Config fields are pydantic fields)
 
 
 def raw_key(table: str) -> dg.AssetKey:
@@ -54,10 +53,16 @@ def raw_tables(context: dg.AssetExecutionContext, config: LoadConfig, warehouse:
         for table, count in outcome.rows.items():
             rows[table] = rows.get(table, 0) + count
     summary = [
-        {"file": o.file_name, "sha256": o.sha256, "status": o.status, "load_id": o.load_id,
-         "message": o.message, "errors": format_errors(o.errors)}
+        {
+            "file": o.file_name,
+            "sha256": o.sha256,
+            "status": o.status,
+            "load_id": o.load_id,
+            "message": o.message,
+            "errors": format_errors(o.errors),
+        }
         for o in outcomes
-    ]  # fmt: skip
+    ]
     for table in RAW_TABLES:
         metadata = {"rows_added": rows.get(table, 0)}
         if table == "load_audit":
@@ -72,8 +77,11 @@ def raw_tables(context: dg.AssetExecutionContext, config: LoadConfig, warehouse:
         metadata={
             "rejected_files": [o.file_name for o in rejected],
             "errors": dg.MetadataValue.md(
-                "\n\n".join(f"**{o.file_name}**\n```\n{format_errors(o.errors)}\n```"
-                            for o in rejected) or "none"),
+                "\n\n".join(
+                    f"**{o.file_name}**\n```\n{format_errors(o.errors)}\n```" for o in rejected
+                )
+                or "none"
+            ),
             "outcomes": dg.MetadataValue.text(json.dumps(summary, ensure_ascii=False)),
         },
-    )  # fmt: skip
+    )

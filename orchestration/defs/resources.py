@@ -1,6 +1,5 @@
 """Resources: where the warehouse lives, and the dbt CLI."""
 
-
 import sys
 from pathlib import Path
 

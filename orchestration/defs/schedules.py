@@ -1,6 +1,5 @@
 """A nightly rebuild, so the snapshot always reflects what is loaded."""
 
-
 import dagster as dg
 
 nightly_build = dg.ScheduleDefinition(

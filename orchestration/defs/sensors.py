@@ -1,6 +1,5 @@
 """A sensor on the inbox folder: files dropped there are loaded, built and published."""
 
-
 import hashlib
 import time
 
@@ -17,9 +16,11 @@ def inbox_files(warehouse: Warehouse, now: float) -> list:
     return sorted(
         p
         for p in warehouse.home.inbox.iterdir()
-        if p.is_file() and p.suffix.lower() in LOADABLE and not p.name.startswith(("~$", "."))
+        if p.is_file()
+        and p.suffix.lower() in LOADABLE
+        and not p.name.startswith(("~$", "."))
         and now - p.stat().st_mtime >= SETTLE_SECONDS
-    )  # fmt: skip
+    )
 
 
 @dg.sensor(job_name="load_job", minimum_interval_seconds=30)

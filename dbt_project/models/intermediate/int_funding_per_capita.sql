@@ -19,24 +19,13 @@ numerators as (
     select
         region_code,
         year,
-        'total' as funding_numerator,
-        sum(amount_yuan) filter (where funding_source <> 'special_fund') as amount_yuan,
-        max(reporting_regions) as reporting_regions,
-        bool_or(is_synthetic) as is_synthetic,
-        flatten(list(load_ids)) as load_ids
-    from funding
-    group by region_code, year
-    union all
-    select
-        region_code,
-        year,
-        'special_fund' as funding_numerator,
+        funding_source as funding_numerator,
         amount_yuan,
         reporting_regions,
         is_synthetic,
         load_ids
     from funding
-    where funding_source = 'special_fund'
+    where funding_source in ('total', 'special_fund')
 ),
 
 denominators as (

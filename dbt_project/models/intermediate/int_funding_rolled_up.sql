@@ -1,10 +1,21 @@
 -- Funding per region, year and source, summed over the region and everything below it.
 -- A return covers the reporting unit's own spending (本级), so a parent's figure is its
 -- own return plus those of all its descendants, never a sum of already-rolled-up values.
+-- The source `total` is every source but the special fund (科普专项经费), which is part
+-- of the government appropriation.
 with
 
-returns as (
+current_returns as (
     select * from {{ ref('int_funding_returns_current') }}
+),
+
+returns as (
+    select region_code, year, funding_source, amount_yuan, load_id
+    from current_returns
+    union all
+    select region_code, year, 'total' as funding_source, amount_yuan, load_id
+    from current_returns
+    where funding_source <> 'special_fund'
 ),
 
 ancestors as (

@@ -5,28 +5,6 @@ with
 
 funding as (
     select * from {{ ref('int_funding_rolled_up') }}
-),
-
-totals as (
-    select
-        region_code,
-        year,
-        'total' as funding_source,
-        sum(amount_yuan) as amount_yuan,
-        sum(own_amount_yuan) as own_amount_yuan,
-        max(reporting_regions) as reporting_regions,
-        bool_or(is_synthetic) as is_synthetic
-    from funding
-    where funding_source <> 'special_fund'
-    group by region_code, year
-),
-
-combined as (
-    select region_code, year, funding_source, amount_yuan, own_amount_yuan,
-        reporting_regions, is_synthetic
-    from funding
-    union all
-    select * from totals
 )
 
 select
@@ -39,4 +17,4 @@ select
     amount_yuan / 10000 as amount_10k_yuan,
     reporting_regions,
     is_synthetic
-from combined
+from funding

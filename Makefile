@@ -1,0 +1,52 @@
+# Kepu Monitor (科普监测). `make demo` and `make test` each set up everything first.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+RUN := $(UV) run --frozen
+DBT := cd dbt_project && KEPU_WAREHOUSE=$${KEPU_WAREHOUSE:-../var/warehouse.duckdb} ../.venv/bin/dbt
+SYSTEM_PACKAGES := fonts-noto-cjk
+
+.PHONY: setup system demo test dev dashboard build lint format clean
+
+setup: system  ## Python environment from uv.lock (installs uv itself if missing)
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
+		|| python3 -m pip install --quiet uv
+	$(UV) sync --frozen
+
+system:  ## Debian packages: a CJK font so Chinese in rendered charts is not boxes
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				--no-install-recommends $$missing; \
+		else echo "please install: $$missing (apt-get install $$missing)"; fi; \
+	fi
+
+demo: setup  ## generate the demo data, load it through Dagster, build, publish, serve
+	$(RUN) kepu demo
+
+test: setup  ## lint, then every test
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) pytest
+
+dev: setup  ## the Dagster UI on http://localhost:3000
+	mkdir -p var/dagster && DAGSTER_HOME=$${DAGSTER_HOME:-$$PWD/var/dagster} \
+		$(RUN) dagster dev -m orchestration.definitions
+
+dashboard: setup  ## the Streamlit dashboard on the published snapshot
+	$(RUN) kepu dashboard
+
+build: setup  ## dbt build and publish over what is loaded
+	$(RUN) kepu build
+
+lint: setup  ## ruff and sqlfluff
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) sqlfluff lint dbt_project/models dbt_project/tests
+
+format: setup
+	$(RUN) ruff check --fix .
+	$(RUN) ruff format .
+
+clean:
+	rm -rf var dbt_project/target dbt_project/logs

@@ -1,0 +1,20 @@
+"""dbt unit tests (hand-calculated per-capita and roll-up cases) pass on the real project."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+from ingest.home import KepuHome
+from orchestration.defs.resources import DBT_EXECUTABLE, DBT_PROJECT_DIR
+
+
+def test_dbt_unit_tests_pass(demo_home: KepuHome) -> None:
+    completed = subprocess.run(
+        [DBT_EXECUTABLE, "test", "--select", "test_type:unit", "--project-dir",
+         str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        env={**os.environ, "KEPU_WAREHOUSE": str(demo_home.warehouse)},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout[-3000:]
+    assert "PASS=4 WARN=0 ERROR=0" in completed.stdout

@@ -1,0 +1,111 @@
+"""Landing files: all or nothing, idempotent, archived byte for byte, clear rejections."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from ingest.home import KepuHome
+from ingest.load import load_files
+from tests.helpers import REGIONS_ROWS, write_sheet
+
+RAW_TABLES = ["regions", "population", "funding_returns", "load_audit", "load_errors"]
+
+
+def _tables(home: KepuHome) -> dict[str, pd.DataFrame]:
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        return {t: con.execute(f"select * from raw.{t} order by all").df() for t in RAW_TABLES}
+
+
+def _funding(path: Path, code: str = "330304") -> Path:
+    return write_sheet(path, "科普经费", [
+        ["地区代码", "年份", "来源", "金额(万元)"],
+        [code, 2020, "政府拨款", 162.10],
+        [code, 2020, "科普专项经费", 162.10],
+    ])  # fmt: skip
+
+
+def test_loading_the_same_file_twice_changes_nothing(home: KepuHome, tmp_path: Path) -> None:
+    regions = write_sheet(tmp_path / "regions.xlsx", "地区", REGIONS_ROWS)
+    funding = _funding(tmp_path / "funding.xlsx")
+    first = load_files([regions, funding], home)
+    before = _tables(home)
+    again = load_files([funding, regions], home)
+    after = _tables(home)
+    assert [o.status for o in first] == ["accepted", "accepted"]
+    assert [o.status for o in again] == ["duplicate", "duplicate"]
+    assert {o.file_name: o.load_id for o in again} == {"regions.xlsx": 1, "funding.xlsx": 2}
+    for table in RAW_TABLES:
+        pd.testing.assert_frame_equal(before[table], after[table])
+    assert len(after["funding_returns"]) == 2
+
+
+def test_an_unknown_region_code_rejects_the_whole_file(home: KepuHome, tmp_path: Path) -> None:
+    load_files([write_sheet(tmp_path / "regions.xlsx", "地区", REGIONS_ROWS)], home)
+    bad = write_sheet(tmp_path / "funding_bad.xlsx", "科普经费", [
+        ["地区代码", "年份", "来源", "金额(万元)"],
+        ["330304", 2020, "政府拨款", 162.10],
+        ["330399", 2020, "政府拨款", 10.0],
+    ])  # fmt: skip
+    (outcome,) = load_files([bad], home)
+    assert outcome.status == "rejected"
+    assert outcome.errors[["file", "sheet", "row", "column", "value"]].values.tolist() == [
+        ["funding_bad.xlsx", "科普经费", 3, "地区代码 (region_code)", "330399"]
+    ]
+    assert "region register" in outcome.errors.iloc[0]["expected"]
+    tables = _tables(home)
+    assert tables["funding_returns"].empty
+    audit = tables["load_audit"].set_index("file_name").loc["funding_bad.xlsx"]
+    assert (audit.status, audit.rows_read, audit.rows_accepted, audit.rows_rejected) == (
+        "rejected", 2, 0, 1,
+    )  # fmt: skip
+    assert tables["load_errors"]["value"].tolist() == ["330399"]
+
+
+def test_regions_loaded_in_the_same_batch_count_as_known(home: KepuHome, tmp_path: Path) -> None:
+    funding = _funding(tmp_path / "funding.xlsx", code="330304901")
+    regions = write_sheet(tmp_path / "regions.xlsx", "地区", REGIONS_ROWS)
+    outcomes = load_files([funding, regions], home)
+    assert {o.file_name: o.status for o in outcomes} == {
+        "regions.xlsx": "accepted",
+        "funding.xlsx": "accepted",
+    }
+
+
+def test_every_file_is_archived_byte_for_byte(home: KepuHome, tmp_path: Path) -> None:
+    bad = _funding(tmp_path / "unknown_region.xlsx", code="110000")
+    (outcome,) = load_files([bad], home)
+    archived = home.archive / f"{outcome.sha256}.xlsx"
+    assert outcome.status == "rejected"
+    assert archived.read_bytes() == bad.read_bytes()
+
+
+def test_rows_carry_their_load_and_source_row(home: KepuHome, tmp_path: Path) -> None:
+    regions = write_sheet(tmp_path / "regions.xlsx", "地区", REGIONS_ROWS)
+    load_files([regions, _funding(tmp_path / "funding.xlsx")], home)
+    funding = _tables(home)["funding_returns"]
+    assert funding[["load_id", "sheet_name", "source_row", "source"]].values.tolist() == [
+        [2, "科普经费", 2, "government"],
+        [2, "科普经费", 3, "special_fund"],
+    ]
+
+
+def test_a_bad_sheet_rejects_the_good_sheets_of_the_same_file(
+    home: KepuHome, tmp_path: Path
+) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "both.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    for name, rows in (("地区", REGIONS_ROWS), ("人口", [
+        ["地区代码", "年份", "常住人口(人)"], ["330304", 2020, "很多"]])):  # fmt: skip
+        sheet = book.add_worksheet(name)
+        for i, row in enumerate(rows):
+            sheet.write_row(i, 0, row)
+    book.close()
+    (outcome,) = load_files([path], home)
+    assert outcome.status == "rejected"
+    assert outcome.errors[["sheet", "row", "value"]].values.tolist() == [["人口", 2, "很多"]]
+    assert _tables(home)["regions"].empty

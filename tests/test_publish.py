@@ -1,0 +1,71 @@
+"""Publishing through `dg.materialize` on a temporary warehouse: a failed build keeps the
+previous snapshot, and the snapshot only ever holds a complete build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DbtCliResource
+
+from ingest.home import KepuHome
+from orchestration.defs.checks import gx_checks
+from orchestration.defs.dbt import kepu_dbt_models
+from orchestration.defs.publish import published_snapshot
+from orchestration.defs.raw import raw_tables
+from orchestration.defs.resources import DBT_EXECUTABLE, DBT_PROJECT_DIR, Warehouse
+from tests.helpers import REGIONS_ROWS, write_sheet
+
+
+def _materialize(home: KepuHome, paths: list[Path]) -> dg.ExecuteInProcessResult:
+    return dg.materialize(
+        [raw_tables, *gx_checks, kepu_dbt_models, published_snapshot],
+        resources={
+            "warehouse": Warehouse(home_dir=str(home.root)),
+            "dbt": DbtCliResource(
+                project_dir=str(DBT_PROJECT_DIR),
+                profiles_dir=str(DBT_PROJECT_DIR),
+                dbt_executable=DBT_EXECUTABLE,
+            ),
+        },
+        run_config={"ops": {"raw_tables": {"config": {"paths": [str(p) for p in paths]}}}},
+        raise_on_error=False,
+    )
+
+
+def _funding(path: Path, government: float, special_fund: float) -> Path:
+    return write_sheet(path, "科普经费", [
+        ["地区代码", "年份", "来源", "金额(元)"],
+        ["330304", 2020, "政府拨款", government],
+        ["330304", 2020, "科普专项经费", special_fund],
+    ])  # fmt: skip
+
+
+def _published_funding(home: KepuHome) -> list[tuple]:
+    with duckdb.connect(str(home.published), read_only=True) as con:
+        return con.execute(
+            "select funding_source, amount_yuan from fct_funding "
+            "where region_code = '330304' and year = 2020 order by 1"
+        ).fetchall()
+
+
+def test_a_failed_build_leaves_the_previous_snapshot(home: KepuHome, tmp_path: Path) -> None:
+    regions = write_sheet(tmp_path / "regions.xlsx", "地区", REGIONS_ROWS)
+    good = _funding(tmp_path / "good.xlsx", government=1000.0, special_fund=600.0)
+    assert _materialize(home, [regions, good]).success
+    published = home.published.read_bytes()
+    assert _published_funding(home) == [
+        ("government", 1000.0), ("special_fund", 600.0), ("total", 1000.0),
+    ]  # fmt: skip
+
+    # A special fund larger than the appropriation it is part of passes the loader (each
+    # cell is fine) but fails the dbt test assert_special_fund_within_government.
+    inconsistent = _funding(tmp_path / "correction.xlsx", government=500.0, special_fund=600.0)
+    result = _materialize(home, [inconsistent])
+    assert not result.success
+    assert home.published.read_bytes() == published
+    assert _published_funding(home)[0] == ("government", 1000.0)
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        raw = con.execute("select count(*) from raw.funding_returns").fetchone()[0]
+    assert raw == 4, "the correction is kept in raw with its own load id"
