@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ingest.demo_survey import generate_waves
 from ingest.specs import FUNDING, POPULATION, REGIONS, REGISTRY, TableSpec
 from ingest.workbook import write_workbook
 
@@ -196,4 +197,4 @@ def generate(folder: Path, seed: int = SEED) -> list[Path]:
                 **({"unit_cell": "元"} if name == "beijing" else {"units": {"amount": "万元"}}),
             )
         )
-    return paths
+    return paths + generate_waves(folder, seed)

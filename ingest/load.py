@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +20,7 @@ import pandas as pd
 
 from ingest.home import KepuHome
 from ingest.read import ERROR_COLUMNS, FileResult, SheetResult, read_file, split_list
-from ingest.specs import ALL_SPECS, LIST_JOINER
+from ingest.specs import ALL_SPECS, EXTRA_TABLES, LIST_JOINER
 
 AUDIT_DDL = """
 create schema if not exists raw;
@@ -57,10 +57,11 @@ class LoadOutcome:
 def raw_table_ddl() -> str:
     """CREATE statements for every raw table: the spec's columns plus lineage columns."""
     statements = [AUDIT_DDL]
-    for spec in ALL_SPECS:
-        columns = ", ".join(f"{name} {sql}" for name, sql in spec.stored_columns.items())
+    tables = {spec.table: spec.stored_columns for spec in ALL_SPECS} | EXTRA_TABLES
+    for table, stored in tables.items():
+        columns = ", ".join(f"{name} {sql}" for name, sql in stored.items())
         statements.append(
-            f"create table if not exists raw.{spec.table} "
+            f"create table if not exists raw.{table} "
             f"(load_id integer, sheet_name varchar, source_row integer, {columns});"
         )
     return "\n".join(statements)
@@ -152,6 +153,10 @@ def _reference_checks(sheet: SheetResult) -> Iterable[tuple[str, str, str, str]]
         yield "plan_id", "plans", "plan_id", "a plan_id in the plans sheet"
     if sheet.spec.table == "targets":
         yield "indicator_code", "indicators", "indicator_code", "a code in the indicators sheet"
+    if "wave_id" in columns and sheet.spec.table != "survey_waves":
+        yield "wave_id", "survey_waves", "wave_id", "a wave_id in the waves sheet"
+    if sheet.spec.table in ("survey_waves", "survey_rule_minima"):
+        yield "rule_id", "survey_rules", "rule_id", "a rule_id in the rules sheet"
     for column in LIST_COLUMNS:
         if column in columns:
             yield column, "departments", "name_zh", "a name in the departments sheet"
@@ -197,20 +202,35 @@ def _normalise_lists(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _write_rows(con: duckdb.DuckDBPyConnection, load_id: int, sheet: SheetResult) -> None:
-    spec = sheet.spec
-    frame = _normalise_lists(sheet.frame)
-    columns = list(spec.stored_columns)
-    con.register("incoming", frame[["source_row", *columns]])
+def _insert(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    stored: Mapping[str, str],
+    frame: pd.DataFrame,
+    load_id: int,
+    sheet: str,
+) -> None:
+    """Append `frame` to raw.`table`, cast to the stored types, stamped with its load."""
+    con.register("incoming", frame[["source_row", *stored]])
     try:
-        casts = ", ".join(f"cast({c} as {t}) as {c}" for c, t in spec.stored_columns.items())
+        casts = ", ".join(f"cast({c} as {t}) as {c}" for c, t in stored.items())
         con.execute(
-            f"insert into raw.{spec.table} by name select ? as load_id, ? as sheet_name, "
+            f"insert into raw.{table} by name select ? as load_id, ? as sheet_name, "
             f"source_row, {casts} from incoming",
-            [load_id, sheet.sheet],
+            [load_id, sheet],
         )
     finally:
         con.unregister("incoming")
+
+
+def _write_rows(con: duckdb.DuckDBPyConnection, load_id: int, sheet: SheetResult) -> None:
+    spec = sheet.spec
+    _insert(
+        con, spec.table, spec.stored_columns, _normalise_lists(sheet.frame), load_id, sheet.sheet
+    )
+    if sheet.extra is not None:
+        table = spec.extra_table
+        _insert(con, table, EXTRA_TABLES[table], sheet.extra, load_id, sheet.sheet)
 
 
 def _audit_rows(

@@ -34,6 +34,7 @@ class SheetResult:
     rows_read: int
     frame: pd.DataFrame
     errors: pd.DataFrame
+    extra: pd.DataFrame | None = None
 
 
 @dataclass
@@ -180,68 +181,95 @@ def _coerce(column: Column, raw: pd.Series, factor: float) -> tuple[pd.Series, p
     raise AssertionError(f"unhandled column kind {column.kind}")
 
 
+def _column_errors(
+    file: str,
+    sheet: str,
+    raw: pd.DataFrame,
+    position: int,
+    header: str,
+    column: Column,
+    unit: str | None,
+    unit_cell: str | None,
+    header_row: int,
+) -> tuple[pd.Series | None, list[pd.DataFrame]]:
+    """(typed values or None, errors) for one declared column of a sheet."""
+    factor = 1.0
+    if column.units:
+        declared = unit or (unit_cell if unit_cell in column.units else None)
+        if declared not in column.units:
+            expected = (
+                "a unit in the header, e.g. '金额(万元)', or a '单位：万元' cell above it;"
+                f" accepted units: {', '.join(column.units)}"
+            )
+            given = pd.Series([unit or unit_cell or ""])
+            return None, [_errors(file, sheet, pd.Series([header_row]), header, given, expected)]
+        factor = column.units[declared]
+    typed, bad = _coerce(column, raw[position], factor)
+    missing = typed.isna() & column.required & (column.kind != "bool") & ~bad
+    errors = [
+        _errors(file, sheet, raw["source_row"][mask], header, raw[position][mask], expected)
+        for mask, expected in (
+            (bad, column.expected or f"a {column.kind}"),
+            (missing, "a value (required)"),
+        )
+        if mask.any()
+    ]
+    return typed, errors
+
+
+def _extra_long(
+    grid: list[list[object]],
+    header_index: int,
+    raw: pd.DataFrame,
+    frame: pd.DataFrame,
+    spec: TableSpec,
+    positions: list[int],
+) -> pd.DataFrame:
+    """Undeclared columns (survey items, section scores) as one row per key × header."""
+    headers = {p: str(grid[header_index][p]).strip() for p in positions}
+    wide = pd.DataFrame({headers[p]: _as_text(raw[p]) for p in positions}, index=raw.index)
+    ids = [*spec.key, "source_row"]
+    wide[ids] = frame[ids]
+    long = wide.melt(id_vars=ids, var_name="item_code", value_name="response")
+    return long[long["response"].notna()].reset_index(drop=True)
+
+
 def parse_sheet(file: str, sheet: str, grid: list[list[object]], spec: TableSpec) -> SheetResult:
     """Type and check every cell of a sheet whose header row matches `spec`."""
     header = find_header(grid, spec)
     assert header is not None, "parse_sheet is only called for a sheet whose header matched"
     header_index, found = header
-    width = max(found) + 1
+    header_row = grid[header_index]
+    extra = [p for p, cell in enumerate(header_row) if p not in found and str(cell or "").strip()]
+    extra = extra if spec.extra_table else []
+    width = max([*found, *extra]) + 1
     body = [list(r[:width]) + [None] * (width - len(r[:width])) for r in grid[header_index + 1 :]]
     raw = pd.DataFrame(body, columns=range(width), dtype=object)
     raw["source_row"] = range(header_index + 2, header_index + 2 + len(raw))
-    used = list(found)
-    filled = pd.concat([_as_text(raw[p]).notna() for p in used], axis=1).any(axis=1)
+    filled = pd.concat([_as_text(raw[p]).notna() for p in [*found, *extra]], axis=1).any(axis=1)
     raw = raw[filled]
     unit_cell = _unit_cell(grid, header_index)
     errors: list[pd.DataFrame] = []
     frame = pd.DataFrame({"source_row": raw["source_row"].to_numpy()}, index=raw.index)
     for position, (column, unit) in found.items():
-        header_text = str(grid[header_index][position]).strip()
-        factor = 1.0
-        if column.units:
-            declared = unit or (unit_cell if unit_cell in column.units else None)
-            if declared not in column.units:
-                errors.append(
-                    _errors(
-                        file,
-                        sheet,
-                        pd.Series([header_index + 1]),
-                        header_text,
-                        pd.Series([unit or unit_cell or ""]),
-                        "a unit in the header, e.g. '金额(万元)', or a '单位：万元' cell "
-                        f"above it; accepted units: {', '.join(column.units)}",
-                    )
-                )
-                continue
-            factor = column.units[declared]
-        typed, bad = _coerce(column, raw[position], factor)
-        missing = typed.isna() & column.required & (column.kind != "bool")
-        if bad.any():
-            errors.append(
-                _errors(
-                    file,
-                    sheet,
-                    raw["source_row"][bad],
-                    header_text,
-                    raw[position][bad],
-                    column.expected or f"a {column.kind}",
-                )
-            )
-        if missing.any():
-            errors.append(
-                _errors(
-                    file,
-                    sheet,
-                    raw["source_row"][missing & ~bad],
-                    header_text,
-                    raw[position][missing & ~bad],
-                    "a value (required)",
-                )
-            )
-        frame[column.name] = typed
+        typed, column_errors = _column_errors(
+            file,
+            sheet,
+            raw,
+            position,
+            str(header_row[position]).strip(),
+            column,
+            unit,
+            unit_cell,
+            header_index + 1,
+        )
+        errors += column_errors
+        if typed is not None:
+            frame[column.name] = typed
     for column in spec.columns:
         if column.name not in frame.columns:
             frame[column.name] = pd.Series(pd.NA, index=frame.index, dtype=object)
+    long = _extra_long(grid, header_index, raw, frame, spec, extra) if extra else None
     frame = spec.reshape(frame) if spec.reshape else frame
     duplicated = frame.duplicated(subset=list(spec.key), keep=False)
     if duplicated.any():
@@ -256,12 +284,9 @@ def parse_sheet(file: str, sheet: str, grid: list[list[object]], spec: TableSpec
                 f"each ({', '.join(spec.key)}) only once in a sheet",
             )
         )
-    all_errors = (
-        pd.concat(errors, ignore_index=True)
-        if errors
-        else _errors(file, sheet, pd.Series([], dtype=int), "", pd.Series([], dtype=str), "")
-    )
-    return SheetResult(spec, sheet, len(raw), frame.reset_index(drop=True), all_errors)
+    no_errors = _errors(file, sheet, pd.Series([], dtype=int), "", pd.Series([], dtype=str), "")
+    all_errors = pd.concat(errors, ignore_index=True) if errors else no_errors
+    return SheetResult(spec, sheet, len(raw), frame.reset_index(drop=True), all_errors, long)
 
 
 def _about_is_synthetic(grid: list[list[object]]) -> bool:

@@ -61,6 +61,9 @@ class TableSpec:
     stored: Mapping[str, str] = field(default_factory=dict)
     reshape: Callable[[pd.DataFrame], pd.DataFrame] | None = None
     one_of: tuple[str, ...] = ()
+    # Headers not declared here (survey items, section scores) are kept, as text, in this
+    # long table: one row per key × header, `item_code` the header and `response` the cell.
+    extra_table: str | None = None
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -110,8 +113,8 @@ REVIEW_KINDS = {
 FAMILIES = {
     f: f
     for f in (
-        "survey_ratio", "funding_per_capita", "funding_total", "coverage", "count", "stock",
-        "other",
+        "survey_ratio", "survey_gap", "funding_per_capita", "funding_total", "coverage", "count",
+        "stock", "other",
     )
 }  # fmt: skip
 DIRECTIONS = {
@@ -362,8 +365,238 @@ DEPARTMENTS = TableSpec(
     key=("region_code", "name_zh"),
 )  # fmt: skip
 
+SEXES = {
+    "male": "male",
+    "男": "male",
+    "男性": "male",
+    "female": "female",
+    "女": "female",
+    "女性": "female",
+}
+URBAN_RURAL = {
+    "urban": "urban",
+    "城镇": "urban",
+    "城市": "urban",
+    "rural": "rural",
+    "乡村": "rural",
+    "农村": "rural",
+}
+EDUCATION = {
+    "primary_or_less": "primary_or_less",
+    "小学及以下": "primary_or_less",
+    "小学": "primary_or_less",
+    "未上过学": "primary_or_less",
+    "primary": "primary_or_less",
+    "junior_high": "junior_high",
+    "初中": "junior_high",
+    "senior_high": "senior_high",
+    "高中": "senior_high",
+    "高中(中专、技校)": "senior_high",
+    "中专": "senior_high",
+    "college": "college",
+    "大专": "college",
+    "大学专科": "college",
+    "bachelor_plus": "bachelor_plus",
+    "大学本科及以上": "bachelor_plus",
+    "本科及以上": "bachelor_plus",
+    "本科": "bachelor_plus",
+    "研究生": "bachelor_plus",
+}
+LONELY_PSU = {o: o for o in ("fail", "remove", "adjust", "average")} | {
+    "报错": "fail",
+    "剔除": "remove",
+    "调整": "adjust",
+    "平均": "average",
+}
+SCORING = {
+    "items": "items",
+    "题目作答": "items",
+    "题目": "items",
+    "sections": "sections",
+    "分项得分": "sections",
+    "分项": "sections",
+}
+THRESHOLD_UNITS = {
+    "points": "points",
+    "分": "points",
+    "percent": "percent",
+    "%": "percent",
+    "百分比": "percent",
+    "得分率": "percent",
+}
+WAVE_ID = dict(
+    kind="code", pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", expected="a lowercase slug such as ouhai-2023"
+)
+
+SURVEY_WAVES = TableSpec(
+    table="survey_waves",
+    zh="调查批次",
+    en="Survey waves",
+    sheet_names=("waves", "调查批次", "wave"),
+    columns=(
+        _c("wave_id", "批次编号", **WAVE_ID),
+        _c("year", "调查年份", "年份", **YEAR),
+        _c("region_code", "覆盖地区代码", "地区代码", "coverage", **REGION_CODE),
+        _c("title_zh", "调查名称", "title"),
+        _c("title_en", "英文名称", "english title", required=False),
+        _c(
+            "rule_id", "判定规则", "rule", **{**PLAN_ID, "expected": "a rule_id of the rules sheet"}
+        ),
+        _c(
+            "scoring",
+            "计分方式",
+            kind="choice",
+            choices=SCORING,
+            expected="items (题目作答) or sections (分项得分)",
+        ),
+        _c(
+            "lonely_psu",
+            "单PSU层处理",
+            "lonely psu",
+            kind="choice",
+            choices=LONELY_PSU,
+            expected="fail/remove/adjust/average (报错/剔除/调整/平均)",
+        ),
+        _c("note", "备注", required=False),
+    ),
+    key=("wave_id",),
+)
+
+SURVEY_RULES = TableSpec(
+    table="survey_rules",
+    zh="判定规则",
+    en="Literacy rules",
+    sheet_names=("rules", "判定规则"),
+    columns=(
+        _c("rule_id", "规则编号", **PLAN_ID),
+        _c("name_zh", "规则名称", "name"),
+        _c("name_en", "英文名称", "english name", required=False),
+        _c(
+            "threshold",
+            "达标分数线",
+            "具备科学素质分数线",
+            kind="number",
+            minimum=0,
+            expected="a score ≥ 0",
+        ),
+        _c("threshold_inclusive", "含分数线", "inclusive", kind="bool", required=False),
+        _c(
+            "threshold_unit",
+            "分数线单位",
+            "unit",
+            kind="choice",
+            choices=THRESHOLD_UNITS,
+            expected="points (分) or percent (得分率, of the answer key's total points)",
+        ),
+        _c(
+            "advanced_threshold",
+            "高水平分数线",
+            "advanced",
+            kind="number",
+            required=False,
+            minimum=0,
+            expected="a score ≥ 0",
+        ),
+        _c("advanced_inclusive", "高水平含分数线", kind="bool", required=False),
+        _c(
+            "basic_threshold",
+            "基本具备分数线",
+            "basic",
+            kind="number",
+            required=False,
+            minimum=0,
+            expected="a score ≥ 0",
+        ),
+        _c("basic_inclusive", "基本具备含分数线", kind="bool", required=False),
+        _c("source", "依据", required=False),
+    ),
+    key=("rule_id",),
+)
+
+SURVEY_RULE_MINIMA = TableSpec(
+    table="survey_rule_minima",
+    zh="分项最低分",
+    en="Per-dimension minima",
+    sheet_names=("minima", "分项最低分", "dimension minima"),
+    columns=(
+        _c("rule_id", "规则编号", **PLAN_ID),
+        _c("dimension", "维度", "分项"),
+        _c("min_score", "最低分", "minimum", kind="number", minimum=0, expected="a score ≥ 0"),
+    ),
+    key=("rule_id", "dimension"),
+)
+
+SURVEY_ITEMS = TableSpec(
+    table="survey_items",
+    zh="答案",
+    en="Answer key",
+    sheet_names=("answer key", "答案", "题目", "items"),
+    columns=(
+        _c("wave_id", "批次编号", **WAVE_ID),
+        _c("item_code", "题号", "item"),
+        _c("dimension", "维度", "分项"),
+        _c("correct_answers", "正确答案", "answer", "answers"),
+        _c("points", "分值", "score", kind="number", minimum=0, expected="points ≥ 0"),
+    ),
+    key=("wave_id", "item_code"),
+)
+
+SURVEY_RESPONDENTS = TableSpec(
+    table="survey_respondents",
+    zh="受访者",
+    en="Respondents",
+    sheet_names=("respondents", "受访者", "样本", "microdata"),
+    columns=(
+        _c("wave_id", "批次编号", **WAVE_ID),
+        _c("respondent_id", "受访者编号", "样本编号", "id"),
+        _c("region_code", "地区代码", **REGION_CODE),
+        _c("stratum", "层", "抽样层"),
+        _c("psu", "初级抽样单元", "PSU编号"),
+        _c("weight", "权重", "wt", kind="number", minimum=0, expected="a weight > 0"),
+        _c("sex", "性别", "gender", kind="choice", choices=SEXES, expected="男/女 (male/female)"),
+        _c("age", "年龄", kind="int", minimum=15, maximum=100, expected="an age 15–100"),
+        _c(
+            "urban_rural",
+            "城乡",
+            "城乡属性",
+            kind="choice",
+            choices=URBAN_RURAL,
+            expected="城镇/乡村 (urban/rural)",
+        ),
+        _c(
+            "education",
+            "文化程度",
+            "受教育程度",
+            kind="choice",
+            choices=EDUCATION,
+            expected="小学及以下/初中/高中/大专/大学本科及以上",
+        ),
+        _c("occupation", "职业"),
+        _c(
+            "fpc",
+            "有限总体校正",
+            "总体PSU数",
+            kind="number",
+            required=False,
+            minimum=0,
+            expected="N_h (PSUs in the stratum's population, > 1) or a sampling fraction ≤ 1",
+        ),
+    ),
+    key=("wave_id", "respondent_id"),
+    extra_table="survey_responses",
+)
+
+SURVEY = (SURVEY_RULES, SURVEY_RULE_MINIMA, SURVEY_WAVES, SURVEY_ITEMS, SURVEY_RESPONDENTS)
 REGISTRY = (PLANS, REVIEWS, INDICATORS, TARGETS, MEASURES, DEPARTMENTS)
-ALL_SPECS = (REGIONS, *REGISTRY, POPULATION, FUNDING)
+ALL_SPECS = (REGIONS, *REGISTRY, POPULATION, FUNDING, *SURVEY)
+EXTRA_TABLES = {
+    "survey_responses": {
+        "wave_id": "VARCHAR",
+        "respondent_id": "VARCHAR",
+        "item_code": "VARCHAR",
+        "response": "VARCHAR",
+    }
+}
 SPECS_BY_TABLE = {s.table: s for s in ALL_SPECS}
 
 # Template kinds for `kepu template KIND`: which sheets each workbook holds.
@@ -372,6 +605,7 @@ TEMPLATES: Mapping[str, tuple[TableSpec, ...]] = {
     "regions": (REGIONS,),
     "population": (POPULATION,),
     "funding": (FUNDING,),
+    "survey": SURVEY,
 }
 
 # Lists of departments in one cell: '区科协、区教育局'. A separator inside parentheses

@@ -74,10 +74,12 @@ def write_workbook(
             row += 1
     for spec, frame in sheets:
         sheet = book.add_worksheet(spec.sheet_names[1])
-        columns = [c.name for c in spec.columns if frame is None or c.name in frame.columns]
+        declared = [c.name for c in spec.columns]
+        columns = [c for c in declared if frame is None or c in frame.columns]
+        extras = [c for c in frame.columns if c not in declared] if frame is not None else []
         headers = [
             header_text(spec, c, None if unit_cell else _unit(spec, c, units)) for c in columns
-        ]
+        ] + extras
         top = 0
         if unit_cell:
             sheet.write(0, 0, f"单位：{unit_cell}")
@@ -86,7 +88,7 @@ def write_workbook(
         sheet.freeze_panes(top + 1, 0)
         sheet.set_column(0, len(columns) - 1, 18)
         if frame is not None:
-            for offset, column in enumerate(columns):
+            for offset, column in enumerate(columns + extras):
                 values = frame[column].astype(object).where(frame[column].notna(), None)
                 sheet.write_column(top + 1, offset, values.tolist())
     book.close()

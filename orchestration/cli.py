@@ -168,6 +168,60 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_estimate(args: argparse.Namespace) -> int:
+    from orchestration.estimate import estimate, read_table
+
+    try:
+        result = estimate(
+            read_table(Path(args.file)),
+            weight=args.weight,
+            psu=args.psu,
+            outcome=args.outcome,
+            strata=args.strata,
+            domain=args.domain,
+            fpc=args.fpc,
+            lonely=args.lonely,
+        )
+    except (KeyError, ValueError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    lower, upper = f"ci_{args.ci}_lower", f"ci_{args.ci}_upper"
+    table = result.rename(
+        columns={
+            lower: "ci_lower",
+            upper: "ci_upper",
+            "sample_size": "n",
+            "degrees_of_freedom": "df",
+            "standard_error": "se",
+        }
+    )
+    table = table[
+        [
+            "domain",
+            "estimate",
+            "se",
+            "ci_lower",
+            "ci_upper",
+            "df",
+            "n",
+            "weighted_n",
+            "design_effect",
+        ]
+    ].assign(ci=args.ci, lonely_psu=args.lonely)
+    if args.csv:
+        table.to_csv(sys.stdout, index=False, float_format="%.15g")
+    else:
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.6f}"))
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from orchestration.bench import report, run
+
+    print(report(run(args.respondents)))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="kepu", description="Kepu Monitor (科普监测)")
     sub = top.add_subparsers(dest="command", required=True)
@@ -196,6 +250,24 @@ def parser() -> argparse.ArgumentParser:
 
     status = sub.add_parser("status", help="what is loaded, when, from which files")
     status.set_defaults(func=cmd_status)
+
+    est = sub.add_parser("estimate", help="design-based proportion estimates for any file")
+    est.add_argument("file", help=".csv or .xlsx with one row per respondent")
+    est.add_argument("--weight", required=True)
+    est.add_argument("--psu", required=True)
+    est.add_argument("--outcome", required=True, help="a 0/1 column")
+    est.add_argument("--strata")
+    est.add_argument("--domain")
+    est.add_argument("--fpc", help="N_h (PSUs in the stratum population) or a fraction ≤ 1")
+    est.add_argument("--lonely", choices=["fail", "remove", "adjust", "average"], default="fail")
+    est.add_argument("--ci", choices=["logit", "beta"], default="logit")
+    est.add_argument("--csv", action="store_true")
+    est.set_defaults(func=cmd_estimate)
+
+    bench = sub.add_parser("bench", help="benchmarks, printed beside their baseline")
+    bench.add_argument("what", choices=["survey"])
+    bench.add_argument("--respondents", type=int, default=300_000)
+    bench.set_defaults(func=cmd_bench)
 
     sql = sub.add_parser("sql", help="read-only SQL on the published snapshot")
     sql.add_argument("query")

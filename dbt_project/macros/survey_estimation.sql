@@ -1,0 +1,207 @@
+{#-
+Design-based estimation of proportions by Taylor linearisation, in one set-based pass.
+
+The macros take relation names and plain column lists and use nothing of dbt, so
+`kepu estimate` renders the same text with Jinja for any file a statistician brings: one
+code path for the warehouse and the command line.
+
+Inputs
+- `design`: one row per respondent: wave_id, respondent_id, stratum, psu, weight, outcome
+  (0/1), fpc (null, a PSU count N_h > 1, or a sampling fraction <= 1) and lonely_psu
+  (fail | remove | adjust | average).
+- `domains`: one row per respondent and domain it belongs to: wave_id, respondent_id and
+  the `keys` columns naming the domain. Every PSU of the design stays in the variance:
+  a PSU without members of a domain contributes a zero total.
+
+References: R `survey` (svyciprop, onestage); DOMAIN.md "Estimating a proportion".
+-#}
+
+{% macro survey_domain_totals(design, domains, keys) -%}
+    select
+        domains.wave_id,
+        {% for key in keys %}domains.{{ key }},{% endfor %}
+        count(*) as sample_size,
+        sum(design.weight) as weighted_n,
+        sum(design.weight * design.outcome) as weighted_yes,
+        sum(design.weight * design.outcome) / nullif(sum(design.weight), 0) as estimate
+    from {{ domains }} as domains
+    inner join {{ design }} as design
+        on domains.wave_id = design.wave_id and domains.respondent_id = design.respondent_id
+    group by all
+{%- endmacro %}
+
+
+{#- Linearised PSU totals z_hj = Σ_{i in PSU} w_i (y_i − p̂) / Σ_D w, for PSUs with members. -#}
+{% macro survey_psu_scores(design, domains, totals, keys) -%}
+    select
+        domains.wave_id,
+        {% for key in keys %}domains.{{ key }},{% endfor %}
+        design.stratum,
+        design.psu,
+        sum(design.weight * (design.outcome - totals.estimate) / totals.weighted_n) as z,
+        sum(design.weight) as weight
+    from {{ domains }} as domains
+    inner join {{ design }} as design
+        on domains.wave_id = design.wave_id and domains.respondent_id = design.respondent_id
+    inner join {{ totals }} as totals
+        on domains.wave_id = totals.wave_id
+        {% for key in keys %}and domains.{{ key }} = totals.{{ key }} {% endfor %}
+    where totals.weighted_n > 0
+    group by all
+{%- endmacro %}
+
+
+{#-
+Variance from PSU totals: Σ_h (1 − f_h) · n_h/(n_h − 1) · Σ_j (z_hj − z̄_h)², with n_h the
+design's PSUs in stratum h (PSUs absent from `scores` count as zero totals). A stratum with
+one PSU follows the wave's lonely_psu option: fail → no variance; remove → 0; adjust → its
+total centred on the mean of all PSU totals of the design; average → the other strata's
+sum scaled by H / H_ok, counting the strata the domain reaches. df = PSUs − strata that
+hold members of the domain (R's degf of the domain; the design's df for the whole sample).
+-#}
+{% macro survey_variance(design, scores, keys) -%}
+    with
+
+    design_psus as (
+        select wave_id, stratum, psu, max(fpc) as fpc, any_value(lonely_psu) as lonely_psu
+        from {{ design }}
+        group by wave_id, stratum, psu
+    ),
+
+    strata as (
+        select
+            wave_id,
+            stratum,
+            count(*) as psu_count,
+            any_value(lonely_psu) as lonely_psu,
+            case
+                when max(fpc) is null then 0.0
+                when max(fpc) > 1 then count(*) / max(fpc)
+                else max(fpc)
+            end as sampling_fraction
+        from design_psus
+        group by wave_id, stratum
+    ),
+
+    waves as (
+        select
+            wave_id,
+            sum(psu_count) as psu_count,
+            count(*) as strata_count,
+            count(*) filter (where psu_count = 1) as lonely_strata,
+            any_value(lonely_psu) as lonely_psu
+        from strata
+        group by wave_id
+    ),
+
+    by_stratum as materialized (
+        select
+            wave_id,
+            {% for key in keys %}{{ key }},{% endfor %}
+            stratum,
+            sum(z) as z_sum,
+            sum(z * z) as z_squares,
+            count(*) filter (where weight > 0) as member_psus
+        from {{ scores }}
+        group by all
+    ),
+
+    grand_means as (
+        select
+            by_stratum.wave_id,
+            {% for key in keys %}by_stratum.{{ key }},{% endfor %}
+            sum(by_stratum.z_sum) / any_value(waves.psu_count) as mean_psu_total
+        from by_stratum
+        inner join waves on by_stratum.wave_id = waves.wave_id
+        group by all
+    ),
+
+    contributions as (
+        select
+            by_stratum.wave_id,
+            {% for key in keys %}by_stratum.{{ key }},{% endfor %}
+            strata.psu_count,
+            by_stratum.member_psus,
+            case
+                when strata.psu_count > 1
+                    then (1 - strata.sampling_fraction) * strata.psu_count / (strata.psu_count - 1)
+                        * (by_stratum.z_squares - by_stratum.z_sum * by_stratum.z_sum / strata.psu_count)
+                when waves.lonely_psu = 'adjust'
+                    then (1 - strata.sampling_fraction)
+                        * (by_stratum.z_sum - grand_means.mean_psu_total) ** 2
+                else 0.0
+            end as stratum_variance
+        from by_stratum
+        inner join strata
+            on by_stratum.wave_id = strata.wave_id and by_stratum.stratum = strata.stratum
+        inner join waves on by_stratum.wave_id = waves.wave_id
+        inner join grand_means
+            on by_stratum.wave_id = grand_means.wave_id
+            {% for key in keys %}and by_stratum.{{ key }} = grand_means.{{ key }} {% endfor %}
+    ),
+
+    summed as (
+        select
+            contributions.wave_id,
+            {% for key in keys %}contributions.{{ key }},{% endfor %}
+            sum(stratum_variance) filter (where psu_count > 1) as variance_multi_psu,
+            sum(stratum_variance) as variance_all,
+            count(*) as reached_strata,
+            count(*) filter (where psu_count = 1) as reached_lonely_strata,
+            cast(sum(member_psus) - count(*) filter (where member_psus > 0) as integer)
+                as degrees_of_freedom
+        from contributions
+        group by all
+    )
+
+    select
+        summed.wave_id,
+        {% for key in keys %}summed.{{ key }},{% endfor %}
+        case
+            when waves.lonely_strata = 0 then summed.variance_all
+            when waves.lonely_psu = 'fail' then null
+            when waves.lonely_psu = 'average'
+                then summed.variance_multi_psu * summed.reached_strata
+                    / nullif(summed.reached_strata - summed.reached_lonely_strata, 0)
+            else summed.variance_all
+        end as variance,
+        summed.degrees_of_freedom,
+        waves.lonely_strata,
+        waves.lonely_psu
+    from summed
+    inner join waves on summed.wave_id = waves.wave_id
+{%- endmacro %}
+
+
+{#- Estimate, SE and design facts per domain; empty domains and p̂ = 0 or 1 included. -#}
+{% macro survey_proportions(design, domains, keys) -%}
+    with
+
+    totals as materialized (
+        {{ survey_domain_totals(design, domains, keys) }}
+    ),
+
+    scores as materialized (
+        {{ survey_psu_scores(design, domains, 'totals', keys) }}
+    ),
+
+    variances as (
+        {{ survey_variance(design, 'scores', keys) }}
+    )
+
+    select
+        totals.wave_id,
+        {% for key in keys %}totals.{{ key }},{% endfor %}
+        totals.sample_size,
+        totals.weighted_n,
+        totals.estimate,
+        variances.variance,
+        sqrt(variances.variance) as standard_error,
+        variances.degrees_of_freedom,
+        variances.lonely_strata,
+        variances.lonely_psu
+    from totals
+    left join variances
+        on totals.wave_id = variances.wave_id
+        {% for key in keys %}and totals.{{ key }} = variances.{{ key }} {% endfor %}
+{%- endmacro %}

@@ -1,0 +1,7 @@
+{{ config(materialized='table') }}
+-- Literacy ratio per wave, region and group: estimate, SE, df, n, weighted population.
+{{ survey_proportions(
+    ref('int_survey_design'),
+    ref('int_survey_domains'),
+    ['region_code', 'group_dimension', 'group_value'],
+) }}

@@ -1,0 +1,1 @@
+{{ current_rows(ref('stg_survey_respondents'), ['wave_id']) }}

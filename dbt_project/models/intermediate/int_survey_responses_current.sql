@@ -1,0 +1,1 @@
+{{ current_rows(ref('stg_survey_responses'), ['wave_id']) }}

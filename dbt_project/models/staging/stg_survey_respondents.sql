@@ -1,0 +1,16 @@
+select
+    load_id,
+    source_row,
+    wave_id,
+    respondent_id,
+    region_code,
+    stratum,
+    psu,
+    weight,
+    sex,
+    age,
+    urban_rural,
+    education,
+    occupation,
+    fpc
+from {{ source('raw', 'survey_respondents') }}

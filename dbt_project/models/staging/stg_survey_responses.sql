@@ -1,0 +1,8 @@
+select
+    load_id,
+    source_row,
+    wave_id,
+    respondent_id,
+    item_code,
+    response
+from {{ source('raw', 'survey_responses') }}

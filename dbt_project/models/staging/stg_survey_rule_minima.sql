@@ -1,0 +1,7 @@
+select
+    load_id,
+    source_row,
+    rule_id,
+    dimension,
+    min_score
+from {{ source('raw', 'survey_rule_minima') }}
