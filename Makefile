@@ -5,7 +5,7 @@ RUN := $(UV) run --frozen
 DBT := cd dbt_project && KEPU_WAREHOUSE=$${KEPU_WAREHOUSE:-../var/warehouse.duckdb} ../.venv/bin/dbt
 SYSTEM_PACKAGES := fonts-noto-cjk
 
-.PHONY: setup system demo test dev dashboard build lint format clean
+.PHONY: setup system demo test dev dashboard build bench lint format clean
 
 setup: system  ## Python environment from uv.lock (installs uv itself if missing)
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
@@ -38,6 +38,9 @@ dashboard: setup  ## the Streamlit dashboard on the published snapshot
 
 build: setup  ## dbt build and publish over what is loaded
 	$(RUN) kepu build
+
+bench: setup  ## survey estimation at national size, beside svy in the same run
+	$(RUN) kepu bench survey --respondents 300000
 
 lint: setup  ## ruff and sqlfluff
 	$(RUN) ruff check .

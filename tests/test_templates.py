@@ -33,3 +33,24 @@ def test_the_registry_template_has_a_sheet_per_registry_table(tmp_path: Path) ->
     assert main(["template", "registry", "-o", str(path)]) == 0
     names = openpyxl.load_workbook(path).sheetnames
     assert names == ["说明", "规划", "评估节点", "指标", "目标", "措施", "部门"]
+
+
+def test_the_survey_template_reads_back_with_item_columns(tmp_path: Path) -> None:
+    path = tmp_path / "survey.xlsx"
+    assert main(["template", "survey", "-o", str(path)]) == 0
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["说明", "判定规则", "分项最低分", "调查批次", "答案", "受访者"]
+    sheet = book["受访者"]
+    sheet.cell(1, sheet.max_column + 1, "Q01")
+    sheet.append(["w-2025", "r1", "330304", "S1", "S1-C1", 1.5, "女", 34, "城镇", "初中",
+                  "农民", None, "B"])  # fmt: skip
+    book.save(path)
+    result = read_file(path)
+    assert result.errors.empty
+    (respondents,) = [s for s in result.sheets if s.spec.table == "survey_respondents"]
+    assert respondents.frame[["sex", "education", "urban_rural"]].values.tolist() == [
+        ["female", "junior_high", "urban"]
+    ]
+    assert respondents.extra[["respondent_id", "item_code", "response"]].values.tolist() == [
+        ["r1", "Q01", "B"]
+    ]
