@@ -14,13 +14,25 @@ to published figures:
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ingest.demo_records import generate_records, synthetic_units
 from ingest.demo_survey import generate_waves
-from ingest.specs import FUNDING, POPULATION, REGIONS, REGISTRY, TableSpec
+from ingest.specs import (
+    DEPARTMENTS,
+    FUNDING,
+    INDICATORS,
+    MEASUREMENT_RULES,
+    PLANS,
+    POPULATION,
+    REGIONS,
+    REGISTRY,
+    TableSpec,
+)
 from ingest.workbook import write_workbook
 
 SEED = 20_261_124
@@ -90,6 +102,7 @@ def registry_frames() -> list[tuple[TableSpec, pd.DataFrame]]:
         "targets": "targets.csv",
         "measures": "measures.csv",
         "departments": "departments.csv",
+        "measurement_rules": "measurement_rules.csv",
     }
     return [(spec, _reference(spec, files[spec.table])) for spec in REGISTRY]
 
@@ -108,7 +121,7 @@ def regions_frame() -> pd.DataFrame:
         for parent, (zh, en, count) in SYNTHETIC_TOWNS.items()
         for i in range(1, count + 1)
     ]
-    return pd.concat([real, pd.DataFrame(towns)], ignore_index=True)
+    return pd.concat([real, pd.DataFrame(towns), synthetic_units()], ignore_index=True)
 
 
 def population_frame() -> pd.DataFrame:
@@ -174,27 +187,79 @@ def funding_frames(population: pd.DataFrame, seed: int = SEED) -> dict[str, pd.D
     return frames
 
 
+REGISTER_RECEIVED = date(2016, 1, 4)  # the region register predates every plan period
+
+
+def registry_workbooks(folder: Path) -> list[Path]:
+    """One registry workbook per plan, received when the plan was issued (or its period
+    began): an assessment as of an earlier date does not know the plan yet."""
+    frames = registry_frames()
+    plans = next(frame for spec, frame in frames if spec is PLANS)
+    paths = []
+    for plan in plans.itertuples():
+        parts = []
+        for spec, frame in frames:
+            if spec is INDICATORS:
+                part = frame
+            elif spec is DEPARTMENTS:
+                part = frame[frame["region_code"] == plan.region_code]
+            elif spec is MEASUREMENT_RULES:
+                part = frame[frame["target_id"].str.startswith(f"{plan.plan_id}.")]
+            else:
+                part = frame[frame["plan_id"] == plan.plan_id]
+            if len(part):
+                parts.append((spec, part))
+        received = (
+            date.fromisoformat(plan.issued_on) if plan.issued_on else date(plan.period_start, 1, 1)
+        )
+        paths.append(
+            write_workbook(folder / f"registry_{plan.plan_id}.xlsx", parts, received_on=received)
+        )
+    return paths
+
+
+def yearly_workbooks(folder: Path, population: pd.DataFrame, seed: int) -> list[Path]:
+    """Population and funding returns, one workbook per year, received in the next spring."""
+    funding = funding_frames(population, seed)
+    beijing = funding.pop("beijing")
+    others = pd.concat(funding.values(), ignore_index=True)
+    paths = []
+    for year in YEARS:
+        paths.append(
+            write_workbook(
+                folder / f"population_{year}.xlsx",
+                [(POPULATION, population[population["year"] == year])],
+                units={"resident_population": "万人", "registered_population": "万人"},
+                synthetic=True, received_on=date(year + 1, 3, 31),
+            )
+        )  # fmt: skip
+        paths.append(
+            write_workbook(
+                folder / f"funding_{year}.xlsx", [(FUNDING, others[others["year"] == year])],
+                units={"amount": "万元"}, synthetic=True, received_on=date(year + 1, 4, 30),
+            )
+        )  # fmt: skip
+        paths.append(
+            write_workbook(
+                folder / f"funding_beijing_{year}.xlsx",
+                [(FUNDING, beijing[beijing["year"] == year])],
+                unit_cell="元", synthetic=True, received_on=date(year + 1, 4, 30),
+            )
+        )  # fmt: skip
+    return paths
+
+
 def generate(folder: Path, seed: int = SEED) -> list[Path]:
     """Write the demo workbooks into `folder` and return their paths, in load order."""
     folder.mkdir(parents=True, exist_ok=True)
-    population = population_frame()
-    paths = [
-        write_workbook(folder / "registry.xlsx", registry_frames()),
-        write_workbook(folder / "regions.xlsx", [(REGIONS, regions_frame())], synthetic=True),
-        write_workbook(
-            folder / "population.xlsx",
-            [(POPULATION, population)],
-            units={"resident_population": "万人", "registered_population": "万人"},
-            synthetic=True,
-        ),
+    regions = write_workbook(
+        folder / "regions.xlsx", [(REGIONS, regions_frame())], synthetic=True,
+        received_on=REGISTER_RECEIVED,
+    )  # fmt: skip
+    return [
+        regions,
+        *registry_workbooks(folder),
+        *yearly_workbooks(folder, population_frame(), seed),
+        *generate_waves(folder, seed),
+        *generate_records(folder, seed),
     ]
-    for name, frame in funding_frames(population, seed).items():
-        paths.append(
-            write_workbook(
-                folder / f"funding_{name}.xlsx",
-                [(FUNDING, frame)],
-                synthetic=True,
-                **({"unit_cell": "元"} if name == "beijing" else {"units": {"amount": "万元"}}),
-            )
-        )
-    return paths + generate_waves(folder, seed)

@@ -14,6 +14,7 @@ each respondent's literacy under the wave's rule: item responses against an answ
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -252,7 +253,10 @@ def wave_workbook(region: SurveyRegion, year: int, folder: Path, seed: int) -> P
     if key is not None:
         sheets.append((SURVEY_ITEMS, key))
     sheets.append((SURVEY_RESPONDENTS, respondents))
-    return write_workbook(folder / f"survey_{wave_id}.xlsx", sheets, synthetic=True)
+    return write_workbook(
+        folder / f"survey_{wave_id}.xlsx", sheets, synthetic=True,
+        received_on=date(year + 1, 2, 15),
+    )  # fmt: skip
 
 
 def generate_waves(folder: Path, seed: int) -> list[Path]:

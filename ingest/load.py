@@ -28,7 +28,7 @@ create table if not exists raw.load_audit (
     load_id integer, file_name varchar, file_sha256 varchar, file_bytes bigint,
     archived_path varchar, sheet_name varchar, table_name varchar, rows_read integer,
     rows_accepted integer, rows_rejected integer, status varchar, is_synthetic boolean,
-    loaded_at timestamptz, message varchar
+    loaded_at timestamptz, received_on date, message varchar
 );
 create table if not exists raw.load_errors (
     load_id integer, file_name varchar, sheet_name varchar, source_row integer,
@@ -157,6 +157,11 @@ def _reference_checks(sheet: SheetResult) -> Iterable[tuple[str, str, str, str]]
         yield "wave_id", "survey_waves", "wave_id", "a wave_id in the waves sheet"
     if sheet.spec.table in ("survey_waves", "survey_rule_minima"):
         yield "rule_id", "survey_rules", "rule_id", "a rule_id in the rules sheet"
+    if sheet.spec.table == "measurement_rules":
+        yield "target_id", "targets", "target_id", "a target_id in the targets sheet"
+    if sheet.spec.table == "measure_reports":
+        yield "measure_id", "measures", "measure_id", "a measure_id in the measures sheet"
+        yield "responsible_unit", "departments", "name_zh", "a name in the departments sheet"
     for column in LIST_COLUMNS:
         if column in columns:
             yield column, "departments", "name_zh", "a name in the departments sheet"
@@ -256,6 +261,7 @@ def _audit_rows(
                 "status": outcome.status,
                 "is_synthetic": result.is_synthetic,
                 "loaded_at": loaded_at,
+                "received_on": result.received_on or loaded_at.date(),
                 "message": outcome.message,
             }
             for name, table, read in sheets

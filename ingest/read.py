@@ -10,6 +10,7 @@ import csv
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -43,6 +44,7 @@ class FileResult:
     sheets: list[SheetResult] = field(default_factory=list)
     errors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ERROR_COLUMNS))
     is_synthetic: bool = False
+    received_on: date | None = None
 
     def add_errors(self, errors: pd.DataFrame) -> None:
         if len(errors):
@@ -289,6 +291,16 @@ def parse_sheet(file: str, sheet: str, grid: list[list[object]], spec: TableSpec
     return SheetResult(spec, sheet, len(raw), frame.reset_index(drop=True), all_errors, long)
 
 
+def _about_received_on(grid: list[list[object]]) -> date | None:
+    """The '报送日期 / received on' date of the about sheet: the file's data vintage."""
+    for row in grid:
+        cells = [c for c in row if c is not None and str(c).strip()]
+        if len(cells) >= 2 and ("报送日期" in str(cells[0]) or "received" in str(cells[0])):
+            parsed = pd.to_datetime(str(cells[1])[:10], errors="coerce", format="%Y-%m-%d")
+            return None if pd.isna(parsed) else parsed.date()
+    return None
+
+
 def _about_is_synthetic(grid: list[list[object]]) -> bool:
     """True when the about sheet has a '数据性质 / data nature' row saying 合成 / synthetic."""
     for row in grid:
@@ -315,6 +327,7 @@ def read_file(path: Path, display_name: str | None = None) -> FileResult:
             continue
         if normalise(sheet) in ABOUT_SHEETS:
             result.is_synthetic = _about_is_synthetic(grid)
+            result.received_on = _about_received_on(grid)
             continue
         spec = _spec_for(sheet, grid)
         if spec is None or find_header(grid, spec) is None:

@@ -586,9 +586,305 @@ SURVEY_RESPONDENTS = TableSpec(
     extra_table="survey_responses",
 )
 
+SOURCES = {
+    "activities": "activities",
+    "活动记录": "activities",
+    "活动": "activities",
+    "register": "register",
+    "登记名册": "register",
+    "名册": "register",
+    "facilities": "facilities",
+    "设施": "facilities",
+    "科普设施": "facilities",
+}
+MEASURES_COUNTED = {
+    "events": "events",
+    "活动数": "events",
+    "次数": "events",
+    "sessions": "sessions",
+    "场次": "sessions",
+    "participants": "participants",
+    "人次": "participants",
+    "人数": "participants",
+    "amount": "amount",
+    "金额": "amount",
+    "new_entities": "new_entities",
+    "新增数": "new_entities",
+    "stock": "stock",
+    "存量": "stock",
+    "在册数": "stock",
+    "coverage": "coverage",
+    "覆盖率": "coverage",
+    "update_frequency": "update_frequency",
+    "更新次数": "update_frequency",
+}
+UNIT_LEVELS = {
+    "town": "town",
+    "乡镇": "town",
+    "镇街": "town",
+    "village": "village",
+    "村": "village",
+    "社区": "village",
+    "村社区": "village",
+}
+FACILITY_TYPES = {
+    "activity_station": "activity_station",
+    "科普活动站": "activity_station",
+    "科普活动室": "activity_station",
+    "科普活动站(室)": "activity_station",
+    "gallery": "gallery",
+    "科普画廊": "gallery",
+    "科普宣传栏": "gallery",
+    "科普画廊(宣传栏)": "gallery",
+    "宣传栏": "gallery",
+    "venue": "venue",
+    "科普场馆": "venue",
+    "base": "base",
+    "科普基地": "base",
+    "none": "none",
+    "无": "none",
+    "无设施": "none",
+}
+FACILITY_STATUS = {
+    "active": "active",
+    "在用": "active",
+    "正常": "active",
+    "closed": "closed",
+    "停用": "closed",
+    "撤销": "closed",
+    "building": "building",
+    "在建": "building",
+}
+MEASURE_STATUSES = {
+    "not_started": "not_started",
+    "未启动": "not_started",
+    "in_progress": "in_progress",
+    "进行中": "in_progress",
+    "推进中": "in_progress",
+    "completed": "completed",
+    "已完成": "completed",
+    "完成": "completed",
+    "overdue": "overdue",
+    "逾期": "overdue",
+    "逾期未完成": "overdue",
+}
+
+MEASUREMENT_RULES = TableSpec(
+    table="measurement_rules",
+    zh="计量规则",
+    en="Measurement rules",
+    sheet_names=("measurement rules", "计量规则", "rules for counts"),
+    columns=(
+        _c(
+            "target_id",
+            "目标编号",
+            kind="code",
+            pattern=r"^[a-z0-9-]+\.[a-z0-9_-]+$",
+            expected="a target_id of the targets sheet",
+        ),
+        _c(
+            "source",
+            "数据来源",
+            kind="choice",
+            choices=SOURCES,
+            expected="activities/register/facilities (活动记录/登记名册/设施)",
+        ),
+        _c(
+            "measure",
+            "计量方式",
+            kind="choice",
+            choices=MEASURES_COUNTED,
+            expected="events, sessions, participants, amount, new_entities, stock, coverage "
+            "or update_frequency",
+        ),
+        _c("activity_types", "活动类型", required=False),
+        _c("target_groups", "对象群体", required=False),
+        _c("entity_types", "登记类型", required=False),
+        _c("facility_types", "设施类型", required=False),
+        _c(
+            "unit_level",
+            "单位层级",
+            kind="choice",
+            choices=UNIT_LEVELS,
+            required=False,
+            expected="town/village (镇街/村社区)",
+        ),
+        _c("note", "说明", required=False),
+    ),
+    key=("target_id",),
+)
+
+UNIT_REGISTER = TableSpec(
+    table="unit_register",
+    zh="行政单位名录",
+    en="Administrative unit register",
+    sheet_names=("unit register", "行政单位名录", "单位名录"),
+    columns=(
+        _c("year", "年份", **YEAR),
+        _c("region_code", "单位代码", "地区代码", **REGION_CODE),
+        _c("unit_name", "单位名称", "name", required=False),
+    ),
+    key=("year", "region_code"),
+)
+
+FACILITIES = TableSpec(
+    table="facilities",
+    zh="科普设施",
+    en="Facility inventory",
+    sheet_names=("facilities", "科普设施", "设施清单"),
+    columns=(
+        _c("year", "年份", **YEAR),
+        _c("region_code", "单位代码", "地区代码", **REGION_CODE),
+        _c(
+            "facility_type",
+            "设施类型",
+            "type",
+            kind="choice",
+            choices=FACILITY_TYPES,
+            expected="科普活动站(室)/科普画廊(宣传栏)/科普场馆/科普基地/无",
+        ),
+        _c("facility_id", "设施编号", "id"),
+        _c("facility_name", "设施名称", required=False),
+        _c(
+            "status",
+            "状态",
+            kind="choice",
+            choices=FACILITY_STATUS,
+            required=False,
+            expected="在用/停用/在建 (active/closed/building)",
+        ),
+        _c("opened_year", "建成年份", required=False, **YEAR),
+        _c(
+            "content_updates",
+            "内容更新次数",
+            "updates",
+            kind="int",
+            required=False,
+            minimum=0,
+            maximum=366,
+            expected="a whole number of updates in the year, 0–366",
+        ),
+    ),
+    key=("year", "region_code", "facility_type", "facility_id"),
+)
+
+ACTIVITIES = TableSpec(
+    table="activities",
+    zh="科普活动",
+    en="Activity and training log",
+    sheet_names=("activities", "科普活动", "活动记录", "培训记录"),
+    columns=(
+        _c("activity_id", "活动编号", "id"),
+        _c(
+            "activity_date",
+            "日期",
+            "活动日期",
+            "date",
+            kind="date",
+            expected="a date such as 2023-05-20",
+        ),
+        _c("region_code", "地区代码", **REGION_CODE),
+        _c("activity_type", "活动类型", "type"),
+        _c("target_group", "对象群体", "对象", required=False),
+        _c(
+            "sessions",
+            "场次",
+            kind="int",
+            required=False,
+            minimum=0,
+            maximum=100_000,
+            expected="a whole number of sessions ≥ 0",
+        ),
+        _c(
+            "participants",
+            "人次",
+            "参加人次",
+            "参与人次",
+            kind="int",
+            required=False,
+            minimum=0,
+            maximum=10_000_000,
+            expected="a whole number of person-times ≥ 0",
+        ),
+        _c(
+            "amount",
+            "金额",
+            kind="number",
+            required=False,
+            units=YUAN,
+            minimum=0,
+            expected="an amount ≥ 0",
+        ),
+        _c("organiser", "主办单位", "organizer", required=False),
+        _c("title", "活动名称", "名称", required=False),
+    ),
+    key=("activity_id",),
+)
+
+ENTITY_REGISTER = TableSpec(
+    table="entity_register",
+    zh="登记名册",
+    en="Registers of volunteers, bases, studios, schools",
+    sheet_names=("registers", "登记名册", "名册", "volunteers", "志愿者"),
+    columns=(
+        _c("entity_type", "登记类型", "type"),
+        _c("entity_id", "编号", "id"),
+        _c("region_code", "地区代码", **REGION_CODE),
+        _c("entity_name", "名称", "姓名", "name", required=False),
+        _c(
+            "registered_on",
+            "登记日期",
+            "注册日期",
+            "认定日期",
+            kind="date",
+            expected="a date such as 2022-03-01",
+        ),
+        _c(
+            "exited_on",
+            "注销日期",
+            "退出日期",
+            kind="date",
+            required=False,
+            expected="a date such as 2024-06-30, or empty",
+        ),
+    ),
+    key=("entity_type", "entity_id"),
+)
+
+MEASURE_REPORTS = TableSpec(
+    table="measure_reports",
+    zh="措施进展",
+    en="Measure status reports",
+    sheet_names=("measure reports", "措施进展", "进展报告"),
+    columns=(
+        _c(
+            "measure_id",
+            "措施编号",
+            kind="code",
+            pattern=r"^[a-z0-9-]+\.[a-z0-9_-]+$",
+            expected="a measure_id of the measures sheet",
+        ),
+        _c("responsible_unit", "责任单位", "unit"),
+        _c("period", "报告期", "reporting period"),
+        _c(
+            "status",
+            "进展状态",
+            "状态",
+            kind="choice",
+            choices=MEASURE_STATUSES,
+            expected="未启动/进行中/已完成/逾期 (not_started/in_progress/completed/overdue)",
+        ),
+        _c("evidence", "佐证材料", "进展说明", required=False),
+        _c("document_ref", "文件编号", "document", required=False),
+        _c("reported_on", "报送日期", "date", kind="date", expected="a date such as 2024-01-15"),
+    ),
+    key=("measure_id", "responsible_unit", "period"),
+)
+
+RECORDS = (UNIT_REGISTER, FACILITIES, ACTIVITIES, ENTITY_REGISTER, MEASURE_REPORTS)
 SURVEY = (SURVEY_RULES, SURVEY_RULE_MINIMA, SURVEY_WAVES, SURVEY_ITEMS, SURVEY_RESPONDENTS)
-REGISTRY = (PLANS, REVIEWS, INDICATORS, TARGETS, MEASURES, DEPARTMENTS)
-ALL_SPECS = (REGIONS, *REGISTRY, POPULATION, FUNDING, *SURVEY)
+REGISTRY = (PLANS, REVIEWS, INDICATORS, TARGETS, MEASURES, DEPARTMENTS, MEASUREMENT_RULES)
+ALL_SPECS = (REGIONS, *REGISTRY, POPULATION, FUNDING, *SURVEY, *RECORDS)
 EXTRA_TABLES = {
     "survey_responses": {
         "wave_id": "VARCHAR",
@@ -606,6 +902,10 @@ TEMPLATES: Mapping[str, tuple[TableSpec, ...]] = {
     "population": (POPULATION,),
     "funding": (FUNDING,),
     "survey": SURVEY,
+    "facilities": (UNIT_REGISTER, FACILITIES),
+    "activities": (ACTIVITIES,),
+    "registers": (ENTITY_REGISTER,),
+    "measure-reports": (MEASURE_REPORTS,),
 }
 
 # Lists of departments in one cell: '区科协、区教育局'. A separator inside parentheses

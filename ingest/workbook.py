@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -50,12 +51,14 @@ def write_workbook(
     units: Mapping[str, str] | None = None,
     synthetic: bool = False,
     unit_cell: str | None = None,
+    received_on: date | None = None,
 ) -> Path:
     """One sheet per spec, bilingual headers, plus a 说明/about sheet describing the columns.
 
     `units` gives the unit written into the header of unit-bearing columns (e.g.
     {"amount": "万元"}); with `unit_cell` the unit goes into a '单位：…' line above the header
     instead, as many statistical returns do. A `None` frame writes an empty template sheet.
+    `received_on` records when the data were delivered (the file's vintage).
     """
     units = units or {}
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -67,7 +70,11 @@ def write_workbook(
     row = 0
     if synthetic:
         about.write_row(row, 0, ["数据性质 / data nature", "合成 synthetic", *SYNTHETIC_NOTE])
-        row += 2
+        row += 1
+    if received_on:
+        about.write_row(row, 0, ["报送日期 / received on", received_on.isoformat()])
+        row += 1
+    row += 1
     for spec, _ in sheets:
         for line in _describe(spec):
             about.write_row(row, 0, line)

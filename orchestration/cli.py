@@ -85,9 +85,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
     paths = generate(home.demo)
     print(f"generated {len(paths)} synthetic demo workbooks in {home.demo}")
     status = _run("load_job", paths)
-    if status == 0 and not args.no_dashboard:
-        return cmd_dashboard(args)
-    return status
+    if status != 0:
+        return status
+    from datetime import date
+
+    from orchestration.assess import assess
+
+    print("building the Ouhai final assessment as of 2026-03-31 (data received by then) …")
+    for path in assess(
+        home, plan_ids=["ouhai-2021-2025"], as_of=date(2026, 3, 31), kind="final",
+        langs=("zh", "en"), formats=("docx", "xlsx"),
+        out_dir=home.root / "reports" / "ouhai-2021-2025",
+    ):  # fmt: skip
+        print(f"wrote {path}")
+    return status if args.no_dashboard else cmd_dashboard(args)
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
@@ -215,6 +226,25 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_assess(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from orchestration.assess import assess
+
+    home = KepuHome.from_env()
+    plans = args.plan.split(",")
+    if plans == ["all"]:
+        plans = _query("select plan_id from dim_plan order by plan_id")["plan_id"].tolist()
+    written = assess(
+        home, plan_ids=plans, as_of=date.fromisoformat(args.as_of), kind=args.kind,
+        langs=args.lang.split(","), formats=args.format.split(","), out_dir=Path(args.output),
+        latest_data=args.latest_data,
+    )  # fmt: skip
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from orchestration.bench import report, run
 
@@ -263,6 +293,20 @@ def parser() -> argparse.ArgumentParser:
     est.add_argument("--ci", choices=["logit", "beta"], default="logit")
     est.add_argument("--csv", action="store_true")
     est.set_defaults(func=cmd_estimate)
+
+    assess = sub.add_parser("assess", help="mid-term or final assessment reports (Word, Excel)")
+    assess.add_argument("--plan", required=True, help="plan id(s), comma-separated, or all")
+    assess.add_argument("--as-of", required=True, help="YYYY-MM-DD")
+    assess.add_argument("--kind", choices=["midterm", "final", "monitoring"], required=True)
+    assess.add_argument("--lang", default="zh", help="zh, en or zh,en")
+    assess.add_argument("--format", default="docx,xlsx")
+    assess.add_argument("-o", "--output", required=True, help="output folder")
+    assess.add_argument(
+        "--latest-data",
+        action="store_true",
+        help="use loads received after the as-of date too (corrections)",
+    )
+    assess.set_defaults(func=cmd_assess)
 
     bench = sub.add_parser("bench", help="benchmarks, printed beside their baseline")
     bench.add_argument("what", choices=["survey"])

@@ -1,4 +1,4 @@
-"""dbt unit tests (per-capita, roll-up and scoring cases) pass on the real project."""
+"""dbt unit tests (per-capita, roll-up, scoring, counts, coverage, progress) pass."""
 
 from __future__ import annotations
 
@@ -17,4 +17,4 @@ def test_dbt_unit_tests_pass(demo_home: KepuHome) -> None:
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert completed.returncode == 0, completed.stdout[-3000:]
-    assert "PASS=6 WARN=0 ERROR=0" in completed.stdout
+    assert "PASS=11 WARN=0 ERROR=0" in completed.stdout

@@ -35,9 +35,11 @@ def test_definitions_hold_the_jobs_sensor_schedule_and_checks() -> None:
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
     assert {"raw/funding_returns", "raw/targets", "marts/fct_indicator_value",
             "marts/fct_plan_target", "published_snapshot"} <= keys  # fmt: skip
-    assert {j.name for j in definitions.jobs} == {"load_job", "build_job"}
+    assert {j.name for j in definitions.jobs} == {"load_job", "build_job", "assessment_job"}
     assert [s.name for s in definitions.sensors] == ["inbox_sensor"]
-    assert [s.name for s in definitions.schedules] == ["nightly_build"]
+    assert {s.name for s in definitions.schedules} == {"nightly_build", "review_schedule"}
+    partitions = graph.get(dg.AssetKey("assessment_report")).partitions_def.get_partition_keys()
+    assert {"ouhai-2021-2025.2023-midterm", "zengcheng-2016-2020.2020-final"} <= set(partitions)
     checks = {k.name for k in graph.asset_check_keys}
     assert {"gx_funding_returns", "gx_targets", "all_files_accepted"} <= checks
     assert any(name.startswith("unique_fct_plan_target") for name in checks)
@@ -122,7 +124,8 @@ def test_ouhai_per_capita_funding_matches_the_plan(demo_home: KepuHome, capsys) 
 def test_ouhai_five_year_totals_match_the_plan(demo_home: KepuHome) -> None:
     """十二五 ¥4.26 million and 十三五 ¥7.06 million, read from the demo workbook itself."""
     totals: dict[str, float] = defaultdict(float)
-    for _, year, source, amount in _sheet_rows(demo_home.demo / "funding_ouhai.xlsx"):
+    rows = [r for p in sorted(demo_home.demo.glob("funding_20*.xlsx")) for r in _sheet_rows(p)]
+    for _, year, source, amount in [r for r in rows if r[0] == "330304"]:
         if source == "special_fund":
             totals["2011-2015" if year <= 2015 else "2016-2020" if year <= 2020 else "later"] += (
                 amount
@@ -137,11 +140,11 @@ def test_zengcheng_total_funding_sums_district_and_town_returns(
     """Hand calculation from the workbooks: all sources but the special fund, all units."""
     funding = sum(
         amount * 10_000
-        for code, year, source, amount in _sheet_rows(demo_home.demo / "funding_zengcheng.xlsx")
+        for code, year, source, amount in _sheet_rows(demo_home.demo / "funding_2020.xlsx")
         if year == 2020 and source != "special_fund" and code.startswith("440118")
     )
     (resident,) = [
-        r[2] * 10_000 for r in _sheet_rows(demo_home.demo / "population.xlsx")
+        r[2] * 10_000 for r in _sheet_rows(demo_home.demo / "population_2020.xlsx")
         if r[0] == "440118" and r[1] == 2020
     ]  # fmt: skip
     value = kepu_sql(
@@ -164,8 +167,9 @@ def test_the_snapshot_says_the_demo_data_are_synthetic(demo_home: KepuHome, caps
         "group by 1 order by 1",
         capsys,
     )
-    assert dict(zip(audit.file_name, audit.synthetic, strict=True))["registry.xlsx"] is False
-    assert dict(zip(audit.file_name, audit.synthetic, strict=True))["funding_ouhai.xlsx"]
+    synthetic = dict(zip(audit.file_name, audit.synthetic, strict=True))
+    assert synthetic["registry_ouhai-2021-2025.xlsx"] is False
+    assert synthetic["funding_2015.xlsx"] and synthetic["survey_beijing-2020.xlsx"]
 
 
 def test_kepu_sql_cannot_write_to_the_snapshot(demo_home: KepuHome, capsys) -> None:
@@ -177,7 +181,12 @@ def test_kepu_status_lists_every_loaded_file(demo_home: KepuHome, capsys) -> Non
     assert main(["status"]) == 0
     out = capsys.readouterr().out
     assert "SYNTHETIC" in out
-    for name in ("registry.xlsx", "regions.xlsx", "population.xlsx", "funding_beijing.xlsx"):
+    for name in (
+        "registry_xx-city-2022.xlsx",
+        "regions.xlsx",
+        "population_2020.xlsx",
+        "funding_beijing_2020.xlsx",
+    ):
         assert name in out
 
 
@@ -187,8 +196,8 @@ def test_the_inbox_sensor_asks_for_one_run_per_set_of_files(demo_home: KepuHome)
     from orchestration.defs.resources import Warehouse
     from orchestration.defs.sensors import inbox_sensor
 
-    dropped = demo_home.inbox / "funding_ouhai.xlsx"
-    dropped.write_bytes((demo_home.demo / "funding_ouhai.xlsx").read_bytes())
+    dropped = demo_home.inbox / "funding_2021.xlsx"
+    dropped.write_bytes((demo_home.demo / "funding_2021.xlsx").read_bytes())
     os.utime(dropped, (1, 1))
     context = dg.build_sensor_context(
         resources={"warehouse": Warehouse(home_dir=str(demo_home.root))}

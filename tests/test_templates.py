@@ -32,7 +32,7 @@ def test_the_registry_template_has_a_sheet_per_registry_table(tmp_path: Path) ->
     path = tmp_path / "registry.xlsx"
     assert main(["template", "registry", "-o", str(path)]) == 0
     names = openpyxl.load_workbook(path).sheetnames
-    assert names == ["说明", "规划", "评估节点", "指标", "目标", "措施", "部门"]
+    assert names == ["说明", "规划", "评估节点", "指标", "目标", "措施", "部门", "计量规则"]
 
 
 def test_the_survey_template_reads_back_with_item_columns(tmp_path: Path) -> None:

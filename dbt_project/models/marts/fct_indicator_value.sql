@@ -52,9 +52,12 @@ literacy_values as (
         'weighted_literate_adults' as numerator_kind,
         'weighted_adults_18_69' as denominator_kind,
         case when quality_flag <> 'suppress' then standard_error * 100 end as standard_error,
-        case when quality_flag <> 'suppress' then ci_logit_lower * 100 end as ci_lower,
-        case when quality_flag <> 'suppress' then ci_logit_upper * 100 end as ci_upper,
-        'logit' as ci_method,
+        -- the logit interval, or Korn–Graubard where it is undefined (p̂ = 0 or 1)
+        case when quality_flag <> 'suppress'
+            then coalesce(ci_logit_lower, ci_beta_lower) * 100 end as ci_lower,
+        case when quality_flag <> 'suppress'
+            then coalesce(ci_logit_upper, ci_beta_upper) * 100 end as ci_upper,
+        case when ci_logit_lower is null then 'korn-graubard' else 'logit' end as ci_method,
         degrees_of_freedom,
         sample_size,
         design_effect,
@@ -98,6 +101,77 @@ gap_values as (
     from {{ ref('fct_literacy_gap') }}
 ),
 
+coverage_values as (
+    select
+        indicator_code,
+        region_code,
+        year,
+        'total' as group_dimension,
+        'all' as group_value,
+        coverage * 100 as value,
+        '%' as unit_zh,
+        '%' as unit_en,
+        covered_units as numerator_value,
+        units as denominator_value,
+        'units_with_active_facility' as numerator_kind,
+        'units_in_register' as denominator_kind,
+        case when non_reporting_units > 0 then 'flag' else 'present' end as quality_flag,
+        case when non_reporting_units > 0
+            then non_reporting_units || ' of ' || units || ' units did not report (counted as not covered)'
+        end as quality_reason,
+        'facility coverage, rule of ' || target_id as method,
+        reporting_units as reporting_regions,
+        load_ids
+    from {{ ref('int_facility_coverage') }}
+),
+
+gallery_values as (
+    select
+        indicator_code, region_code, year, 'total' as group_dimension, 'all' as group_value,
+        median_updates as value, '次/年' as unit_zh, 'updates per year' as unit_en,
+        cast(null as double) as numerator_value, galleries as denominator_value,
+        'median_updates' as numerator_kind, 'active_galleries' as denominator_kind,
+        'median of active galleries, rule of ' || target_id as method, load_ids
+    from {{ ref('int_gallery_updates') }}
+    union all
+    select
+        'gallery_update_compliance', region_code, year, 'total', 'all',
+        compliance_share * 100, '%', '%', compliant_galleries, galleries,
+        'galleries_reaching_target', 'active_galleries',
+        'share of active galleries reaching the target, rule of ' || target_id, load_ids
+    from {{ ref('int_gallery_updates') }}
+),
+
+count_values as (
+    select
+        counts.indicator_code,
+        counts.region_code,
+        counts.year,
+        grouping.group_dimension,
+        grouping.group_value,
+        case grouping.group_dimension
+            when 'total' then counts.annual_value else counts.cumulative_value
+        end as value,
+        indicators.unit_zh,
+        indicators.unit_en,
+        cast(null as double) as numerator_value,
+        cast(null as double) as denominator_value,
+        counts.measure as numerator_kind,
+        cast(null as varchar) as denominator_kind,
+        counts.measure || ' from ' || counts.record_source || ', rule of ' || counts.target_id
+            as method,
+        counts.load_ids
+    from {{ ref('fct_record_count') }} as counts
+    inner join indicators on counts.indicator_code = indicators.indicator_code
+    inner join (
+        select 'total' as group_dimension, 'all' as group_value
+        union all
+        select 'cumulative', 'since period start'
+    ) as grouping
+        on grouping.group_dimension = 'total'
+        or (counts.cumulative_value is not null and counts.year >= counts.period_start)
+),
+
 computed_values as (
     select
         *,
@@ -111,6 +185,25 @@ computed_values as (
         'present' as quality_flag,
         cast(null as varchar) as quality_reason
     from funding_values
+    union all by name
+    select
+        *,
+        cast(null as double) as standard_error,
+        cast(null as double) as ci_lower,
+        cast(null as double) as ci_upper,
+        cast(null as varchar) as ci_method,
+        cast(null as integer) as degrees_of_freedom,
+        cast(null as integer) as sample_size,
+        cast(null as double) as design_effect,
+        'present' as quality_flag,
+        cast(null as varchar) as quality_reason,
+        cast(null as bigint) as reporting_regions,
+        cast(null as boolean) as is_synthetic
+    from (select * from gallery_values union all by name select * from count_values)
+),
+
+synthetic_loads as (
+    select distinct load_id from {{ ref('stg_load_audit') }} where is_synthetic
 ),
 
 all_values as (
@@ -119,6 +212,18 @@ all_values as (
     select * from gap_values
     union all by name
     select * from computed_values
+    union all by name
+    select
+        *,
+        cast(null as double) as standard_error,
+        cast(null as double) as ci_lower,
+        cast(null as double) as ci_upper,
+        cast(null as varchar) as ci_method,
+        cast(null as integer) as degrees_of_freedom,
+        cast(null as integer) as sample_size,
+        cast(null as double) as design_effect,
+        cast(null as boolean) as is_synthetic
+    from coverage_values
 )
 
 select
@@ -147,6 +252,7 @@ select
     quality_reason,
     method,
     reporting_regions,
-    is_synthetic,
+    coalesce(is_synthetic, false)
+        or list_has_any(load_ids, (select list(load_id) from synthetic_loads)) as is_synthetic,
     load_ids
 from all_values

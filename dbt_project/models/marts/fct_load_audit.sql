@@ -13,5 +13,9 @@ select
     load_status,
     is_synthetic,
     loaded_at,
+    received_on,
     message
 from {{ ref('stg_load_audit') }}
+{% if var('vintage', none) %}
+where received_on <= date '{{ var("vintage") }}'
+{% endif %}

@@ -12,5 +12,6 @@ select
     status as load_status,
     is_synthetic,
     loaded_at,
+    received_on,
     message
 from {{ source('raw', 'load_audit') }}

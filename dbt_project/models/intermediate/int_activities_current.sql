@@ -1,0 +1,1 @@
+{{ current_rows(ref('stg_activities'), ['activity_id']) }}

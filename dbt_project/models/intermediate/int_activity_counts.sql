@@ -1,0 +1,89 @@
+-- Annual and cumulative counts from the activity log under each target's rule: the
+-- records of the listed activity types and target groups (any, when the rule lists none)
+-- held anywhere in the target region's subtree, measured as events (records), sessions,
+-- participants (person-times) or amount. Years of the plan period without a record count
+-- 0, up to the last year the log covers for that region.
+with
+
+scopes as (
+    select * from {{ ref('int_measurement_rule_scopes') }}
+    where record_source = 'activities'
+),
+
+activities as (
+    select * from {{ ref('int_activities_current') }}
+),
+
+ancestors as (
+    select * from {{ ref('int_region_ancestors') }}
+),
+
+matched as (
+    select
+        scopes.target_id,
+        activities.activity_year as year,
+        activities.sessions,
+        activities.participants,
+        activities.amount_yuan,
+        activities.load_id
+    from scopes
+    inner join ancestors on ancestors.ancestor_code = scopes.region_code
+    inner join activities on activities.region_code = ancestors.region_code
+    where (scopes.activity_types is null or list_contains(scopes.activity_types, activities.activity_type))
+        and (scopes.target_groups is null or list_contains(scopes.target_groups, activities.target_group))
+),
+
+annual as (
+    select
+        target_id,
+        year,
+        count(*) as events,
+        sum(sessions) as sessions,
+        sum(participants) as participants,
+        sum(amount_yuan) / 10000 as amount_10k_yuan,
+        list(distinct load_id) as load_ids
+    from matched
+    group by target_id, year
+),
+
+covered_years as (
+    -- the last year of records in the region, whatever their type
+    select scopes.target_id, max(activities.activity_year) as last_year
+    from scopes
+    inner join ancestors on ancestors.ancestor_code = scopes.region_code
+    inner join activities on activities.region_code = ancestors.region_code
+    group by scopes.target_id
+),
+
+spine as (
+    select scopes.*, unnest(range(scopes.period_start, least(scopes.period_end, covered_years.last_year) + 1)) as year
+    from scopes
+    inner join covered_years on scopes.target_id = covered_years.target_id
+),
+
+valued as (
+    select
+        spine.target_id,
+        spine.indicator_code,
+        spine.region_code,
+        spine.target_kind,
+        spine.measure,
+        spine.period_start,
+        spine.year,
+        coalesce(case spine.measure
+            when 'events' then annual.events
+            when 'sessions' then annual.sessions
+            when 'participants' then annual.participants
+            when 'amount' then annual.amount_10k_yuan
+        end, 0) as annual_value,
+        coalesce(annual.load_ids, []) as load_ids
+    from spine
+    left join annual on spine.target_id = annual.target_id and spine.year = annual.year
+)
+
+select
+    *,
+    sum(annual_value) over (
+        partition by target_id order by year rows between unbounded preceding and current row
+    ) as cumulative_value
+from valued

@@ -1,0 +1,1 @@
+{{ current_rows(ref('stg_facilities'), ['region_code', 'year']) }}

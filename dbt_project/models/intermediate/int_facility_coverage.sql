@@ -1,0 +1,78 @@
+-- Facility coverage under each target's rule: units of the rule's level in the register
+-- of the year (all of them, reporting or not) that have an active facility of one of the
+-- rule's types, for the target region and for every region between it and the units
+-- (towns, for village-level coverage), by summing numerators and denominators.
+with
+
+scopes as (
+    select * from {{ ref('int_measurement_rule_scopes') }}
+    where record_source = 'facilities' and measure = 'coverage'
+),
+
+register as (
+    select * from {{ ref('int_unit_register_current') }}
+),
+
+regions as (
+    select * from {{ ref('int_regions_current') }}
+),
+
+facilities as (
+    select * from {{ ref('int_facilities_current') }}
+),
+
+ancestors as (
+    select * from {{ ref('int_region_ancestors') }}
+),
+
+units as (
+    -- each unit of the rule's level in the target's subtree, once per region above it
+    select
+        scopes.target_id,
+        scopes.indicator_code,
+        register.year,
+        register.region_code as unit_code,
+        reporting_regions.ancestor_code as region_code
+    from scopes
+    inner join ancestors as in_scope on in_scope.ancestor_code = scopes.region_code
+    inner join register on register.region_code = in_scope.region_code
+    inner join regions on register.region_code = regions.region_code
+    inner join ancestors as reporting_regions on reporting_regions.region_code = register.region_code
+    inner join ancestors as below_target
+        on below_target.region_code = reporting_regions.ancestor_code
+        and below_target.ancestor_code = scopes.region_code
+    where regions.region_level = scopes.unit_level
+        and register.year between scopes.period_start - 1 and scopes.period_end
+        and reporting_regions.depth > 0
+),
+
+unit_status as (
+    select
+        scopes.target_id,
+        facilities.year,
+        facilities.region_code as unit_code,
+        bool_or(facilities.facility_status = 'active'
+            and list_contains(scopes.facility_types, facilities.facility_type)) as is_covered,
+        list(distinct facilities.load_id) as load_ids
+    from scopes
+    inner join facilities on true
+    group by all
+)
+
+select
+    units.target_id,
+    units.indicator_code,
+    units.region_code,
+    units.year,
+    count(*) as units,
+    count(*) filter (where unit_status.is_covered) as covered_units,
+    count(unit_status.unit_code) as reporting_units,
+    count(*) - count(unit_status.unit_code) as non_reporting_units,
+    count(*) filter (where unit_status.is_covered) / count(*) as coverage,
+    list_distinct(flatten(list(coalesce(unit_status.load_ids, [])))) as load_ids
+from units
+left join unit_status
+    on units.target_id = unit_status.target_id
+    and units.year = unit_status.year
+    and units.unit_code = unit_status.unit_code
+group by all

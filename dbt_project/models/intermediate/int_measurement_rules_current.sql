@@ -1,0 +1,1 @@
+{{ current_rows(ref('stg_measurement_rules'), ['target_id']) }}

@@ -1,0 +1,1 @@
+{{ current_rows(ref('stg_unit_register'), ['year', 'region_code']) }}

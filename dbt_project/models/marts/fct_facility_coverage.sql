@@ -1,0 +1,15 @@
+-- Facility coverage per target, region and year with its numerator, denominator and the
+-- units that did not report (counted as not covered).
+select
+    target_id || '|' || region_code || '|' || year as facility_coverage_id,
+    target_id,
+    indicator_code,
+    region_code,
+    year,
+    units,
+    covered_units,
+    reporting_units,
+    non_reporting_units,
+    coverage,
+    load_ids
+from {{ ref('int_facility_coverage') }}

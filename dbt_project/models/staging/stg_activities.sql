@@ -1,0 +1,15 @@
+select
+    load_id,
+    source_row,
+    activity_id,
+    activity_date,
+    year(activity_date) as activity_year,
+    region_code,
+    trim(activity_type) as activity_type,
+    trim(target_group) as target_group,
+    coalesce(sessions, 1) as sessions,
+    coalesce(participants, 0) as participants,
+    amount as amount_yuan,
+    organiser,
+    title
+from {{ source('raw', 'activities') }}

@@ -1,0 +1,13 @@
+select
+    load_id,
+    source_row,
+    target_id,
+    source as record_source,
+    measure,
+    nullif(regexp_split_to_array(activity_types, '、'), ['']) as activity_types,
+    nullif(regexp_split_to_array(target_groups, '、'), ['']) as target_groups,
+    nullif(regexp_split_to_array(entity_types, '、'), ['']) as entity_types,
+    nullif(regexp_split_to_array(facility_types, '、'), ['']) as facility_types,
+    unit_level,
+    note
+from {{ source('raw', 'measurement_rules') }}

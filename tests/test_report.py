@@ -1,0 +1,633 @@
+"""Assessment reports read back from the files: what an evaluator would see in Word and Excel.
+
+The database is built by hand. The level target is the Open SDG worked example (baseline 10
+in 2015, target 20 by 2025, latest 13 in 2020): CAGR_obs = 1.3^(1/5) − 1 = 5.39%,
+CAGR_req = 2^(1/10) − 1 = 7.18%, R = 0.751 → accelerate. The cumulative target is 300
+events over 2016–2025 with 310 by 2020: elapsed 5/10 = 50.0%, expected 150,
+R = 310/150 = 2.067, and 310 ≥ 300 → achieved.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+
+from orchestration.report import render_assessment
+
+AS_OF = date(2021, 6, 30)
+PLAN = "test-2016-2025"
+MEASURES_PLAN = "test-measures-2022"
+VINTAGE = "loads received by 2021-06-30"
+
+SCHEMA = """
+create table dim_plan (
+    plan_id varchar, plan_name_zh varchar, plan_name_en varchar, issuer_zh varchar,
+    issuer_en varchar, region_code varchar, region_name_zh varchar, region_name_en varchar,
+    period_start integer, period_end integer, issued_on date, review_points varchar,
+    target_count bigint, measure_count bigint);
+create table fct_target_progress (
+    target_progress_id varchar, target_id varchar, plan_id varchar, indicator_code varchar,
+    indicator_name_zh varchar, indicator_name_en varchar, region_code varchar,
+    target_kind varchar, comparator varchar, target_value double, target_value_upper double,
+    tolerance double, target_label_zh varchar, target_label_en varchar, direction varchar,
+    as_of_date date, progress_method varchar, baseline_year bigint, baseline_value double,
+    latest_year bigint, latest_value double, latest_quality_flag varchar,
+    latest_ci_lower double, latest_ci_upper double, is_target_inside_ci boolean,
+    target_year integer, period_start integer, period_end integer, cagr_observed double,
+    cagr_required double, progress_ratio double, share_of_way double, elapsed_share double,
+    expected_to_date double, years_assessed bigint, years_met bigint, years_detail varchar,
+    is_met boolean, progress_status varchar, status_reason varchar,
+    threshold_on_track decimal(3, 2), threshold_accelerate decimal(3, 2),
+    lead_departments varchar, cooperating_departments varchar);
+create table fct_indicator_value (
+    indicator_code varchar, region_code varchar, year integer, group_dimension varchar,
+    group_value varchar, value double, unit_zh varchar, unit_en varchar,
+    standard_error double, ci_lower double, ci_upper double, sample_size integer,
+    quality_flag varchar, quality_reason varchar);
+create table fct_literacy_gap (
+    wave_id varchar, survey_year integer, region_code varchar, group_dimension varchar,
+    gap_label varchar, gap double, standard_error double, ci_lower double, ci_upper double,
+    quality_flag varchar);
+create table fct_plan_measure (
+    measure_id varchar, plan_id varchar, measure_no integer, title_zh varchar,
+    title_en varchar, responsible_units varchar);
+create table fct_measure_status (
+    measure_unit_id varchar, measure_id varchar, plan_id varchar,
+    department_name_zh varchar, measure_status varchar, reporting_period varchar,
+    reported_on date, evidence varchar, document_ref varchar);
+create table fct_load_audit (
+    load_id integer, file_name varchar, file_sha256 varchar, sheet_name varchar,
+    table_name varchar, rows_accepted integer, load_status varchar, is_synthetic boolean,
+    loaded_at timestamptz);
+"""
+
+PLAN_COMMON = {"issued_on": None, "period_end": None, "target_count": 0, "measure_count": 0}
+PLANS = [
+    {
+        **PLAN_COMMON,
+        "plan_id": PLAN,
+        "plan_name_zh": "测试区科普规划",
+        "plan_name_en": "Test District Science Plan",
+        "issuer_zh": "测试区科协",
+        "issuer_en": "Test District Association for Science and Technology",
+        "region_code": "330304",
+        "region_name_zh": "测试区",
+        "region_name_en": "Test District",
+        "period_start": 2016,
+        "period_end": 2025,
+        "issued_on": date(2016, 3, 1),
+        "review_points": "2020 midterm; 2025 final",
+        "target_count": 2,
+    },
+    {
+        **PLAN_COMMON,
+        "plan_id": MEASURES_PLAN,
+        "plan_name_zh": "XX市科普若干措施",
+        "plan_name_en": "Several Measures of XX City",
+        "issuer_zh": "XX市",
+        "issuer_en": "XX City",
+        "region_code": "990100",
+        "region_name_zh": "XX市",
+        "region_name_en": "XX City",
+        "period_start": 2022,
+        "review_points": "2023 monitoring",
+        "measure_count": 2,
+    },
+]
+PROGRESS_COMMON = {
+    "plan_id": PLAN,
+    "region_code": "330304",
+    "comparator": "ge",
+    "target_value_upper": None,
+    "tolerance": None,
+    "direction": "increase",
+    "as_of_date": AS_OF,
+    "target_year": 2025,
+    "period_start": 2016,
+    "period_end": 2025,
+    "years_assessed": None,
+    "years_met": None,
+    "years_detail": None,
+    "status_reason": None,
+    "threshold_on_track": 0.95,
+    "threshold_accelerate": 0.60,
+}
+LITERACY_PROGRESS = {
+    **PROGRESS_COMMON,
+    "target_progress_id": f"{PLAN}.literacy|{AS_OF}",
+    "target_id": f"{PLAN}.literacy",
+    "indicator_code": "literacy_ratio",
+    "indicator_name_zh": "公民具备科学素质的比例",
+    "indicator_name_en": "Share of citizens with scientific literacy",
+    "target_kind": "level",
+    "target_value": 20.0,
+    "target_label_zh": "≥20%",
+    "target_label_en": "≥20 %",
+    "progress_method": "growth_ratio",
+    "baseline_year": 2015,
+    "baseline_value": 10.0,
+    "latest_year": 2020,
+    "latest_value": 13.0,
+    "latest_quality_flag": "present",
+    "latest_ci_lower": 11.2,
+    "latest_ci_upper": 15.0,
+    "is_target_inside_ci": False,
+    "cagr_observed": 1.3 ** (1 / 5) - 1,
+    "cagr_required": 2 ** (1 / 10) - 1,
+    "progress_ratio": (1.3 ** (1 / 5) - 1) / (2 ** (1 / 10) - 1),
+    "share_of_way": 0.3,
+    "elapsed_share": None,
+    "expected_to_date": None,
+    "is_met": False,
+    "progress_status": "accelerate",
+    "lead_departments": "测试区科协",
+    "cooperating_departments": "测试区教育局；测试区科技局",
+}
+EVENTS_PROGRESS = {
+    **PROGRESS_COMMON,
+    "target_progress_id": f"{PLAN}.events|{AS_OF}",
+    "target_id": f"{PLAN}.events",
+    "indicator_code": "science_events",
+    "indicator_name_zh": "科普活动场次",
+    "indicator_name_en": "Science-popularization events",
+    "target_kind": "cumulative",
+    "target_value": 300.0,
+    "target_label_zh": "≥300场次",
+    "target_label_en": "≥300 events",
+    "progress_method": "pro_rata",
+    "baseline_year": None,
+    "baseline_value": None,
+    "latest_year": 2020,
+    "latest_value": 310.0,
+    "latest_quality_flag": "present",
+    "latest_ci_lower": None,
+    "latest_ci_upper": None,
+    "is_target_inside_ci": None,
+    "cagr_observed": None,
+    "cagr_required": None,
+    "progress_ratio": 310 / 150,
+    "share_of_way": None,
+    "elapsed_share": 0.5,
+    "expected_to_date": 150.0,
+    "is_met": True,
+    "progress_status": "achieved",
+    "lead_departments": None,
+    "cooperating_departments": None,
+}
+
+
+def value(
+    indicator: str,
+    year: int,
+    number: float | None,
+    *,
+    group: str = "total",
+    se: float | None = None,
+    ci: tuple[float, float] | None = None,
+    n: int | None = None,
+    flag: str = "present",
+    reason: str | None = None,
+) -> tuple:
+    """A row of fct_indicator_value for region 330304."""
+    units = {"literacy_ratio": ("%", "%"), "science_events": ("场次", "events")}[indicator]
+    group_value = {"total": "all", "cumulative": "since period start", "sex": "male"}[group]
+    lower, upper = ci or (None, None)
+    key = (indicator, "330304", year, group, group_value)
+    return (*key, number, *units, se, lower, upper, n, flag, reason)
+
+
+VALUES = [
+    value("literacy_ratio", 2018, 11.0, se=0.9, ci=(9.3, 12.9), n=1200),
+    value(
+        "literacy_ratio", 2019, None, n=25, flag="suppress", reason="effective sample size below 30"
+    ),
+    value("literacy_ratio", 2020, 13.0, se=0.95, ci=(11.2, 15.0), n=1180),
+    # after the as-of year, and a group estimate: neither belongs in the report
+    value("literacy_ratio", 2022, 16.0, se=0.9, ci=(14.3, 17.8), n=1190),
+    value("literacy_ratio", 2020, 14.0, group="sex", se=1.2, ci=(11.7, 16.6), n=600),
+    *[
+        value("science_events", year, total, group="cumulative")
+        for year, total in [(2016, 50), (2017, 120), (2018, 180), (2019, 250), (2020, 310)]
+    ],
+    value("science_events", 2020, 60.0),
+]
+GAPS = [
+    ("t-2018", 2018, "330304", "sex", "male-female", 0.025, 0.01, 0.005, 0.045, "present"),
+    ("t-2020", 2020, "330304", "sex", "male-female", 0.031, 0.0095, 0.012, 0.050, "present"),
+    ("t-2020", 2020, "330304", "urban_rural", "urban-rural", 0.062, 0.016, 0.030, 0.094, "present"),
+    ("t-2020", 2020, "330304", "occupation", "a-b", 0.2, 0.05, 0.1, 0.3, "suppress"),
+    ("t-2022", 2022, "330304", "sex", "male-female", 0.099, 0.01, 0.079, 0.119, "present"),
+]
+MEASURES = [
+    ("m01", MEASURES_PLAN, 1, "加强基层科普", "Strengthen grassroots work", "市科协；市科技局"),
+    ("m02", MEASURES_PLAN, 2, "推进科普信息化", "Go digital", "市科技局；市科协"),
+]
+
+
+def status(measure: str, unit: str, code: str, day: int | None = None, ref: str | None = None):
+    """A row of fct_measure_status; `day` of July 2023 when the unit reported."""
+    reported, period = (date(2023, 7, day), "2023H1") if day else (None, None)
+    evidence = "年度报告" if ref else None
+    pair = f"{measure}|{unit}"
+    return (pair, measure, MEASURES_PLAN, unit, code, period, reported, evidence, ref)
+
+
+MEASURE_STATUS = [
+    status("m01", "市科协", "completed", 10, "XX科协〔2023〕5号"),
+    status("m01", "市科技局", "overdue", 12),
+    status("m02", "市科技局", "in_progress", 11),
+    status("m02", "市科协", "not_reported"),
+]
+SHA_REGISTRY = "a8f6edfef111" + "0" * 52
+SHA_SURVEY = "07f41d43b397" + "1" * 52
+LOADS = [
+    (1, "registry.xlsx", SHA_REGISTRY, "规划", "plans", 2, "accepted", False),
+    (2, "survey_2020.xlsx", SHA_SURVEY, "受访者", "survey_respondents", 1180, "accepted", True),
+    (2, "survey_2020.xlsx", SHA_SURVEY, "调查批次", "survey_waves", 1, "accepted", True),
+    (3, "broken.xlsx", "f" * 64, "科普经费", "funding_returns", 0, "rejected", True),
+]
+
+
+def insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
+    columns = list(rows[0])
+    con.executemany(
+        f"insert into {table} ({', '.join(columns)}) values ({', '.join('?' for _ in columns)})",
+        [[row[c] for c in columns] for row in rows],
+    )
+
+
+def build_database(
+    path: Path, *, synthetic_survey: bool = True, snapshot_synthetic: bool | None = None
+) -> Path:
+    """The marts the report reads; `snapshot_info` only when `snapshot_synthetic` is set."""
+    con = duckdb.connect(str(path))
+    con.execute(SCHEMA)
+    insert(con, "dim_plan", PLANS)
+    insert(con, "fct_target_progress", [LITERACY_PROGRESS, EVENTS_PROGRESS])
+    con.executemany(f"insert into fct_indicator_value values ({', '.join('?' * 14)})", VALUES)
+    con.executemany(f"insert into fct_literacy_gap values ({', '.join('?' * 10)})", GAPS)
+    con.executemany("insert into fct_plan_measure values (?, ?, ?, ?, ?, ?)", MEASURES)
+    con.executemany(
+        "insert into fct_measure_status values (?, ?, ?, ?, ?, ?, ?, ?, ?)", MEASURE_STATUS
+    )
+    loads = [(*row[:-1], row[-1] and synthetic_survey, "2021-06-01 08:00:00+00") for row in LOADS]
+    con.executemany("insert into fct_load_audit values (?, ?, ?, ?, ?, ?, ?, ?, ?)", loads)
+    if snapshot_synthetic is not None:
+        con.execute(
+            "create table snapshot_info as select 'b1' as build_id, "
+            "timestamptz '2021-06-30 12:00:00+00' as published_at, ? as is_synthetic",
+            [snapshot_synthetic],
+        )
+    con.close()
+    return path
+
+
+def render(
+    database: Path, out_dir: Path, *, plan_id: str = PLAN, lang: str = "zh", as_of: date = AS_OF
+) -> dict[str, Path]:
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        paths = render_assessment(
+            con,
+            plan_id=plan_id,
+            as_of=as_of,
+            kind="midterm",
+            lang=lang,
+            out_dir=out_dir,
+            vintage_note=VINTAGE,
+        )
+    finally:
+        con.close()
+    return {path.suffix.lstrip("."): path for path in paths}
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_database(tmp_path_factory.mktemp("marts") / "kepu.duckdb")
+
+
+@pytest.fixture(scope="module")
+def zh(database: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return render(database, tmp_path_factory.mktemp("zh"))
+
+
+@pytest.fixture(scope="module")
+def en(database: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return render(database, tmp_path_factory.mktemp("en"), lang="en")
+
+
+@pytest.fixture(scope="module")
+def measures_zh(database: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return render(database, tmp_path_factory.mktemp("measures"), plan_id=MEASURES_PLAN)
+
+
+def texts(path: Path) -> list[str]:
+    """Every paragraph of the body, then every table cell, in document order."""
+    document = Document(str(path))
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    return [p.text for p in document.paragraphs] + cells
+
+
+def tables(path: Path, header: list[str]) -> list[list[list[str]]]:
+    """The rows below the header of every table whose header row is `header`."""
+    found = []
+    for table in Document(str(path)).tables:
+        rows = [[c.text for c in r.cells] for r in table.rows]
+        if rows[0] == header:
+            found.append(rows[1:])
+    return found
+
+
+def components(path: Path, lang: str = "zh") -> list[dict[str, str]]:
+    """Per target (in target_id order: events, literacy), meaning or symbol → value."""
+    header = ["符号", "含义", "数值"] if lang == "zh" else ["Symbol", "Meaning", "Value"]
+    return [
+        {(symbol or meaning): value for symbol, meaning, value in rows}
+        for rows in tables(path, header)
+    ]
+
+
+def sheet_rows(path: Path, sheet: str) -> list[list[object]]:
+    return [list(r) for r in openpyxl.load_workbook(path)[sheet].iter_rows(values_only=True)]
+
+
+SUMMARY_HEADER_ZH = ["指标", "目标", "基线（年份）", "最新值（年份）", "状态"]
+
+
+def test_writes_docx_and_xlsx_named_after_plan_kind_date_and_language(zh: dict[str, Path]):
+    assert zh["docx"].name == "test-2016-2025_midterm_2021-06-30_zh.docx"
+    assert zh["xlsx"].name == "test-2016-2025_midterm_2021-06-30_zh.xlsx"
+
+
+def test_cover_names_plan_kind_date_vintage_and_synthetic_data(zh: dict[str, Path]):
+    document = Document(str(zh["docx"]))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert paragraphs[0] == "测试区科普规划"
+    assert "发布单位：测试区科协" in paragraphs
+    assert "地区：测试区（330304）" in paragraphs
+    assert "规划期：2016–2025" in paragraphs
+    assert "评估节点：2020 中期评估；2025 总结评估" in paragraphs
+    assert "报告类型：中期评估" in paragraphs
+    assert "评估截止日期：2021-06-30" in paragraphs
+    assert f"数据版本：{VINTAGE}" in paragraphs
+    notice = next(p for p in document.paragraphs if "合成演示数据" in p.text)
+    assert all(run.bold for run in notice.runs)
+
+
+def test_summary_gives_each_target_its_status_in_words_and_colour(zh: dict[str, Path]):
+    (rows,) = tables(zh["docx"], SUMMARY_HEADER_ZH)
+    assert rows == [
+        ["科普活动场次", "≥300场次", "—", "310（2020年）", "已达成"],
+        ["公民具备科学素质的比例", "≥20%", "10.00（2015年）", "13.00（2020年）", "需加快进度"],
+    ]
+    summary = Document(str(zh["docx"])).tables[0]
+    fills = [row.cells[4]._tc.tcPr.find(qn("w:shd")).get(qn("w:fill")) for row in summary.rows]
+    assert fills[1:] == ["70AD47", "FFC000"]
+    assert "共 2 项量化目标：已达成 1 项，需加快进度 1 项。" in texts(zh["docx"])
+
+
+def test_english_report_takes_labels_and_names_in_english(en: dict[str, Path]):
+    (rows,) = tables(
+        en["docx"], ["Indicator", "Target", "Baseline (year)", "Latest value (year)", "Status"]
+    )
+    assert rows == [
+        ["Science-popularization events", "≥300 events", "—", "310 (2020)", "Achieved"],
+        [
+            "Share of citizens with scientific literacy",
+            "≥20 %",
+            "10.00 (2015)",
+            "13.00 (2020)",
+            "Must accelerate",
+        ],
+    ]
+    paragraphs = texts(en["docx"])
+    assert "Report: Mid-term assessment" in paragraphs
+    assert "Review points: 2020 mid-term assessment; 2025 final assessment" in paragraphs
+    assert "Cooperating departments: 测试区教育局; 测试区科技局" in paragraphs
+
+
+def test_growth_ratio_components_are_written_out_for_recomputation(zh: dict[str, Path]):
+    literacy = components(zh["docx"])[1]
+    assert literacy["y₀"] == "10.00"
+    assert literacy["t₀"] == "2015"
+    assert literacy["y_t"] == "13.00"
+    assert literacy["T"] == "2025"
+    assert literacy["CAGR_obs"] == "(13.00 / 10.00)^(1/5) − 1 = 5.39%"
+    assert literacy["CAGR_req"] == "(20.00 / 10.00)^(1/10) − 1 = 7.18%"
+    assert literacy["R"] == "5.39% / |7.18%| = 0.751"
+    assert literacy["完成进度 (y_t − y₀)/(y_T − y₀)"] == "(13.00 − 10.00) / (20.00 − 10.00) = 30.0%"
+    assert literacy["判定结果"] == "0.60 ≤ R = 0.751 < 0.95 → 需加快进度"
+
+
+def test_pro_rata_components_are_written_out_for_recomputation(zh: dict[str, Path]):
+    events = components(zh["docx"])[0]
+    assert events["Σ"] == "310"
+    assert events["e"] == "min(1, (2020 − 2016 + 1) / (2025 − 2016 + 1)) = 50.0%"
+    assert events["E"] == "300 × 50.0% = 150"
+    assert events["R"] == "310 / 150 = 2.067"
+    assert events["判定结果"] == "最新值 310 满足目标 ≥300场次 → 已达成"
+
+
+def test_values_table_shows_a_dash_and_the_reason_for_a_suppressed_estimate(
+    zh: dict[str, Path],
+):
+    literacy = tables(zh["docx"], ["年份", "数值（%）", "95%置信区间", "样本量 n", "质量标记"])
+    assert literacy == [
+        [
+            ["2018", "11.00", "[9.30, 12.90]", "1200", "正常"],
+            ["2019", "—（不宜发布：有效样本量低于30）", "—", "25", "不宜发布"],
+            ["2020", "13.00", "[11.20, 15.00]", "1180", "正常"],
+        ]
+    ]
+
+
+def test_cumulative_target_shows_its_running_total_not_annual_values(zh: dict[str, Path]):
+    (events,) = tables(zh["docx"], ["年份", "数值（场次）", "95%置信区间", "样本量 n", "质量标记"])
+    assert [row[:2] for row in events] == [
+        ["2016", "50"],
+        ["2017", "120"],
+        ["2018", "180"],
+        ["2019", "250"],
+        ["2020", "310"],
+    ]
+
+
+def test_each_target_with_values_gets_an_embedded_png_without_software_tag(
+    zh: dict[str, Path],
+):
+    document = Document(str(zh["docx"]))
+    assert len(document.inline_shapes) == 2
+    images = [p for p in document.part.package.parts if p.partname.endswith(".png")]
+    assert len(images) == 2
+    assert all(image.blob.startswith(b"\x89PNG") for image in images)
+    assert not any(b"Software" in image.blob for image in images)
+
+
+def test_target_outside_the_confidence_interval_is_stated(zh: dict[str, Path]):
+    assert "目标值 20.00 不在最新估计的95%置信区间 [11.20, 15.00] 之内。" in texts(zh["docx"])
+
+
+def test_literacy_gaps_come_from_the_latest_wave_up_to_the_as_of_date(zh: dict[str, Path]):
+    (gaps,) = tables(zh["docx"], ["序列", "调查批次", "差距（百分点）", "95%置信区间", "质量标记"])
+    assert gaps == [
+        ["男性 − 女性", "t-2020（2020）", "3.10", "[1.20, 5.00]", "正常"],
+        ["城镇 − 农村", "t-2020（2020）", "6.20", "[3.00, 9.40]", "正常"],
+    ]
+
+
+def test_departments_are_listed_or_said_to_be_unregistered(zh: dict[str, Path]):
+    paragraphs = texts(zh["docx"])
+    assert "牵头部门：测试区科协" in paragraphs
+    assert "配合部门：测试区教育局；测试区科技局" in paragraphs
+    assert "牵头部门：未登记" in paragraphs
+
+
+def test_data_sources_list_accepted_loads_with_a_short_hash(zh: dict[str, Path]):
+    (rows,) = tables(zh["docx"], ["批次号", "文件", "SHA-256（前12位）", "数据表", "接收行数"])
+    assert rows == [
+        ["1", "registry.xlsx", "a8f6edfef111", "plans（规划）", "2"],
+        ["2", "survey_2020.xlsx", "07f41d43b397", "survey_respondents（受访者）", "1180"],
+        ["2", "survey_2020.xlsx", "07f41d43b397", "survey_waves（调查批次）", "1"],
+    ]
+
+
+def test_methods_annex_states_thresholds_and_suppression_rules(zh: dict[str, Path]):
+    annex = "\n".join(texts(zh["docx"]))
+    assert "R ≥ 0.95：进展顺利；0.60 ≤ R < 0.95：需加快进度" in annex
+    assert "|y − 目标| ≤ 容差" in annex
+    assert "n_eff = p(1 − p)/SE²" in annex
+
+
+def test_measures_are_listed_per_unit_in_plan_order_with_shares(measures_zh: dict[str, Path]):
+    header = ["序号", "措施", "责任单位", "状态", "报告期", "报告日期"]
+    (rows,) = tables(measures_zh["docx"], header)
+    assert rows == [
+        ["1", "加强基层科普", "市科协", "已完成", "2023H1", "2023-07-10"],
+        ["1", "加强基层科普", "市科技局", "逾期", "2023H1", "2023-07-12"],
+        ["2", "推进科普信息化", "市科技局", "推进中", "2023H1", "2023-07-11"],
+        ["2", "推进科普信息化", "市科协", "未报告", "—", "—"],
+    ]
+    paragraphs = texts(measures_zh["docx"])
+    assert "共 2 项措施、4 个“措施×责任单位”：已完成 1（25.0%），逾期 1（25.0%）。" in paragraphs
+    assert "该规划未登记量化目标，评估依据为措施落实情况。" in paragraphs
+
+
+def test_workbook_has_the_sheets_in_each_language(
+    zh: dict[str, Path], en: dict[str, Path], measures_zh: dict[str, Path]
+):
+    assert openpyxl.load_workbook(zh["xlsx"]).sheetnames == ["摘要", "进展", "数值", "数据来源"]
+    assert openpyxl.load_workbook(en["xlsx"]).sheetnames == [
+        "Summary",
+        "Progress",
+        "Values",
+        "Sources",
+    ]
+    assert openpyxl.load_workbook(measures_zh["xlsx"]).sheetnames == [
+        "摘要",
+        "进展",
+        "数值",
+        "措施",
+        "数据来源",
+    ]
+
+
+def test_summary_sheet_fills_status_cells_and_formats_numbers(zh: dict[str, Path]):
+    sheet = openpyxl.load_workbook(zh["xlsx"])["摘要"]
+    assert sheet.freeze_panes == "A5"
+    assert [c.value for c in sheet[4]][:8] == [
+        "指标",
+        "目标",
+        "基线值",
+        "基线年份",
+        "最新值",
+        "最新年份",
+        "单位",
+        "状态",
+    ]
+    assert sheet["A5"].value == "科普活动场次"
+    assert sheet["H5"].value == "已达成"
+    assert sheet["H5"].fill.fgColor.rgb == "FF70AD47"
+    assert sheet["H6"].value == "需加快进度"
+    assert sheet["H6"].fill.fgColor.rgb == "FFFFC000"
+    assert (sheet["E6"].value, sheet["E6"].number_format) == (13.0, "0.00")
+    assert (sheet["E5"].value, sheet["E5"].number_format) == (310, "0")
+    assert "合成演示数据" in sheet["A3"].value
+
+
+def test_progress_sheet_holds_every_column_with_readable_headers(zh: dict[str, Path]):
+    sheet = openpyxl.load_workbook(zh["xlsx"])["进展"]
+    header = [c.value for c in sheet[1]]
+    assert len(header) == 44
+    assert header[:3] == ["进展记录编号", "目标编号", "规划编号"]
+    literacy = dict(zip(header, (c for c in sheet[3]), strict=True))
+    assert literacy["进展比 R"].number_format == "0.000"
+    assert literacy["进展比 R"].value == pytest.approx(0.750611, abs=1e-6)
+    assert literacy["实际年均增长率"].number_format == "0.00%"
+    assert literacy["状态代码"].value == "accelerate"
+
+
+def test_values_sheet_writes_a_dash_for_a_suppressed_estimate(zh: dict[str, Path]):
+    rows = sheet_rows(zh["xlsx"], "数值")
+    literacy = [r for r in rows if r[0] == f"{PLAN}.literacy"]
+    assert [r[3] for r in literacy] == [2018, 2019, 2020]
+    assert literacy[1][4:9] == ["—", "%", None, None, None]
+    assert literacy[1][10:] == ["不宜发布", "有效样本量低于30"]
+    assert literacy[2][4] == 13.0
+
+
+def test_measures_sheet_fills_status_cells(measures_zh: dict[str, Path]):
+    sheet = openpyxl.load_workbook(measures_zh["xlsx"])["措施"]
+    assert [c.value for c in sheet["D"]][1:] == ["已完成", "逾期", "推进中", "未报告"]
+    assert sheet["D2"].fill.fgColor.rgb == "FF70AD47"
+    assert sheet["D3"].fill.fgColor.rgb == "FFFF5050"
+
+
+def test_sources_sheet_lists_only_accepted_loads(zh: dict[str, Path]):
+    rows = sheet_rows(zh["xlsx"], "数据来源")
+    assert [r[:3] for r in rows[1:]] == [
+        [1, "registry.xlsx", "a8f6edfef111"],
+        [2, "survey_2020.xlsx", "07f41d43b397"],
+        [2, "survey_2020.xlsx", "07f41d43b397"],
+    ]
+
+
+def test_rendering_twice_gives_the_same_tables_texts_and_bytes(database: Path, tmp_path: Path):
+    first = render(database, tmp_path / "first")
+    second = render(database, tmp_path / "second")
+    assert texts(first["docx"]) == texts(second["docx"])
+    workbook = openpyxl.load_workbook(first["xlsx"])
+    for name in workbook.sheetnames:
+        assert sheet_rows(first["xlsx"], name) == sheet_rows(second["xlsx"], name)
+    for fmt in ("docx", "xlsx"):
+        assert first[fmt].read_bytes() == second[fmt].read_bytes()
+
+
+def test_document_dates_come_from_the_as_of_date(zh: dict[str, Path]):
+    core = Document(str(zh["docx"])).core_properties
+    assert (core.created.date(), core.modified.date(), core.revision) == (AS_OF, AS_OF, 1)
+    assert openpyxl.load_workbook(zh["xlsx"]).properties.created.date() == AS_OF
+
+
+def test_no_synthetic_notice_when_nothing_loaded_is_synthetic(tmp_path: Path):
+    database = build_database(tmp_path / "real.duckdb", synthetic_survey=False)
+    report = render(database, tmp_path / "out")
+    assert not any("合成" in text for text in texts(report["docx"]))
+
+
+def test_snapshot_info_marks_the_data_synthetic(tmp_path: Path):
+    database = build_database(
+        tmp_path / "snapshot.duckdb", synthetic_survey=False, snapshot_synthetic=True
+    )
+    report = render(database, tmp_path / "out", lang="en")
+    assert any("synthetic demo data" in text for text in texts(report["docx"]))
+
+
+def test_progress_built_for_another_date_is_refused(database: Path, tmp_path: Path):
+    with pytest.raises(ValueError, match="as of 2021-06-30, not 2022-06-30"):
+        render(database, tmp_path, as_of=date(2022, 6, 30))
