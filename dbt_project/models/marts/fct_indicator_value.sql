@@ -172,58 +172,23 @@ count_values as (
         or (counts.cumulative_value is not null and counts.year >= counts.period_start)
 ),
 
-computed_values as (
-    select
-        *,
-        cast(null as double) as standard_error,
-        cast(null as double) as ci_lower,
-        cast(null as double) as ci_upper,
-        cast(null as varchar) as ci_method,
-        cast(null as integer) as degrees_of_freedom,
-        cast(null as integer) as sample_size,
-        cast(null as double) as design_effect,
-        'present' as quality_flag,
-        cast(null as varchar) as quality_reason
-    from funding_values
-    union all by name
-    select
-        *,
-        cast(null as double) as standard_error,
-        cast(null as double) as ci_lower,
-        cast(null as double) as ci_upper,
-        cast(null as varchar) as ci_method,
-        cast(null as integer) as degrees_of_freedom,
-        cast(null as integer) as sample_size,
-        cast(null as double) as design_effect,
-        'present' as quality_flag,
-        cast(null as varchar) as quality_reason,
-        cast(null as bigint) as reporting_regions,
-        cast(null as boolean) as is_synthetic
-    from (select * from gallery_values union all by name select * from count_values)
-),
-
 synthetic_loads as (
     select distinct load_id from {{ ref('stg_load_audit') }} where is_synthetic
 ),
 
 all_values as (
+    -- union by name: a column a source does not have (SE, CI for computed values) is null
     select * from literacy_values
     union all by name
     select * from gap_values
     union all by name
-    select * from computed_values
+    select * from funding_values
     union all by name
-    select
-        *,
-        cast(null as double) as standard_error,
-        cast(null as double) as ci_lower,
-        cast(null as double) as ci_upper,
-        cast(null as varchar) as ci_method,
-        cast(null as integer) as degrees_of_freedom,
-        cast(null as integer) as sample_size,
-        cast(null as double) as design_effect,
-        cast(null as boolean) as is_synthetic
-    from coverage_values
+    select * from gallery_values
+    union all by name
+    select * from count_values
+    union all by name
+    select * from coverage_values
 )
 
 select
@@ -248,7 +213,7 @@ select
     degrees_of_freedom,
     sample_size,
     design_effect,
-    quality_flag,
+    coalesce(quality_flag, 'present') as quality_flag,
     quality_reason,
     method,
     reporting_regions,
