@@ -199,7 +199,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "status.limited": ("进展有限", "Limited progress"),
     "status.moving_away": ("偏离目标", "Moving away"),
     "status.insufficient_data": ("数据不足", "Insufficient data"),
-    "status.not_yet_due": ("尚未开始", "Not yet due"),
+    "status.not_yet_due": ("尚未到期", "Not yet due"),
     "measure_status.completed": ("已完成", "Completed"),
     "measure_status.in_progress": ("推进中", "In progress"),
     "measure_status.not_started": ("未启动", "Not started"),
@@ -363,7 +363,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "finished period is achieved, otherwise R = years met / years assessed.",
     ),
     "annex.bands": (
-        "判定区间：已满足目标为“已达成”；{thresholds}。规划期未开始为“尚未开始”；"
+        "判定区间：已满足目标为“已达成”；{thresholds}。规划期未开始为“尚未到期”；"
         "最新值缺失、不宜发布或数据点不足为“数据不足”。",
         "Bands: a target already met is achieved; {thresholds}. Before the period starts: "
         "not yet due; a missing or suppressed latest value or too few points: insufficient "

@@ -1,0 +1,72 @@
+"""Kepu Monitor dashboard: the one entry file (`streamlit run dashboards/app.py`).
+
+It owns what every page shares: the language switch, the check that a snapshot has been
+published, the synthetic-data notice and the publish time. The pages only draw.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import streamlit as st
+from streamlit.navigation.page import StreamlitPage
+
+from dashboards import data
+from dashboards.i18n import both, language_switch, t
+
+
+def navigation() -> StreamlitPage:
+    """The pages, titled in the chosen language.
+
+    The page scripts live in `views/`, not `pages/`: a `pages/` folder beside the entry
+    file puts Streamlit in its older multipage mode, which reruns a page without this
+    file and so without the language switch and the notices.
+    """
+    return st.navigation(
+        [
+            st.Page(
+                "views/overview.py",
+                title=t("page.overview"),
+                url_path="overview",
+                default=True,
+            ),
+            st.Page("views/funding.py", title=t("page.funding"), url_path="funding"),
+            st.Page("views/literacy.py", title=t("page.literacy"), url_path="literacy"),
+            st.Page("views/facilities.py", title=t("page.facilities"), url_path="facilities"),
+            st.Page("views/activities.py", title=t("page.activities"), url_path="activities"),
+            st.Page("views/measures.py", title=t("page.measures"), url_path="measures"),
+            st.Page("views/assessment.py", title=t("page.assessment"), url_path="assessment"),
+        ]
+    )
+
+
+def require_snapshot() -> None:
+    """Stop with a readable message when nothing has been published yet."""
+    try:
+        data.connection()
+    except FileNotFoundError as missing:
+        st.info(f"{t('app.nothing_published')}\n\n{missing}")
+        st.stop()
+
+
+def snapshot_banner() -> None:
+    """The synthetic-data warning on every page and the publish time in the sidebar."""
+    info = data.snapshot_info(data.connection())
+    if info["is_synthetic"]:
+        st.warning(both("app.synthetic"), icon="⚠️")
+    published_at: datetime = info["published_at"]
+    st.sidebar.caption(
+        t("app.published_at", time=f"{published_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC")
+    )
+
+
+def main() -> None:
+    st.set_page_config(page_title=both("app.title"), layout="wide")
+    language_switch()
+    page = navigation()
+    require_snapshot()
+    snapshot_banner()
+    page.run()
+
+
+main()

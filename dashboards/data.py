@@ -1,0 +1,401 @@
+"""Every read the dashboard makes, from the published snapshot's marts only.
+
+The snapshot is opened once per published file (its mtime is part of the cache key) so a
+new `kepu build` shows up without restarting the app. Queries are cached for a minute;
+they take the connection as `_conn` so Streamlit does not try to hash it, and they bind
+every user choice as a parameter, never into the SQL text.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from ingest.home import KepuHome
+from orchestration.publish import open_snapshot
+
+FUNDING_PER_CAPITA = "funding_per_capita"
+LITERACY_RATIO = "literacy_ratio"
+LITERACY_RATIO_GAP = "literacy_ratio_gap"
+WHOLE_POPULATION = "total"
+QUERY_TTL_SECONDS = 60
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """The connection to the current snapshot; FileNotFoundError if none is published."""
+    home = KepuHome.from_env()
+    published = home.published
+    mtime_ns = published.stat().st_mtime_ns if published.exists() else 0
+    return _open(str(home.root), mtime_ns)
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def _open(root: str, mtime_ns: int) -> duckdb.DuckDBPyConnection:
+    """Open a snapshot once; `mtime_ns` only keys the cache so a new publish reopens.
+
+    Query results cached from the previous snapshot are dropped here, so no page mixes
+    the old build with the new one. Failures (nothing published) are not cached.
+    """
+    conn = open_snapshot(KepuHome(Path(root)))
+    st.cache_data.clear()
+    return conn
+
+
+def _frame(conn: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> pd.DataFrame:
+    """Run one query on its own cursor: Streamlit sessions run on separate threads."""
+    with conn.cursor() as cursor:
+        return cursor.execute(sql, params).df()
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def snapshot_info(_conn: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Build id, publish time and whether any synthetic data went into the snapshot."""
+    frame = _frame(_conn, "select build_id, published_at, is_synthetic from snapshot_info", [])
+    return frame.iloc[0].to_dict()
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def plans(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per plan, oldest period first."""
+    sql = """
+        select plan_id, plan_name_zh, plan_name_en, region_code, region_name_zh,
+            region_name_en, period_start, period_end, issued_on, target_count, measure_count
+        from dim_plan
+        order by period_start, plan_id
+    """
+    return _frame(_conn, sql, [])
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def plan_reviews(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The review calendar as (plan, year, kind) codes, so the page can name them in either
+    language (dim_plan.review_points is English text)."""
+    sql = """
+        select plan_id, review_year, review_kind
+        from dim_plan_review
+        order by plan_id, review_year
+    """
+    return _frame(_conn, sql, [])
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def plan_targets(_conn: duckdb.DuckDBPyConnection, plan_id: str) -> pd.DataFrame:
+    """The targets of one plan in the order the registry lists them."""
+    sql = """
+        select target_id, region_code, indicator_code, indicator_name_zh, indicator_name_en,
+            target_kind, target_label_zh, target_label_en, baseline_year, baseline_value,
+            target_year, lead_departments, cooperating_departments, source_quote,
+            note_zh, note_en
+        from fct_plan_target
+        where plan_id = ?
+        order by source_row, target_id
+    """
+    return _frame(_conn, sql, [plan_id])
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def plan_measures(_conn: duckdb.DuckDBPyConnection, plan_id: str) -> pd.DataFrame:
+    """The qualitative measures of one plan with their responsible units."""
+    sql = """
+        select m.measure_no, m.title_zh, m.title_en, m.summary_zh, m.summary_en,
+            m.responsible_units, p.region_code
+        from fct_plan_measure as m
+        inner join dim_plan as p on m.plan_id = p.plan_id
+        where m.plan_id = ?
+        order by m.measure_no
+    """
+    return _frame(_conn, sql, [plan_id])
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def department_names(_conn: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
+    """English name of each department, keyed by (region_code, Chinese name).
+
+    Targets and measures list their departments as Chinese names joined by '；'; the
+    department dimension is where their English names live.
+    """
+    sql = "select region_code, department_name_zh, department_name_en from dim_department"
+    frame = _frame(_conn, sql, [])
+    return {
+        (row.region_code, row.department_name_zh): row.department_name_en
+        for row in frame.itertuples()
+    }
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def funding_indicators(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The per-capita funding indicators with the numerator and denominator each uses."""
+    sql = """
+        select indicator_code, indicator_name_zh, indicator_name_en, unit_zh, unit_en,
+            funding_numerator, population_denominator, definition_zh, definition_en
+        from dim_indicator
+        where indicator_family = ?
+        order by indicator_code
+    """
+    return _frame(_conn, sql, [FUNDING_PER_CAPITA])
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def indicator_regions(_conn: duckdb.DuckDBPyConnection, indicator_code: str) -> pd.DataFrame:
+    """Regions that have values of an indicator, and whether a plan sets a target there."""
+    sql = """
+        with valued as (
+            select distinct region_code
+            from fct_indicator_value
+            where indicator_code = ?
+        ),
+
+        targeted as (
+            select distinct region_code
+            from fct_plan_target
+            where indicator_code = ?
+        )
+
+        select r.region_code, r.region_name_zh, r.region_name_en,
+            t.region_code is not null as has_target
+        from valued as v
+        inner join dim_region as r on v.region_code = r.region_code
+        left join targeted as t on v.region_code = t.region_code
+        order by r.region_code
+    """
+    return _frame(_conn, sql, [indicator_code, indicator_code])
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def indicator_values(
+    _conn: duckdb.DuckDBPyConnection, indicator_code: str, region_code: str
+) -> pd.DataFrame:
+    """Yearly whole-population values of one indicator in one region."""
+    sql = """
+        select year, value, numerator_value, denominator_value, quality_flag
+        from fct_indicator_value
+        where indicator_code = ? and region_code = ? and group_dimension = ?
+        order by year
+    """
+    return _frame(_conn, sql, [indicator_code, region_code, WHOLE_POPULATION])
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def indicator_targets(
+    _conn: duckdb.DuckDBPyConnection, indicator_code: str, region_code: str
+) -> pd.DataFrame:
+    """Plan targets on one indicator in one region: the registry matches them by both."""
+    sql = """
+        select t.target_id, p.plan_name_zh, p.plan_name_en, t.target_value,
+            t.target_label_zh, t.target_label_en, t.baseline_year, t.baseline_value,
+            t.target_year
+        from fct_plan_target as t
+        inner join dim_plan as p on t.plan_id = p.plan_id
+        where t.indicator_code = ? and t.region_code = ?
+        order by t.target_year, t.target_id
+    """
+    return _frame(_conn, sql, [indicator_code, region_code])
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def funding_by_source(_conn: duckdb.DuckDBPyConnection, region_code: str) -> pd.DataFrame:
+    """Funding of one region per year and source, in 万元 as the returns report it."""
+    sql = """
+        select year, funding_source, amount_10k_yuan
+        from fct_funding
+        where region_code = ?
+        order by year, funding_source
+    """
+    return _frame(_conn, sql, [region_code])
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def literacy_values(
+    _conn: duckdb.DuckDBPyConnection, region_code: str, group_dimension: str
+) -> pd.DataFrame:
+    """The literacy ratio of one region per survey year and group, in percent, as published.
+
+    Read from fct_indicator_value, where the presentation standard has already been
+    applied: a suppressed estimate has no value, standard error or interval, only its flag
+    and reason, so the page cannot show a number that must not be shown.
+    """
+    sql = """
+        select year, group_value, value, standard_error, ci_lower, ci_upper,
+            degrees_of_freedom, sample_size, design_effect, quality_flag, quality_reason
+        from fct_indicator_value
+        where indicator_code = ? and region_code = ? and group_dimension = ?
+        order by year, group_value
+    """
+    return _frame(_conn, sql, [LITERACY_RATIO, region_code, group_dimension])
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def literacy_gaps(_conn: duckdb.DuckDBPyConnection, region_code: str) -> pd.DataFrame:
+    """Gaps between groups in one region per survey year, in percentage points, as published
+    (no value when either group's estimate is suppressed)."""
+    sql = """
+        select year, group_dimension, numerator_kind as minuend,
+            denominator_kind as subtrahend, value as gap, standard_error, ci_lower, ci_upper,
+            degrees_of_freedom, sample_size, quality_flag, quality_reason
+        from fct_indicator_value
+        where indicator_code = ? and region_code = ?
+        order by year, group_dimension
+    """
+    return _frame(_conn, sql, [LITERACY_RATIO_GAP, region_code])
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def literacy_waves(_conn: duckdb.DuckDBPyConnection, region_code: str) -> pd.DataFrame:
+    """The survey waves behind one region's estimates: year, literacy rule and how strata
+    with a single PSU were handled."""
+    sql = """
+        select survey_year as year, wave_id, rule_id,
+            string_agg(distinct lonely_psu, ', ' order by lonely_psu) as lonely_psu
+        from fct_literacy_estimate
+        where region_code = ?
+        group by survey_year, wave_id, rule_id
+        order by survey_year, wave_id
+    """
+    return _frame(_conn, sql, [region_code])
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def coverage_targets(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Targets measured as facility coverage, with their plan, in registry order."""
+    sql = """
+        select t.target_id, t.plan_id, p.plan_name_zh, p.plan_name_en, t.region_code,
+            t.indicator_code, t.indicator_name_zh, t.indicator_name_en, t.target_value,
+            t.target_label_zh, t.target_label_en, t.target_year
+        from fct_plan_target as t
+        inner join dim_plan as p on t.plan_id = p.plan_id
+        where t.target_id in (select target_id from fct_facility_coverage)
+        order by p.period_start, t.plan_id, t.source_row
+    """
+    return _frame(_conn, sql, [])
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def facility_coverage(_conn: duckdb.DuckDBPyConnection, target_id: str) -> pd.DataFrame:
+    """Coverage of one target per region and year (0–1), with the counts behind it: units
+    in the register, units covered, units that reported and units that did not."""
+    sql = """
+        select c.region_code, r.region_name_zh, r.region_name_en, c.year, c.units,
+            c.covered_units, c.reporting_units, c.non_reporting_units, c.coverage
+        from fct_facility_coverage as c
+        inner join dim_region as r on c.region_code = r.region_code
+        where c.target_id = ?
+        order by c.year, c.region_code
+    """
+    return _frame(_conn, sql, [target_id])
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def record_targets(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Count and stock targets valued from activity logs and registers, with their plan and
+    the indicator's definition, in registry order."""
+    sql = """
+        select t.target_id, t.plan_id, p.plan_name_zh, p.plan_name_en, t.region_code,
+            t.indicator_code, t.indicator_name_zh, t.indicator_name_en, t.target_kind,
+            t.target_value, t.target_value_upper, t.tolerance, t.unit_zh, t.unit_en,
+            t.target_label_zh, t.target_label_en, t.period_start, t.period_end,
+            t.target_year, i.definition_zh, i.definition_en
+        from fct_plan_target as t
+        inner join dim_plan as p on t.plan_id = p.plan_id
+        inner join dim_indicator as i on t.indicator_code = i.indicator_code
+        where t.target_id in (select target_id from fct_record_count)
+        order by p.period_start, t.plan_id, t.source_row
+    """
+    return _frame(_conn, sql, [])
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def record_counts(_conn: duckdb.DuckDBPyConnection, target_id: str) -> pd.DataFrame:
+    """Yearly values of one count or stock target and the running total over the period."""
+    sql = """
+        select year, record_source, measure, annual_value, cumulative_value
+        from fct_record_count
+        where target_id = ?
+        order by year
+    """
+    return _frame(_conn, sql, [target_id])
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def target_progress(_conn: duckdb.DuckDBPyConnection, plan_id: str) -> pd.DataFrame:
+    """The progress status of each target of one plan with its components, registry order."""
+    sql = """
+        select p.target_id, p.indicator_name_zh, p.indicator_name_en, p.target_kind,
+            p.target_label_zh, p.target_label_en, p.as_of_date, p.progress_method,
+            p.baseline_year, p.baseline_value, p.latest_year, p.latest_value,
+            p.latest_quality_flag, p.progress_ratio, p.expected_to_date, p.years_met,
+            p.years_assessed, p.years_detail, p.progress_status, p.status_reason
+        from fct_target_progress as p
+        inner join fct_plan_target as t on p.target_id = t.target_id
+        where p.plan_id = ?
+        order by t.source_row, p.target_id
+    """
+    return _frame(_conn, sql, [plan_id])
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def progress_as_of(_conn: duckdb.DuckDBPyConnection) -> date:
+    """The date the snapshot's progress statuses are assessed as of."""
+    frame = _frame(_conn, "select max(as_of_date) as as_of_date from fct_target_progress", [])
+    return pd.Timestamp(frame["as_of_date"].iloc[0]).date()
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def measure_plans(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Plans that register qualitative measures."""
+    sql = """
+        select plan_id, plan_name_zh, plan_name_en, region_code
+        from dim_plan
+        where measure_count > 0
+        order by period_start, plan_id
+    """
+    return _frame(_conn, sql, [])
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def measure_status(_conn: duckdb.DuckDBPyConnection, plan_id: str) -> pd.DataFrame:
+    """The latest status of every measure × responsible unit of one plan; units in the
+    order the plan lists them."""
+    sql = """
+        select s.measure_id, m.measure_no, m.title_zh, m.title_en, s.department_name_zh,
+            s.measure_status, s.reporting_period, s.reported_on, s.evidence,
+            s.document_ref, s.report_count
+        from fct_measure_status as s
+        inner join fct_plan_measure as m on s.measure_id = m.measure_id
+        where s.plan_id = ?
+        order by m.measure_no,
+            list_position(string_split(m.responsible_units, '；'), s.department_name_zh)
+    """
+    return _frame(_conn, sql, [plan_id])
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def measure_reports(_conn: duckdb.DuckDBPyConnection, measure_id: str) -> pd.DataFrame:
+    """Every status report on one measure, per responsible unit and reporting period."""
+    sql = """
+        select r.department_name_zh, r.reporting_period, r.measure_status, r.evidence,
+            r.document_ref, r.reported_on
+        from fct_measure_report as r
+        inner join fct_plan_measure as m on r.measure_id = m.measure_id
+        where r.measure_id = ?
+        order by list_position(string_split(m.responsible_units, '；'), r.department_name_zh),
+            r.reporting_period
+    """
+    return _frame(_conn, sql, [measure_id])
+
+
+def report_folder(plan_id: str) -> Path:
+    """Where the assessment reports of one plan are kept: KEPU_HOME/reports/<plan_id>."""
+    return KepuHome.from_env().root / "reports" / plan_id
+
+
+def report_files(plan_id: str) -> list[Path]:
+    """The assessment reports written for one plan, by name.
+
+    Read on every run, not cached: a report written while the app runs shows up at once.
+    """
+    return sorted(path for path in report_folder(plan_id).glob("*") if path.is_file())

@@ -1,0 +1,517 @@
+"""Scientific literacy: the literacy ratio (公民具备科学素质的比例) against plan targets, by
+group, and the gaps between groups.
+
+Every number here is a survey estimate, so each comes with its 95% interval and its flag
+under the NCHS presentation standard for proportions. The page reads the published values
+(fct_indicator_value), in which a suppressed estimate has no number: it is a break in the
+line, a cross on the axis and a dash in the table, with its reason. A flagged or reviewed
+estimate is drawn with its own marker and printed with a mark that a footnote explains.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from dashboards import data
+from dashboards.i18n import (
+    code_label,
+    column_labels,
+    localized,
+    names_by_code,
+    quality_reason,
+    t,
+)
+
+WHOLE_POPULATION = "total"
+DIMENSIONS = (WHOLE_POPULATION, "sex", "urban_rural", "age_band", "education", "occupation")
+# Groups in their natural order (by age, by schooling), not alphabetically.
+GROUP_ORDER = (
+    "all",
+    "male",
+    "female",
+    "urban",
+    "rural",
+    "18-29",
+    "30-39",
+    "40-49",
+    "50-59",
+    "60-69",
+    "primary_or_less",
+    "junior_high",
+    "senior_high",
+    "college",
+    "bachelor_plus",
+    "领导干部和公务员",
+    "企事业单位管理人员",
+    "专业技术人员",
+    "办事人员",
+    "商业及服务业人员",
+    "产业工人",
+    "农民",
+    "学生及待升学人员",
+    "离退休人员",
+    "无业失业及家务",
+)
+# An × (an SVG path: Vega-Lite's "cross" is a +) marks where a suppressed value would be.
+CROSS = "M -1 -1 L 1 1 M 1 -1 L -1 1"
+QUALITY_SHAPES = {"present": "circle", "flag": "triangle-up", "review": "square"}
+SUPPRESS = "suppress"
+MARKS = {"flag": "*", "review": "†"}
+DASH = "—"
+NUMBER_COLUMNS = ["standard_error", "ci", "df", "sample_size", "design_effect"]
+# No red or orange: those are the target and the baseline.
+GROUP_COLOURS = (
+    "#1f77b4",
+    "#2ca02c",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#17becf",
+    "#bcbd22",
+    "#7f7f7f",
+    "#393b79",
+    "#637939",
+)
+TARGET_COLOUR = "#d62728"
+BASELINE_COLOUR = "#ff7f0e"
+RULE_CHANGE_COLOUR = "#888888"
+YEAR_AXIS = alt.Axis(format="d", tickMinStep=1)
+# Survey years start in 2016: a year axis drawn from zero would squeeze them into a line.
+YEAR_SCALE = alt.Scale(zero=False)
+
+
+def fixed(value: float) -> str:
+    return DASH if pd.isna(value) else f"{value:.2f}"
+
+
+def whole(value: float) -> str:
+    return DASH if pd.isna(value) else f"{int(value)}"
+
+
+def interval(lower: float, upper: float) -> str:
+    return DASH if pd.isna(lower) or pd.isna(upper) else f"{lower:.2f} – {upper:.2f}"
+
+
+def marked(value: float, flag: str) -> str:
+    """The value to 2 decimals with the mark of its flag, e.g. '24.90*'."""
+    return DASH if pd.isna(value) else f"{value:.2f}{MARKS.get(flag, '')}"
+
+
+def group_name(value: str) -> str:
+    return code_label("group", value)
+
+
+def by_group_order(values: pd.DataFrame) -> pd.DataFrame:
+    rank = {group: position for position, group in enumerate(GROUP_ORDER)}
+    order = values["group_value"].map(rank).fillna(len(rank))
+    return values.assign(group_rank=order).sort_values(["year", "group_rank", "group_value"])
+
+
+def display_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """What tooltips show: the value rounded as in the table, the interval as text, the flag
+    and its reason in the reader's language."""
+    return frame.assign(
+        shown=frame["value"].round(2),
+        ci=[interval(lo, hi) for lo, hi in zip(frame["ci_lower"], frame["ci_upper"], strict=True)],
+        quality=[code_label("quality", flag) for flag in frame["quality_flag"]],
+        reason=[quality_reason(reason) or "" for reason in frame["quality_reason"]],
+    )
+
+
+def with_segments(frame: pd.DataFrame) -> pd.DataFrame:
+    """Number the runs of published values in each series, so that a suppressed year breaks
+    the line rather than being bridged by it."""
+    suppressed = frame["value"].isna()
+    return frame.assign(segment=suppressed.groupby(frame["series"]).cumsum())
+
+
+def palette(series: list[str], extra: dict[str, str]) -> alt.Scale:
+    """A colour per series, then the fixed colours of target and baseline."""
+    colours = [GROUP_COLOURS[i % len(GROUP_COLOURS)] for i in range(len(series))]
+    return alt.Scale(domain=[*series, *extra], range=[*colours, *extra.values()])
+
+
+def shape_scale(published: pd.DataFrame) -> alt.Shape:
+    """A marker shape per quality flag of the published values, listing only those drawn."""
+    flags = [flag for flag in QUALITY_SHAPES if flag in set(published["quality_flag"])]
+    scale = alt.Scale(
+        domain=[code_label("quality", flag) for flag in flags],
+        range=[QUALITY_SHAPES[flag] for flag in flags],
+    )
+    return alt.Shape("quality:N", scale=scale, title=t("col.quality"))
+
+
+def with_legends_below(chart: alt.LayerChart) -> alt.LayerChart:
+    """Legends under the plot, where ten occupations and the quality markers fit; symbols
+    opaque, as the legend otherwise takes them from the first layer, the pale band."""
+    return chart.configure_legend(orient="bottom", columns=4, labelLimit=320, symbolOpacity=1)
+
+
+def trend_layers(
+    frame: pd.DataFrame, colour: alt.Color, value_title: str, group_title: str
+) -> list[alt.Chart]:
+    """Line, markers by quality, and an × on the axis for each suppressed value (explained in
+    a note: a legend cannot show a stroked × beside filled markers)."""
+    x = alt.X("year:Q", title=t("col.year"), axis=YEAR_AXIS, scale=YEAR_SCALE)
+    head = [
+        alt.Tooltip("year:Q", title=t("col.year"), format="d"),
+        alt.Tooltip("series:N", title=group_title),
+    ]
+    published = frame[frame["value"].notna()]
+    suppressed = frame[frame["value"].isna()]
+    shape = shape_scale(published)
+    line = (
+        alt.Chart(published)
+        .mark_line()
+        .encode(x=x, y=alt.Y("shown:Q", title=value_title), color=colour, detail="segment:N")
+    )
+    points = (
+        alt.Chart(published)
+        .mark_point(filled=True, size=70, opacity=1)
+        .encode(
+            x=x,
+            y="shown:Q",
+            color=colour,
+            shape=shape,
+            tooltip=[
+                *head,
+                alt.Tooltip("shown:Q", title=value_title, format=".2f"),
+                alt.Tooltip("ci:N", title=t("col.ci")),
+                alt.Tooltip("quality:N", title=t("col.quality")),
+                alt.Tooltip("reason:N", title=t("col.reason")),
+            ],
+        )
+    )
+    crosses = (
+        alt.Chart(suppressed)
+        .mark_point(shape=CROSS, size=110, strokeWidth=2, opacity=1)
+        .encode(
+            x=x,
+            y=alt.datum(0),
+            color=colour,
+            tooltip=[
+                *head,
+                alt.Tooltip("quality:N", title=t("col.quality")),
+                alt.Tooltip("reason:N", title=t("col.reason")),
+            ],
+        )
+    )
+    return [line, points, crosses]
+
+
+def ci_band(frame: pd.DataFrame, colour: alt.Color) -> alt.Chart:
+    """The 95% logit interval as a shaded band, broken where the line is."""
+    return (
+        alt.Chart(frame.dropna(subset=["ci_lower", "ci_upper"]))
+        .mark_area(opacity=0.18)
+        .encode(
+            x="year:Q",
+            y="ci_lower:Q",
+            y2="ci_upper:Q",
+            color=colour,
+            detail="segment:N",
+        )
+    )
+
+
+def target_layers(targets: pd.DataFrame, colour: alt.Color) -> list[alt.Chart]:
+    """A dashed rule at each target value, labelled with the registry's target label."""
+    frame = localized(targets, "target_label", "plan_name").assign(series=t("literacy.target"))
+    frame["label"] = [
+        t("literacy.target_label", label=label, year=int(year)) if pd.notna(year) else label
+        for label, year in zip(frame["target_label"], frame["target_year"], strict=True)
+    ]
+    base = alt.Chart(frame)
+    rule = base.mark_rule(strokeDash=[6, 4], size=2).encode(
+        y="target_value:Q",
+        color=colour,
+        tooltip=[
+            alt.Tooltip("plan_name:N", title=t("col.plan_name")),
+            alt.Tooltip("label:N", title=t("literacy.target")),
+        ],
+    )
+    text = base.mark_text(align="left", dx=4, dy=-8, color=TARGET_COLOUR).encode(
+        x=alt.value(0), y="target_value:Q", text="label:N"
+    )
+    return [rule, text]
+
+
+def baseline_layers(baselines: pd.DataFrame, colour: alt.Color) -> list[alt.Chart]:
+    """A diamond at each baseline the registry gives, with its value as a label."""
+    frame = baselines.assign(
+        series=t("literacy.baseline"), baseline_year=baselines["baseline_year"].astype("float")
+    )
+    frame["label"] = [
+        t("literacy.baseline_label", value=value, year=int(year))
+        for value, year in zip(frame["baseline_value"], frame["baseline_year"], strict=True)
+    ]
+    base = alt.Chart(frame)
+    point = base.mark_point(shape="diamond", size=170, filled=True, opacity=1).encode(
+        x="baseline_year:Q",
+        y="baseline_value:Q",
+        color=colour,
+        tooltip=[alt.Tooltip("label:N", title=t("literacy.baseline"))],
+    )
+    text = base.mark_text(align="left", dx=10, dy=14, color=BASELINE_COLOUR).encode(
+        x="baseline_year:Q", y="baseline_value:Q", text="label:N"
+    )
+    return [point, text]
+
+
+def rule_change_layers(years: list[int]) -> list[alt.Chart]:
+    """A dotted vertical line at each survey year whose literacy rule differs from before."""
+    base = alt.Chart(pd.DataFrame({"year": years, "label": t("literacy.rule_change")}))
+    rule = base.mark_rule(strokeDash=[2, 3], color=RULE_CHANGE_COLOUR).encode(x="year:Q")
+    text = base.mark_text(align="left", dx=4, dy=8, color=RULE_CHANGE_COLOUR).encode(
+        x="year:Q", y=alt.value(0), text="label:N"
+    )
+    return [rule, text]
+
+
+def estimate_frame(values: pd.DataFrame, dimension: str) -> pd.DataFrame:
+    frame = display_columns(by_group_order(values))
+    if dimension == WHOLE_POPULATION:
+        frame["series"] = t("literacy.series")
+    else:
+        frame["series"] = [group_name(group) for group in frame["group_value"]]
+    return with_segments(frame)
+
+
+def trend_chart(
+    frame: pd.DataFrame, targets: pd.DataFrame, dimension: str, rule_changes: list[int]
+) -> alt.LayerChart:
+    """The literacy ratio by survey year against the plan's target and baseline."""
+    baselines = targets.dropna(subset=["baseline_year", "baseline_value"])
+    extra = {}
+    if not targets.empty:
+        extra[t("literacy.target")] = TARGET_COLOUR
+    if not baselines.empty:
+        extra[t("literacy.baseline")] = BASELINE_COLOUR
+    series = list(dict.fromkeys(frame["series"]))
+    colour = alt.Color("series:N", scale=palette(series, extra), title=None)
+    value_title = t("col.estimate")
+    group_title = t("col.group")
+    layers = [ci_band(frame, colour)] if dimension == WHOLE_POPULATION else []
+    layers += trend_layers(frame, colour, value_title, group_title)
+    if rule_changes:
+        layers += rule_change_layers(rule_changes)
+    if not targets.empty:
+        layers += target_layers(targets, colour)
+    if not baselines.empty:
+        layers += baseline_layers(baselines, colour)
+    chart = alt.layer(*layers).properties(title=t("literacy.trend_title"), height=400)
+    return with_legends_below(chart)
+
+
+def estimate_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Year, group, estimate (with its flag's mark), SE, CI, df, n, design effect, quality;
+    a suppressed estimate has a dash in every number column and its reason."""
+    frame = frame.reset_index(drop=True)
+    table = pd.DataFrame(
+        {
+            "year": frame["year"],
+            "group": [group_name(group) for group in frame["group_value"]],
+            "estimate": [
+                marked(value, flag)
+                for value, flag in zip(frame["value"], frame["quality_flag"], strict=True)
+            ],
+            "standard_error": frame["standard_error"].map(fixed),
+            "ci": frame["ci"],
+            "df": frame["degrees_of_freedom"].map(whole),
+            "sample_size": frame["sample_size"].map(whole),
+            "design_effect": frame["design_effect"].map(fixed),
+            "quality": frame["quality"],
+            "reason": frame["reason"],
+        }
+    )
+    suppressed = frame["quality_flag"] == SUPPRESS
+    table.loc[suppressed, ["estimate", *NUMBER_COLUMNS]] = DASH
+    return table
+
+
+def show_table(table: pd.DataFrame, flags: pd.Series) -> None:
+    """The table, then a footnote for each mark it uses."""
+    config: dict[str, object] = column_labels(table.columns)
+    # Names of groups and reasons are long; the grid would otherwise cut them short.
+    for column in ("group", "comparison", "pair"):
+        if column in table.columns:
+            config[column] = st.column_config.TextColumn(t(f"col.{column}"), width="medium")
+    config["reason"] = st.column_config.TextColumn(t("col.reason"), width="large")
+    st.dataframe(table, hide_index=True, column_config=config)
+    for flag in MARKS:
+        if (flags == flag).any():
+            st.caption(t(f"literacy.footnote_{flag}"))
+
+
+def rule_changes(waves: pd.DataFrame) -> list[int]:
+    """Survey years whose literacy rule differs from the wave before."""
+    previous = waves["rule_id"].shift()
+    changed = previous.notna() & waves["rule_id"].ne(previous)
+    return [int(year) for year in waves.loc[changed, "year"]]
+
+
+def year_runs(years: list[int]) -> str:
+    """Survey years with consecutive ones joined: [2016, 2018, 2019, 2020] → '2016、2018–2020'."""
+    runs: list[list[int]] = []
+    for year in years:
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return t("literacy.year_separator").join(
+        f"{run[0]}–{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs
+    )
+
+
+def method_caption(waves: pd.DataFrame) -> str:
+    """The rule of each wave and how the estimates and intervals were computed."""
+    rules = [
+        t("literacy.rule_years", rule=rule, years=year_runs([int(y) for y in group["year"]]))
+        for rule, group in waves.groupby("rule_id", sort=False)
+    ]
+    lonely = sorted(
+        {value for joined in waves["lonely_psu"].dropna() for value in joined.split(", ")}
+    )
+    return t("literacy.method", rules=t("list.separator").join(rules), lonely=", ".join(lonely))
+
+
+def gap_frame(gaps: pd.DataFrame) -> pd.DataFrame:
+    rank = {dimension: position for position, dimension in enumerate(DIMENSIONS)}
+    frame = gaps.rename(columns={"gap": "value"})
+    frame = frame.assign(dimension_rank=frame["group_dimension"].map(rank))
+    frame = display_columns(frame.sort_values(["year", "dimension_rank"]))
+    frame["series"] = [code_label("gap", dimension) for dimension in frame["group_dimension"]]
+    frame["pair"] = [
+        f"{group_name(minuend)} − {group_name(subtrahend)}"
+        for minuend, subtrahend in zip(frame["minuend"], frame["subtrahend"], strict=True)
+    ]
+    return with_segments(frame)
+
+
+def gap_chart(frame: pd.DataFrame) -> alt.LayerChart:
+    """Each comparison's gap by survey year, with its 95% interval as an error bar."""
+    series = list(dict.fromkeys(frame["series"]))
+    colour = alt.Color("series:N", scale=palette(series, {}), title=None)
+    value_title = t("col.gap")
+    bars = (
+        alt.Chart(frame.dropna(subset=["ci_lower", "ci_upper"]))
+        .mark_rule(size=2, opacity=0.6)
+        .encode(x="year:Q", y="ci_lower:Q", y2="ci_upper:Q", color=colour)
+    )
+    zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="#444444").encode(y="zero:Q")
+    layers = [zero, bars, *trend_layers(frame, colour, value_title, t("col.comparison"))]
+    chart = alt.layer(*layers).properties(title=t("literacy.gap_title"), height=320)
+    return with_legends_below(chart)
+
+
+def gap_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Year, comparison, the two groups, gap (with its flag's mark), SE, CI, df, n, quality;
+    a suppressed gap has a dash in every number column and its reason."""
+    frame = frame.reset_index(drop=True)
+    table = pd.DataFrame(
+        {
+            "year": frame["year"],
+            "comparison": frame["series"],
+            "pair": frame["pair"],
+            "gap": [
+                marked(value, flag)
+                for value, flag in zip(frame["value"], frame["quality_flag"], strict=True)
+            ],
+            "standard_error": frame["standard_error"].map(fixed),
+            "ci": frame["ci"],
+            "df": frame["degrees_of_freedom"].map(whole),
+            "sample_size": frame["sample_size"].map(whole),
+            "quality": frame["quality"],
+            "reason": frame["reason"],
+        }
+    )
+    suppressed = frame["quality_flag"] == SUPPRESS
+    table.loc[suppressed, ["gap", "standard_error", "ci", "df", "sample_size"]] = DASH
+    return table
+
+
+def show_estimates(conn: duckdb.DuckDBPyConnection, region: str, dimension: str) -> None:
+    values = data.literacy_values(conn, region, dimension)
+    if values.empty:
+        st.info(t("literacy.no_values"))
+        return
+    waves = data.literacy_waves(conn, region)
+    targets = data.indicator_targets(conn, data.LITERACY_RATIO, region)
+    changes = rule_changes(waves)
+    frame = estimate_frame(values, dimension)
+    if frame["value"].notna().any():
+        chart = trend_chart(frame, targets, dimension, changes)
+        st.altair_chart(chart, width="stretch", key="literacy_chart")
+        if (frame["quality_flag"] == SUPPRESS).any():
+            st.caption(t("literacy.suppressed_note"))
+    else:
+        st.info(t("literacy.nothing_publishable"))
+    if changes:
+        st.caption(
+            t("literacy.rule_changed", year=t("literacy.year_separator").join(map(str, changes)))
+        )
+    st.caption(method_caption(waves))
+    st.subheader(t("literacy.estimates"))
+    show_table(estimate_table(frame), frame["quality_flag"])
+
+
+def show_gaps(conn: duckdb.DuckDBPyConnection, region: str) -> None:
+    st.subheader(t("literacy.gaps"))
+    gaps = data.literacy_gaps(conn, region)
+    if gaps.empty:
+        st.info(t("literacy.no_gaps"))
+        return
+    frame = gap_frame(gaps)
+    if frame["value"].notna().any():
+        st.altair_chart(gap_chart(frame), width="stretch", key="literacy_gap_chart")
+        if (frame["quality_flag"] == SUPPRESS).any():
+            st.caption(t("literacy.suppressed_note"))
+    else:
+        st.info(t("literacy.nothing_publishable"))
+    st.caption(t("literacy.gap_method"))
+    show_table(gap_table(frame), frame["quality_flag"])
+
+
+def choose_region(regions: pd.DataFrame) -> str:
+    """Regions with estimates; the first one a plan sets a literacy target for comes first."""
+    names = names_by_code(regions, "region_code", "region_name")
+    targeted = [i for i, has in enumerate(regions["has_target"]) if has]
+    return st.selectbox(
+        t("literacy.choose_region"),
+        list(names),
+        index=targeted[0] if targeted else 0,
+        format_func=names.__getitem__,
+        key="literacy_region",
+    )
+
+
+def choose_dimension() -> str:
+    names = {dimension: t(f"dimension.{dimension}") for dimension in DIMENSIONS}
+    return st.selectbox(
+        t("literacy.choose_dimension"),
+        list(names),
+        format_func=names.__getitem__,
+        key="group_dimension",
+    )
+
+
+def render() -> None:
+    conn = data.connection()
+    st.title(t("page.literacy"))
+    regions = data.indicator_regions(conn, data.LITERACY_RATIO)
+    if regions.empty:
+        st.info(t("literacy.no_values"))
+        return
+    left, right = st.columns(2)
+    with left:
+        region = choose_region(regions)
+    with right:
+        dimension = choose_dimension()
+    show_estimates(conn, region, dimension)
+    show_gaps(conn, region)
+
+
+render()
