@@ -188,7 +188,7 @@ FACILITY_PLANS = (
     FacilityPlan("440118", "village", {STATION: 1},
                  dict(zip(RECORD_YEARS, (60, 67, 74, 80, 86, 88, 89, 90, 91, 92), strict=True))),
     FacilityPlan("440118", "village", {GALLERY: 1},
-                 dict(zip(RECORD_YEARS, (55, 61, 67, 74, 80, 82, 84, 85, 86, 88), strict=True)),
+                 dict(zip(RECORD_YEARS, (62, 61, 60, 59, 58, 57, 57, 56, 56, 55), strict=True)),
                  closure_rate=0.02),
     FacilityPlan("330304", "town", {STATION: 1},
                  dict(zip(RECORD_YEARS, (9, 10, 10, 11, 12, 12, 12, 13, 13, 13), strict=True)),

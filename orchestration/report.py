@@ -456,7 +456,8 @@ def _read(con: duckdb.DuckDBPyConnection, plan_id: str, as_of: date) -> _ReportD
         raise ValueError(f"no plan {plan_id!r} in dim_plan; plans: {', '.join(known)}")
     plan = plans[0]
     progress = con.execute(
-        "select * from fct_target_progress where plan_id = ? and as_of_date = ? order by target_id",
+        "select * from fct_target_progress where plan_id = ? and as_of_date = ? "
+        "and target_kind <> 'qualitative' order by target_id",
         [plan_id, as_of],
     )
     columns = [d[0] for d in progress.description]
@@ -575,6 +576,7 @@ def _thresholds(
     and this date: a plan without targets still gets them for the methods annex."""
     row = con.execute(
         "select threshold_on_track, threshold_accelerate from fct_target_progress "
+        "where threshold_on_track is not null "
         "order by plan_id = ? desc, as_of_date = ? desc, target_progress_id limit 1",
         [plan_id, as_of],
     ).fetchone()

@@ -10,7 +10,10 @@
 --              period; ratio bands as above.
 --   annual     each year met or missed; achieved when every year of a finished period is
 --              met, otherwise the share of years met in the same bands.
---   qualitative (measures) share of measure × unit pairs completed and overdue.
+--   qualitative (measures, one row each) share of its measure × responsible-unit pairs
+--              completed and overdue by their latest report: all completed → achieved;
+--              none overdue → on_track; under a quarter overdue → accelerate; more →
+--              limited; no report at all → insufficient_data.
 -- "approx" targets are met within the registry's tolerance, "range" targets inside the
 -- range. A suppressed latest estimate cannot decide a status: insufficient_data, with why.
 {% set as_of = var('as_of', run_started_at.strftime('%Y-%m-%d')) %}
@@ -167,64 +170,112 @@ statused as (
             else 'moving_away'
         end as progress_status
     from ratios
+),
+
+quantitative as (
+    select
+        target_id || '|' || as_of_date as target_progress_id,
+        target_id,
+        plan_id,
+        indicator_code,
+        indicator_name_zh,
+        indicator_name_en,
+        region_code,
+        target_kind,
+        comparator,
+        target_value,
+        target_value_upper,
+        tolerance,
+        target_label_zh,
+        target_label_en,
+        direction,
+        as_of_date,
+        case target_kind
+            when 'level' then 'growth_ratio'
+            when 'cumulative' then 'pro_rata'
+            when 'annual' then 'years_met'
+        end as progress_method,
+        base_year as baseline_year,
+        base_value as baseline_value,
+        latest_year,
+        latest_value,
+        latest_quality_flag,
+        latest_ci_lower,
+        latest_ci_upper,
+        case
+            when latest_ci_lower is not null
+                then target_value between latest_ci_lower and latest_ci_upper
+        end as is_target_inside_ci,
+        due_year as target_year,
+        period_start,
+        period_end,
+        cagr_observed,
+        cagr_required,
+        progress_ratio,
+        share_of_way,
+        elapsed_share,
+        expected_to_date,
+        years_assessed,
+        years_met,
+        years_detail,
+        is_met,
+        progress_status,
+        case
+            when progress_status = 'not_yet_due' then 'the plan period has not started'
+            when latest_quality_flag = 'suppress'
+                then 'latest estimate suppressed: ' || coalesce(latest_quality_reason, '')
+            when latest_value is null then 'no value for this target up to the as-of date'
+            when progress_status = 'insufficient_data' then 'fewer than two data points'
+        end as status_reason,
+        0.95 as threshold_on_track,
+        0.60 as threshold_accelerate,
+        lead_departments,
+        cooperating_departments
+    from statused
+),
+
+measure_pairs as (
+    select
+        measure_status.measure_id,
+        measure_status.plan_id,
+        count(*) as pairs,
+        count(*) filter (where measure_status = 'completed') as completed_pairs,
+        count(*) filter (where measure_status = 'overdue') as overdue_pairs,
+        count(*) filter (where measure_status <> 'not_reported') as reported_pairs
+    from {{ ref('fct_measure_status') }} as measure_status
+    group by all
+),
+
+qualitative as (
+    select
+        measure_pairs.measure_id || '|' || date '{{ as_of }}' as target_progress_id,
+        measure_pairs.measure_id as target_id,
+        measure_pairs.plan_id,
+        'qualitative' as target_kind,
+        measures.title_zh as target_label_zh,
+        measures.title_en as target_label_en,
+        date '{{ as_of }}' as as_of_date,
+        'measure_completion' as progress_method,
+        measure_pairs.pairs as measure_unit_pairs,
+        measure_pairs.completed_pairs,
+        measure_pairs.overdue_pairs,
+        measure_pairs.completed_pairs / measure_pairs.pairs as completed_share,
+        measure_pairs.overdue_pairs / measure_pairs.pairs as overdue_share,
+        case
+            when measure_pairs.reported_pairs = 0 then 'insufficient_data'
+            when measure_pairs.completed_pairs = measure_pairs.pairs then 'achieved'
+            when measure_pairs.overdue_pairs = 0 then 'on_track'
+            when measure_pairs.overdue_pairs / measure_pairs.pairs < 0.25 then 'accelerate'
+            else 'limited'
+        end as progress_status,
+        case when measure_pairs.reported_pairs = 0 then 'no responsible unit has reported' end
+            as status_reason,
+        measures.responsible_units as lead_departments
+    from measure_pairs
+    inner join {{ ref('fct_plan_measure') }} as measures
+        on measure_pairs.measure_id = measures.measure_id
 )
 
-select
-    target_id || '|' || as_of_date as target_progress_id,
-    target_id,
-    plan_id,
-    indicator_code,
-    indicator_name_zh,
-    indicator_name_en,
-    region_code,
-    target_kind,
-    comparator,
-    target_value,
-    target_value_upper,
-    tolerance,
-    target_label_zh,
-    target_label_en,
-    direction,
-    as_of_date,
-    case target_kind
-        when 'level' then 'growth_ratio'
-        when 'cumulative' then 'pro_rata'
-        when 'annual' then 'years_met'
-    end as progress_method,
-    base_year as baseline_year,
-    base_value as baseline_value,
-    latest_year,
-    latest_value,
-    latest_quality_flag,
-    latest_ci_lower,
-    latest_ci_upper,
-    case
-        when latest_ci_lower is not null
-            then target_value between latest_ci_lower and latest_ci_upper
-    end as is_target_inside_ci,
-    due_year as target_year,
-    period_start,
-    period_end,
-    cagr_observed,
-    cagr_required,
-    progress_ratio,
-    share_of_way,
-    elapsed_share,
-    expected_to_date,
-    years_assessed,
-    years_met,
-    years_detail,
-    is_met,
-    progress_status,
-    case
-        when progress_status = 'not_yet_due' then 'the plan period has not started'
-        when latest_quality_flag = 'suppress'
-            then 'latest estimate suppressed: ' || coalesce(latest_quality_reason, '')
-        when latest_value is null then 'no value for this target up to the as-of date'
-        when progress_status = 'insufficient_data' then 'fewer than two data points'
-    end as status_reason,
-    0.95 as threshold_on_track,
-    0.60 as threshold_accelerate,
-    lead_departments,
-    cooperating_departments
-from statused
+select * from quantitative
+union all by name
+select * from qualitative

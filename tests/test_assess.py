@@ -1,0 +1,87 @@
+"""`kepu assess` for the five seed plans at their review points: Word and Excel reports in
+both languages that read back with the statuses of fct_target_progress as of that date."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import docx
+import duckdb
+import openpyxl
+import pytest
+
+from ingest.home import KepuHome
+from orchestration.assess import assessment_dir
+from orchestration.cli import main
+from orchestration.report import LABELS
+
+REVIEWS = [
+    ("2021-03-31", "final", "shenzhen-2017-2020,zengcheng-2016-2020"),
+    ("2026-03-31", "final", "ouhai-2021-2025,beijing-2021-2035,xx-city-2022"),
+]
+
+
+@pytest.fixture(scope="module")
+def reports(demo_home: KepuHome, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("reports")
+    for as_of, kind, plans in REVIEWS:
+        assert main(["assess", "--plan", plans, "--as-of", as_of, "--kind", kind,
+                     "--lang", "zh,en", "--format", "docx,xlsx", "-o", str(out)]) == 0  # fmt: skip
+    return out
+
+
+def statuses(home: KepuHome, as_of: str, plan_id: str) -> list[str]:
+    database = assessment_dir(home, date.fromisoformat(as_of), latest_data=False)
+    with duckdb.connect(str(database / "warehouse.duckdb"), read_only=True) as con:
+        return [
+            status
+            for (status,) in con.execute(
+                "select progress_status from marts.fct_target_progress where plan_id = ? "
+                "and target_kind <> 'qualitative' order by target_id",
+                [plan_id],
+            ).fetchall()
+        ]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "plan_id"),
+    [(as_of, plan) for as_of, _, plans in REVIEWS for plan in plans.split(",")],
+)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_each_plan_s_report_reads_back_with_its_statuses(
+    demo_home: KepuHome, reports: Path, as_of: str, plan_id: str, lang: str
+) -> None:
+    kind = "final"
+    stem = reports / f"{plan_id}_{kind}_{as_of}_{lang}"
+    words = [LABELS[f"status.{s}"][0 if lang == "zh" else 1]
+             for s in statuses(demo_home, as_of, plan_id)]  # fmt: skip
+    workbook = openpyxl.load_workbook(f"{stem}.xlsx")
+    document = docx.Document(f"{stem}.docx")
+    if not words:  # the XX city plan: measures, no numeric targets
+        assert plan_id == "xx-city-2022"
+        measures = workbook["措施" if lang == "zh" else "Measures"]
+        assert measures.max_row - 1 == 99  # every measure × responsible unit pair
+        return
+    summary = workbook["摘要" if lang == "zh" else "Summary"]
+    header_row = next(i for i, row in enumerate(summary.iter_rows(values_only=True), 1)
+                      if row[0] in ("指标", "Indicator"))  # fmt: skip
+    status_column = [c for c in next(summary.iter_rows(min_row=header_row, max_row=header_row,
+                                                       values_only=True))].index(
+        "状态" if lang == "zh" else "Status")  # fmt: skip
+    rows = list(summary.iter_rows(min_row=header_row + 1, values_only=True))
+    assert [r[status_column] for r in rows if r[0]] == words
+    table = document.tables[0]
+    assert [row.cells[-1].text for row in table.rows[1:]] == words
+
+
+def test_the_earlier_review_knows_only_the_data_received_by_then(demo_home: KepuHome) -> None:
+    database = assessment_dir(demo_home, date(2021, 3, 31), latest_data=False)
+    with duckdb.connect(str(database / "warehouse.duckdb"), read_only=True) as con:
+        latest = con.execute(
+            "select max(year) from marts.fct_indicator_value where indicator_code = "
+            "'literacy_ratio' and region_code = '110000'"
+        ).fetchone()[0]
+        received = con.execute("select max(received_on) from marts.fct_load_audit").fetchone()[0]
+    assert latest == 2020  # the 2021 wave arrived in February 2022
+    assert received <= date(2021, 3, 31)
