@@ -323,18 +323,34 @@ def record_counts(_conn: duckdb.DuckDBPyConnection, target_id: str) -> pd.DataFr
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
 def target_progress(_conn: duckdb.DuckDBPyConnection, plan_id: str) -> pd.DataFrame:
     """The progress status of each target of one plan with its components, registry order."""
-    sql = """
-        select p.target_id, p.indicator_name_zh, p.indicator_name_en, p.target_kind,
-            p.target_label_zh, p.target_label_en, p.as_of_date, p.progress_method,
-            p.baseline_year, p.baseline_value, p.latest_year, p.latest_value,
-            p.latest_quality_flag, p.progress_ratio, p.expected_to_date, p.years_met,
-            p.years_assessed, p.years_detail, p.progress_status, p.status_reason
-        from fct_target_progress as p
-        inner join fct_plan_target as t on p.target_id = t.target_id
-        where p.plan_id = ?
-        order by t.source_row, p.target_id
-    """
-    return _frame(_conn, sql, [plan_id])
+    return _frame(_conn, TARGET_PROGRESS_SQL, [plan_id])
+
+
+TARGET_PROGRESS_SQL = """
+    select p.target_id, p.indicator_name_zh, p.indicator_name_en, p.target_kind,
+        p.target_label_zh, p.target_label_en, p.as_of_date, p.progress_method,
+        p.baseline_year, p.baseline_value, p.latest_year, p.latest_value,
+        p.latest_quality_flag, p.progress_ratio, p.expected_to_date, p.years_met,
+        p.years_assessed, p.years_detail, p.progress_status, p.status_reason
+    from fct_target_progress as p
+    inner join fct_plan_target as t on p.target_id = t.target_id
+    where p.plan_id = ?
+    order by t.source_row, p.target_id
+"""
+
+
+def assessment_snapshots() -> dict[str, Path]:
+    """The published snapshots of `kepu assess`, by folder name (the as-of date, with
+    '-latest' when later corrections were included), newest first."""
+    root = KepuHome.from_env().root / "assessments"
+    return {path.parent.name: path for path in sorted(root.glob("*/snapshot.duckdb"), reverse=True)}
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def assessment_progress(path: str, mtime_ns: int, plan_id: str) -> pd.DataFrame:
+    """target_progress from an assessment snapshot; `mtime_ns` keys the cache to its build."""
+    with duckdb.connect(path, read_only=True) as conn:
+        return conn.execute(TARGET_PROGRESS_SQL, [plan_id]).df()
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)

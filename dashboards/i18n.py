@@ -372,6 +372,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "targets, running total over the pro-rata expectation; for annual targets, the "
         "share of years met.",
     ),
+    "assessment.choose_as_of": ("评估截止日期", "Assessment as of"),
+    "assessment.current": ("{as_of}（当前快照）", "{as_of} (current snapshot)"),
+    "assessment.as_received": ("{as_of}（按当时已报送数据）", "{as_of} (data as received by then)"),
+    "assessment.with_corrections": ("{as_of}（含之后更正）", "{as_of} (with later corrections)"),
     "status.achieved": ("已达成", "Achieved"),
     "status.on_track": ("进展顺利", "On track"),
     "status.accelerate": ("需加快进度", "Must accelerate"),

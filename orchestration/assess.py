@@ -21,8 +21,10 @@ import duckdb
 
 from ingest.home import KepuHome
 from orchestration.defs.resources import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from orchestration.publish import publish_marts
 
 KINDS = ("midterm", "final", "monitoring")
+SNAPSHOT = "snapshot.duckdb"  # the assessment's marts, published for the dashboard
 
 
 def assessment_dir(home: KepuHome, as_of: date, latest_data: bool) -> Path:
@@ -57,6 +59,7 @@ def build_assessment_warehouse(home: KepuHome, as_of: date, latest_data: bool) -
     )  # fmt: skip
     if completed.returncode != 0:
         raise RuntimeError(f"dbt build as of {as_of} failed:\n{completed.stdout[-4000:]}")
+    publish_marts(database, folder / SNAPSHOT, f"assessment as of {folder.name}")
     return database
 
 

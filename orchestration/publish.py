@@ -11,6 +11,7 @@ import os
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 
@@ -28,11 +29,16 @@ class Snapshot:
 
 
 def publish(home: KepuHome, build_id: str) -> Snapshot:
-    """Copy every table of the `marts` schema into a new snapshot and swap it in."""
+    """Copy every table of the warehouse's `marts` schema into the published snapshot."""
     home.ensure()
-    partial = home.published.with_name(f".kepu-{uuid.uuid4().hex}.duckdb")
+    return publish_marts(home.warehouse, home.published, build_id)
+
+
+def publish_marts(source: Path, target: Path, build_id: str) -> Snapshot:
+    """Copy the `marts` schema of `source` into a new file and rename it over `target`."""
+    partial = target.with_name(f".kepu-{uuid.uuid4().hex}.duckdb")
     published_at = datetime.now(UTC)
-    con = duckdb.connect(str(home.warehouse))
+    con = duckdb.connect(str(source))
     try:
         tables = [
             name
@@ -65,8 +71,8 @@ def publish(home: KepuHome, build_id: str) -> Snapshot:
         raise
     finally:
         con.close()
-    os.replace(partial, home.published)
-    return Snapshot(str(home.published), counts, published_at, is_synthetic)
+    os.replace(partial, target)
+    return Snapshot(str(target), counts, published_at, is_synthetic)
 
 
 def open_snapshot(home: KepuHome | None = None) -> duckdb.DuckDBPyConnection:

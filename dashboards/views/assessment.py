@@ -132,10 +132,32 @@ def show_reports(plan_id: str, as_of: str) -> None:
         )
 
 
+def choose_as_of(conn: duckdb.DuckDBPyConnection) -> str:
+    """The current snapshot, or an assessment snapshot written by `kepu assess`."""
+    current = data.progress_as_of(conn).isoformat()
+    options = ["", *data.assessment_snapshots()]
+
+    def label(option: str) -> str:
+        if not option:
+            return t("assessment.current", as_of=current)
+        if option.endswith("-latest"):
+            return t("assessment.with_corrections", as_of=option.removesuffix("-latest"))
+        return t("assessment.as_received", as_of=option)
+
+    return st.selectbox(t("assessment.choose_as_of"), options, format_func=label,
+                        key="report_as_of") or ""  # fmt: skip
+
+
 def show_plan(conn: duckdb.DuckDBPyConnection, plan_id: str) -> None:
-    as_of = data.progress_as_of(conn).isoformat()
+    chosen = choose_as_of(conn)
+    if chosen:
+        path = data.assessment_snapshots()[chosen]
+        progress = data.assessment_progress(str(path), path.stat().st_mtime_ns, plan_id)
+        as_of = chosen.removesuffix("-latest")
+    else:
+        progress = data.target_progress(conn, plan_id)
+        as_of = data.progress_as_of(conn).isoformat()
     st.caption(t("assessment.as_of", as_of=as_of))
-    progress = data.target_progress(conn, plan_id)
     if progress.empty:
         st.info(t("assessment.no_targets"))
         st.page_link("views/measures.py", label=t("page.measures"), icon="➡️")
