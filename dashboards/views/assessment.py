@@ -15,26 +15,10 @@ from pandas.io.formats.style import Styler
 
 from dashboards import data
 from dashboards.i18n import code_label, localized, names_by_code, t
+from orchestration import report
 
 # The same order and colours as the Word and Excel assessment reports.
-STATUS_ORDER = (
-    "achieved",
-    "on_track",
-    "accelerate",
-    "limited",
-    "moving_away",
-    "insufficient_data",
-    "not_yet_due",
-)
-STATUS_COLOURS = {
-    "achieved": "#70AD47",
-    "on_track": "#C6E0B4",
-    "accelerate": "#FFC000",
-    "limited": "#F4A460",
-    "moving_away": "#FF5050",
-    "insufficient_data": "#A6A6A6",
-    "not_yet_due": "#E7E6E6",
-}
+STATUS_COLOURS = {code: f"#{colour}" for code, colour in report.STATUS_COLOURS.items()}
 DASH = "—"
 MIME_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -67,7 +51,7 @@ def summary(progress: pd.DataFrame) -> str:
     counts = progress["progress_status"].value_counts()
     parts = [
         t("assessment.summary_part", status=status_word(code), count=int(counts[code]))
-        for code in STATUS_ORDER
+        for code in report.STATUS_ORDER
         if code in counts
     ]
     return t("assessment.summary", n=len(progress), parts=t("list.separator").join(parts))
