@@ -1,0 +1,86 @@
+"""Every word a user reads, in Chinese and English, and the codes the marts emit.
+
+Two files, each the only place of its kind:
+
+- `vocabulary/labels.csv` (key, zh, en): every label, heading, status word, unit and
+  sentence template that the dashboard, the Word report and the Excel report show. A key
+  is `<namespace>.<code>` for a code a mart emits (`progress_status.achieved`) and
+  `<surface>.<name>` for everything else (`col.target`, `annex.nchs`). `{field}`
+  placeholders are filled from the numbers the marts store beside each code.
+- `dbt_project/seeds/codes.csv` (namespace, code, sort_order, colour): the enumerations.
+  dbt loads it as a seed, so the models' tests check every emitted code against it, and
+  the command line, the Dagster partitions and the pages take their choices from it.
+
+A test holds the two together: every code has a label in both languages.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+LABELS_FILE = Path(__file__).with_name("labels.csv")
+CODES_FILE = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "codes.csv"
+
+
+@dataclass(frozen=True)
+class Code:
+    namespace: str
+    code: str
+    sort_order: int
+    colour: str | None
+
+
+@cache
+def labels() -> dict[str, tuple[str, str]]:
+    """key → (zh, en)."""
+    with LABELS_FILE.open(encoding="utf-8", newline="") as handle:
+        return {row["key"]: (row["zh"], row["en"]) for row in csv.DictReader(handle)}
+
+
+@cache
+def _codes() -> dict[str, tuple[Code, ...]]:
+    by_namespace: dict[str, list[Code]] = {}
+    with CODES_FILE.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            colour = row["colour"] or None
+            code = Code(row["namespace"], row["code"], int(row["sort_order"]), colour)
+            by_namespace.setdefault(code.namespace, []).append(code)
+    return {ns: tuple(sorted(v, key=lambda c: c.sort_order)) for ns, v in by_namespace.items()}
+
+
+def namespaces() -> tuple[str, ...]:
+    return tuple(_codes())
+
+
+def codes(namespace: str) -> tuple[str, ...]:
+    """The codes of one enumeration in their display order."""
+    return tuple(c.code for c in _codes()[namespace])
+
+
+def colour(namespace: str, code: str) -> str | None:
+    """The hex colour (without '#') a code is shown in, where it has one."""
+    return next((c.colour for c in _codes()[namespace] if c.code == code), None)
+
+
+def has(key: str) -> bool:
+    return key in labels()
+
+
+def text(key: str, lang: str, **fields: object) -> str:
+    """The label `key` in `lang`, with `{field}` placeholders filled."""
+    zh, en = labels()[key]
+    chosen = zh if lang == "zh" else en
+    return chosen.format(**fields) if fields else chosen
+
+
+def code_text(namespace: str, code: str, lang: str, **fields: object) -> str:
+    """The word for a code. A code without a label is shown as itself: registry data may
+    grow before the vocabulary does, and a raw code beats a broken page (a test keeps the
+    codes the marts emit covered)."""
+    key = f"{namespace}.{code}"
+    return text(key, lang, **fields) if has(key) else str(code)
