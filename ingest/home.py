@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+ASSESSMENT_SNAPSHOT = "snapshot.duckdb"  # an assessment's marts, published for the dashboard
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,31 @@ class KepuHome:
     def demo(self) -> Path:
         """Where `kepu demo` writes the generated demo spreadsheets."""
         return self.root / "demo"
+
+    @property
+    def reports(self) -> Path:
+        """Assessment reports, one folder per plan."""
+        return self.root / "reports"
+
+    def plan_reports(self, plan_id: str) -> Path:
+        """The Word and Excel assessment reports of one plan."""
+        return self.reports / plan_id
+
+    @property
+    def assessments(self) -> Path:
+        """Warehouses rebuilt as of an assessment date, one folder per date."""
+        return self.root / "assessments"
+
+    def assessment(self, as_of: date, latest_data: bool = False) -> Path:
+        """The folder of one assessment: its warehouse, dbt target and snapshot.
+
+        `-latest` marks an assessment that includes loads received after the date."""
+        return self.assessments / f"{as_of.isoformat()}{'-latest' if latest_data else ''}"
+
+    def assessment_snapshots(self) -> dict[str, Path]:
+        """The published snapshot of each assessment, by folder name, newest first."""
+        found = sorted(self.assessments.glob(f"*/{ASSESSMENT_SNAPSHOT}"), reverse=True)
+        return {path.parent.name: path for path in found}
 
     @property
     def dagster_home(self) -> Path:
