@@ -57,6 +57,7 @@ observed as (
 ),
 
 in_scope as (
+    -- a finished plan is judged on its own period: nothing after its last year counts
     select *
     from observed
     where last_year is null or year <= last_year
