@@ -68,7 +68,8 @@ def ours(frame: pd.DataFrame) -> pd.DataFrame:
     """The warehouse path: the respondents go into DuckDB once; domains are built there."""
     import duckdb
 
-    from orchestration.estimate import intervals_module, proportions_sql
+    from orchestration.estimate import proportions_sql
+    from survey.intervals import add_intervals
 
     groupings = ", ".join(f"region || '|' || {g} as {g}" for g in GROUPS)
     with duckdb.connect() as con:
@@ -86,7 +87,7 @@ def ours(frame: pd.DataFrame) -> pd.DataFrame:
             "into name grouping value domain"
         )
         result = con.execute(proportions_sql("design", "domains", ["grouping", "domain"])).df()
-    return intervals_module().add_intervals(result)
+    return add_intervals(result)
 
 
 def reference(frame: pd.DataFrame) -> pd.DataFrame:
@@ -106,9 +107,8 @@ def run(respondents: int) -> BenchResult:
     """Time both on the same frame; libraries are imported first so neither pays for it."""
     import svy  # noqa: F401
 
-    from orchestration.estimate import intervals_module
+    import survey.intervals  # noqa: F401
 
-    intervals_module()
     frame = national_wave(respondents)
     started = time.perf_counter()
     mine = ours(frame)

@@ -1,25 +1,23 @@
 """`kepu estimate`: the warehouse's survey estimation applied to any design file.
 
 The SQL is the dbt macro `survey_proportions` (dbt_project/macros/survey_estimation.sql)
-rendered with plain Jinja, and the intervals come from the dbt Python model that adds them
-in the warehouse: one code path for both.
+rendered with plain Jinja, and the intervals come from `survey.intervals`, which the dbt
+Python models import too: one code path for both.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from functools import cache
 from pathlib import Path
-from types import ModuleType
 
 import duckdb
 import jinja2
 import pandas as pd
 
 from ingest.home import REPO_ROOT
+from survey.intervals import add_intervals
 
 MACROS = REPO_ROOT / "dbt_project" / "macros" / "survey_estimation.sql"
-INTERVALS_MODEL = REPO_ROOT / "dbt_project" / "models" / "intermediate" / "int_survey_intervals.py"
 LONELY_OPTIONS = ("fail", "remove", "adjust", "average")
 
 
@@ -30,14 +28,6 @@ def _macros() -> jinja2.runtime.TemplateModule:
         .from_string(MACROS.read_text(encoding="utf-8"))
         .module
     )
-
-
-@cache
-def intervals_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("int_survey_intervals", INTERVALS_MODEL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def proportions_sql(design: str, domains: str, keys: list[str]) -> str:
@@ -96,5 +86,5 @@ def estimate(
         result = con.execute(proportions_sql("design", "domains", ["domain"])).df()
     if lonely == "fail" and (result["lonely_strata"] > 0).any():
         raise ValueError("a stratum has a single PSU; choose --lonely remove, adjust or average")
-    result = intervals_module().add_intervals(result)
+    result = add_intervals(result)
     return result.drop(columns=["wave_id"]).sort_values("domain").reset_index(drop=True)

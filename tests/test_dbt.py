@@ -1,4 +1,5 @@
-"""dbt unit tests (per-capita, roll-up, scoring, counts, coverage, progress) pass."""
+"""dbt unit tests (per-capita, roll-up, scoring, counts, coverage, NCHS flags, indicator
+values, the as-of cut-off, progress) pass."""
 
 from __future__ import annotations
 
@@ -17,4 +18,4 @@ def test_dbt_unit_tests_pass(demo_home: KepuHome) -> None:
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert completed.returncode == 0, completed.stdout[-3000:]
-    assert "PASS=11 WARN=0 ERROR=0" in completed.stdout
+    assert "PASS=15 WARN=0 ERROR=0" in completed.stdout

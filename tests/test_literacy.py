@@ -3,6 +3,8 @@ estimate` and `svy`, pooled parent regions, gaps with their SE, suppression."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -139,13 +141,14 @@ def test_suppressed_estimates_carry_no_number_downstream(demo_home: KepuHome) ->
 def test_an_empty_domain_is_listed_with_no_estimate(demo_home: KepuHome) -> None:
     empty = published(
         demo_home,
-        "select estimate, sample_size, quality_flag, quality_reason from fct_literacy_estimate "
-        "where sample_size = 0",
+        "select estimate, sample_size, quality_flag, quality_reason, quality_measure_value, "
+        "quality_threshold from fct_literacy_estimate where sample_size = 0",
     )
     assert len(empty) > 0
     assert empty["estimate"].isna().all()
     assert set(empty["quality_flag"]) == {"suppress"}
-    assert set(empty["quality_reason"]) == {"no respondents in this domain"}
+    assert set(empty["quality_reason"]) == {"no_respondents"}
+    assert (empty["quality_measure_value"] == 0).all() and (empty["quality_threshold"] == 1).all()
 
 
 def test_nchs_rules_decide_the_flags(demo_home: KepuHome) -> None:
@@ -162,3 +165,30 @@ def test_nchs_rules_decide_the_flags(demo_home: KepuHome) -> None:
     )  # fmt: skip
     assert (rows["quality_flag"] == expected).all()
     assert set(expected) >= {"present", "suppress", "review"}
+
+
+def test_a_flag_states_the_measure_and_threshold_that_decided_it(demo_home: KepuHome) -> None:
+    """n_eff 23.4 < 30: the value compared and the NCHS threshold are stored with the code."""
+    rows = published(demo_home, "select * from fct_literacy_estimate where estimate is not null")
+    width = rows["ci_beta_upper"] - rows["ci_beta_lower"]
+    nchs = {
+        "ess_below_30": (rows["effective_sample_size"], 30),
+        "ci_width_30_or_more": (width, 0.30),
+        "relative_ci_width_above_130": (width / rows["estimate"], 1.30),
+        "df_below_8": (rows["degrees_of_freedom"], 8),
+    }
+    assert np.allclose(rows["ci_beta_width"], width, rtol=0, atol=1e-15, equal_nan=True)
+    for reason, (measure, threshold) in nchs.items():
+        fired = rows["quality_reason"] == reason
+        assert fired.any(), reason
+        assert np.allclose(rows.loc[fired, "quality_measure_value"], measure[fired], rtol=1e-15)
+        assert (rows.loc[fired, "quality_threshold"] == threshold).all()
+    present = rows["quality_flag"] == "present"
+    assert rows.loc[present, ["quality_reason", "quality_measure_value"]].isna().all().all()
+
+
+def test_the_dbt_python_models_share_the_survey_package_not_orchestration() -> None:
+    models = Path(__file__).resolve().parent.parent / "dbt_project" / "models"
+    sources = {path.name: path.read_text() for path in models.rglob("*.py")}
+    assert sources and not [name for name, text in sources.items() if "orchestration" in text]
+    assert all("from survey.intervals import" in text for text in sources.values())

@@ -108,3 +108,30 @@ def test_measures_show_the_latest_status_of_each_responsible_unit(demo_home: Kep
     never = status[~status.index.isin(latest.index)]
     assert len(never) > 0 and set(never) == {"not_reported"}
     assert status.index.get_level_values(0).nunique() == 21
+
+
+def test_progress_is_judged_on_the_published_observations(demo_home: KepuHome) -> None:
+    """fct_target_observation holds the rows fct_target_progress judged: its latest row is
+    the latest value, and an annual target's years met are its in-period rows met."""
+    progress = published(
+        demo_home,
+        "select target_id, target_kind, latest_year, latest_value, is_met, years_assessed, "
+        "years_met from fct_target_progress where target_kind <> 'qualitative'",
+    ).set_index("target_id")
+    observations = published(demo_home, "select * from fct_target_observation")
+    latest = observations[observations.is_latest].set_index("target_id")
+    assert latest.index.is_unique
+    judged = progress[progress.latest_year.notna()]
+    assert set(latest.index) == set(judged.index)
+    assert (latest.loc[judged.index, "year"] == judged.latest_year).all()
+    assert (latest.loc[judged.index, "value"].fillna(-1) == judged.latest_value.fillna(-1)).all()
+    annual = progress[progress.target_kind == "annual"]
+    assert len(annual) > 0
+    for target_id, row in annual.iterrows():
+        years = observations[(observations.target_id == target_id) & observations.is_in_period
+                             & observations.value.notna()]  # fmt: skip
+        expected = (0, 0) if pd.isna(row.years_assessed) else (row.years_assessed, row.years_met)
+        assert (len(years), int(years.is_met.sum())) == expected
+    cumulative = observations.merge(progress, left_on="target_id", right_index=True)
+    assert set(cumulative.series) == {"total", "cumulative"}
+    assert (cumulative.series == "cumulative").eq(cumulative.target_kind == "cumulative").all()

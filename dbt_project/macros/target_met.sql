@@ -1,14 +1,12 @@
-{#- Whether `value` meets a target row's comparator: ≥, >, ≤, <, ≈ within the tolerance,
-    or inside a range (bounds included). -#}
-{% macro target_met(value, target) -%}
+{#- Whether `value` meets a target row's comparator: ≥, >, ≤, <, ≈ within the target's
+    tolerance (or `default_tolerance` where the registry states none), or inside a range
+    (bounds included). -#}
+{% macro target_met(value, target, default_tolerance) -%}
     case {{ target }}.comparator
-        when 'ge' then {{ value }} >= {{ target }}.target_value
-        when 'gt' then {{ value }} > {{ target }}.target_value
-        when 'le' then {{ value }} <= {{ target }}.target_value
-        when 'lt' then {{ value }} < {{ target }}.target_value
         when 'approx' then abs({{ value }} - {{ target }}.target_value)
-            <= coalesce({{ target }}.tolerance, 0)
+            <= coalesce({{ target }}.tolerance, {{ default_tolerance }})
         when 'range' then {{ value }} between {{ target }}.target_value
             and {{ target }}.target_value_upper
+        else {{ compared(value, target ~ '.comparator', target ~ '.target_value') }}
     end
 {%- endmacro %}

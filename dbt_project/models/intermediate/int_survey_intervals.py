@@ -1,69 +1,7 @@
-"""95% confidence intervals for survey proportions: logit (R's svyciprop default) and
-Korn–Graubard ("beta"), plus the effective sample size and design effect that the NCHS
-presentation standard needs.
+"""95% logit and Korn–Graubard intervals, effective sample size and design effect of every
+domain estimate, computed by `survey.intervals` (the code `kepu estimate` runs too)."""
 
-dbt runs `model`; `kepu estimate` and the gap model import `add_intervals`, `t_quantile`
-and `typed_like` from this file, so every interval is computed the same way.
-"""
-
-import numpy as np
-import pandas as pd
-from scipy import stats
-
-ALPHA = 0.05
-
-
-def t_quantile(df: pd.Series) -> np.ndarray:
-    """t_{df, 1 − α/2}, NaN where df ≤ 0."""
-    degrees = df.to_numpy(dtype=float)
-    return np.where(
-        degrees > 0, stats.t.ppf(1 - ALPHA / 2, np.where(degrees > 0, degrees, 1)), np.nan
-    )
-
-
-def add_intervals(frame: pd.DataFrame) -> pd.DataFrame:
-    """Columns ci_logit_*, ci_beta_*, effective_sample_size, design_effect, t_quantile.
-
-    - logit: expit(logit p ± t_df · SE / (p(1 − p))); undefined (null) at p = 0 or 1.
-    - Korn–Graubard as the NCHS macro: n_eff = p(1 − p)/SE² (n when p is 0 or 1), times
-      (t_{n−1} / t_df)², then capped at n; Clopper–Pearson limits at x = p · n_eff.
-    - design effect: SE² / (p(1 − p)/n).
-    """
-    out = frame.copy()
-    p = out["estimate"].to_numpy(dtype=float)
-    se = out["standard_error"].to_numpy(dtype=float)
-    n = out["sample_size"].to_numpy(dtype=float)
-    t_df = t_quantile(out["degrees_of_freedom"])
-    t_n = t_quantile(pd.Series(n - 1))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        interior = (p > 0) & (p < 1)
-        half = t_df * se / (p * (1 - p))
-        logit = np.log(p / (1 - p))
-        out["ci_logit_lower"] = np.where(interior, 1 / (1 + np.exp(-(logit - half))), np.nan)
-        out["ci_logit_upper"] = np.where(interior, 1 / (1 + np.exp(-(logit + half))), np.nan)
-        raw_n_eff = np.where(interior, p * (1 - p) / se**2, n)
-        n_eff = np.minimum(raw_n_eff, n)
-        adjusted = np.minimum(n, raw_n_eff * np.where(n > 1, (t_n / t_df) ** 2, 1.0))
-        x = p * adjusted
-        lower = stats.beta.ppf(ALPHA / 2, x, adjusted - x + 1)
-        upper = stats.beta.ppf(1 - ALPHA / 2, x + 1, adjusted - x)
-        defined = np.isfinite(t_df)
-        out["ci_beta_lower"] = np.where(defined & (p == 0), 0.0, lower)
-        out["ci_beta_upper"] = np.where(defined & (p == 1), 1.0, upper)
-        out["effective_sample_size"] = n_eff
-        out["design_effect"] = se**2 / (p * (1 - p) / n)
-    out["t_quantile"] = t_df
-    return out
-
-
-def typed_like(session, source, frame: pd.DataFrame, name: str):
-    """`frame` as a relation whose columns from `source` keep their SQL types (an empty
-    frame would otherwise lose them)."""
-    session.register(name, frame)
-    casts = ", ".join(
-        f'cast("{c}" as {t}) as "{c}"' for c, t in zip(source.columns, source.types, strict=True)
-    )
-    return session.sql(f"select {casts}, * exclude ({', '.join(source.columns)}) from {name}")
+from survey.intervals import add_intervals, typed_like
 
 
 def model(dbt, session):

@@ -1,14 +1,52 @@
 -- Every indicator value the warehouse computes, one row per indicator, region, year and
--- group. Survey estimates fill the standard error, CI, sample size and quality columns;
--- computed values (funding, counts) carry `present` and no sampling error.
+-- group, with the method (a value_method code) and what the value was computed from.
+-- Survey estimates fill the standard error, CI, sample size and quality columns; a
+-- suppressed estimate keeps its flag and reason code but no number. Coverage is flagged
+-- where units of the register did not report. Other computed values (funding, counts)
+-- are present and have no sampling error. Units are the indicator registry's.
 with
 
 indicators as (
-    select * from {{ ref('int_indicators_current') }}
+    select * from {{ ref('dim_indicator') }}
 ),
 
 per_capita as (
     select * from {{ ref('int_funding_per_capita') }}
+),
+
+literacy as (
+    select * from {{ ref('fct_literacy_estimate') }}
+),
+
+literacy_gaps as (
+    select * from {{ ref('fct_literacy_gap') }}
+),
+
+coverage as (
+    select * from {{ ref('int_facility_coverage') }}
+),
+
+gallery_updates as (
+    select * from {{ ref('int_gallery_updates') }}
+),
+
+record_counts as (
+    select * from {{ ref('fct_record_count') }}
+),
+
+load_audit as (
+    select * from {{ ref('stg_load_audit') }}
+),
+
+count_series as (
+    -- every count as the annual value; counts with a running total also as that series
+    select
+        'total' as group_dimension,
+        'all' as group_value
+    union all
+    select
+        'cumulative' as group_dimension,
+        'since_period_start' as group_value
 ),
 
 funding_values as (
@@ -19,13 +57,11 @@ funding_values as (
         'total' as group_dimension,
         'all' as group_value,
         per_capita.per_capita_yuan as value,
-        indicators.unit_zh,
-        indicators.unit_en,
         per_capita.amount_yuan as numerator_value,
         per_capita.population_persons as denominator_value,
         'funding_' || per_capita.funding_numerator as numerator_kind,
         per_capita.population_denominator || '_population' as denominator_kind,
-        'funding / population' as method,
+        'funding_over_population' as method,
         per_capita.reporting_regions,
         per_capita.is_synthetic,
         per_capita.load_ids
@@ -45,29 +81,33 @@ literacy_values as (
         group_dimension,
         group_value,
         case when quality_flag <> 'suppress' then estimate * 100 end as value,
-        '%' as unit_zh,
-        '%' as unit_en,
         case when quality_flag <> 'suppress' then estimate * weighted_n end as numerator_value,
         weighted_n as denominator_value,
         'weighted_literate_adults' as numerator_kind,
         'weighted_adults_18_69' as denominator_kind,
         case when quality_flag <> 'suppress' then standard_error * 100 end as standard_error,
         -- the logit interval, or Korn–Graubard where it is undefined (p̂ = 0 or 1)
-        case when quality_flag <> 'suppress'
-            then coalesce(ci_logit_lower, ci_beta_lower) * 100 end as ci_lower,
-        case when quality_flag <> 'suppress'
-            then coalesce(ci_logit_upper, ci_beta_upper) * 100 end as ci_upper,
+        case
+            when quality_flag <> 'suppress'
+                then coalesce(ci_logit_lower, ci_beta_lower) * 100
+        end as ci_lower,
+        case
+            when quality_flag <> 'suppress'
+                then coalesce(ci_logit_upper, ci_beta_upper) * 100
+        end as ci_upper,
         case when ci_logit_lower is null then 'korn-graubard' else 'logit' end as ci_method,
         degrees_of_freedom,
         sample_size,
         design_effect,
         quality_flag,
         quality_reason,
-        'design-based, Taylor linearisation (wave ' || wave_id || ')' as method,
-        cast(null as bigint) as reporting_regions,
+        quality_measure_value,
+        quality_threshold,
+        'survey_taylor' as method,
+        wave_id,
         is_synthetic,
         [load_id] as load_ids
-    from {{ ref('fct_literacy_estimate') }}
+    from literacy
 ),
 
 gap_values as (
@@ -78,10 +118,6 @@ gap_values as (
         group_dimension,
         gap_label as group_value,
         case when quality_flag <> 'suppress' then gap * 100 end as value,
-        '百分点' as unit_zh,
-        'percentage points' as unit_en,
-        cast(null as double) as numerator_value,
-        cast(null as double) as denominator_value,
         minuend as numerator_kind,
         subtrahend as denominator_kind,
         case when quality_flag <> 'suppress' then standard_error * 100 end as standard_error,
@@ -90,15 +126,13 @@ gap_values as (
         't' as ci_method,
         degrees_of_freedom,
         minuend_sample_size + subtrahend_sample_size as sample_size,
-        cast(null as double) as design_effect,
         quality_flag,
-        case when quality_flag <> 'present' then 'a group estimate is ' || quality_flag end
-            as quality_reason,
-        'difference of design-based estimates, linearised (wave ' || wave_id || ')' as method,
-        cast(null as bigint) as reporting_regions,
+        quality_reason,
+        'survey_gap_taylor' as method,
+        wave_id,
         is_synthetic,
         [load_id] as load_ids
-    from {{ ref('fct_literacy_gap') }}
+    from literacy_gaps
 ),
 
 coverage_values as (
@@ -109,71 +143,82 @@ coverage_values as (
         'total' as group_dimension,
         'all' as group_value,
         coverage * 100 as value,
-        '%' as unit_zh,
-        '%' as unit_en,
         covered_units as numerator_value,
         units as denominator_value,
         'units_with_active_facility' as numerator_kind,
         'units_in_register' as denominator_kind,
         case when non_reporting_units > 0 then 'flag' else 'present' end as quality_flag,
-        case when non_reporting_units > 0
-            then non_reporting_units || ' of ' || units || ' units did not report (counted as not covered)'
-        end as quality_reason,
-        'facility coverage, rule of ' || target_id as method,
+        case when non_reporting_units > 0 then 'units_not_reporting' end as quality_reason,
+        'facility_coverage' as method,
+        target_id as rule_target_id,
         reporting_units as reporting_regions,
+        non_reporting_units,
         load_ids
-    from {{ ref('int_facility_coverage') }}
+    from coverage
 ),
 
 gallery_values as (
     select
-        indicator_code, region_code, year, 'total' as group_dimension, 'all' as group_value,
-        median_updates as value, '次/年' as unit_zh, 'updates per year' as unit_en,
-        cast(null as double) as numerator_value, galleries as denominator_value,
-        'median_updates' as numerator_kind, 'active_galleries' as denominator_kind,
-        'median of active galleries, rule of ' || target_id as method, load_ids
-    from {{ ref('int_gallery_updates') }}
-    union all
+        indicator_code,
+        region_code,
+        year,
+        'total' as group_dimension,
+        'all' as group_value,
+        median_updates as value,
+        galleries as denominator_value,
+        'median_updates' as numerator_kind,
+        'active_galleries' as denominator_kind,
+        'gallery_median_updates' as method,
+        target_id as rule_target_id,
+        load_ids
+    from gallery_updates
+    union all by name
     select
-        'gallery_update_compliance', region_code, year, 'total', 'all',
-        compliance_share * 100, '%', '%', compliant_galleries, galleries,
-        'galleries_reaching_target', 'active_galleries',
-        'share of active galleries reaching the target, rule of ' || target_id, load_ids
-    from {{ ref('int_gallery_updates') }}
+        'gallery_update_compliance' as indicator_code,
+        region_code,
+        year,
+        'total' as group_dimension,
+        'all' as group_value,
+        compliance_share * 100 as value,
+        compliant_galleries as numerator_value,
+        galleries as denominator_value,
+        'galleries_reaching_target' as numerator_kind,
+        'active_galleries' as denominator_kind,
+        'gallery_update_compliance' as method,
+        target_id as rule_target_id,
+        load_ids
+    from gallery_updates
 ),
 
 count_values as (
     select
-        counts.indicator_code,
-        counts.region_code,
-        counts.year,
-        grouping.group_dimension,
-        grouping.group_value,
-        case grouping.group_dimension
-            when 'total' then counts.annual_value else counts.cumulative_value
+        record_counts.indicator_code,
+        record_counts.region_code,
+        record_counts.year,
+        count_series.group_dimension,
+        count_series.group_value,
+        case count_series.group_dimension
+            when 'total' then record_counts.annual_value else record_counts.cumulative_value
         end as value,
-        indicators.unit_zh,
-        indicators.unit_en,
-        cast(null as double) as numerator_value,
-        cast(null as double) as denominator_value,
-        counts.measure as numerator_kind,
-        cast(null as varchar) as denominator_kind,
-        counts.measure || ' from ' || counts.record_source || ', rule of ' || counts.target_id
-            as method,
-        counts.load_ids
-    from {{ ref('fct_record_count') }} as counts
-    inner join indicators on counts.indicator_code = indicators.indicator_code
-    inner join (
-        select 'total' as group_dimension, 'all' as group_value
-        union all
-        select 'cumulative', 'since period start'
-    ) as grouping
-        on grouping.group_dimension = 'total'
-        or (counts.cumulative_value is not null and counts.year >= counts.period_start)
+        record_counts.measure as numerator_kind,
+        'record_count' as method,
+        record_counts.record_source,
+        record_counts.target_id as rule_target_id,
+        record_counts.load_ids
+    from record_counts
+    inner join indicators on record_counts.indicator_code = indicators.indicator_code
+    inner join count_series
+        on count_series.group_dimension = 'total'
+        or (
+            record_counts.cumulative_value is not null
+            and record_counts.year >= record_counts.period_start
+        )
 ),
 
 synthetic_loads as (
-    select distinct load_id from {{ ref('stg_load_audit') }} where is_synthetic
+    select coalesce(list(distinct load_id), []) as load_ids
+    from load_audit
+    where is_synthetic
 ),
 
 all_values as (
@@ -192,32 +237,40 @@ all_values as (
 )
 
 select
-    indicator_code || '|' || region_code || '|' || year || '|' || group_dimension || '|'
-        || group_value as indicator_value_id,
-    indicator_code,
-    region_code,
-    year,
-    group_dimension,
-    group_value,
-    value,
-    unit_zh,
-    unit_en,
-    numerator_value,
-    denominator_value,
-    numerator_kind,
-    denominator_kind,
-    standard_error,
-    ci_lower,
-    ci_upper,
-    ci_method,
-    degrees_of_freedom,
-    sample_size,
-    design_effect,
-    coalesce(quality_flag, 'present') as quality_flag,
-    quality_reason,
-    method,
-    reporting_regions,
-    coalesce(is_synthetic, false)
-        or list_has_any(load_ids, (select list(load_id) from synthetic_loads)) as is_synthetic,
-    load_ids
+    all_values.indicator_code || '|' || all_values.region_code || '|' || all_values.year || '|'
+    || all_values.group_dimension || '|' || all_values.group_value as indicator_value_id,
+    all_values.indicator_code,
+    all_values.region_code,
+    all_values.year,
+    all_values.group_dimension,
+    all_values.group_value,
+    all_values.value,
+    indicators.unit_zh,
+    indicators.unit_en,
+    all_values.numerator_value,
+    all_values.denominator_value,
+    all_values.numerator_kind,
+    all_values.denominator_kind,
+    all_values.standard_error,
+    all_values.ci_lower,
+    all_values.ci_upper,
+    all_values.ci_method,
+    all_values.degrees_of_freedom,
+    all_values.sample_size,
+    all_values.design_effect,
+    coalesce(all_values.quality_flag, 'present') as quality_flag,
+    all_values.quality_reason,
+    all_values.quality_measure_value,
+    all_values.quality_threshold,
+    all_values.non_reporting_units,
+    all_values.method,
+    all_values.wave_id,
+    all_values.rule_target_id,
+    all_values.record_source,
+    all_values.reporting_regions,
+    coalesce(all_values.is_synthetic, false)
+    or list_has_any(all_values.load_ids, synthetic_loads.load_ids) as is_synthetic,
+    all_values.load_ids
 from all_values
+left join indicators on all_values.indicator_code = indicators.indicator_code
+cross join synthetic_loads

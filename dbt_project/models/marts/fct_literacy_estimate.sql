@@ -1,10 +1,10 @@
 -- Literacy ratio estimates (公民具备科学素质的比例) per wave, region and group, with the
--- NCHS 2017 presentation standard for proportions applied in order:
---   no respondents → suppress; no variance (lonely PSU, option fail) → review;
---   n_eff < 30 → suppress; Korn–Graubard CI width ≥ 0.30 → suppress;
---   width / p > 130% (width > 0.05) → suppress; df < 8 → review;
---   width / (1 − p) > 130% (width > 0.05) → flag; otherwise present.
--- Every domain the wave has is listed for every region, so empty domains show as such.
+-- NCHS 2017 presentation standard for proportions. The rules are the rows of the seed
+-- presentation_rules: every rule is evaluated for every estimate, and the first that holds
+-- (by rule_order) gives the flag and the reason code, with the value of its measure and
+-- its threshold; a rule with min_ci_width holds only where the Korn–Graubard CI is wider.
+-- No rule holds → present. Every domain the wave has is listed for every region, so
+-- empty domains show as such.
 with
 
 intervals as (
@@ -15,25 +15,64 @@ waves as (
     select * from {{ ref('int_survey_waves_current') }}
 ),
 
+respondents as (
+    select * from {{ ref('int_survey_respondents_current') }}
+),
+
+load_audit as (
+    select * from {{ ref('stg_load_audit') }}
+),
+
+rules as (
+    select * from {{ ref('presentation_rules') }}
+),
+
 loads as (
-    select distinct load_id, is_synthetic from {{ ref('stg_load_audit') }}
+    select distinct
+        load_id,
+        is_synthetic
+    from load_audit
 ),
 
 wave_loads as (
-    select distinct respondents.wave_id, respondents.load_id, loads.is_synthetic
-    from {{ ref('int_survey_respondents_current') }} as respondents
+    select distinct
+        respondents.wave_id,
+        respondents.load_id,
+        loads.is_synthetic
+    from respondents
     inner join loads on respondents.load_id = loads.load_id
 ),
 
+wave_regions as (
+    select distinct
+        wave_id,
+        region_code
+    from intervals
+),
+
+wave_groups as (
+    select distinct
+        wave_id,
+        group_dimension,
+        group_value
+    from intervals
+),
+
 domains as (
-    select distinct regions.wave_id, regions.region_code, groups.group_dimension, groups.group_value
-    from (select distinct wave_id, region_code from intervals) as regions
-    inner join (select distinct wave_id, group_dimension, group_value from intervals) as groups
-        on regions.wave_id = groups.wave_id
+    -- every group of a wave in every region of the wave
+    select
+        wave_regions.wave_id,
+        wave_regions.region_code,
+        wave_groups.group_dimension,
+        wave_groups.group_value
+    from wave_regions
+    inner join wave_groups on wave_regions.wave_id = wave_groups.wave_id
 ),
 
 estimates as (
     select
+        domains.wave_id || '|' || domains.region_code || '|' || domains.group_dimension || '|'
+        || domains.group_value as literacy_estimate_id,
         domains.wave_id,
         domains.region_code,
         domains.group_dimension,
@@ -50,8 +89,7 @@ estimates as (
         intervals.ci_beta_upper - intervals.ci_beta_lower as ci_beta_width,
         intervals.effective_sample_size,
         intervals.design_effect,
-        intervals.lonely_psu,
-        intervals.lonely_strata
+        intervals.lonely_psu
     from domains
     left join intervals
         on domains.wave_id = intervals.wave_id
@@ -60,60 +98,75 @@ estimates as (
         and domains.group_value = intervals.group_value
 ),
 
-flagged as (
+measured as (
+    -- every rule against every estimate, with the value of the rule's measure
+    -- (quality_measure codes); a relative width is undefined where its divisor is 0
     select
-        *,
-        case
-            when estimate is null then 'suppress'
-            when standard_error is null then 'review'
-            when effective_sample_size < 30 then 'suppress'
-            when ci_beta_width >= 0.30 then 'suppress'
-            when ci_beta_width > 0.05 and estimate > 0 and ci_beta_width / estimate > 1.30
-                then 'suppress'
-            when degrees_of_freedom < 8 then 'review'
-            when ci_beta_width > 0.05 and estimate < 1 and ci_beta_width / (1 - estimate) > 1.30
-                then 'flag'
-            else 'present'
-        end as quality_flag,
-        case
-            when estimate is null then 'no respondents in this domain'
-            when standard_error is null then 'no variance: a stratum has one PSU and lonely_psu = fail'
-            when effective_sample_size < 30 then 'effective sample size below 30'
-            when ci_beta_width >= 0.30 then 'confidence interval width 30 points or more'
-            when ci_beta_width > 0.05 and estimate > 0 and ci_beta_width / estimate > 1.30
-                then 'relative confidence interval width above 130%'
-            when degrees_of_freedom < 8 then 'fewer than 8 degrees of freedom'
-            when ci_beta_width > 0.05 and estimate < 1 and ci_beta_width / (1 - estimate) > 1.30
-                then 'relative width of the complement above 130%'
-        end as quality_reason
+        estimates.literacy_estimate_id,
+        estimates.ci_beta_width,
+        rules.rule_order,
+        rules.comparator,
+        rules.threshold,
+        rules.min_ci_width,
+        rules.quality_flag,
+        rules.quality_reason,
+        case rules.measure
+            when 'sample_size' then estimates.sample_size
+            when 'has_variance' then case when estimates.standard_error is null then 0 else 1 end
+            when 'effective_sample_size' then estimates.effective_sample_size
+            when 'ci_width' then estimates.ci_beta_width
+            when 'relative_ci_width'
+                then case
+                    when estimates.estimate > 0 then estimates.ci_beta_width / estimates.estimate
+                end
+            when 'degrees_of_freedom' then estimates.degrees_of_freedom
+            when 'relative_complement_ci_width'
+                then case
+                    when estimates.estimate < 1
+                        then estimates.ci_beta_width / (1 - estimates.estimate)
+                end
+        end as measure_value
     from estimates
+    cross join rules
+),
+
+first_rules as (
+    select *
+    from measured
+    where
+        {{ compared('measure_value', 'comparator', 'threshold') }}
+        and (min_ci_width is null or ci_beta_width > min_ci_width)
+    qualify row_number() over (partition by literacy_estimate_id order by rule_order) = 1
 )
 
 select
-    flagged.wave_id || '|' || flagged.region_code || '|' || flagged.group_dimension || '|'
-        || flagged.group_value as literacy_estimate_id,
-    flagged.wave_id,
+    estimates.literacy_estimate_id,
+    estimates.wave_id,
     waves.survey_year,
     waves.rule_id,
-    flagged.region_code,
-    flagged.group_dimension,
-    flagged.group_value,
-    flagged.sample_size,
-    flagged.weighted_n,
-    flagged.estimate,
-    flagged.standard_error,
-    flagged.degrees_of_freedom,
-    flagged.ci_logit_lower,
-    flagged.ci_logit_upper,
-    flagged.ci_beta_lower,
-    flagged.ci_beta_upper,
-    flagged.effective_sample_size,
-    flagged.design_effect,
-    coalesce(flagged.lonely_psu, waves.lonely_psu) as lonely_psu,
-    flagged.quality_flag,
-    flagged.quality_reason,
+    estimates.region_code,
+    estimates.group_dimension,
+    estimates.group_value,
+    estimates.sample_size,
+    estimates.weighted_n,
+    estimates.estimate,
+    estimates.standard_error,
+    estimates.degrees_of_freedom,
+    estimates.ci_logit_lower,
+    estimates.ci_logit_upper,
+    estimates.ci_beta_lower,
+    estimates.ci_beta_upper,
+    estimates.ci_beta_width,
+    estimates.effective_sample_size,
+    estimates.design_effect,
+    coalesce(estimates.lonely_psu, waves.lonely_psu) as lonely_psu,
+    coalesce(first_rules.quality_flag, 'present') as quality_flag,
+    first_rules.quality_reason,
+    first_rules.measure_value as quality_measure_value,
+    first_rules.threshold as quality_threshold,
     wave_loads.is_synthetic,
     wave_loads.load_id
-from flagged
-inner join waves on flagged.wave_id = waves.wave_id
-inner join wave_loads on flagged.wave_id = wave_loads.wave_id
+from estimates
+inner join waves on estimates.wave_id = waves.wave_id
+inner join wave_loads on estimates.wave_id = wave_loads.wave_id
+left join first_rules on estimates.literacy_estimate_id = first_rules.literacy_estimate_id

@@ -1,106 +1,116 @@
 -- Progress of every target as of a date (dbt var `as_of`, default today), with the method
--- and every component, so an evaluator can recompute the status by hand:
+-- and every component, so an evaluator can recompute the status by hand. The values come
+-- from int_target_values_observed (the as-of cut-off, whether each value meets the target,
+-- which one is the latest); the bands, ε and the measure threshold are rows of the seeds
+-- progress_bands and progress_settings.
 --   level      Open SDG / Statistics Canada: CAGR_obs = (y_t/y_0)^(1/(t−t_0)) − 1,
 --              CAGR_req = (y_T/y_0)^(1/(T−t_0)) − 1, R = CAGR_obs/|CAGR_req| (sign flipped
---              when a decrease is desired); met → achieved, R ≥ 0.95 on_track,
---              0.60 ≤ R < 0.95 accelerate, 0 ≤ R < 0.60 limited, R < 0 moving_away;
---              zero values become 1e-6; two data points needed. Share of the way
+--              when a decrease is desired); met → achieved, otherwise the band of R;
+--              zero values become ε; two data points needed. Share of the way
 --              (y_t − y_0)/(y_T − y_0) alongside.
 --   cumulative running total against the pro-rata path target × elapsed share of the
---              period; ratio bands as above.
+--              period; R = running total / expected, in the same bands.
 --   annual     each year met or missed; achieved when every year of a finished period is
 --              met, otherwise the share of years met in the same bands.
 --   qualitative (measures, one row each) share of its measure × responsible-unit pairs
 --              completed and overdue by their latest report: all completed → achieved;
---              none overdue → on_track; under a quarter overdue → accelerate; more →
---              limited; no report at all → insufficient_data.
--- "approx" targets are met within the registry's tolerance, "range" targets inside the
--- range. A suppressed latest estimate cannot decide a status: insufficient_data, with why.
-{% set as_of = var('as_of', run_started_at.strftime('%Y-%m-%d')) %}
+--              none overdue → on_track; an overdue share below the setting → accelerate;
+--              more → limited; no report at all → insufficient_data.
+-- A ratio takes the band with the highest min_ratio it reaches. A suppressed latest
+-- estimate cannot decide a status: insufficient_data, with the reason code.
 with
 
 targets as (
     select * from {{ ref('fct_plan_target') }}
 ),
 
-indicator_values as (
-    select * from {{ ref('fct_indicator_value') }}
-    where year <= year(date '{{ as_of }}')
+observations as (
+    select * from {{ ref('int_target_values_observed') }}
 ),
 
-observed as (
+bands as (
+    select * from {{ ref('progress_bands') }}
+),
+
+measure_status as (
+    select * from {{ ref('fct_measure_status') }}
+),
+
+measures as (
+    select * from {{ ref('fct_plan_measure') }}
+),
+
+settings as (
     select
-        targets.target_id,
-        indicator_values.year,
-        indicator_values.value,
-        indicator_values.quality_flag,
-        indicator_values.quality_reason,
-        indicator_values.ci_lower,
-        indicator_values.ci_upper,
-        indicator_values.group_dimension
-    from targets
-    inner join indicator_values
-        on targets.indicator_code = indicator_values.indicator_code
-        and targets.region_code = indicator_values.region_code
-        and indicator_values.group_dimension = case
-            when targets.target_kind = 'cumulative' then 'cumulative' else 'total'
-        end
-    -- a finished plan is judged on its own period: nothing after its last year counts
-    where indicator_values.year <= coalesce(targets.period_end, targets.target_year, 9999)
+        any_value(value) filter (where setting = 'epsilon') as epsilon,
+        any_value(value) filter (where setting = 'measure_accelerate_max_overdue_share')
+            as measure_accelerate_max_overdue_share
+    from {{ ref('progress_settings') }}
+),
+
+thresholds as (
+    select
+        any_value(min_ratio) filter (where progress_status = 'on_track') as threshold_on_track,
+        any_value(min_ratio) filter (where progress_status = 'accelerate')
+            as threshold_accelerate
+    from bands
 ),
 
 latest as (
-    select *
-    from observed
-    qualify row_number() over (partition by target_id order by year desc) = 1
+    select * from observations
+    where is_latest
 ),
 
 first_observed as (
     -- without a registry baseline: the last value before the plan starts, else its first
-    select observed.target_id, observed.year as first_year, observed.value as first_value
-    from observed
-    inner join targets on observed.target_id = targets.target_id
-    where observed.value is not null
+    select
+        observations.target_id,
+        observations.year as first_year,
+        observations.value as first_value
+    from observations
+    inner join targets on observations.target_id = targets.target_id
+    where observations.value is not null
     qualify row_number() over (
-        partition by observed.target_id
-        order by (observed.year < targets.period_start) desc,
-            case when observed.year < targets.period_start then -observed.year
-                else observed.year end
+        partition by observations.target_id
+        order by
+            (observations.year < targets.period_start) desc,
+            case
+                when observations.year < targets.period_start then -observations.year
+                else observations.year
+            end
     ) = 1
 ),
 
 annual_years as (
     select
-        observed.target_id,
+        observations.target_id,
         count(*) as years_assessed,
-        count(*) filter (where {{ target_met('observed.value', 'targets') }}) as years_met,
-        string_agg(observed.year || (case when {{ target_met('observed.value', 'targets') }}
-            then ' met' else ' missed' end), ', ' order by observed.year) as years_detail
-    from observed
-    inner join targets on observed.target_id = targets.target_id
-    where targets.target_kind = 'annual'
-        and observed.year between targets.period_start and targets.period_end
-        and observed.value is not null
-    group by observed.target_id
+        count(*) filter (where observations.is_met) as years_met
+    from observations
+    inner join targets on observations.target_id = targets.target_id
+    where
+        targets.target_kind = 'annual'
+        and observations.is_in_period
+        and observations.value is not null
+    group by observations.target_id
 ),
 
 components as (
     select
         targets.*,
-        date '{{ as_of }}' as as_of_date,
+        date '{{ as_of_date() }}' as as_of_date,
         latest.year as latest_year,
         latest.value as latest_value,
         latest.quality_flag as latest_quality_flag,
         latest.quality_reason as latest_quality_reason,
         latest.ci_lower as latest_ci_lower,
         latest.ci_upper as latest_ci_upper,
+        latest.is_met,
         coalesce(targets.baseline_year, first_observed.first_year) as base_year,
         coalesce(targets.baseline_value, first_observed.first_value) as base_value,
         coalesce(targets.target_year, targets.period_end) as due_year,
         annual_years.years_assessed,
-        annual_years.years_met,
-        annual_years.years_detail,
-        {{ target_met('latest.value', 'targets') }} as is_met
+        annual_years.years_met
     from targets
     left join latest on targets.target_id = latest.target_id
     left join first_observed on targets.target_id = first_observed.target_id
@@ -109,29 +119,41 @@ components as (
 
 rates as (
     select
-        *,
-        greatest(coalesce(base_value, 0), 1e-6) as y0,
-        greatest(coalesce(latest_value, 0), 1e-6) as yt,
-        greatest(target_value, 1e-6) as y_target,
+        components.*,
         case
-            when target_kind = 'level' and latest_year > base_year
-                then power(greatest(latest_value, 1e-6) / greatest(base_value, 1e-6),
-                    1.0 / (latest_year - base_year)) - 1
+            when components.target_kind = 'level' and components.latest_year > components.base_year
+                then power(
+                    greatest(components.latest_value, settings.epsilon)
+                    / greatest(components.base_value, settings.epsilon),
+                    1.0 / (components.latest_year - components.base_year)
+                ) - 1
         end as cagr_observed,
         case
-            when target_kind = 'level' and due_year > base_year
-                then power(greatest(target_value, 1e-6) / greatest(base_value, 1e-6),
-                    1.0 / (due_year - base_year)) - 1
+            when components.target_kind = 'level' and components.due_year > components.base_year
+                then power(
+                    greatest(components.target_value, settings.epsilon)
+                    / greatest(components.base_value, settings.epsilon),
+                    1.0 / (components.due_year - components.base_year)
+                ) - 1
         end as cagr_required,
         case
-            when target_kind = 'level' and target_value <> base_value
-                then (latest_value - base_value) / (target_value - base_value)
+            when
+                components.target_kind = 'level'
+                and components.target_value <> components.base_value
+                then
+                    (components.latest_value - components.base_value)
+                    / (components.target_value - components.base_value)
         end as share_of_way,
         case
-            when target_kind = 'cumulative' and latest_year is not null
-                then least(1.0, (latest_year - period_start + 1.0) / (period_end - period_start + 1))
+            when components.target_kind = 'cumulative' and components.latest_year is not null
+                then least(
+                    1.0,
+                    (components.latest_year - components.period_start + 1.0)
+                    / (components.period_end - components.period_start + 1)
+                )
         end as elapsed_share
     from components
+    cross join settings
 ),
 
 ratios as (
@@ -139,7 +161,8 @@ ratios as (
         *,
         case
             when target_kind = 'level' and cagr_required is not null and cagr_required <> 0
-                then cagr_observed / abs(cagr_required)
+                then
+                    cagr_observed / abs(cagr_required)
                     * (case when direction = 'decrease' then -1 else 1 end)
             when target_kind = 'cumulative'
                 then latest_value / nullif(target_value * elapsed_share, 0)
@@ -151,110 +174,128 @@ ratios as (
     from rates
 ),
 
+ratio_bands as (
+    -- the band with the highest min_ratio the ratio reaches; the band without a minimum
+    -- takes every ratio below the others
+    select
+        ratios.target_id,
+        bands.progress_status as band
+    from ratios
+    inner join bands
+        on ratios.progress_ratio >= coalesce(bands.min_ratio, cast('-infinity' as double))
+    qualify row_number() over (
+        partition by ratios.target_id order by bands.min_ratio desc nulls last
+    ) = 1
+),
+
 statused as (
     select
-        *,
+        ratios.*,
         case
-            when year(as_of_date) < period_start then 'not_yet_due'
-            when latest_quality_flag = 'suppress' then 'insufficient_data'
-            when latest_value is null then 'insufficient_data'
-            when target_kind = 'annual' and years_met = years_assessed
-                and year(as_of_date) >= period_end and latest_year >= period_end then 'achieved'
-            when target_kind <> 'annual' and is_met then 'achieved'
-            when target_kind = 'level' and (latest_year <= base_year or base_year is null)
+            when year(ratios.as_of_date) < ratios.period_start then 'not_yet_due'
+            when ratios.latest_quality_flag = 'suppress' then 'insufficient_data'
+            when ratios.latest_value is null then 'insufficient_data'
+            when
+                ratios.target_kind = 'annual' and ratios.years_met = ratios.years_assessed
+                and year(ratios.as_of_date) >= ratios.period_end
+                and ratios.latest_year >= ratios.period_end then 'achieved'
+            when ratios.target_kind <> 'annual' and ratios.is_met then 'achieved'
+            when
+                ratios.target_kind = 'level'
+                and (ratios.latest_year <= ratios.base_year or ratios.base_year is null)
                 then 'insufficient_data'
-            when progress_ratio is null then 'insufficient_data'
-            when progress_ratio >= 0.95 then 'on_track'
-            when progress_ratio >= 0.60 then 'accelerate'
-            when progress_ratio >= 0 then 'limited'
-            else 'moving_away'
+            when ratios.progress_ratio is null then 'insufficient_data'
+            else ratio_bands.band
         end as progress_status
     from ratios
+    left join ratio_bands on ratios.target_id = ratio_bands.target_id
 ),
 
 quantitative as (
     select
-        target_id || '|' || as_of_date as target_progress_id,
-        target_id,
-        plan_id,
-        indicator_code,
-        indicator_name_zh,
-        indicator_name_en,
-        region_code,
-        target_kind,
-        comparator,
-        target_value,
-        target_value_upper,
-        tolerance,
-        target_label_zh,
-        target_label_en,
-        direction,
-        as_of_date,
-        case target_kind
+        statused.target_id || '|' || statused.as_of_date as target_progress_id,
+        statused.target_id,
+        statused.plan_id,
+        statused.indicator_code,
+        statused.indicator_name_zh,
+        statused.indicator_name_en,
+        statused.region_code,
+        statused.target_kind,
+        statused.comparator,
+        statused.target_value,
+        statused.target_value_upper,
+        statused.tolerance,
+        statused.target_label_zh,
+        statused.target_label_en,
+        statused.direction,
+        statused.as_of_date,
+        case statused.target_kind
             when 'level' then 'growth_ratio'
             when 'cumulative' then 'pro_rata'
             when 'annual' then 'years_met'
         end as progress_method,
-        base_year as baseline_year,
-        base_value as baseline_value,
-        latest_year,
-        latest_value,
-        latest_quality_flag,
-        latest_ci_lower,
-        latest_ci_upper,
+        statused.base_year as baseline_year,
+        statused.base_value as baseline_value,
+        statused.latest_year,
+        statused.latest_value,
+        statused.latest_quality_flag,
+        statused.latest_quality_reason,
+        statused.latest_ci_lower,
+        statused.latest_ci_upper,
         case
-            when latest_ci_lower is not null
-                then target_value between latest_ci_lower and latest_ci_upper
+            when statused.latest_ci_lower is not null
+                then
+                    statused.target_value
+                    between statused.latest_ci_lower and statused.latest_ci_upper
         end as is_target_inside_ci,
-        due_year as target_year,
-        period_start,
-        period_end,
-        cagr_observed,
-        cagr_required,
-        progress_ratio,
-        share_of_way,
-        elapsed_share,
-        expected_to_date,
-        years_assessed,
-        years_met,
-        years_detail,
-        is_met,
-        progress_status,
+        statused.due_year as target_year,
+        statused.period_start,
+        statused.period_end,
+        statused.cagr_observed,
+        statused.cagr_required,
+        statused.progress_ratio,
+        statused.share_of_way,
+        statused.elapsed_share,
+        statused.expected_to_date,
+        statused.years_assessed,
+        statused.years_met,
+        statused.is_met,
+        statused.progress_status,
         case
-            when progress_status = 'not_yet_due' then 'the plan period has not started'
-            when latest_quality_flag = 'suppress'
-                then 'latest estimate suppressed: ' || coalesce(latest_quality_reason, '')
-            when latest_value is null then 'no value for this target up to the as-of date'
-            when progress_status = 'insufficient_data' then 'fewer than two data points'
+            when statused.progress_status = 'not_yet_due' then 'period_not_started'
+            when statused.latest_quality_flag = 'suppress' then 'latest_suppressed'
+            when statused.latest_value is null then 'no_value'
+            when statused.progress_status = 'insufficient_data' then 'too_few_points'
         end as status_reason,
-        0.95 as threshold_on_track,
-        0.60 as threshold_accelerate,
-        lead_departments,
-        cooperating_departments
+        thresholds.threshold_on_track,
+        thresholds.threshold_accelerate,
+        statused.lead_departments,
+        statused.cooperating_departments
     from statused
+    cross join thresholds
 ),
 
 measure_pairs as (
     select
-        measure_status.measure_id,
-        measure_status.plan_id,
+        measure_id,
+        plan_id,
         count(*) as pairs,
         count(*) filter (where measure_status = 'completed') as completed_pairs,
         count(*) filter (where measure_status = 'overdue') as overdue_pairs,
         count(*) filter (where measure_status <> 'not_reported') as reported_pairs
-    from {{ ref('fct_measure_status') }} as measure_status
+    from measure_status
     group by all
 ),
 
 qualitative as (
     select
-        measure_pairs.measure_id || '|' || date '{{ as_of }}' as target_progress_id,
+        measure_pairs.measure_id || '|' || date '{{ as_of_date() }}' as target_progress_id,
         measure_pairs.measure_id as target_id,
         measure_pairs.plan_id,
         'qualitative' as target_kind,
         measures.title_zh as target_label_zh,
         measures.title_en as target_label_en,
-        date '{{ as_of }}' as as_of_date,
+        date '{{ as_of_date() }}' as as_of_date,
         'measure_completion' as progress_method,
         measure_pairs.pairs as measure_unit_pairs,
         measure_pairs.completed_pairs,
@@ -265,17 +306,19 @@ qualitative as (
             when measure_pairs.reported_pairs = 0 then 'insufficient_data'
             when measure_pairs.completed_pairs = measure_pairs.pairs then 'achieved'
             when measure_pairs.overdue_pairs = 0 then 'on_track'
-            when measure_pairs.overdue_pairs / measure_pairs.pairs < 0.25 then 'accelerate'
+            when
+                measure_pairs.overdue_pairs / measure_pairs.pairs
+                < settings.measure_accelerate_max_overdue_share then 'accelerate'
             else 'limited'
         end as progress_status,
-        case when measure_pairs.reported_pairs = 0 then 'no responsible unit has reported' end
-            as status_reason,
+        case when measure_pairs.reported_pairs = 0 then 'no_reports' end as status_reason,
         measures.responsible_units as lead_departments
     from measure_pairs
-    inner join {{ ref('fct_plan_measure') }} as measures
-        on measure_pairs.measure_id = measures.measure_id
+    inner join measures on measure_pairs.measure_id = measures.measure_id
+    cross join settings
 )
 
-select * from quantitative
+-- by name: a measure has no indicator values, a target no measure pairs
+select * from quantitative  -- noqa: AM07
 union all by name
 select * from qualitative

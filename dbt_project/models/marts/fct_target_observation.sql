@@ -1,0 +1,33 @@
+-- The values each target's progress may be judged on as of a date (dbt var `as_of`): one
+-- row per target and year, with its standard error, CI and quality, whether the year lies
+-- in the plan period, whether the value meets the target and whether it is the latest
+-- value (the one fct_target_progress judged). The rows are int_target_values_observed,
+-- the model that gives fct_target_progress its values.
+with
+
+observations as (
+    select * from {{ ref('int_target_values_observed') }}
+)
+
+select
+    target_id || '|' || as_of_date || '|' || year as target_observation_id,
+    target_id,
+    plan_id,
+    as_of_date,
+    indicator_code,
+    region_code,
+    year,
+    series,
+    value,
+    unit_zh,
+    unit_en,
+    standard_error,
+    ci_lower,
+    ci_upper,
+    sample_size,
+    quality_flag,
+    quality_reason,
+    is_in_period,
+    is_met,
+    is_latest
+from observations
