@@ -27,10 +27,16 @@ matched as (
         activities.amount_yuan,
         activities.load_id
     from scopes
-    inner join ancestors on ancestors.ancestor_code = scopes.region_code
-    inner join activities on activities.region_code = ancestors.region_code
-    where (scopes.activity_types is null or list_contains(scopes.activity_types, activities.activity_type))
-        and (scopes.target_groups is null or list_contains(scopes.target_groups, activities.target_group))
+    inner join ancestors on scopes.region_code = ancestors.ancestor_code
+    inner join activities on ancestors.region_code = activities.region_code
+    where (
+        scopes.activity_types is null
+        or list_contains(scopes.activity_types, activities.activity_type)
+    )
+    and (
+        scopes.target_groups is null
+        or list_contains(scopes.target_groups, activities.target_group)
+    )
 ),
 
 annual as (
@@ -48,15 +54,20 @@ annual as (
 
 covered_years as (
     -- the last year of records in the region, whatever their type
-    select scopes.target_id, max(activities.activity_year) as last_year
+    select
+        scopes.target_id,
+        max(activities.activity_year) as last_year
     from scopes
-    inner join ancestors on ancestors.ancestor_code = scopes.region_code
-    inner join activities on activities.region_code = ancestors.region_code
+    inner join ancestors on scopes.region_code = ancestors.ancestor_code
+    inner join activities on ancestors.region_code = activities.region_code
     group by scopes.target_id
 ),
 
 spine as (
-    select scopes.*, unnest(range(scopes.period_start, least(scopes.period_end, covered_years.last_year) + 1)) as year
+    select
+        scopes.*,
+        unnest(range(scopes.period_start, least(scopes.period_end, covered_years.last_year) + 1))
+            as year
     from scopes
     inner join covered_years on scopes.target_id = covered_years.target_id
 ),

@@ -34,13 +34,14 @@ units as (
         register.region_code as unit_code,
         reporting_regions.ancestor_code as region_code
     from scopes
-    inner join ancestors as in_scope on in_scope.ancestor_code = scopes.region_code
-    inner join register on register.region_code = in_scope.region_code
+    inner join ancestors as in_scope on scopes.region_code = in_scope.ancestor_code
+    inner join register on in_scope.region_code = register.region_code
     inner join regions on register.region_code = regions.region_code
-    inner join ancestors as reporting_regions on reporting_regions.region_code = register.region_code
+    inner join ancestors as reporting_regions
+        on register.region_code = reporting_regions.region_code
     inner join ancestors as below_target
-        on below_target.region_code = reporting_regions.ancestor_code
-        and below_target.ancestor_code = scopes.region_code
+        on reporting_regions.ancestor_code = below_target.region_code
+        and scopes.region_code = below_target.ancestor_code
     where regions.region_level = scopes.unit_level
         and register.year between scopes.period_start - 1 and scopes.period_end
         and reporting_regions.depth > 0
@@ -51,8 +52,10 @@ unit_status as (
         scopes.target_id,
         facilities.year,
         facilities.region_code as unit_code,
-        bool_or(facilities.facility_status = 'active'
-            and list_contains(scopes.facility_types, facilities.facility_type)) as is_covered,
+        bool_or(
+            facilities.facility_status = 'active'
+            and list_contains(scopes.facility_types, facilities.facility_type)
+        ) as is_covered,
         list(distinct facilities.load_id) as load_ids
     from scopes
     inner join facilities on true

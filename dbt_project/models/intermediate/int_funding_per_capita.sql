@@ -12,7 +12,10 @@ population as (
 ),
 
 loads as (
-    select distinct load_id, is_synthetic from {{ ref('stg_load_audit') }}
+    select distinct
+        load_id,
+        is_synthetic
+    from {{ ref('stg_load_audit') }}
 ),
 
 numerators as (

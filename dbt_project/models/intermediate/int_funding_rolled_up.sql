@@ -10,10 +10,20 @@ current_returns as (
 ),
 
 returns as (
-    select region_code, year, funding_source, amount_yuan, load_id
+    select
+        region_code,
+        year,
+        funding_source,
+        amount_yuan,
+        load_id
     from current_returns
     union all
-    select region_code, year, 'total' as funding_source, amount_yuan, load_id
+    select
+        region_code,
+        year,
+        'total' as funding_source,
+        amount_yuan,
+        load_id
     from current_returns
     where funding_source <> 'special_fund'
 ),
@@ -23,7 +33,10 @@ ancestors as (
 ),
 
 loads as (
-    select distinct load_id, is_synthetic from {{ ref('stg_load_audit') }}
+    select distinct
+        load_id,
+        is_synthetic
+    from {{ ref('stg_load_audit') }}
 ),
 
 rolled_up as (

@@ -1,6 +1,6 @@
 -- Content updates of active galleries under a target's update_frequency rule: the median
 -- number of updates per gallery in the year, and the share of galleries that reach the
--- target's number (Zengcheng: 10 a year).
+-- target's number (Zengcheng: 10 a year). A gallery that reports no number made no update.
 with
 
 scopes as (
@@ -14,24 +14,47 @@ facilities as (
 
 ancestors as (
     select * from {{ ref('int_region_ancestors') }}
+),
+
+galleries as (
+    select
+        scopes.target_id,
+        scopes.indicator_code,
+        scopes.region_code,
+        scopes.target_value,
+        facilities.year,
+        coalesce(facilities.content_updates, 0) as content_updates,
+        facilities.load_id
+    from scopes
+    inner join ancestors on scopes.region_code = ancestors.ancestor_code
+    inner join facilities on ancestors.region_code = facilities.region_code
+    where list_contains(scopes.facility_types, facilities.facility_type)
+        and facilities.facility_status = 'active'
+        and facilities.year between scopes.period_start - 1 and scopes.period_end
+),
+
+per_year as (
+    select
+        target_id,
+        indicator_code,
+        region_code,
+        year,
+        count(*) as galleries,
+        median(content_updates) as median_updates,
+        count(*) filter (where content_updates >= target_value) as compliant_galleries,
+        list(distinct load_id) as load_ids
+    from galleries
+    group by target_id, indicator_code, region_code, year
 )
 
 select
-    scopes.target_id,
-    scopes.indicator_code,
-    scopes.region_code,
-    facilities.year,
-    count(*) as galleries,
-    median(coalesce(facilities.content_updates, 0)) as median_updates,
-    count(*) filter (where coalesce(facilities.content_updates, 0) >= scopes.target_value)
-        as compliant_galleries,
-    count(*) filter (where coalesce(facilities.content_updates, 0) >= scopes.target_value)
-        / count(*) as compliance_share,
-    list(distinct facilities.load_id) as load_ids
-from scopes
-inner join ancestors on ancestors.ancestor_code = scopes.region_code
-inner join facilities on facilities.region_code = ancestors.region_code
-where list_contains(scopes.facility_types, facilities.facility_type)
-    and facilities.facility_status = 'active'
-    and facilities.year between scopes.period_start - 1 and scopes.period_end
-group by all
+    target_id,
+    indicator_code,
+    region_code,
+    year,
+    galleries,
+    median_updates,
+    compliant_galleries,
+    compliant_galleries / galleries as compliance_share,
+    load_ids
+from per_year

@@ -1,1 +1,4 @@
-{{ current_rows(ref('stg_measure_reports'), ['measure_id', 'department_name_zh', 'reporting_period']) }}
+{{ current_rows(
+    ref('stg_measure_reports'),
+    ['measure_id', 'department_name_zh', 'reporting_period'],
+) }}

@@ -17,15 +17,19 @@ ancestors as (
 ),
 
 matched as (
-    select scopes.target_id, entities.*
+    select
+        scopes.target_id,
+        entities.*
     from scopes
-    inner join ancestors on ancestors.ancestor_code = scopes.region_code
-    inner join entities on entities.region_code = ancestors.region_code
+    inner join ancestors on scopes.region_code = ancestors.ancestor_code
+    inner join entities on ancestors.region_code = entities.region_code
     where list_contains(scopes.entity_types, entities.entity_type)
 ),
 
 last_years as (
-    select target_id, max(year(registered_on)) as last_year
+    select
+        target_id,
+        max(year(registered_on)) as last_year
     from matched
     group by target_id
 ),
@@ -39,7 +43,7 @@ spine as (
     inner join last_years on scopes.target_id = last_years.target_id
 ),
 
-valued as (
+counted as (
     select
         spine.target_id,
         spine.indicator_code,
@@ -48,27 +52,46 @@ valued as (
         spine.measure,
         spine.period_start,
         spine.year,
-        case spine.measure
-            when 'new_entities' then count(distinct matched.entity_id) filter (
-                where year(matched.registered_on) = spine.year)
-            else count(distinct matched.entity_id) filter (
-                where matched.registered_on <= make_date(spine.year, 12, 31)
-                and (matched.exited_on is null or matched.exited_on > make_date(spine.year, 12, 31)))
-        end as annual_value,
+        count(distinct matched.entity_id) filter (
+            where year(matched.registered_on) = spine.year
+        ) as new_entities,
+        count(distinct matched.entity_id) filter (
+            where matched.registered_on <= make_date(spine.year, 12, 31)
+            and (matched.exited_on is null or matched.exited_on > make_date(spine.year, 12, 31))
+        ) as year_end_stock,
         coalesce(list(distinct matched.load_id) filter (where matched.load_id is not null), [])
             as load_ids
     from spine
     left join matched on spine.target_id = matched.target_id
     group by
-        spine.target_id, spine.indicator_code, spine.region_code, spine.target_kind,
-        spine.measure, spine.period_start, spine.year
+        spine.target_id,
+        spine.indicator_code,
+        spine.region_code,
+        spine.target_kind,
+        spine.measure,
+        spine.period_start,
+        spine.year
+),
+
+running as (
+    -- new entries add up from the first year of the period, not from the baseline year
+    select
+        *,
+        sum(case when year >= period_start then new_entities else 0 end) over (
+            partition by target_id order by year rows between unbounded preceding and current row
+        ) as new_entities_since_start
+    from counted
 )
 
 select
-    *,
-    case when measure = 'new_entities' then sum(
-        case when year >= period_start then annual_value else 0 end
-    ) over (
-        partition by target_id order by year rows between unbounded preceding and current row
-    ) end as cumulative_value
-from valued
+    target_id,
+    indicator_code,
+    region_code,
+    target_kind,
+    measure,
+    period_start,
+    year,
+    case measure when 'new_entities' then new_entities else year_end_stock end as annual_value,
+    load_ids,
+    case when measure = 'new_entities' then new_entities_since_start end as cumulative_value
+from running

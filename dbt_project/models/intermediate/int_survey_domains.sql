@@ -17,13 +17,15 @@ ancestors as (
 ),
 
 respondent_regions as (
-    select design.*, ancestors.ancestor_code as domain_region_code
+    select
+        design.*,
+        ancestors.ancestor_code as domain_region_code
     from design
     inner join waves on design.wave_id = waves.wave_id
     inner join ancestors on design.region_code = ancestors.region_code
     inner join ancestors as within_coverage
         on ancestors.ancestor_code = within_coverage.region_code
-        and within_coverage.ancestor_code = waves.region_code
+        and waves.region_code = within_coverage.ancestor_code
 ),
 
 grouped as (

@@ -28,22 +28,31 @@ responses as (
     select * from {{ ref('int_survey_responses_current') }}
 ),
 
+answer_keys as (
+    select
+        wave_id,
+        item_code,
+        dimension,
+        points,
+        regexp_split_to_array(upper(correct_answers), '[、,，;；/\s]+') as accepted_answers
+    from items
+),
+
 item_points as (
     select
         responses.wave_id,
         responses.respondent_id,
-        items.dimension,
+        answer_keys.dimension,
         case
-            when list_contains(
-                regexp_split_to_array(upper(items.correct_answers), '[、,，;；/\s]+'),
-                upper(trim(responses.response))
-            ) then items.points
+            when list_contains(answer_keys.accepted_answers, upper(trim(responses.response)))
+                then answer_keys.points
             else 0.0
         end as points
     from responses
     inner join waves on responses.wave_id = waves.wave_id
-    inner join items
-        on responses.wave_id = items.wave_id and responses.item_code = items.item_code
+    inner join answer_keys
+        on responses.wave_id = answer_keys.wave_id
+        and responses.item_code = answer_keys.item_code
     where waves.scoring = 'items'
 ),
 
@@ -58,18 +67,26 @@ section_points as (
     where waves.scoring = 'sections'
 ),
 
+all_points as (
+    select * from item_points
+    union all
+    select * from section_points
+),
+
 dimension_scores as (
-    select wave_id, respondent_id, dimension, sum(points) as score
-    from (
-        select * from item_points
-        union all
-        select * from section_points
-    )
+    select
+        wave_id,
+        respondent_id,
+        dimension,
+        sum(points) as score
+    from all_points
     group by all
 ),
 
 key_totals as (
-    select wave_id, sum(points) as max_score
+    select
+        wave_id,
+        sum(points) as max_score
     from items
     group by wave_id
 ),
@@ -87,7 +104,10 @@ minima_met as (
 ),
 
 totals as (
-    select wave_id, respondent_id, sum(score) as total_score
+    select
+        wave_id,
+        respondent_id,
+        sum(score) as total_score
     from dimension_scores
     group by all
 ),

@@ -18,13 +18,17 @@ reviews as (
 ),
 
 targets as (
-    select plan_id, count(*) as target_count
+    select
+        plan_id,
+        count(*) as target_count
     from {{ ref('int_targets_current') }}
     group by plan_id
 ),
 
 measures as (
-    select plan_id, count(*) as measure_count
+    select
+        plan_id,
+        count(*) as measure_count
     from {{ ref('int_measures_current') }}
     group by plan_id
 )

@@ -9,7 +9,9 @@ ancestors as (
 ),
 
 depths as (
-    select region_code, max(depth) as depth
+    select
+        region_code,
+        max(depth) as depth
     from ancestors
     group by region_code
 )

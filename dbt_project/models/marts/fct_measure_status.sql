@@ -17,14 +17,18 @@ reports as (
 latest as (
     select *
     from reports
-    qualify row_number() over (
-        partition by measure_id, department_name_zh
-        order by reported_on desc, reporting_period desc, load_id desc
-    ) = 1
+    qualify
+        row_number() over (
+            partition by measure_id, department_name_zh
+            order by reported_on desc, reporting_period desc, load_id desc
+        ) = 1
 ),
 
 history as (
-    select measure_id, department_name_zh, count(*) as report_count
+    select
+        measure_id,
+        department_name_zh,
+        count(*) as report_count
     from reports
     group by all
 )

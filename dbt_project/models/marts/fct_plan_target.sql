@@ -40,16 +40,34 @@ select
     unit_en,
     case
         when comparator = 'range'
-            then {{ number_text('target_value') }} || '–' || {{ number_text('target_value_upper') }} || unit_zh
+            then {{ number_text('target_value') }}
+                || '–'
+                || {{ number_text('target_value_upper') }}
+                || unit_zh
         when comparator = 'approx' and tolerance is not null
-            then '≈' || {{ number_text('target_value') }} || unit_zh || '（±' || {{ number_text('tolerance') }} || '）'
+            then '≈'
+                || {{ number_text('target_value') }}
+                || unit_zh
+                || '（±'
+                || {{ number_text('tolerance') }}
+                || '）'
         else comparator_symbol || {{ number_text('target_value') }} || unit_zh
     end as target_label_zh,
     case
         when comparator = 'range'
-            then {{ number_text('target_value') }} || '–' || {{ number_text('target_value_upper') }} || ' ' || unit_en
+            then {{ number_text('target_value') }}
+                || '–'
+                || {{ number_text('target_value_upper') }}
+                || ' '
+                || unit_en
         when comparator = 'approx' and tolerance is not null
-            then '≈' || {{ number_text('target_value') }} || ' ' || unit_en || ' (±' || {{ number_text('tolerance') }} || ')'
+            then '≈'
+                || {{ number_text('target_value') }}
+                || ' '
+                || unit_en
+                || ' (±'
+                || {{ number_text('tolerance') }}
+                || ')'
         else comparator_symbol || {{ number_text('target_value') }} || ' ' || unit_en
     end as target_label_en,
     baseline_year,

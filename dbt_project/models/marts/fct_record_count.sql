@@ -11,9 +11,15 @@ registers as (
 ),
 
 combined as (
-    select *, 'activities' as record_source from activities
+    select
+        *,
+        'activities' as record_source
+    from activities
     union all by name
-    select *, 'register' as record_source from registers
+    select
+        *,
+        'register' as record_source
+    from registers
 )
 
 select

@@ -1,5 +1,6 @@
 select
     load_id,
+    sheet_name,
     source_row,
     region_code,
     name_zh as department_name_zh,

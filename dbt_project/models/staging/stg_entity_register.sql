@@ -1,5 +1,6 @@
 select
     load_id,
+    sheet_name,
     source_row,
     trim(entity_type) as entity_type,
     entity_id,

@@ -1,5 +1,6 @@
 select
     load_id,
+    sheet_name,
     source_row,
     indicator_code,
     name_zh as indicator_name_zh,

@@ -1,5 +1,6 @@
 select
     load_id,
+    sheet_name,
     source_row,
     target_id,
     source as record_source,

@@ -1,5 +1,6 @@
 select
     load_id,
+    sheet_name,
     source_row,
     plan_id,
     review_year,

@@ -1,5 +1,6 @@
 select
     load_id,
+    sheet_name,
     source_row,
     rule_id,
     name_zh as rule_name_zh,
