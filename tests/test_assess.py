@@ -11,10 +11,10 @@ import duckdb
 import openpyxl
 import pytest
 
+import vocabulary
 from ingest.home import KepuHome
 from orchestration.assess import assessment_dir
 from orchestration.cli import main
-from orchestration.report import LABELS
 
 REVIEWS = [
     ("2021-03-31", "final", "shenzhen-2017-2020,zengcheng-2016-2020"),
@@ -54,7 +54,7 @@ def test_each_plan_s_report_reads_back_with_its_statuses(
 ) -> None:
     kind = "final"
     stem = reports / f"{plan_id}_{kind}_{as_of}_{lang}"
-    words = [LABELS[f"status.{s}"][0 if lang == "zh" else 1]
+    words = [vocabulary.code_text("progress_status", s, lang)
              for s in statuses(demo_home, as_of, plan_id)]  # fmt: skip
     workbook = openpyxl.load_workbook(f"{stem}.xlsx")
     document = docx.Document(f"{stem}.docx")
