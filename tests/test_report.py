@@ -9,6 +9,8 @@ R = 310/150 = 2.067, and 310 ≥ 300 → achieved.
 
 from __future__ import annotations
 
+import ast
+import re
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +20,8 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
+from orchestration import report
+from orchestration.report import data as report_data
 from orchestration.report import render_assessment
 
 AS_OF = date(2021, 6, 30)
@@ -664,3 +668,92 @@ def test_snapshot_info_marks_the_data_synthetic(tmp_path: Path):
 def test_progress_built_for_another_date_is_refused(database: Path, tmp_path: Path):
     with pytest.raises(ValueError, match="as of 2021-06-30, not 2022-06-30"):
         render(database, tmp_path, as_of=date(2022, 6, 30))
+
+
+def test_a_suppressed_latest_estimate_is_explained_by_its_reason(tmp_path: Path):
+    suppressed_latest = {
+        **LITERACY_PROGRESS,
+        "latest_year": 2019,
+        "latest_value": None,
+        "latest_quality_flag": "suppress",
+        "latest_ci_lower": None,
+        "latest_ci_upper": None,
+        "is_target_inside_ci": None,
+        "cagr_observed": None,
+        "progress_ratio": None,
+        "share_of_way": None,
+        "is_met": None,
+        "progress_status": "insufficient_data",
+        "status_reason": "latest estimate suppressed: effective sample size below 30",
+    }
+    values = [v for v in VALUES if v[:4] != ("literacy_ratio", "330304", 2020, "total")]
+    database = build_database(
+        tmp_path / "suppressed.duckdb", progress=(suppressed_latest,), values=values
+    )
+    zh = render(database, tmp_path / "zh")
+    (rows,) = tables(zh["docx"], SUMMARY_HEADER_ZH)
+    latest = "—（不宜发布：有效样本量不足30）（2019年）"
+    assert rows == [["公民具备科学素质的比例", "≥20%", "10.00（2015年）", latest, "数据不足"]]
+    (literacy,) = components(zh["docx"])
+    assert literacy["y_t"] == latest
+    assert literacy["判定结果"] == "最新估计不宜发布：有效样本量不足30 → 数据不足"
+    summary = openpyxl.load_workbook(zh["xlsx"])["摘要"]
+    assert (summary["E5"].value, summary["I5"].value) == ("—", latest)
+    (english,) = components(render(database, tmp_path / "en", lang="en")["docx"], "en")
+    assert english["result"] == (
+        "latest estimate suppressed: effective sample size below 30 → Insufficient data"
+    )
+
+
+def test_a_monitoring_report_is_named_and_titled_as_one(database: Path, tmp_path: Path):
+    zh = render(database, tmp_path / "zh", plan_id=MEASURES_PLAN, kind="monitoring")
+    assert zh["docx"].name == "test-measures-2022_monitoring_2021-06-30_zh.docx"
+    document = Document(str(zh["docx"]))
+    assert document.core_properties.title == "XX市科普若干措施年度监测报告"
+    paragraphs = [p.text for p in document.paragraphs]
+    assert "报告类型：年度监测" in paragraphs
+    assert "评估节点：2023 监测" in paragraphs
+    en = render(database, tmp_path / "en", plan_id=MEASURES_PLAN, kind="monitoring", lang="en")
+    assert "Report: Annual monitoring" in texts(en["docx"])
+    summary = openpyxl.load_workbook(en["xlsx"])["Summary"]
+    assert summary["A1"].value == (
+        "Several Measures of XX City: Annual monitoring report (2021-06-30)"
+    )
+
+
+def test_a_kind_outside_the_assessment_kinds_is_refused(database: Path, tmp_path: Path):
+    with pytest.raises(ValueError, match="kind must be one of monitoring, midterm, final"):
+        render(database, tmp_path, kind="checkpoint")
+
+
+def test_status_order_and_colours_for_the_dashboard_come_from_the_codes():
+    assert report.STATUS_ORDER == (
+        "achieved",
+        "on_track",
+        "accelerate",
+        "limited",
+        "moving_away",
+        "insufficient_data",
+        "not_yet_due",
+    )
+    assert report.STATUS_COLOURS["achieved"] == "70AD47"
+    assert report.STATUS_COLOURS["moving_away"] == "FF5050"
+
+
+# Ideographs, CJK symbols and punctuation, kana, fullwidth forms.
+CJK = re.compile("[\u2e80-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def test_the_report_package_spells_no_chinese_in_its_source():
+    """Every word of a report comes from vocabulary/labels.csv. The one literal allowed is
+    the registry's list separator, a data format the marts use (names joined by '；')."""
+    found = []
+    for path in sorted(Path(report.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+                continue
+            if (path.name, node.value) == ("data.py", report_data.REGISTRY_LIST_SEPARATOR):
+                continue
+            if CJK.search(node.value):
+                found.append(f"{path.name}:{node.lineno}: {node.value!r}")
+    assert found == []
