@@ -11,10 +11,10 @@ import duckdb
 import openpyxl
 import pytest
 
+import vocabulary
 from ingest.home import KepuHome
 from orchestration.assess import assessment_dir
 from orchestration.cli import main
-from orchestration.report import LABELS
 
 REVIEWS = [
     ("2021-03-31", "final", "shenzhen-2017-2020,zengcheng-2016-2020"),
@@ -54,7 +54,7 @@ def test_each_plan_s_report_reads_back_with_its_statuses(
 ) -> None:
     kind = "final"
     stem = reports / f"{plan_id}_{kind}_{as_of}_{lang}"
-    words = [LABELS[f"status.{s}"][0 if lang == "zh" else 1]
+    words = [vocabulary.code_text("progress_status", s, lang)
              for s in statuses(demo_home, as_of, plan_id)]  # fmt: skip
     workbook = openpyxl.load_workbook(f"{stem}.xlsx")
     document = docx.Document(f"{stem}.docx")
@@ -85,3 +85,21 @@ def test_the_earlier_review_knows_only_the_data_received_by_then(demo_home: Kepu
         received = con.execute("select max(received_on) from marts.fct_load_audit").fetchone()[0]
     assert latest == 2020  # the 2021 wave arrived in February 2022
     assert received <= date(2021, 3, 31)
+
+
+def test_a_monitoring_assessment_reports_on_the_plan_s_monitoring_years(
+    demo_home: KepuHome, tmp_path: Path
+) -> None:
+    assert main(["assess", "--plan", "xx-city-2022", "--as-of", "2024-03-31",
+                 "--kind", "monitoring", "--lang", "zh,en", "-o", str(tmp_path)]) == 0  # fmt: skip
+    stem = tmp_path / "xx-city-2022_monitoring_2024-03-31"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        f"{stem.name}_{lang}.{fmt}" for lang in ("en", "zh") for fmt in ("docx", "xlsx")
+    ]
+    zh = [p.text for p in docx.Document(f"{stem}_zh.docx").paragraphs]
+    assert "报告类型：年度监测" in zh
+    assert "评估节点：2022 监测；2023 监测；2024 监测；2025 监测" in zh
+    en = [p.text for p in docx.Document(f"{stem}_en.docx").paragraphs]
+    assert "Report: Annual monitoring" in en
+    measures = openpyxl.load_workbook(f"{stem}_zh.xlsx")["措施"]
+    assert measures.max_row - 1 == 99  # every measure × responsible unit pair

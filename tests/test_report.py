@@ -9,6 +9,8 @@ R = 310/150 = 2.067, and 310 ≥ 300 → achieved.
 
 from __future__ import annotations
 
+import ast
+import re
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +20,8 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
+from orchestration import report
+from orchestration.report import data as report_data
 from orchestration.report import render_assessment
 
 AS_OF = date(2021, 6, 30)
@@ -31,6 +35,11 @@ create table dim_plan (
     issuer_en varchar, region_code varchar, region_name_zh varchar, region_name_en varchar,
     period_start integer, period_end integer, issued_on date, review_points varchar,
     target_count bigint, measure_count bigint);
+create table dim_plan_review (
+    plan_review_id varchar, plan_id varchar, review_year integer, review_kind varchar);
+create table dim_indicator (
+    indicator_code varchar, indicator_name_zh varchar, indicator_name_en varchar,
+    indicator_family varchar, unit_zh varchar, unit_en varchar);
 create table fct_target_progress (
     target_progress_id varchar, target_id varchar, plan_id varchar, indicator_code varchar,
     indicator_name_zh varchar, indicator_name_en varchar, region_code varchar,
@@ -67,7 +76,14 @@ create table fct_load_audit (
     loaded_at timestamptz);
 """
 
-PLAN_COMMON = {"issued_on": None, "period_end": None, "target_count": 0, "measure_count": 0}
+# review_points stays empty: the report reads the review points from dim_plan_review.
+PLAN_COMMON = {
+    "issued_on": None,
+    "period_end": None,
+    "review_points": None,
+    "target_count": 0,
+    "measure_count": 0,
+}
 PLANS = [
     {
         **PLAN_COMMON,
@@ -82,7 +98,6 @@ PLANS = [
         "period_start": 2016,
         "period_end": 2025,
         "issued_on": date(2016, 3, 1),
-        "review_points": "2020 midterm; 2025 final",
         "target_count": 2,
     },
     {
@@ -96,7 +111,6 @@ PLANS = [
         "region_name_zh": "XX市",
         "region_name_en": "XX City",
         "period_start": 2022,
-        "review_points": "2023 monitoring",
         "measure_count": 2,
     },
 ]
@@ -224,6 +238,16 @@ GAPS = [
     ("t-2020", 2020, "330304", "occupation", "a-b", 0.2, 0.05, 0.1, 0.3, "suppress"),
     ("t-2022", 2022, "330304", "sex", "male-female", 0.099, 0.01, 0.079, 0.119, "present"),
 ]
+REVIEWS = [
+    (f"{PLAN}|2020|midterm", PLAN, 2020, "midterm"),
+    (f"{PLAN}|2025|final", PLAN, 2025, "final"),
+    (f"{MEASURES_PLAN}|2023|monitoring", MEASURES_PLAN, 2023, "monitoring"),
+]
+INDICATORS = [
+    ("literacy_ratio", "公民具备科学素质的比例", "Share of citizens with scientific literacy",
+     "survey_ratio", "%", "%"),
+    ("science_events", "科普活动场次", "Science-popularization events", "count", "场次", "events"),
+]  # fmt: skip
 MEASURES = [
     ("m01", MEASURES_PLAN, 1, "加强基层科普", "Strengthen grassroots work", "市科协；市科技局"),
     ("m02", MEASURES_PLAN, 2, "推进科普信息化", "Go digital", "市科技局；市科协"),
@@ -263,14 +287,21 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None
 
 
 def build_database(
-    path: Path, *, synthetic_survey: bool = True, snapshot_synthetic: bool | None = None
+    path: Path,
+    *,
+    synthetic_survey: bool = True,
+    snapshot_synthetic: bool | None = None,
+    progress: tuple[dict, ...] = (LITERACY_PROGRESS, EVENTS_PROGRESS),
+    values: list[tuple] = VALUES,
 ) -> Path:
     """The marts the report reads; `snapshot_info` only when `snapshot_synthetic` is set."""
     con = duckdb.connect(str(path))
     con.execute(SCHEMA)
     insert(con, "dim_plan", PLANS)
-    insert(con, "fct_target_progress", [LITERACY_PROGRESS, EVENTS_PROGRESS])
-    con.executemany(f"insert into fct_indicator_value values ({', '.join('?' * 14)})", VALUES)
+    con.executemany("insert into dim_plan_review values (?, ?, ?, ?)", REVIEWS)
+    con.executemany("insert into dim_indicator values (?, ?, ?, ?, ?, ?)", INDICATORS)
+    insert(con, "fct_target_progress", list(progress))
+    con.executemany(f"insert into fct_indicator_value values ({', '.join('?' * 14)})", values)
     con.executemany(f"insert into fct_literacy_gap values ({', '.join('?' * 10)})", GAPS)
     con.executemany("insert into fct_plan_measure values (?, ?, ?, ?, ?, ?)", MEASURES)
     con.executemany(
@@ -289,7 +320,13 @@ def build_database(
 
 
 def render(
-    database: Path, out_dir: Path, *, plan_id: str = PLAN, lang: str = "zh", as_of: date = AS_OF
+    database: Path,
+    out_dir: Path,
+    *,
+    plan_id: str = PLAN,
+    lang: str = "zh",
+    as_of: date = AS_OF,
+    kind: str = "midterm",
 ) -> dict[str, Path]:
     con = duckdb.connect(str(database), read_only=True)
     try:
@@ -297,7 +334,7 @@ def render(
             con,
             plan_id=plan_id,
             as_of=as_of,
-            kind="midterm",
+            kind=kind,
             lang=lang,
             out_dir=out_dir,
             vintage_note=VINTAGE,
@@ -357,7 +394,7 @@ def sheet_rows(path: Path, sheet: str) -> list[list[object]]:
     return [list(r) for r in openpyxl.load_workbook(path)[sheet].iter_rows(values_only=True)]
 
 
-SUMMARY_HEADER_ZH = ["指标", "目标", "基线（年份）", "最新值（年份）", "状态"]
+SUMMARY_HEADER_ZH = ["指标", "目标值", "基线（年份）", "最新值（年份）", "状态"]
 
 
 def test_writes_docx_and_xlsx_named_after_plan_kind_date_and_language(zh: dict[str, Path]):
@@ -408,7 +445,7 @@ def test_english_report_takes_labels_and_names_in_english(en: dict[str, Path]):
     ]
     paragraphs = texts(en["docx"])
     assert "Report: Mid-term assessment" in paragraphs
-    assert "Review points: 2020 mid-term assessment; 2025 final assessment" in paragraphs
+    assert "Review points: 2020 mid-term review; 2025 final review" in paragraphs
     assert "Cooperating departments: 测试区教育局; 测试区科技局" in paragraphs
 
 
@@ -441,7 +478,7 @@ def test_values_table_shows_a_dash_and_the_reason_for_a_suppressed_estimate(
     assert literacy == [
         [
             ["2018", "11.00", "[9.30, 12.90]", "1200", "正常"],
-            ["2019", "—（不宜发布：有效样本量低于30）", "—", "25", "不宜发布"],
+            ["2019", "—（不宜发布：有效样本量不足30）", "—", "25", "不宜发布"],
             ["2020", "13.00", "[11.20, 15.00]", "1180", "正常"],
         ]
     ]
@@ -505,7 +542,7 @@ def test_methods_annex_states_thresholds_and_suppression_rules(zh: dict[str, Pat
 
 
 def test_measures_are_listed_per_unit_in_plan_order_with_shares(measures_zh: dict[str, Path]):
-    header = ["序号", "措施", "责任单位", "状态", "报告期", "报告日期"]
+    header = ["序号", "措施", "责任单位", "状态", "报告期", "报送日期"]
     (rows,) = tables(measures_zh["docx"], header)
     assert rows == [
         ["1", "加强基层科普", "市科协", "已完成", "2023H1", "2023-07-10"],
@@ -542,7 +579,7 @@ def test_summary_sheet_fills_status_cells_and_formats_numbers(zh: dict[str, Path
     assert sheet.freeze_panes == "A5"
     assert [c.value for c in sheet[4]][:8] == [
         "指标",
-        "目标",
+        "目标值",
         "基线值",
         "基线年份",
         "最新值",
@@ -577,7 +614,7 @@ def test_values_sheet_writes_a_dash_for_a_suppressed_estimate(zh: dict[str, Path
     literacy = [r for r in rows if r[0] == f"{PLAN}.literacy"]
     assert [r[3] for r in literacy] == [2018, 2019, 2020]
     assert literacy[1][4:9] == ["—", "%", None, None, None]
-    assert literacy[1][10:] == ["不宜发布", "有效样本量低于30"]
+    assert literacy[1][10:] == ["不宜发布", "有效样本量不足30"]
     assert literacy[2][4] == 13.0
 
 
@@ -631,3 +668,92 @@ def test_snapshot_info_marks_the_data_synthetic(tmp_path: Path):
 def test_progress_built_for_another_date_is_refused(database: Path, tmp_path: Path):
     with pytest.raises(ValueError, match="as of 2021-06-30, not 2022-06-30"):
         render(database, tmp_path, as_of=date(2022, 6, 30))
+
+
+def test_a_suppressed_latest_estimate_is_explained_by_its_reason(tmp_path: Path):
+    suppressed_latest = {
+        **LITERACY_PROGRESS,
+        "latest_year": 2019,
+        "latest_value": None,
+        "latest_quality_flag": "suppress",
+        "latest_ci_lower": None,
+        "latest_ci_upper": None,
+        "is_target_inside_ci": None,
+        "cagr_observed": None,
+        "progress_ratio": None,
+        "share_of_way": None,
+        "is_met": None,
+        "progress_status": "insufficient_data",
+        "status_reason": "latest estimate suppressed: effective sample size below 30",
+    }
+    values = [v for v in VALUES if v[:4] != ("literacy_ratio", "330304", 2020, "total")]
+    database = build_database(
+        tmp_path / "suppressed.duckdb", progress=(suppressed_latest,), values=values
+    )
+    zh = render(database, tmp_path / "zh")
+    (rows,) = tables(zh["docx"], SUMMARY_HEADER_ZH)
+    latest = "—（不宜发布：有效样本量不足30）（2019年）"
+    assert rows == [["公民具备科学素质的比例", "≥20%", "10.00（2015年）", latest, "数据不足"]]
+    (literacy,) = components(zh["docx"])
+    assert literacy["y_t"] == latest
+    assert literacy["判定结果"] == "最新估计不宜发布：有效样本量不足30 → 数据不足"
+    summary = openpyxl.load_workbook(zh["xlsx"])["摘要"]
+    assert (summary["E5"].value, summary["I5"].value) == ("—", latest)
+    (english,) = components(render(database, tmp_path / "en", lang="en")["docx"], "en")
+    assert english["result"] == (
+        "latest estimate suppressed: effective sample size below 30 → Insufficient data"
+    )
+
+
+def test_a_monitoring_report_is_named_and_titled_as_one(database: Path, tmp_path: Path):
+    zh = render(database, tmp_path / "zh", plan_id=MEASURES_PLAN, kind="monitoring")
+    assert zh["docx"].name == "test-measures-2022_monitoring_2021-06-30_zh.docx"
+    document = Document(str(zh["docx"]))
+    assert document.core_properties.title == "XX市科普若干措施年度监测报告"
+    paragraphs = [p.text for p in document.paragraphs]
+    assert "报告类型：年度监测" in paragraphs
+    assert "评估节点：2023 监测" in paragraphs
+    en = render(database, tmp_path / "en", plan_id=MEASURES_PLAN, kind="monitoring", lang="en")
+    assert "Report: Annual monitoring" in texts(en["docx"])
+    summary = openpyxl.load_workbook(en["xlsx"])["Summary"]
+    assert summary["A1"].value == (
+        "Several Measures of XX City: Annual monitoring report (2021-06-30)"
+    )
+
+
+def test_a_kind_outside_the_assessment_kinds_is_refused(database: Path, tmp_path: Path):
+    with pytest.raises(ValueError, match="kind must be one of monitoring, midterm, final"):
+        render(database, tmp_path, kind="checkpoint")
+
+
+def test_status_order_and_colours_for_the_dashboard_come_from_the_codes():
+    assert report.STATUS_ORDER == (
+        "achieved",
+        "on_track",
+        "accelerate",
+        "limited",
+        "moving_away",
+        "insufficient_data",
+        "not_yet_due",
+    )
+    assert report.STATUS_COLOURS["achieved"] == "70AD47"
+    assert report.STATUS_COLOURS["moving_away"] == "FF5050"
+
+
+# Ideographs, CJK symbols and punctuation, kana, fullwidth forms.
+CJK = re.compile("[\u2e80-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def test_the_report_package_spells_no_chinese_in_its_source():
+    """Every word of a report comes from vocabulary/labels.csv. The one literal allowed is
+    the registry's list separator, a data format the marts use (names joined by '；')."""
+    found = []
+    for path in sorted(Path(report.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+                continue
+            if (path.name, node.value) == ("data.py", report_data.REGISTRY_LIST_SEPARATOR):
+                continue
+            if CJK.search(node.value):
+                found.append(f"{path.name}:{node.lineno}: {node.value!r}")
+    assert found == []

@@ -1,0 +1,158 @@
+"""The components of each status, written out so an evaluator can recompute it by hand.
+
+Every number is one fct_target_progress stored; this module only lays them out in the
+formula of the target's method (the rules themselves live in the dbt model).
+"""
+
+from __future__ import annotations
+
+from orchestration.report.records import Target
+from orchestration.report.wording import (
+    DASH,
+    Context,
+    latest_text,
+    num,
+    or_dash,
+    pct,
+    ratio,
+    threshold,
+    years_detail_text,
+)
+
+Component = tuple[str, str, str]  # symbol, meaning, value
+BANDED_STATUSES = ("on_track", "accelerate", "limited", "moving_away")
+
+
+def components(ctx: Context, target: Target) -> list[Component]:
+    """(symbol, meaning, value) rows from which the status can be recomputed by hand."""
+    if target.progress_method == "growth_ratio":
+        rows = _growth_components(ctx, target)
+    elif target.progress_method == "pro_rata":
+        rows = _pro_rata_components(ctx, target)
+    else:
+        rows = _years_met_components(ctx, target)
+    bands = thresholds_text(ctx, target.threshold_on_track, target.threshold_accelerate)
+    return [
+        *rows,
+        ("", ctx.t("component.thresholds"), bands),
+        ("", ctx.t("component.result"), result_text(ctx, target)),
+    ]
+
+
+def thresholds_text(ctx: Context, on_track: float, accelerate: float) -> str:
+    return ctx.t("thresholds.text", on=threshold(on_track), acc=threshold(accelerate))
+
+
+def result_text(ctx: Context, target: Target) -> str:
+    """How the stored status follows from the stored components."""
+    status = target.progress_status
+    if status == "achieved" and target.progress_method == "years_met":
+        why = ctx.t("result.annual_met", met=target.years_met, assessed=target.years_assessed)
+    elif status == "achieved":
+        latest = num(target.latest_value, target.indicator_family)
+        why = ctx.t("result.met", value=latest, label=ctx.name(target, "target_label"))
+    elif status in BANDED_STATUSES:
+        why = ctx.t(
+            f"result.{status}",
+            r=ratio(target.progress_ratio),
+            on=threshold(target.threshold_on_track),
+            acc=threshold(target.threshold_accelerate),
+        )
+    else:
+        why = ctx.reason(target.status_reason)
+    return f"{why} → {ctx.status(status)}"
+
+
+def _target_meaning(ctx: Context, target: Target) -> str:
+    return ctx.t("component.yT") + ctx.paren(ctx.name(target, "target_label"))
+
+
+def _latest_component(ctx: Context, target: Target) -> str:
+    """The latest value as a number, or the dash and the reason when it is suppressed."""
+    if target.latest_quality_flag == "suppress":
+        return latest_text(ctx, target)
+    return num(target.latest_value, target.indicator_family)
+
+
+def _growth_components(ctx: Context, target: Target) -> list[Component]:
+    family = target.indicator_family
+    y0 = num(target.baseline_value, family)
+    yt = num(target.latest_value, family)
+    y_target = num(target.target_value, family)
+    t0, t, t_target = target.baseline_year, target.latest_year, target.target_year
+    cagr_obs, cagr_req = target.cagr_observed, target.cagr_required
+    obs = DASH
+    if cagr_obs is not None and t is not None and t0 is not None:
+        obs = f"({yt} / {y0})^(1/{t - t0}) − 1 = {pct(cagr_obs, 2)}"
+    req = DASH
+    if cagr_req is not None and t_target is not None and t0 is not None:
+        req = f"({y_target} / {y0})^(1/{t_target - t0}) − 1 = {pct(cagr_req, 2)}"
+    decrease = target.direction == "decrease"
+    r_value = DASH
+    if target.progress_ratio is not None:
+        flip = " × (−1)" if decrease else ""
+        r_value = (
+            f"{pct(cagr_obs, 2)} / |{pct(cagr_req, 2)}|{flip} = {ratio(target.progress_ratio)}"
+        )
+    r_meaning = "CAGR_obs / |CAGR_req|" + (ctx.t("component.r_decrease") if decrease else "")
+    share = DASH
+    if target.share_of_way is not None:
+        share = f"({yt} − {y0}) / ({y_target} − {y0}) = {pct(target.share_of_way)}"
+    return [
+        ("", ctx.t("component.method"), ctx.code("progress_method", "growth_ratio")),
+        ("y₀", ctx.t("component.y0"), y0),
+        ("t₀", ctx.t("component.t0"), or_dash(t0)),
+        ("y_t", ctx.t("component.yt"), _latest_component(ctx, target)),
+        ("t", ctx.t("component.t"), or_dash(t)),
+        ("y_T", _target_meaning(ctx, target), y_target),
+        ("T", ctx.t("component.T"), or_dash(t_target)),
+        ("CAGR_obs", ctx.t("component.cagr_obs"), obs),
+        ("CAGR_req", ctx.t("component.cagr_req"), req),
+        ("R", f"{ctx.t('component.r_growth')} {r_meaning}", r_value),
+        ("", ctx.t("component.share_of_way"), share),
+    ]
+
+
+def _pro_rata_components(ctx: Context, target: Target) -> list[Component]:
+    family = target.indicator_family
+    start, end, t = target.period_start, target.period_end, target.latest_year
+    elapsed = pct(target.elapsed_share)
+    if target.elapsed_share is not None and t is not None:
+        elapsed = f"min(1, ({t} − {start} + 1) / ({end} − {start} + 1)) = {elapsed}"
+    expected = DASH
+    if target.expected_to_date is not None:
+        expected = (
+            f"{num(target.target_value, family)} × {pct(target.elapsed_share)} = "
+            f"{num(target.expected_to_date, family)}"
+        )
+    r_value = DASH
+    if target.progress_ratio is not None:
+        r_value = (
+            f"{num(target.latest_value, family)} / {num(target.expected_to_date, family)}"
+            f" = {ratio(target.progress_ratio)}"
+        )
+    return [
+        ("", ctx.t("component.method"), ctx.code("progress_method", "pro_rata")),
+        ("", ctx.t("component.period"), f"{start}–{end}"),
+        ("y_T", _target_meaning(ctx, target), num(target.target_value, family)),
+        ("t", ctx.t("component.t"), or_dash(t)),
+        ("Σ", ctx.t("component.total"), _latest_component(ctx, target)),
+        ("e", ctx.t("component.elapsed"), elapsed),
+        ("E", ctx.t("component.expected"), expected),
+        ("R", f"{ctx.t('component.r_pro_rata')} Σ / E", r_value),
+    ]
+
+
+def _years_met_components(ctx: Context, target: Target) -> list[Component]:
+    met, assessed = target.years_met, target.years_assessed
+    r_value = DASH
+    if target.progress_ratio is not None:
+        r_value = f"{met} / {assessed} = {ratio(target.progress_ratio)}"
+    return [
+        ("", ctx.t("component.method"), ctx.code("progress_method", "years_met")),
+        ("", ctx.t("component.period"), f"{target.period_start}–{target.period_end}"),
+        ("", ctx.t("component.years_assessed"), or_dash(assessed)),
+        ("", ctx.t("component.years_met"), or_dash(met)),
+        ("R", ctx.t("component.r_years"), r_value),
+        ("", ctx.t("component.detail"), years_detail_text(ctx, target.year_outcomes)),
+    ]

@@ -1,0 +1,184 @@
+"""The records an assessment report is written from: plain, frozen, typed.
+
+They follow the marts as they will stand after the issue-8 mart merge (codes, not
+sentences; one row per target, as-of date and year in `Observation`), so the writers and
+the wording do not change when `data` moves to the new marts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a value is flagged or a status is what it is: a code of the `quality_reason` or
+    `status_reason` namespace, and the values its sentence quotes (a field may itself be a
+    Reason: a suppressed latest estimate quotes the estimate's own reason)."""
+
+    namespace: str
+    code: str
+    fields: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Review:
+    year: int
+    kind: str  # a review_kind code
+
+
+@dataclass(frozen=True)
+class Plan:
+    plan_id: str
+    plan_name_zh: str
+    plan_name_en: str | None
+    issuer_zh: str | None
+    issuer_en: str | None
+    region_code: str
+    region_name_zh: str | None
+    region_name_en: str | None
+    period_start: int | None
+    period_end: int | None
+    target_count: int
+    reviews: tuple[Review, ...]
+
+
+@dataclass(frozen=True)
+class YearOutcome:
+    year: int
+    outcome: str  # a year_outcome code: met | missed
+
+
+@dataclass(frozen=True)
+class Target:
+    """One row of fct_target_progress (a quantitative target as of the date), typed."""
+
+    target_id: str
+    indicator_code: str
+    indicator_name_zh: str
+    indicator_name_en: str | None
+    indicator_family: str | None
+    target_kind: str
+    comparator: str
+    target_value: float | None
+    target_value_upper: float | None
+    tolerance: float | None
+    target_label_zh: str
+    target_label_en: str | None
+    direction: str | None
+    progress_method: str
+    baseline_year: int | None
+    baseline_value: float | None
+    latest_year: int | None
+    latest_value: float | None
+    latest_quality_flag: str | None
+    latest_quality_reason: Reason | None
+    latest_ci_lower: float | None
+    latest_ci_upper: float | None
+    is_target_inside_ci: bool | None
+    target_year: int | None
+    period_start: int | None
+    period_end: int | None
+    cagr_observed: float | None
+    cagr_required: float | None
+    progress_ratio: float | None
+    share_of_way: float | None
+    elapsed_share: float | None
+    expected_to_date: float | None
+    years_assessed: int | None
+    years_met: int | None
+    year_outcomes: tuple[YearOutcome, ...]
+    progress_status: str
+    status_reason: Reason | None
+    threshold_on_track: float
+    threshold_accelerate: float
+    lead_departments: tuple[str, ...]
+    cooperating_departments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One year of a target's series that its status may use: a row of
+    fct_target_observation after the mart merge."""
+
+    year: int
+    series: str  # total | cumulative
+    value: float | None
+    unit_zh: str | None
+    unit_en: str | None
+    standard_error: float | None
+    ci_lower: float | None
+    ci_upper: float | None
+    sample_size: int | None
+    quality_flag: str
+    quality_reason: Reason | None
+
+
+@dataclass(frozen=True)
+class Gap:
+    group_dimension: str
+    wave_id: str
+    survey_year: int
+    gap: float  # a difference of proportions, not yet in percentage points
+    ci_lower: float | None
+    ci_upper: float | None
+    quality_flag: str
+
+
+@dataclass(frozen=True)
+class LiteracyGaps:
+    """The latest gaps of a literacy target's region in the years its status counted."""
+
+    up_to_year: int
+    gaps: tuple[Gap, ...]
+
+
+@dataclass(frozen=True)
+class MeasureUnit:
+    """A measure × responsible unit pair with its latest report (unit None: no units)."""
+
+    measure_id: str
+    measure_no: int
+    title_zh: str
+    title_en: str | None
+    department_name_zh: str | None
+    measure_status: str
+    reporting_period: str | None
+    reported_on: date | None
+    evidence: str | None
+    document_ref: str | None
+
+
+@dataclass(frozen=True)
+class Load:
+    load_id: int
+    file_name: str
+    file_sha256: str
+    sheet_name: str | None
+    table_name: str
+    rows_accepted: int
+    is_synthetic: bool
+
+
+@dataclass(frozen=True)
+class ProgressTable:
+    """fct_target_progress as stored, every column, for the sheet that lets an evaluator
+    recompute each status."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+
+@dataclass(frozen=True)
+class ReportData:
+    plan: Plan
+    targets: tuple[Target, ...]
+    progress: ProgressTable
+    observations: dict[str, tuple[Observation, ...]]
+    literacy_gaps: dict[str, LiteracyGaps]
+    measures: tuple[MeasureUnit, ...]
+    loads: tuple[Load, ...]
+    is_synthetic: bool
+    thresholds: tuple[float, float] | None

@@ -1,0 +1,240 @@
+"""The words and numbers of a report: every label from the vocabulary, every number format.
+
+Writers never spell a word: they ask the context for a label key or a code (`t`, `code`)
+and for a formatted number (`num`, `pct`, ...). Reasons become words in one place,
+`Context.reason`, whatever mart they came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import vocabulary
+from orchestration.report.records import (
+    Gap,
+    MeasureUnit,
+    Observation,
+    Reason,
+    ReportData,
+    Review,
+    Target,
+    YearOutcome,
+)
+
+DASH = "—"
+# Indicator families measured in percent, percentage points or money: their values are
+# read to two decimals whatever they are. Others show whole numbers as whole numbers.
+TWO_DECIMAL_FAMILIES = frozenset(
+    {"survey_ratio", "survey_gap", "coverage", "funding_per_capita", "funding_total"}
+)
+# A literacy gap is in percentage points, like the survey_gap indicator.
+GAP_FAMILY = "survey_gap"
+
+
+@dataclass(frozen=True)
+class Context:
+    """One report being written: its data, language, kind and date, and its words."""
+
+    data: ReportData
+    lang: str
+    kind: str
+    as_of: date
+    vintage_note: str
+
+    def t(self, key: str, **fields: Any) -> str:
+        return vocabulary.text(key, self.lang, **fields)
+
+    def code(self, namespace: str, code: str) -> str:
+        return vocabulary.code_text(namespace, code, self.lang)
+
+    def name(self, record: Any, column: str) -> str:
+        """A registry name (`<column>_zh` / `_en`) in the report's language, else Chinese."""
+        return getattr(record, f"{column}_{self.lang}") or getattr(record, f"{column}_zh") or ""
+
+    def reason(self, reason: Reason | None) -> str:
+        """A quality or status reason in words, with the values it quotes: the one place
+        reasons become words (phase 2 changes what `data` puts in a Reason, not this)."""
+        if reason is None:
+            return ""
+        fields = {name: self._field(value) for name, value in reason.fields}
+        key = f"{reason.namespace}.{reason.code}"
+        return self.t(key, **fields) if vocabulary.has(key) else reason.code
+
+    def _field(self, value: Any) -> Any:
+        if value is None or isinstance(value, Reason):
+            return self.reason(value)
+        return value
+
+    def paren(self, text: object) -> str:
+        return self.t("report.parenthesis", text=text)
+
+    def status(self, code: str) -> str:
+        return self.code("progress_status", code)
+
+    def measure_status(self, code: str) -> str:
+        return self.code("measure_status", code)
+
+    def list_text(self, names: tuple[str, ...]) -> str:
+        return self.t("list.separator").join(names) if names else self.t("value.none")
+
+    def observations(self, target: Target) -> tuple[Observation, ...]:
+        return self.data.observations.get(target.target_id, ())
+
+    @property
+    def title(self) -> str:
+        return self.t(
+            "report.title", plan=self.name(self.data.plan, "plan_name"), kind=self.kind_text
+        )
+
+    @property
+    def kind_text(self) -> str:
+        return self.code("assessment_kind", self.kind)
+
+
+def fill(namespace: str, code: str) -> str:
+    """The colour a status is shown in (codes.csv), as hex without '#'."""
+    colour = vocabulary.colour(namespace, code)
+    assert colour, f"codes.csv gives {namespace}.{code} no colour"
+    return colour
+
+
+def decimals(family: str | None, value: float) -> int:
+    if family in TWO_DECIMAL_FAMILIES:
+        return 2
+    return 0 if float(value).is_integer() else 2
+
+
+def num(value: float | None, family: str | None) -> str:
+    return DASH if value is None else f"{value:.{decimals(family, value)}f}"
+
+
+def ratio(value: float | None) -> str:
+    return DASH if value is None else f"{value:.3f}"
+
+
+def pct(value: float | None, places: int = 1) -> str:
+    return DASH if value is None else f"{value * 100:.{places}f}%"
+
+
+def threshold(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def or_dash(value: int | None) -> str:
+    return DASH if value is None else str(value)
+
+
+def with_year(ctx: Context, value: str, year: int | None) -> str:
+    if value == DASH or year is None:
+        return value
+    return ctx.t("value.with_year", value=value, year=year)
+
+
+def latest_text(ctx: Context, target: Target) -> str:
+    """The latest value and its year, or the dash and why it is withheld."""
+    if target.latest_quality_flag == "suppress":
+        reason = ctx.reason(target.latest_quality_reason)
+        suppressed = ctx.t("value.suppressed", dash=DASH, reason=reason)
+        return with_year(ctx, suppressed, target.latest_year)
+    value = num(target.latest_value, target.indicator_family)
+    return with_year(ctx, value, target.latest_year)
+
+
+def baseline_text(ctx: Context, target: Target) -> str:
+    value = num(target.baseline_value, target.indicator_family)
+    return with_year(ctx, value, target.baseline_year)
+
+
+def is_withheld(row: Observation) -> bool:
+    return row.quality_flag == "suppress" or row.value is None
+
+
+def value_cell_text(ctx: Context, target: Target, row: Observation) -> str:
+    if is_withheld(row):
+        reason = ctx.reason(row.quality_reason) or ctx.code("quality_flag", "suppress")
+        return ctx.t("value.suppressed", dash=DASH, reason=reason)
+    return num(row.value, target.indicator_family)
+
+
+def ci_text(lower: float | None, upper: float | None, family: str | None) -> str:
+    if lower is None or upper is None:
+        return DASH
+    return f"[{num(lower, family)}, {num(upper, family)}]"
+
+
+def status_counts_text(ctx: Context) -> str:
+    """'2 quantitative targets: achieved 1, ...', statuses in their code order."""
+    counts = dict.fromkeys(vocabulary.codes("progress_status"), 0)
+    for target in ctx.data.targets:
+        counts[target.progress_status] += 1
+    parts = [
+        ctx.t("summary.count_part", status=ctx.status(code), count=n)
+        for code, n in counts.items()
+        if n
+    ]
+    return ctx.t("summary.counts", n=len(ctx.data.targets), parts=ctx.t("list.comma").join(parts))
+
+
+def measure_counts(measures: tuple[MeasureUnit, ...]) -> dict[str, int]:
+    """Measure × unit pairs per status, every status in its code order."""
+    counts = dict.fromkeys(vocabulary.codes("measure_status"), 0)
+    for measure in measures:
+        counts[measure.measure_status] += 1
+    return counts
+
+
+def measures_summary_text(ctx: Context) -> str:
+    measures = ctx.data.measures
+    counts = measure_counts(measures)
+    pairs = len(measures)
+    return ctx.t(
+        "measures.summary",
+        measures=len({m.measure_id for m in measures}),
+        pairs=pairs,
+        completed=counts["completed"],
+        completed_share=pct(counts["completed"] / pairs),
+        overdue=counts["overdue"],
+        overdue_share=pct(counts["overdue"] / pairs),
+    )
+
+
+def review_points_text(ctx: Context, reviews: tuple[Review, ...]) -> str:
+    """'2023 mid-term review; 2025 final review' from dim_plan_review."""
+    if not reviews:
+        return DASH
+    words = [f"{r.year} {ctx.code('review_kind', r.kind)}" for r in reviews]
+    return ctx.t("list.separator").join(words)
+
+
+def period_text(start: int | None, end: int | None) -> str:
+    return f"{start}–{end or ''}"
+
+
+def years_detail_text(ctx: Context, outcomes: tuple[YearOutcome, ...]) -> str:
+    if not outcomes:
+        return DASH
+    words = [f"{o.year} {ctx.code('year_outcome', o.outcome)}" for o in outcomes]
+    return ctx.t("list.separator").join(words)
+
+
+def gap_rows(ctx: Context, gaps: tuple[Gap, ...]) -> list[list[str]]:
+    """Dimension, wave, gap and CI in percentage points, quality flag."""
+    rows = []
+    for gap in gaps:
+        suppressed = gap.quality_flag == "suppress"
+        value = DASH if suppressed else num(gap.gap * 100, GAP_FAMILY)
+        ci = DASH
+        if not suppressed and gap.ci_lower is not None and gap.ci_upper is not None:
+            ci = ci_text(gap.ci_lower * 100, gap.ci_upper * 100, GAP_FAMILY)
+        rows.append(
+            [
+                ctx.code("gap_dimension", gap.group_dimension),
+                gap.wave_id + ctx.paren(gap.survey_year),
+                value,
+                ci,
+                ctx.code("quality_flag", gap.quality_flag),
+            ]
+        )
+    return rows

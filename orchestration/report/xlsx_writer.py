@@ -1,0 +1,299 @@
+"""The Excel report: summary, every progress column, values, measures, sources.
+
+Cells are typed (numbers stay numbers with a display format) so an evaluator can
+recompute; the workbook's creation date is the as-of date, so the same data give the same
+workbook.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+import vocabulary
+from orchestration.report.wording import (
+    DASH,
+    TWO_DECIMAL_FAMILIES,
+    Context,
+    decimals,
+    fill,
+    is_withheld,
+    latest_text,
+    measures_summary_text,
+)
+
+HEADER_FILL = "D9E1F2"
+# The summary sheet opens with the title, the vintage and the synthetic notice (rows 1–3);
+# the target table's header is row 4.
+SUMMARY_HEADER_ROW = 3
+# Number formats of fct_target_progress columns that are not indicator values.
+PROGRESS_FORMATS = {
+    "cagr_observed": "0.00%",
+    "cagr_required": "0.00%",
+    "progress_ratio": "0.000",
+    "share_of_way": "0.0%",
+    "elapsed_share": "0.0%",
+    "threshold_on_track": "0.00",
+    "threshold_accelerate": "0.00",
+}
+PROGRESS_VALUE_COLUMNS = frozenset(
+    {
+        "target_value",
+        "target_value_upper",
+        "tolerance",
+        "baseline_value",
+        "latest_value",
+        "latest_ci_lower",
+        "latest_ci_upper",
+        "expected_to_date",
+    }
+)
+
+
+class _Formats:
+    """xlsxwriter formats, created once per workbook for each set of properties."""
+
+    def __init__(self, book: xlsxwriter.Workbook) -> None:
+        self._book = book
+        self._cache: dict[tuple, Any] = {}
+
+    def get(self, num_format: str | None = None, fill: str | None = None, **extra: Any) -> Any:
+        key = (num_format, fill, tuple(sorted(extra.items())))
+        if key not in self._cache:
+            props: dict[str, Any] = {"valign": "top", **extra}
+            if num_format:
+                props["num_format"] = num_format
+            if fill:
+                props.update(bg_color=f"#{fill}", pattern=1)
+            self._cache[key] = self._book.add_format(props)
+        return self._cache[key]
+
+    @property
+    def header(self) -> Any:
+        return self.get(None, HEADER_FILL, bold=True, border=1, text_wrap=True)
+
+
+class _Sheet:
+    """One table on one sheet: header row, typed cells, widths from content, frozen header."""
+
+    def __init__(self, book: xlsxwriter.Workbook, formats: _Formats, name: str) -> None:
+        self.sheet = book.add_worksheet(name)
+        self.formats = formats
+        self.widths: dict[int, int] = {}
+        self.row = 0
+        self.header_row = 0
+
+    def write(
+        self,
+        row: int,
+        col: int,
+        value: Any,
+        num_format: str | None = None,
+        fill: str | None = None,
+        **extra: Any,
+    ) -> None:
+        fmt = self.formats.get(num_format, fill, **extra)
+        if value is None:
+            self.sheet.write_blank(row, col, None, fmt)
+        elif isinstance(value, bool):
+            self.sheet.write_boolean(row, col, value, fmt)
+        elif isinstance(value, int | float):
+            self.sheet.write_number(row, col, value, fmt)
+        elif isinstance(value, datetime | date):
+            moment = datetime(value.year, value.month, value.day)
+            self.sheet.write_datetime(row, col, moment, self.formats.get("yyyy-mm-dd", fill))
+        else:
+            self.sheet.write_string(row, col, str(value), fmt)
+        shown = value.isoformat() if isinstance(value, date) else value
+        self._measure(col, "" if shown is None else str(shown))
+
+    def cells(self, cells: list[tuple[Any, str | None]]) -> None:
+        """One row of (value, number format) from the first column."""
+        for col, (value, num_format) in enumerate(cells):
+            self.write(self.row, col, value, num_format)
+        self.row += 1
+
+    def header(self, labels: list[str]) -> None:
+        self.header_row = self.row
+        for col, label in enumerate(labels):
+            self.sheet.write_string(self.row, col, label, self.formats.header)
+            self._measure(col, label)
+        self.row += 1
+
+    def _measure(self, col: int, text: str) -> None:
+        width = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text) + 2
+        self.widths[col] = max(self.widths.get(col, 8), min(width, 50))
+
+    def finish(self, columns: int) -> None:
+        for col, width in sorted(self.widths.items()):
+            self.sheet.set_column(col, col, width)
+        self.sheet.freeze_panes(self.header_row + 1, 0)
+        if self.row > self.header_row + 1:
+            self.sheet.autofilter(self.header_row, 0, self.row - 1, columns - 1)
+
+
+def write_xlsx(ctx: Context, path: Path) -> None:
+    moment = datetime(ctx.as_of.year, ctx.as_of.month, ctx.as_of.day)
+    book = xlsxwriter.Workbook(str(path))
+    book.set_properties(
+        {
+            "title": ctx.title,
+            "author": "Kepu Monitor",
+            "comments": ctx.vintage_note,
+            "created": moment,
+        }
+    )
+    formats = _Formats(book)
+    _summary(ctx, _Sheet(book, formats, ctx.t("sheet.summary")))
+    _progress(ctx, _Sheet(book, formats, ctx.t("sheet.progress")))
+    _values(ctx, _Sheet(book, formats, ctx.t("sheet.values")))
+    if ctx.data.measures:
+        _measures(ctx, _Sheet(book, formats, ctx.t("sheet.measures")))
+    _sources(ctx, _Sheet(book, formats, ctx.t("sheet.sources")))
+    book.close()
+
+
+def _number_format(family: str | None, value: Any) -> str | None:
+    """A value's display format: two decimals or whole, as in the Word report."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return "0.00" if decimals(family, value) == 2 else "0"
+    return None
+
+
+def _integer_format(value: Any) -> str | None:
+    return "0" if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _summary(ctx: Context, sheet: _Sheet) -> None:
+    title = ctx.title + ctx.paren(ctx.as_of.isoformat())
+    sheet.sheet.write_string(0, 0, title, sheet.formats.get(bold=True, font_size=13))
+    sheet.sheet.write_string(1, 0, f"{ctx.t('cover.vintage')}: {ctx.vintage_note}")
+    if ctx.data.is_synthetic:
+        notice = sheet.formats.get(bold=True, font_color="#C00000")
+        sheet.sheet.write_string(2, 0, ctx.t("cover.synthetic"), notice)
+    sheet.row = SUMMARY_HEADER_ROW
+    header = ["col.indicator", "col.target", "col.baseline_value", "col.baseline_year"]
+    header += ["col.latest_value", "col.latest_year", "col.unit", "col.status"]
+    header += ["col.status_note"]
+    sheet.header([ctx.t(h) for h in header])
+    for target in ctx.data.targets:
+        rows = ctx.observations(target)
+        family = target.indicator_family
+        unit = getattr(rows[0], f"unit_{ctx.lang}") if rows else None
+        latest: Any = target.latest_value
+        note = ctx.reason(target.status_reason)
+        if target.latest_quality_flag == "suppress":
+            latest, note = DASH, latest_text(ctx, target)
+        status = target.progress_status
+        sheet.cells(
+            [
+                (ctx.name(target, "indicator_name"), None),
+                (ctx.name(target, "target_label"), None),
+                (target.baseline_value, _number_format(family, target.baseline_value)),
+                (target.baseline_year, "0"),
+                (latest, _number_format(family, latest)),
+                (target.latest_year, "0"),
+                (unit, None),
+            ]
+        )
+        row = sheet.row - 1
+        sheet.write(row, 7, ctx.status(status), fill=fill("progress_status", status), border=1)
+        sheet.write(row, 8, note or None)
+    if not ctx.data.targets:
+        sheet.write(sheet.row, 0, ctx.t("summary.no_targets"))
+        sheet.row += 1
+    if ctx.data.measures:
+        sheet.write(sheet.row + 1, 0, measures_summary_text(ctx))
+    sheet.finish(len(header))
+
+
+def _progress(ctx: Context, sheet: _Sheet) -> None:
+    """fct_target_progress as stored; headers from `col.<column>` where there is one."""
+    columns = ctx.data.progress.columns
+    sheet.header([ctx.t(f"col.{c}") if vocabulary.has(f"col.{c}") else c for c in columns])
+    for target, values in zip(ctx.data.targets, ctx.data.progress.rows, strict=True):
+        family = target.indicator_family
+        for col, (column, value) in enumerate(zip(columns, values, strict=True)):
+            if column in PROGRESS_VALUE_COLUMNS:
+                num_format = _number_format(family, value)
+            else:
+                num_format = PROGRESS_FORMATS.get(column, _integer_format(value))
+            colour = fill("progress_status", value) if column == "progress_status" else None
+            sheet.write(sheet.row, col, value, num_format, colour)
+        sheet.row += 1
+    sheet.finish(len(columns))
+
+
+def _values(ctx: Context, sheet: _Sheet) -> None:
+    header = ["col.target_id", "col.indicator", "col.series", "col.year", "col.value"]
+    header += ["col.unit", "col.standard_error", "col.ci_lower", "col.ci_upper", "col.n"]
+    header += ["col.flag", "col.reason"]
+    sheet.header([ctx.t(h) for h in header])
+    for target in ctx.data.targets:
+        family = target.indicator_family
+        error_format = "0.00" if family in TWO_DECIMAL_FAMILIES else "0.000"
+        for row in ctx.observations(target):
+            withheld = is_withheld(row)
+            cells = [
+                (target.target_id, None),
+                (ctx.name(target, "indicator_name"), None),
+                (ctx.t(f"series.{row.series}"), None),
+                (row.year, "0"),
+                (DASH if withheld else row.value, _number_format(family, row.value)),
+                (getattr(row, f"unit_{ctx.lang}"), None),
+            ]
+            for value in (row.standard_error, row.ci_lower, row.ci_upper):
+                cells.append((None if withheld else value, error_format))
+            cells += [
+                (row.sample_size, "0"),
+                (ctx.code("quality_flag", row.quality_flag), None),
+                (ctx.reason(row.quality_reason) or None, None),
+            ]
+            sheet.cells(cells)
+    sheet.finish(len(header))
+
+
+def _measures(ctx: Context, sheet: _Sheet) -> None:
+    header = ["col.measure_no", "col.measure", "col.unit_responsible", "col.status"]
+    header += ["col.reporting_period", "col.reported_on", "col.evidence", "col.document_ref"]
+    sheet.header([ctx.t(h) for h in header])
+    for measure in ctx.data.measures:
+        status = measure.measure_status
+        cells = [
+            measure.measure_no,
+            ctx.name(measure, "title"),
+            measure.department_name_zh,
+            ctx.measure_status(status),
+            measure.reporting_period,
+            measure.reported_on,
+            measure.evidence,
+            measure.document_ref,
+        ]
+        for col, value in enumerate(cells):
+            colour = fill("measure_status", status) if col == 3 else None
+            sheet.write(sheet.row, col, value, "0" if col == 0 else None, colour)
+        sheet.row += 1
+    sheet.finish(len(header))
+
+
+def _sources(ctx: Context, sheet: _Sheet) -> None:
+    header = ["col.load_id", "col.file_name", "col.sha12", "col.sheet", "col.table"]
+    header += ["col.rows", "col.synthetic", "col.sha256"]
+    sheet.header([ctx.t(h) for h in header])
+    for load in ctx.data.loads:
+        sheet.cells(
+            [
+                (load.load_id, "0"),
+                (load.file_name, None),
+                (load.file_sha256[:12], None),
+                (load.sheet_name, None),
+                (load.table_name, None),
+                (load.rows_accepted, "#,##0"),
+                (ctx.t("yes") if load.is_synthetic else ctx.t("no"), None),
+                (load.file_sha256, None),
+            ]
+        )
+    sheet.finish(len(header))
