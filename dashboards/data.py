@@ -339,13 +339,6 @@ TARGET_PROGRESS_SQL = """
 """
 
 
-def assessment_snapshots() -> dict[str, Path]:
-    """The published snapshots of `kepu assess`, by folder name (the as-of date, with
-    '-latest' when later corrections were included), newest first."""
-    root = KepuHome.from_env().root / "assessments"
-    return {path.parent.name: path for path in sorted(root.glob("*/snapshot.duckdb"), reverse=True)}
-
-
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
 def assessment_progress(path: str, mtime_ns: int, plan_id: str) -> pd.DataFrame:
     """target_progress from an assessment snapshot; `mtime_ns` keys the cache to its build."""
@@ -404,14 +397,9 @@ def measure_reports(_conn: duckdb.DuckDBPyConnection, measure_id: str) -> pd.Dat
     return _frame(_conn, sql, [measure_id])
 
 
-def report_folder(plan_id: str) -> Path:
-    """Where the assessment reports of one plan are kept: KEPU_HOME/reports/<plan_id>."""
-    return KepuHome.from_env().root / "reports" / plan_id
-
-
-def report_files(plan_id: str) -> list[Path]:
-    """The assessment reports written for one plan, by name.
+def report_files(folder: Path) -> list[Path]:
+    """The assessment reports in a plan's report folder, by name.
 
     Read on every run, not cached: a report written while the app runs shows up at once.
     """
-    return sorted(path for path in report_folder(plan_id).glob("*") if path.is_file())
+    return sorted(path for path in folder.glob("*") if path.is_file())

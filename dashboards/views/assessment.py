@@ -8,6 +8,8 @@ and, when there are none, gives the command that writes them.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pandas as pd
 import streamlit as st
@@ -15,6 +17,7 @@ from pandas.io.formats.style import Styler
 
 from dashboards import data
 from dashboards.i18n import code_label, localized, names_by_code, t
+from ingest.home import KepuHome
 from orchestration import report
 
 # The same order and colours as the Word and Excel assessment reports.
@@ -95,8 +98,8 @@ def show_progress(progress: pd.DataFrame) -> None:
 def show_reports(plan_id: str, as_of: str) -> None:
     """A download button per report file, or the command that writes them."""
     st.subheader(t("assessment.reports"))
-    folder = data.report_folder(plan_id)
-    files = data.report_files(plan_id)
+    folder = KepuHome.from_env().plan_reports(plan_id)
+    files = data.report_files(folder)
     if not files:
         st.info(t("assessment.no_reports"))
         st.code(
@@ -116,10 +119,10 @@ def show_reports(plan_id: str, as_of: str) -> None:
         )
 
 
-def choose_as_of(conn: duckdb.DuckDBPyConnection) -> str:
+def choose_as_of(conn: duckdb.DuckDBPyConnection, snapshots: dict[str, Path]) -> str:
     """The current snapshot, or an assessment snapshot written by `kepu assess`."""
     current = data.progress_as_of(conn).isoformat()
-    options = ["", *data.assessment_snapshots()]
+    options = ["", *snapshots]
 
     def label(option: str) -> str:
         if not option:
@@ -133,9 +136,10 @@ def choose_as_of(conn: duckdb.DuckDBPyConnection) -> str:
 
 
 def show_plan(conn: duckdb.DuckDBPyConnection, plan_id: str) -> None:
-    chosen = choose_as_of(conn)
+    snapshots = KepuHome.from_env().assessment_snapshots()
+    chosen = choose_as_of(conn, snapshots)
     if chosen:
-        path = data.assessment_snapshots()[chosen]
+        path = snapshots[chosen]
         progress = data.assessment_progress(str(path), path.stat().st_mtime_ns, plan_id)
         as_of = chosen.removesuffix("-latest")
     else:
