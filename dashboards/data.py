@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from ingest.home import KepuHome
+from ingest.specs import LIST_JOINER
 from orchestration.publish import open_snapshot
 
 FUNDING_PER_CAPITA = "funding_per_capita"
@@ -377,9 +378,9 @@ def measure_status(_conn: duckdb.DuckDBPyConnection, plan_id: str) -> pd.DataFra
         inner join fct_plan_measure as m on s.measure_id = m.measure_id
         where s.plan_id = ?
         order by m.measure_no,
-            list_position(string_split(m.responsible_units, '；'), s.department_name_zh)
+            list_position(string_split(m.responsible_units, ?), s.department_name_zh)
     """
-    return _frame(_conn, sql, [plan_id])
+    return _frame(_conn, sql, [plan_id, LIST_JOINER])
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
@@ -391,10 +392,10 @@ def measure_reports(_conn: duckdb.DuckDBPyConnection, measure_id: str) -> pd.Dat
         from fct_measure_report as r
         inner join fct_plan_measure as m on r.measure_id = m.measure_id
         where r.measure_id = ?
-        order by list_position(string_split(m.responsible_units, '；'), r.department_name_zh),
+        order by list_position(string_split(m.responsible_units, ?), r.department_name_zh),
             r.reporting_period
     """
-    return _frame(_conn, sql, [measure_id])
+    return _frame(_conn, sql, [measure_id, LIST_JOINER])
 
 
 def report_files(folder: Path) -> list[Path]:

@@ -15,13 +15,14 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
+import vocabulary
 from dashboards import data
-from dashboards.i18n import code_label, localized, names_by_code, t
+from dashboards.i18n import code_label, localized, names_by_code, reason_text, t
 from ingest.home import KepuHome
-from orchestration import report
 
-# The same order and colours as the Word and Excel assessment reports.
-STATUS_COLOURS = {code: f"#{colour}" for code, colour in report.STATUS_COLOURS.items()}
+# The order and colours of codes.csv, which the Word and Excel assessment reports use too.
+STATUSES = vocabulary.codes("progress_status")
+STATUS_COLOURS = {code: f"#{vocabulary.colour('progress_status', code)}" for code in STATUSES}
 DASH = "—"
 MIME_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -36,7 +37,7 @@ def fixed(value: float) -> str:
 
 
 def status_word(code: str) -> str:
-    return code_label("status", code)
+    return code_label("progress_status", code)
 
 
 def coloured(frame: pd.DataFrame) -> Styler:
@@ -54,7 +55,7 @@ def summary(progress: pd.DataFrame) -> str:
     counts = progress["progress_status"].value_counts()
     parts = [
         t("assessment.summary_part", status=status_word(code), count=int(counts[code]))
-        for code in report.STATUS_ORDER
+        for code in STATUSES
         if code in counts
     ]
     return t("assessment.summary", n=len(progress), parts=t("list.separator").join(parts))
@@ -73,10 +74,14 @@ def status_table(progress: pd.DataFrame) -> pd.DataFrame:
             "ratio": frame["progress_ratio"].map(fixed),
             "baseline_value": frame["baseline_value"].map(fixed),
             "baseline_year": frame["baseline_year"].astype("Int64"),
-            "quality": [code_label("quality", flag) for flag in frame["latest_quality_flag"]],
-            "kind": [code_label("kind", kind) for kind in frame["target_kind"]],
-            "method": [code_label("method", method) for method in frame["progress_method"]],
-            "status_reason": frame["status_reason"].fillna(""),
+            "quality": [code_label("quality_flag", flag) for flag in frame["latest_quality_flag"]],
+            "kind": [code_label("target_kind", kind) for kind in frame["target_kind"]],
+            "method": [
+                code_label("progress_method", method) for method in frame["progress_method"]
+            ],
+            "status_reason": [
+                reason_text(row, "status_reason") for row in frame.to_dict("records")
+            ],
         }
     )
 
