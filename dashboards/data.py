@@ -332,12 +332,29 @@ TARGET_PROGRESS_SQL = """
         p.target_label_zh, p.target_label_en, p.as_of_date, p.progress_method,
         p.baseline_year, p.baseline_value, p.latest_year, p.latest_value,
         p.latest_quality_flag, p.progress_ratio, p.expected_to_date, p.years_met,
-        p.years_assessed, p.years_detail, p.progress_status, p.status_reason
+        p.years_assessed, p.progress_status, p.status_reason
     from fct_target_progress as p
     inner join fct_plan_target as t on p.target_id = t.target_id
     where p.plan_id = ?
     order by t.source_row, p.target_id
 """
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def year_outcomes(_conn: duckdb.DuckDBPyConnection, target_id: str) -> dict[int, str]:
+    """The outcome (a year_outcome code: met, missed) of each year the progress status of
+    an annual target was judged on; a year it was not judged on is absent.
+
+    The one reader of the per-year outcomes. Until phase 2 of issue 8 they are the text of
+    fct_target_progress.years_detail ('2021 met, 2022 missed'); phase 2 reads the rows of
+    fct_target_observation (is_in_period, is_met) instead.
+    """
+    sql = "select years_detail from fct_target_progress where target_id = ?"
+    detail = _frame(_conn, sql, [target_id])["years_detail"].iloc[0]
+    if detail is None or pd.isna(detail):
+        return {}
+    pairs = (item.split(" ") for item in detail.split(", "))
+    return {int(year): outcome for year, outcome in pairs}
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)

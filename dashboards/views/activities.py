@@ -21,6 +21,7 @@ from dashboards.i18n import code_label, localized, pick, t
 VALUE_COLOUR = "#1f77b4"
 PATH_COLOUR = "#7f7f7f"
 TARGET_COLOUR = "#d62728"
+# A year outside the judged ones: before the period, or after the as-of date.
 NOT_ASSESSED = "not_assessed"
 # Chart colours of the year outcomes (codes.csv gives them none: they are not report colours).
 YEAR_COLOURS = {"met": "#2ca02c", "missed": "#ff7f0e", NOT_ASSESSED: "#bbbbbb"}
@@ -145,18 +146,9 @@ def cumulative_chart(values: pd.DataFrame, target: pd.Series, unit: str) -> alt.
     return with_legend_below(alt.layer(*layers).properties(title=title, height=380))
 
 
-def year_verdicts(detail: str | None) -> dict[int, str]:
-    """fct_target_progress.years_detail ('2021 met, 2022 missed') as {2021: 'met', …}."""
-    if detail is None or pd.isna(detail):
-        return {}
-    pairs = (item.split(" ") for item in detail.split(", "))
-    return {int(year): verdict for year, verdict in pairs}
-
-
-def with_verdicts(values: pd.DataFrame, progress: pd.Series) -> pd.DataFrame:
-    """Yearly values with the verdict the progress mart gave each year of the period."""
-    verdicts = year_verdicts(progress["years_detail"])
-    codes = [verdicts.get(int(year), NOT_ASSESSED) for year in values["year"]]
+def with_verdicts(values: pd.DataFrame, outcomes: dict[int, str]) -> pd.DataFrame:
+    """Yearly values with the outcome the progress judgement gave each year it used."""
+    codes = [outcomes.get(int(year), NOT_ASSESSED) for year in values["year"]]
     return values.assign(
         verdict=codes, year_status=[code_label("year_outcome", code) for code in codes]
     )
@@ -272,7 +264,10 @@ def show_target(conn: duckdb.DuckDBPyConnection, target: pd.Series) -> None:
     unit = pick(target, "unit")
     kind = target["target_kind"]
     progress = target_progress(conn, target)
-    frame = with_verdicts(values, progress) if kind == "annual" else values
+    if kind == "annual":
+        frame = with_verdicts(values, data.year_outcomes(conn, target["target_id"]))
+    else:
+        frame = values
     if kind == "cumulative":
         chart = cumulative_chart(frame, target, unit)
     elif kind == "annual":
