@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from ingest.home import KepuHome
+from ingest.specs import LIST_JOINER
 from orchestration.publish import open_snapshot
 
 FUNDING_PER_CAPITA = "funding_per_capita"
@@ -331,7 +332,7 @@ TARGET_PROGRESS_SQL = """
         p.target_label_zh, p.target_label_en, p.as_of_date, p.progress_method,
         p.baseline_year, p.baseline_value, p.latest_year, p.latest_value,
         p.latest_quality_flag, p.progress_ratio, p.expected_to_date, p.years_met,
-        p.years_assessed, p.years_detail, p.progress_status, p.status_reason
+        p.years_assessed, p.progress_status, p.status_reason
     from fct_target_progress as p
     inner join fct_plan_target as t on p.target_id = t.target_id
     where p.plan_id = ?
@@ -339,11 +340,21 @@ TARGET_PROGRESS_SQL = """
 """
 
 
-def assessment_snapshots() -> dict[str, Path]:
-    """The published snapshots of `kepu assess`, by folder name (the as-of date, with
-    '-latest' when later corrections were included), newest first."""
-    root = KepuHome.from_env().root / "assessments"
-    return {path.parent.name: path for path in sorted(root.glob("*/snapshot.duckdb"), reverse=True)}
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def year_outcomes(_conn: duckdb.DuckDBPyConnection, target_id: str) -> dict[int, str]:
+    """The outcome (a year_outcome code: met, missed) of each year the progress status of
+    an annual target was judged on; a year it was not judged on is absent.
+
+    The one reader of the per-year outcomes. Until phase 2 of issue 8 they are the text of
+    fct_target_progress.years_detail ('2021 met, 2022 missed'); phase 2 reads the rows of
+    fct_target_observation (is_in_period, is_met) instead.
+    """
+    sql = "select years_detail from fct_target_progress where target_id = ?"
+    detail = _frame(_conn, sql, [target_id])["years_detail"].iloc[0]
+    if detail is None or pd.isna(detail):
+        return {}
+    pairs = (item.split(" ") for item in detail.split(", "))
+    return {int(year): outcome for year, outcome in pairs}
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
@@ -384,9 +395,9 @@ def measure_status(_conn: duckdb.DuckDBPyConnection, plan_id: str) -> pd.DataFra
         inner join fct_plan_measure as m on s.measure_id = m.measure_id
         where s.plan_id = ?
         order by m.measure_no,
-            list_position(string_split(m.responsible_units, '；'), s.department_name_zh)
+            list_position(string_split(m.responsible_units, ?), s.department_name_zh)
     """
-    return _frame(_conn, sql, [plan_id])
+    return _frame(_conn, sql, [plan_id, LIST_JOINER])
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
@@ -398,20 +409,15 @@ def measure_reports(_conn: duckdb.DuckDBPyConnection, measure_id: str) -> pd.Dat
         from fct_measure_report as r
         inner join fct_plan_measure as m on r.measure_id = m.measure_id
         where r.measure_id = ?
-        order by list_position(string_split(m.responsible_units, '；'), r.department_name_zh),
+        order by list_position(string_split(m.responsible_units, ?), r.department_name_zh),
             r.reporting_period
     """
-    return _frame(_conn, sql, [measure_id])
+    return _frame(_conn, sql, [measure_id, LIST_JOINER])
 
 
-def report_folder(plan_id: str) -> Path:
-    """Where the assessment reports of one plan are kept: KEPU_HOME/reports/<plan_id>."""
-    return KepuHome.from_env().root / "reports" / plan_id
-
-
-def report_files(plan_id: str) -> list[Path]:
-    """The assessment reports written for one plan, by name.
+def report_files(folder: Path) -> list[Path]:
+    """The assessment reports in a plan's report folder, by name.
 
     Read on every run, not cached: a report written while the app runs shows up at once.
     """
-    return sorted(path for path in report_folder(plan_id).glob("*") if path.is_file())
+    return sorted(path for path in folder.glob("*") if path.is_file())

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboards.i18n import LABELS
+import vocabulary
 from ingest.home import REPO_ROOT, KepuHome
 
 APP = REPO_ROOT / "dashboards" / "app.py"
@@ -77,7 +77,8 @@ def ouhai_funding(app: AppTest) -> AppTest:
 
 
 def test_every_label_has_a_chinese_and_an_english_text() -> None:
-    missing = [key for key, (zh, en) in LABELS.items() if not zh.strip() or not en.strip()]
+    labels = vocabulary.labels().items()
+    missing = [key for key, (zh, en) in labels if not zh.strip() or not en.strip()]
     assert missing == []
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+import vocabulary
 from ingest.home import KepuHome
 from orchestration.assess import build_assessment_warehouse
-from orchestration.report import LABELS
 from tests.test_dashboard_records import page, table_with
 
 OUHAI = "ouhai-2021-2025"
@@ -40,7 +40,11 @@ def test_an_earlier_assessment_shows_the_statuses_known_then(
 
     shown_then = table_with(earlier, "status").set_index("indicator")["status"].to_dict()
     shown_now = table_with(current, "status").set_index("indicator")["status"].to_dict()
-    assert shown_then == {name: LABELS[f"status.{code}"][0] for name, code in then.items()}
-    assert shown_now == {name: LABELS[f"status.{code}"][0] for name, code in now.items()}
+    word = {
+        code: vocabulary.code_text("progress_status", code, "zh")
+        for code in {*then.values(), *now.values()}
+    }
+    assert shown_then == {name: word[code] for name, code in then.items()}
+    assert shown_now == {name: word[code] for name, code in now.items()}
     assert shown_then != shown_now  # a year into the plan, with 2021's data only
     assert any("2022-03-31" in caption.value for caption in earlier.caption)

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboards.i18n import LABELS
+import vocabulary
 from ingest.home import REPO_ROOT, KepuHome
 
 APP = REPO_ROOT / "dashboards" / "app.py"
@@ -163,7 +163,9 @@ def test_suppressed_estimate_shows_dashes_and_its_reason_never_its_number(
         """,
     ).iloc[0]
     hidden = f"{suppressed['estimate'] * 100:.2f}"
-    reason_key = {en: key for key, (_, en) in LABELS.items() if key.startswith("reason.")}
+    reason_key = {
+        en: key for key, (_, en) in vocabulary.labels().items() if key.startswith("quality_reason.")
+    }
     at = literacy_page(suppressed["region_code"], "sex")
     shown = row(
         table_with(at, "estimate"),
@@ -176,7 +178,7 @@ def test_suppressed_estimate_shows_dashes_and_its_reason_never_its_number(
 
     assert [shown[column] for column in ESTIMATE_NUMBERS] == [DASH] * len(ESTIMATE_NUMBERS)
     assert shown["quality"] == "不宜发布"
-    assert shown["reason"] == LABELS[reason_key[suppressed["quality_reason"]]][0]
+    assert shown["reason"] == vocabulary.text(reason_key[suppressed["quality_reason"]], "zh")
     assert not any(hidden in str(cell) for cell in shown)
     drawn = line[(line["year"] == suppressed["survey_year"]) & (line["series"] == shown["group"])]
     assert drawn.empty

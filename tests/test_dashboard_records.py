@@ -22,9 +22,8 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboards.i18n import LABELS
+import vocabulary
 from ingest.home import REPO_ROOT, KepuHome
-from orchestration import report
 
 APP = REPO_ROOT / "dashboards" / "app.py"
 REFERENCE = REPO_ROOT / "ingest" / "reference"
@@ -46,7 +45,7 @@ REPORTED_WORDS = {
 
 
 def zh(key: str) -> str:
-    return LABELS[key][0]
+    return vocabulary.text(key, "zh")
 
 
 def registry(name: str, **match: str) -> list[dict[str, str]]:
@@ -263,7 +262,7 @@ def test_activities_annual_target_shows_the_year_that_missed(demo_home: KepuHome
         "participants"
     ].apply(lambda column: column.astype(int).sum())
     expected = {
-        year: zh("activities.year_met") if count >= target else zh("activities.year_missed")
+        year: zh("year_outcome.met") if count >= target else zh("year_outcome.missed")
         for year, count in trained.items()
     }
     table = table_with(at, "year_status").set_index("year")
@@ -271,7 +270,7 @@ def test_activities_annual_target_shows_the_year_that_missed(demo_home: KepuHome
 
     assert table["value"].to_dict() == trained.to_dict()
     assert table["year_status"].to_dict() == expected
-    assert list(expected.values()).count(zh("activities.year_missed")) == 1
+    assert list(expected.values()).count(zh("year_outcome.missed")) == 1
     assert dict(zip(bars["year"], bars["year_status"], strict=True)) == expected
 
 
@@ -305,7 +304,7 @@ def test_measures_matrix_has_every_xx_measure_and_each_unit_s_latest_status(
     first = status[status["measure_no"] == 1].set_index("department_name_zh")["measure_status"]
     for unit, code in first.items():
         colours = cell_colours(measures, unit)
-        assert colours[0] == f"#{report.MEASURE_STATUS_COLOURS[code]}"
+        assert colours[0] == f"#{vocabulary.colour('measure_status', code)}"
 
 
 def test_measures_counts_each_status(measures: AppTest, demo_home: KepuHome) -> None:
@@ -378,7 +377,7 @@ def test_assessment_lists_ouhai_statuses_as_of_the_snapshot_date(
 
     assert len(table) == len(registry("targets.csv", plan_id=OUHAI_PLAN)) == 9
     assert table["status"].to_dict() == {
-        name: zh(f"status.{code}") for name, code in progress["progress_status"].items()
+        name: zh(f"progress_status.{code}") for name, code in progress["progress_status"].items()
     }
     assert table["latest_value"].to_dict() == {
         name: f"{value:,.2f}" for name, value in progress["latest_value"].items()
@@ -386,7 +385,7 @@ def test_assessment_lists_ouhai_statuses_as_of_the_snapshot_date(
     assert table.loc[events, "latest_value"] == "322.00"
     codes = [progress.loc[name, "progress_status"] for name in table.index]
     assert cell_colours(at, "status") == {
-        row: f"#{report.STATUS_COLOURS[code]}" for row, code in enumerate(codes)
+        row: f"#{vocabulary.colour('progress_status', code)}" for row, code in enumerate(codes)
     }
     assert f"进展状态截至 {as_of}" in at.caption[0].value
 
@@ -416,13 +415,6 @@ def test_assessment_offers_each_report_file_for_download(own_home: KepuHome) -> 
     assert not at.code
 
 
-def test_status_words_are_those_of_the_word_report() -> None:
-    for code in report.STATUS_ORDER:
-        assert LABELS[f"status.{code}"] == report.LABELS[f"status.{code}"]
-    for code in report.MEASURE_STATUS_ORDER:
-        assert LABELS[f"measure_status.{code}"] == report.LABELS[f"measure_status.{code}"]
-
-
 def test_english_switch_names_statuses_and_units_in_english(demo_home: KepuHome) -> None:
     at = page("measures")
     at.radio(key="lang").set_value("en").run()
@@ -435,7 +427,7 @@ def test_english_switch_names_statuses_and_units_in_english(demo_home: KepuHome)
     assert list(matrix["measure"]) == [row["title_en"] for row in planned]
     assert metrics == ["Completed", "In progress", "Not started", "Overdue", "Not reported"]
     assert set(latest["status"]) <= {
-        LABELS[f"measure_status.{code}"][1] for code in REPORTED_WORDS.values()
+        vocabulary.text(f"measure_status.{code}", "en") for code in REPORTED_WORDS.values()
     }
     departments = {
         row["name_zh"]: row["name_en"]

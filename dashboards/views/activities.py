@@ -14,13 +14,17 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+import vocabulary
 from dashboards import data
 from dashboards.i18n import code_label, localized, pick, t
 
 VALUE_COLOUR = "#1f77b4"
 PATH_COLOUR = "#7f7f7f"
 TARGET_COLOUR = "#d62728"
-YEAR_COLOURS = {"met": "#2ca02c", "missed": "#ff7f0e", "not_assessed": "#bbbbbb"}
+# A year outside the judged ones: before the period, or after the as-of date.
+NOT_ASSESSED = "not_assessed"
+# Chart colours of the year outcomes (codes.csv gives them none: they are not report colours).
+YEAR_COLOURS = {"met": "#2ca02c", "missed": "#ff7f0e", NOT_ASSESSED: "#bbbbbb"}
 YEAR_AXIS = alt.Axis(format="d", tickMinStep=1)
 YEAR_SCALE = alt.Scale(zero=False)
 
@@ -142,30 +146,22 @@ def cumulative_chart(values: pd.DataFrame, target: pd.Series, unit: str) -> alt.
     return with_legend_below(alt.layer(*layers).properties(title=title, height=380))
 
 
-def year_verdicts(detail: str | None) -> dict[int, str]:
-    """fct_target_progress.years_detail ('2021 met, 2022 missed') as {2021: 'met', …}."""
-    if detail is None or pd.isna(detail):
-        return {}
-    pairs = (item.split(" ") for item in detail.split(", "))
-    return {int(year): verdict for year, verdict in pairs}
-
-
-def with_verdicts(values: pd.DataFrame, progress: pd.Series) -> pd.DataFrame:
-    """Yearly values with the verdict the progress mart gave each year of the period."""
-    verdicts = year_verdicts(progress["years_detail"])
-    codes = [verdicts.get(int(year), "not_assessed") for year in values["year"]]
+def with_verdicts(values: pd.DataFrame, outcomes: dict[int, str]) -> pd.DataFrame:
+    """Yearly values with the outcome the progress judgement gave each year it used."""
+    codes = [outcomes.get(int(year), NOT_ASSESSED) for year in values["year"]]
     return values.assign(
-        verdict=codes, year_status=[t(f"activities.year_{code}") for code in codes]
+        verdict=codes, year_status=[code_label("year_outcome", code) for code in codes]
     )
 
 
 def annual_chart(frame: pd.DataFrame, target: pd.Series, unit: str) -> alt.LayerChart:
     """A bar per year, green when the year met the annual target, orange when it missed."""
-    used = [code for code in YEAR_COLOURS if code in set(frame["verdict"])]
+    drawn = set(frame["verdict"])
+    used = [code for code in vocabulary.codes("year_outcome") if code in drawn]
     bar_colour = alt.Color(
         "year_status:N",
         scale=alt.Scale(
-            domain=[t(f"activities.year_{code}") for code in used],
+            domain=[code_label("year_outcome", code) for code in used],
             range=[YEAR_COLOURS[code] for code in used],
         ),
         title=t("col.year_status"),
@@ -251,8 +247,8 @@ def status_text(progress: pd.Series) -> str:
     return t(
         "activities.status",
         as_of=pd.Timestamp(progress["as_of_date"]).date().isoformat(),
-        status=code_label("status", progress["progress_status"]),
-        method=code_label("method", progress["progress_method"]),
+        status=code_label("progress_status", progress["progress_status"]),
+        method=code_label("progress_method", progress["progress_method"]),
         ratio="—" if pd.isna(ratio) else f"{ratio:.2f}",
     )
 
@@ -268,7 +264,10 @@ def show_target(conn: duckdb.DuckDBPyConnection, target: pd.Series) -> None:
     unit = pick(target, "unit")
     kind = target["target_kind"]
     progress = target_progress(conn, target)
-    frame = with_verdicts(values, progress) if kind == "annual" else values
+    if kind == "annual":
+        frame = with_verdicts(values, data.year_outcomes(conn, target["target_id"]))
+    else:
+        frame = values
     if kind == "cumulative":
         chart = cumulative_chart(frame, target, unit)
     elif kind == "annual":

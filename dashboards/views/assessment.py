@@ -8,17 +8,21 @@ and, when there are none, gives the command that writes them.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
+import vocabulary
 from dashboards import data
-from dashboards.i18n import code_label, localized, names_by_code, t
-from orchestration import report
+from dashboards.i18n import code_label, localized, names_by_code, reason_text, t
+from ingest.home import KepuHome
 
-# The same order and colours as the Word and Excel assessment reports.
-STATUS_COLOURS = {code: f"#{colour}" for code, colour in report.STATUS_COLOURS.items()}
+# The order and colours of codes.csv, which the Word and Excel assessment reports use too.
+STATUSES = vocabulary.codes("progress_status")
+STATUS_COLOURS = {code: f"#{vocabulary.colour('progress_status', code)}" for code in STATUSES}
 DASH = "—"
 MIME_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -33,7 +37,7 @@ def fixed(value: float) -> str:
 
 
 def status_word(code: str) -> str:
-    return code_label("status", code)
+    return code_label("progress_status", code)
 
 
 def coloured(frame: pd.DataFrame) -> Styler:
@@ -51,7 +55,7 @@ def summary(progress: pd.DataFrame) -> str:
     counts = progress["progress_status"].value_counts()
     parts = [
         t("assessment.summary_part", status=status_word(code), count=int(counts[code]))
-        for code in report.STATUS_ORDER
+        for code in STATUSES
         if code in counts
     ]
     return t("assessment.summary", n=len(progress), parts=t("list.separator").join(parts))
@@ -70,10 +74,14 @@ def status_table(progress: pd.DataFrame) -> pd.DataFrame:
             "ratio": frame["progress_ratio"].map(fixed),
             "baseline_value": frame["baseline_value"].map(fixed),
             "baseline_year": frame["baseline_year"].astype("Int64"),
-            "quality": [code_label("quality", flag) for flag in frame["latest_quality_flag"]],
-            "kind": [code_label("kind", kind) for kind in frame["target_kind"]],
-            "method": [code_label("method", method) for method in frame["progress_method"]],
-            "status_reason": frame["status_reason"].fillna(""),
+            "quality": [code_label("quality_flag", flag) for flag in frame["latest_quality_flag"]],
+            "kind": [code_label("target_kind", kind) for kind in frame["target_kind"]],
+            "method": [
+                code_label("progress_method", method) for method in frame["progress_method"]
+            ],
+            "status_reason": [
+                reason_text(row, "status_reason") for row in frame.to_dict("records")
+            ],
         }
     )
 
@@ -95,8 +103,8 @@ def show_progress(progress: pd.DataFrame) -> None:
 def show_reports(plan_id: str, as_of: str) -> None:
     """A download button per report file, or the command that writes them."""
     st.subheader(t("assessment.reports"))
-    folder = data.report_folder(plan_id)
-    files = data.report_files(plan_id)
+    folder = KepuHome.from_env().plan_reports(plan_id)
+    files = data.report_files(folder)
     if not files:
         st.info(t("assessment.no_reports"))
         st.code(
@@ -116,10 +124,10 @@ def show_reports(plan_id: str, as_of: str) -> None:
         )
 
 
-def choose_as_of(conn: duckdb.DuckDBPyConnection) -> str:
+def choose_as_of(conn: duckdb.DuckDBPyConnection, snapshots: dict[str, Path]) -> str:
     """The current snapshot, or an assessment snapshot written by `kepu assess`."""
     current = data.progress_as_of(conn).isoformat()
-    options = ["", *data.assessment_snapshots()]
+    options = ["", *snapshots]
 
     def label(option: str) -> str:
         if not option:
@@ -133,9 +141,10 @@ def choose_as_of(conn: duckdb.DuckDBPyConnection) -> str:
 
 
 def show_plan(conn: duckdb.DuckDBPyConnection, plan_id: str) -> None:
-    chosen = choose_as_of(conn)
+    snapshots = KepuHome.from_env().assessment_snapshots()
+    chosen = choose_as_of(conn, snapshots)
     if chosen:
-        path = data.assessment_snapshots()[chosen]
+        path = snapshots[chosen]
         progress = data.assessment_progress(str(path), path.stat().st_mtime_ns, plan_id)
         as_of = chosen.removesuffix("-latest")
     else:

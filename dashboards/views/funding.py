@@ -13,13 +13,14 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+import vocabulary
 from dashboards import data
 from dashboards.i18n import code_label, column_labels, localized, names_by_code, pick, t
 
 # Total is the sum of the other sources, and the special fund is a part of the government
 # appropriation: stacking either would count money twice.
 NOT_STACKED = ("total", "special_fund")
-STACK_ORDER = ("government", "donation", "self_raised", "other")
+STACK_ORDER = tuple(code for code in vocabulary.codes("funding_source") if code not in NOT_STACKED)
 SERIES_COLOURS = {
     "funding.value": "#1f77b4",
     "funding.baseline": "#ff7f0e",
@@ -29,11 +30,12 @@ YEAR_AXIS = alt.Axis(format="d", tickMinStep=1)
 
 
 def ratio_caption(indicator: pd.Series) -> str:
-    """'分子：科普专项经费；分母：户籍人口' from the indicator's registry definition."""
+    """'分子：科普专项经费；分母：户籍人口' from the indicator's registry definition. The
+    numerator is one of the funding sources (total or special fund) and named as such."""
     return t(
         "funding.ratio",
-        numerator=code_label("source", indicator["funding_numerator"]),
-        denominator=code_label("population", indicator["population_denominator"]),
+        numerator=code_label("funding_source", indicator["funding_numerator"]),
+        denominator=code_label("population_denominator", indicator["population_denominator"]),
     )
 
 
@@ -127,7 +129,7 @@ def value_table(values: pd.DataFrame) -> pd.DataFrame:
             "numerator": values["numerator_value"],
             "denominator": values["denominator_value"],
             "per_capita": values["value"].round(2),
-            "quality": [code_label("quality", flag) for flag in values["quality_flag"]],
+            "quality": [code_label("quality_flag", flag) for flag in values["quality_flag"]],
         }
     )
 
@@ -145,7 +147,7 @@ def show_value_table(values: pd.DataFrame) -> None:
 def source_frame(funding: pd.DataFrame) -> pd.DataFrame:
     """Funding rows with the source named in the reader's language and a stacking order."""
     return funding.assign(
-        source=[code_label("source", code) for code in funding["funding_source"]],
+        source=[code_label("funding_source", code) for code in funding["funding_source"]],
         stack_order=[
             STACK_ORDER.index(code) if code in STACK_ORDER else len(STACK_ORDER)
             for code in funding["funding_source"]

@@ -15,48 +15,25 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+import vocabulary
 from dashboards import data
 from dashboards.i18n import (
     code_label,
     column_labels,
     localized,
     names_by_code,
-    quality_reason,
+    reason_text,
     t,
 )
 
-WHOLE_POPULATION = "total"
-DIMENSIONS = (WHOLE_POPULATION, "sex", "urban_rural", "age_band", "education", "occupation")
+WHOLE_POPULATION = data.WHOLE_POPULATION
+# The survey breakdowns; `cumulative` is the running-total series of count targets.
+DIMENSIONS = tuple(code for code in vocabulary.codes("group_dimension") if code != "cumulative")
 # Groups in their natural order (by age, by schooling), not alphabetically.
-GROUP_ORDER = (
-    "all",
-    "male",
-    "female",
-    "urban",
-    "rural",
-    "18-29",
-    "30-39",
-    "40-49",
-    "50-59",
-    "60-69",
-    "primary_or_less",
-    "junior_high",
-    "senior_high",
-    "college",
-    "bachelor_plus",
-    "领导干部和公务员",
-    "企事业单位管理人员",
-    "专业技术人员",
-    "办事人员",
-    "商业及服务业人员",
-    "产业工人",
-    "农民",
-    "学生及待升学人员",
-    "离退休人员",
-    "无业失业及家务",
-)
+GROUP_ORDER = vocabulary.codes("survey_group")
 # An × (an SVG path: Vega-Lite's "cross" is a +) marks where a suppressed value would be.
 CROSS = "M -1 -1 L 1 1 M 1 -1 L -1 1"
+# Markers of the published quality flags; a suppressed value has no marker, only an ×.
 QUALITY_SHAPES = {"present": "circle", "flag": "triangle-up", "review": "square"}
 SUPPRESS = "suppress"
 MARKS = {"flag": "*", "review": "†"}
@@ -101,6 +78,7 @@ def marked(value: float, flag: str) -> str:
 
 
 def group_name(value: str) -> str:
+    """A survey group's word (labels.csv keys them `group.<code>`)."""
     return code_label("group", value)
 
 
@@ -116,8 +94,8 @@ def display_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(
         shown=frame["value"].round(2),
         ci=[interval(lo, hi) for lo, hi in zip(frame["ci_lower"], frame["ci_upper"], strict=True)],
-        quality=[code_label("quality", flag) for flag in frame["quality_flag"]],
-        reason=[quality_reason(reason) or "" for reason in frame["quality_reason"]],
+        quality=[code_label("quality_flag", flag) for flag in frame["quality_flag"]],
+        reason=[reason_text(row, "quality_reason") for row in frame.to_dict("records")],
     )
 
 
@@ -136,9 +114,10 @@ def palette(series: list[str], extra: dict[str, str]) -> alt.Scale:
 
 def shape_scale(published: pd.DataFrame) -> alt.Shape:
     """A marker shape per quality flag of the published values, listing only those drawn."""
-    flags = [flag for flag in QUALITY_SHAPES if flag in set(published["quality_flag"])]
+    drawn = set(published["quality_flag"])
+    flags = [flag for flag in vocabulary.codes("quality_flag") if flag in drawn]
     scale = alt.Scale(
-        domain=[code_label("quality", flag) for flag in flags],
+        domain=[code_label("quality_flag", flag) for flag in flags],
         range=[QUALITY_SHAPES[flag] for flag in flags],
     )
     return alt.Shape("quality:N", scale=scale, title=t("col.quality"))
@@ -375,7 +354,8 @@ def method_caption(waves: pd.DataFrame) -> str:
     lonely = sorted(
         {value for joined in waves["lonely_psu"].dropna() for value in joined.split(", ")}
     )
-    return t("literacy.method", rules=t("list.separator").join(rules), lonely=", ".join(lonely))
+    lonely_words = ", ".join(code_label("lonely_psu", code) for code in lonely)
+    return t("literacy.method", rules=t("list.separator").join(rules), lonely=lonely_words)
 
 
 def gap_frame(gaps: pd.DataFrame) -> pd.DataFrame:
@@ -383,7 +363,9 @@ def gap_frame(gaps: pd.DataFrame) -> pd.DataFrame:
     frame = gaps.rename(columns={"gap": "value"})
     frame = frame.assign(dimension_rank=frame["group_dimension"].map(rank))
     frame = display_columns(frame.sort_values(["year", "dimension_rank"]))
-    frame["series"] = [code_label("gap", dimension) for dimension in frame["group_dimension"]]
+    frame["series"] = [
+        code_label("gap_dimension", dimension) for dimension in frame["group_dimension"]
+    ]
     frame["pair"] = [
         f"{group_name(minuend)} − {group_name(subtrahend)}"
         for minuend, subtrahend in zip(frame["minuend"], frame["subtrahend"], strict=True)
@@ -489,7 +471,7 @@ def choose_region(regions: pd.DataFrame) -> str:
 
 
 def choose_dimension() -> str:
-    names = {dimension: t(f"dimension.{dimension}") for dimension in DIMENSIONS}
+    names = {dimension: code_label("group_dimension", dimension) for dimension in DIMENSIONS}
     return st.selectbox(
         t("literacy.choose_dimension"),
         list(names),

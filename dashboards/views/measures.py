@@ -16,18 +16,13 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
+import vocabulary
 from dashboards import data
 from dashboards.i18n import code_label, department_list, localized, names_by_code, t
 
-# The same order and colours as the Word and Excel assessment reports.
-STATUS_ORDER = ("completed", "in_progress", "not_started", "overdue", "not_reported")
-STATUS_COLOURS = {
-    "completed": "#70AD47",
-    "in_progress": "#C6E0B4",
-    "not_started": "#E7E6E6",
-    "overdue": "#FF5050",
-    "not_reported": "#A6A6A6",
-}
+# The order and colours of codes.csv, which the Word and Excel assessment reports use too.
+STATUSES = vocabulary.codes("measure_status")
+STATUS_COLOURS = {code: f"#{vocabulary.colour('measure_status', code)}" for code in STATUSES}
 MEASURE_COLUMNS = ["measure_no", "measure"]
 # Streamlit draws rows 35 px high; tables this tall show every row without scrolling.
 ROW_PIXELS = 35
@@ -98,7 +93,7 @@ def show_matrix(
 def show_counts(status: pd.DataFrame) -> None:
     st.subheader(t("measures.counts"))
     counts = status["measure_status"].value_counts()
-    for column, code in zip(st.columns(len(STATUS_ORDER)), STATUS_ORDER, strict=True):
+    for column, code in zip(st.columns(len(STATUSES)), STATUSES, strict=True):
         column.metric(status_word(code), int(counts.get(code, 0)))
 
 

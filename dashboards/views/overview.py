@@ -55,7 +55,7 @@ def review_points(reviews: pd.DataFrame) -> dict[str, str]:
     """Each plan's review calendar as one line, e.g. '2023 中期评估；2025 总结评估'."""
     return {
         plan_id: t("list.separator").join(
-            f"{row.review_year} {code_label('review', row.review_kind)}"
+            f"{row.review_year} {code_label('review_kind', row.review_kind)}"
             for row in group.itertuples()
         )
         for plan_id, group in reviews.groupby("plan_id", sort=False)
@@ -74,7 +74,7 @@ def plan_table(plans: pd.DataFrame, reviews: pd.DataFrame) -> pd.DataFrame:
 def target_table(targets: pd.DataFrame, english_names: dict[tuple[str, str], str]) -> pd.DataFrame:
     frame = localized(targets, "indicator_name", "target_label", "note")
     frame["indicator"] = frame["indicator_name"]
-    frame["kind"] = [code_label("kind", kind) for kind in frame["target_kind"]]
+    frame["kind"] = [code_label("target_kind", kind) for kind in frame["target_kind"]]
     frame["target"] = frame["target_label"]
     for column in ("lead_departments", "cooperating_departments"):
         frame[column] = [

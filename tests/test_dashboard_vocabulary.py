@@ -1,0 +1,128 @@
+"""The dashboard's words come from the shared vocabulary and nowhere else.
+
+No page or helper spells a Chinese word in its source; the dashboard names every status
+and quality flag as the Word and Excel reports do (both read `vocabulary/labels.csv`); and
+the marts' reasons are put into words by one helper.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+import vocabulary
+from dashboards import i18n
+from ingest.home import REPO_ROOT
+
+DASHBOARDS = REPO_ROOT / "dashboards"
+# CJK symbols and punctuation, ideographs (with extension A and compatibility forms), and
+# full-width forms such as '；' and '（'.
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+SHARED_NAMESPACES = ("progress_status", "measure_status", "quality_flag")
+
+
+def cjk_literals(source: str) -> list[tuple[int, str]]:
+    """(line, text) of every string literal holding CJK text, docstrings aside: they
+    document the code and may give the Chinese term beside the English one."""
+    tree = ast.parse(source)
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and ast.get_docstring(node, clean=False) is not None
+    }
+    found = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+        and CJK.search(node.value)
+    ]
+    return [
+        (node.lineno, node.value) for node in sorted(found, key=lambda n: (n.lineno, n.col_offset))
+    ]
+
+
+def test_the_scan_finds_chinese_in_literals_and_f_strings_but_not_in_docstrings() -> None:
+    source = (
+        '"""模块说明。"""\n\ndef f():\n    """函数说明。"""\n    return "目标", f"{1}年", "x；y"\n'
+    )
+    assert [text for _, text in cjk_literals(source)] == ["目标", "年", "x；y"]
+
+
+@pytest.mark.parametrize(
+    "path", sorted(DASHBOARDS.rglob("*.py")), ids=lambda path: str(path.relative_to(DASHBOARDS))
+)
+def test_no_chinese_text_in_dashboard_source(path: Path) -> None:
+    assert cjk_literals(path.read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.parametrize("lang", vocabulary.LANGUAGES)
+def test_dashboard_and_report_name_every_status_and_flag_alike(
+    lang: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pages name a code through `i18n.code_label`, the reports through
+    `vocabulary.code_text`; each code has a label of its own, not the code as fallback."""
+    monkeypatch.setattr(i18n, "current_language", lambda: lang)
+    for namespace in SHARED_NAMESPACES:
+        for code in vocabulary.codes(namespace):
+            report_word = vocabulary.code_text(namespace, code, lang)
+            assert i18n.code_label(namespace, code) == report_word
+            assert vocabulary.has(f"{namespace}.{code}"), (namespace, code)
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "zh", "en"),
+    [
+        (
+            {"quality_reason": "effective sample size below 30"},
+            "quality_reason",
+            "有效样本量不足30",
+            "effective sample size below 30",
+        ),
+        (
+            {"quality_reason": "a group estimate is suppress"},
+            "quality_reason",
+            "参与比较的群体估计值不宜发布",
+            "a group estimate is suppressed",
+        ),
+        (
+            {"status_reason": "the plan period has not started"},
+            "status_reason",
+            "规划期尚未开始",
+            "the plan period has not started",
+        ),
+        (
+            {"status_reason": "latest estimate suppressed: fewer than 8 degrees of freedom"},
+            "status_reason",
+            "最新估计不宜发布：自由度少于8",
+            "latest estimate suppressed: fewer than 8 degrees of freedom",
+        ),
+        # The codes the marts emit after the mart changes of issue 8.
+        (
+            {"quality_reason": "ess_below_30"},
+            "quality_reason",
+            "有效样本量不足30",
+            "effective sample size below 30",
+        ),
+        (
+            {"status_reason": "latest_suppressed", "latest_quality_reason": "df_below_8"},
+            "status_reason",
+            "最新估计不宜发布：自由度少于8",
+            "latest estimate suppressed: fewer than 8 degrees of freedom",
+        ),
+        ({"quality_reason": None}, "quality_reason", "", ""),
+        # A reason the vocabulary does not know yet is shown as the mart wrote it.
+        ({"quality_reason": "a reason not yet known"}, "quality_reason", None, None),
+    ],
+)
+def test_reason_text_names_a_mart_reason_in_the_reader_s_language(
+    row: dict, column: str, zh: str | None, en: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for lang, expected in (("zh", zh), ("en", en)):
+        monkeypatch.setattr(i18n, "current_language", lambda lang=lang: lang)
+        assert i18n.reason_text(row, column) == (row[column] if expected is None else expected)
