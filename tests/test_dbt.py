@@ -4,7 +4,10 @@ values, the as-of cut-off, progress) pass."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
+
+import yaml
 
 from ingest.home import KepuHome
 from orchestration.defs.resources import DBT_EXECUTABLE, DBT_PROJECT_DIR
@@ -18,4 +21,10 @@ def test_dbt_unit_tests_pass(demo_home: KepuHome) -> None:
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert completed.returncode == 0, completed.stdout[-3000:]
-    assert "PASS=15 WARN=0 ERROR=0" in completed.stdout
+    defined = sum(
+        len(yaml.safe_load(path.read_text(encoding="utf-8")).get("unit_tests") or [])
+        for path in (DBT_PROJECT_DIR / "models").rglob("*.yml")
+    )
+    summary = re.search(r"PASS=(\d+) WARN=0 ERROR=0 SKIP=0", completed.stdout)
+    assert summary, completed.stdout[-3000:]
+    assert int(summary.group(1)) == defined  # every unit test in the YAML ran and passed

@@ -14,10 +14,15 @@ scores as (
 ),
 
 fixed_pairs as (
-    select *
-    from (
-        values ('sex', 'male', 'female'), ('urban_rural', 'urban', 'rural')
-    ) as pairs (group_dimension, minuend, subtrahend)
+    select
+        'sex' as group_dimension,
+        'male' as minuend,
+        'female' as subtrahend
+    union all
+    select
+        'urban_rural' as group_dimension,
+        'urban' as minuend,
+        'rural' as subtrahend
 ),
 
 occupation_pairs as (
@@ -34,7 +39,10 @@ occupation_pairs as (
 ),
 
 pairs as (
-    select totals.wave_id, totals.region_code, fixed_pairs.*
+    select
+        totals.wave_id,
+        totals.region_code,
+        fixed_pairs.*
     from fixed_pairs
     inner join totals
         on fixed_pairs.group_dimension = totals.group_dimension
@@ -42,8 +50,8 @@ pairs as (
     inner join totals as other
         on totals.wave_id = other.wave_id
         and totals.region_code = other.region_code
-        and other.group_dimension = fixed_pairs.group_dimension
-        and other.group_value = fixed_pairs.subtrahend
+        and fixed_pairs.group_dimension = other.group_dimension
+        and fixed_pairs.subtrahend = other.group_value
     union all
     select * from occupation_pairs
 ),
@@ -68,7 +76,12 @@ signed_scores as (
 
 gap_scores as (
     select
-        wave_id, region_code, group_dimension, gap_label, stratum, psu,
+        wave_id,
+        region_code,
+        group_dimension,
+        gap_label,
+        stratum,
+        psu,
         sum(z) as z,
         sum(weight) as weight
     from signed_scores

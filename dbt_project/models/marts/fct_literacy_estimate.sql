@@ -115,16 +115,11 @@ measured as (
             when 'has_variance' then case when estimates.standard_error is null then 0 else 1 end
             when 'effective_sample_size' then estimates.effective_sample_size
             when 'ci_width' then estimates.ci_beta_width
-            when 'relative_ci_width'
-                then case
-                    when estimates.estimate > 0 then estimates.ci_beta_width / estimates.estimate
-                end
+            -- width / p is defined for p > 0 only, width / (1 − p) for p < 1 only
+            when 'relative_ci_width' then estimates.ci_beta_width / nullif(estimates.estimate, 0)
             when 'degrees_of_freedom' then estimates.degrees_of_freedom
             when 'relative_complement_ci_width'
-                then case
-                    when estimates.estimate < 1
-                        then estimates.ci_beta_width / (1 - estimates.estimate)
-                end
+                then estimates.ci_beta_width / nullif(1 - estimates.estimate, 0)
         end as measure_value
     from estimates
     cross join rules

@@ -70,15 +70,17 @@ first_observed as (
     from observations
     inner join targets on observations.target_id = targets.target_id
     where observations.value is not null
-    qualify row_number() over (
-        partition by observations.target_id
-        order by
-            (observations.year < targets.period_start) desc,
-            case
-                when observations.year < targets.period_start then -observations.year
-                else observations.year
-            end
-    ) = 1
+    window
+        nearest_before_start as (
+            partition by observations.target_id
+            order by
+                (observations.year < targets.period_start) desc,
+                case
+                    when observations.year < targets.period_start then -observations.year
+                    else observations.year
+                end
+        )
+    qualify row_number() over nearest_before_start = 1
 ),
 
 annual_years as (
@@ -110,50 +112,48 @@ components as (
         coalesce(targets.baseline_value, first_observed.first_value) as base_value,
         coalesce(targets.target_year, targets.period_end) as due_year,
         annual_years.years_assessed,
-        annual_years.years_met
+        annual_years.years_met,
+        settings.epsilon
     from targets
     left join latest on targets.target_id = latest.target_id
     left join first_observed on targets.target_id = first_observed.target_id
     left join annual_years on targets.target_id = annual_years.target_id
+    cross join settings
+),
+
+bounded as (
+    -- zero values (a zero baseline, say) become ε so the growth rates are defined; years
+    -- are counted inclusively (2021–2025 is five years)
+    select
+        *,
+        greatest(base_value, epsilon) as y0,
+        greatest(latest_value, epsilon) as yt,
+        greatest(target_value, epsilon) as y_target,
+        latest_year - period_start + 1.0 as years_elapsed,
+        period_end - period_start + 1 as period_years
+    from components
 ),
 
 rates as (
     select
-        components.*,
+        *,
         case
-            when components.target_kind = 'level' and components.latest_year > components.base_year
-                then power(
-                    greatest(components.latest_value, settings.epsilon)
-                    / greatest(components.base_value, settings.epsilon),
-                    1.0 / (components.latest_year - components.base_year)
-                ) - 1
+            when target_kind = 'level' and latest_year > base_year
+                then power(yt / y0, 1.0 / (latest_year - base_year)) - 1
         end as cagr_observed,
         case
-            when components.target_kind = 'level' and components.due_year > components.base_year
-                then power(
-                    greatest(components.target_value, settings.epsilon)
-                    / greatest(components.base_value, settings.epsilon),
-                    1.0 / (components.due_year - components.base_year)
-                ) - 1
+            when target_kind = 'level' and due_year > base_year
+                then power(y_target / y0, 1.0 / (due_year - base_year)) - 1
         end as cagr_required,
         case
-            when
-                components.target_kind = 'level'
-                and components.target_value <> components.base_value
-                then
-                    (components.latest_value - components.base_value)
-                    / (components.target_value - components.base_value)
+            when target_kind = 'level' and target_value <> base_value
+                then (latest_value - base_value) / (target_value - base_value)
         end as share_of_way,
         case
-            when components.target_kind = 'cumulative' and components.latest_year is not null
-                then least(
-                    1.0,
-                    (components.latest_year - components.period_start + 1.0)
-                    / (components.period_end - components.period_start + 1)
-                )
+            when target_kind = 'cumulative' and latest_year is not null
+                then least(1.0, years_elapsed / period_years)
         end as elapsed_share
-    from components
-    cross join settings
+    from bounded
 ),
 
 ratios as (
@@ -183,9 +183,8 @@ ratio_bands as (
     from ratios
     inner join bands
         on ratios.progress_ratio >= coalesce(bands.min_ratio, cast('-infinity' as double))
-    qualify row_number() over (
-        partition by ratios.target_id order by bands.min_ratio desc nulls last
-    ) = 1
+    window highest_band as (partition by ratios.target_id order by bands.min_ratio desc nulls last)
+    qualify row_number() over highest_band = 1
 ),
 
 statused as (
