@@ -79,7 +79,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ingest.demo import generate
+    from generator import generate
 
     home = KepuHome.from_env().ensure()
     paths = generate(home.demo)

@@ -13,7 +13,7 @@ from ingest.home import KepuHome
 @pytest.fixture(scope="session")
 def demo_home(tmp_path_factory: pytest.TempPathFactory) -> KepuHome:
     """A KEPU_HOME holding the demo data loaded, built and published by `load_job`."""
-    from ingest.demo import generate
+    from generator import generate
     from orchestration.run import run_job
 
     home = KepuHome(tmp_path_factory.mktemp("kepu_demo")).ensure()

@@ -5,11 +5,11 @@ from datetime import date
 
 import dagster as dg
 
-from ingest.home import REPO_ROOT
+from ingest.home import REGISTRY_DIR
 from orchestration.assess import assess
 from orchestration.defs.resources import Warehouse
 
-REVIEWS = REPO_ROOT / "ingest" / "reference" / "reviews.csv"
+REVIEWS = REGISTRY_DIR / "reviews.csv"
 ASSESSED_KINDS = {"midterm": "midterm", "final": "final", "checkpoint": "final"}
 
 
