@@ -174,7 +174,7 @@ def test_dbt_builds_the_region_dimension_from_the_latest_load(
     ]
     result = dg.materialize(
         [kepu_dbt_models],
-        selection=dg.AssetSelection.keys(*(dg.AssetKey.from_user_string(k) for k in selection)),
+        selection=dg.AssetSelection.assets(*(dg.AssetKey.from_user_string(k) for k in selection)),
         resources=RESOURCES,
     )
     assert result.success
