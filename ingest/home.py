@@ -8,6 +8,9 @@ from datetime import date
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# The five plans transcribed (CSV + README): what the demo loads, and the review calendar
+# the Dagster assessment partitions are drawn from.
+REGISTRY_DIR = REPO_ROOT / "registry"
 ASSESSMENT_SNAPSHOT = "snapshot.duckdb"  # an assessment's marts, published for the dashboard
 
 

@@ -357,6 +357,9 @@ def _load_one(
         batch.discard(result)
     else:
         outcome.rows = {s.spec.table: len(s.frame) for s in result.sheets}
+        outcome.rows |= {
+            s.spec.extra_table: len(s.extra) for s in result.sheets if s.extra is not None
+        }
         outcome.message = "accepted: " + ", ".join(f"{t} {n}" for t, n in outcome.rows.items())
     _land(con, outcome, result, archived, loaded_at)
     return outcome

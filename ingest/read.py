@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,6 +16,7 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from ingest.specs import ALL_SPECS, LIST_SEPARATORS, Column, TableSpec
+from ingest.synonyms import MARKS, normalise
 
 HEADER_SCAN_ROWS = 15
 ABOUT_SHEETS = {"about", "说明", "关于", "readme"}
@@ -49,12 +49,6 @@ class FileResult:
     def add_errors(self, errors: pd.DataFrame) -> None:
         if len(errors):
             self.errors = pd.concat([self.errors, errors], ignore_index=True)
-
-
-def normalise(text: object) -> str:
-    """Header or choice text in a comparable form: NFKC, lower case, no spaces or marks."""
-    value = unicodedata.normalize("NFKC", str(text)).strip().lower()
-    return re.sub(r"[\s*:：_]+", "", value)
 
 
 def header_parts(cell: object) -> list[tuple[str, str | None]]:
@@ -168,9 +162,8 @@ def _coerce(column: Column, raw: pd.Series, factor: float) -> tuple[pd.Series, p
         typed = numbers.astype("Int64") if column.kind == "int" else numbers * factor
         return typed, bad.fillna(False)
     if column.kind == "choice":
-        choices = {normalise(k): v for k, v in (column.choices or {}).items()}
-        typed = text.str.normalize("NFKC").str.lower().str.replace(r"[\s*:：_]+", "", regex=True)
-        mapped = typed.map(choices)
+        typed = text.str.normalize("NFKC").str.strip().str.lower()
+        mapped = typed.str.replace(MARKS, "", regex=True).map(column.choices)
         return mapped, (present & mapped.isna()).fillna(False)
     if column.kind == "bool":
         words = text.fillna("").str.lower()

@@ -14,6 +14,8 @@ from typing import Literal
 
 import pandas as pd
 
+from ingest import synonyms
+
 Kind = Literal["code", "text", "int", "number", "choice", "bool", "date"]
 
 SQL_TYPES: Mapping[Kind, str] = {
@@ -36,16 +38,29 @@ class Column:
     aliases: tuple[str, ...] = ()
     kind: Kind = "text"
     required: bool = True
-    choices: Mapping[str, str] | None = None
+    # A choice column accepts the codes of this namespace of ingest/synonyms.csv (only
+    # these, if given), written as any of their words.
+    namespace: str | None = None
+    only: tuple[str, ...] = ()
     units: Mapping[str, float] | None = None
     minimum: float | None = None
     maximum: float | None = None
     pattern: str | None = None
     expected: str = ""
 
+    def __post_init__(self) -> None:
+        assert (self.kind == "choice") == (self.namespace is not None), self.name
+        if self.namespace and not self.expected:
+            object.__setattr__(self, "expected", synonyms.describe(self.namespace, self.only))
+
     @property
     def headers(self) -> tuple[str, ...]:
         return (self.name, self.zh, *self.aliases)
+
+    @property
+    def choices(self) -> Mapping[str, str]:
+        """Normalised word → code, for a choice column."""
+        return synonyms.words(self.namespace, self.only) if self.namespace else {}
 
 
 @dataclass(frozen=True)
@@ -85,63 +100,11 @@ REGION_CODE = dict(
 PERSONS = {"人": 1.0, "万人": 10_000.0, "persons": 1.0, "person": 1.0, "10kpersons": 10_000.0}
 YUAN = {"元": 1.0, "万元": 10_000.0, "yuan": 1.0, "cny": 1.0, "10kyuan": 10_000.0}
 
-LEVELS = {
-    "province": "province", "省": "province", "省级": "province",
-    "prefecture": "prefecture", "市": "prefecture", "地级": "prefecture", "地市": "prefecture",
-    "county": "county", "县": "county", "县级": "county", "区县": "county", "区": "county",
-    "town": "town", "乡镇": "town", "乡级": "town", "镇街": "town", "街道": "town",
-    "village": "village", "村": "village", "村级": "village", "社区": "village",
-    "村社区": "village",
-}  # fmt: skip
-FUNDING_SOURCES = {
-    "government": "government", "政府拨款": "government", "财政拨款": "government",
-    "governmentappropriation": "government",
-    "special_fund": "special_fund", "specialfund": "special_fund", "科普专项经费": "special_fund",
-    "其中:科普专项经费": "special_fund", "其中科普专项经费": "special_fund",
-    "donation": "donation", "donations": "donation", "社会捐赠": "donation", "捐赠": "donation",
-    "self_raised": "self_raised", "self-raised": "self_raised", "selfraised": "self_raised",
-    "自筹资金": "self_raised", "自筹": "self_raised",
-    "other": "other", "其他": "other", "其他收入": "other",
-}  # fmt: skip
-REVIEW_KINDS = {
-    "launch": "launch", "启动": "launch",
-    "monitoring": "monitoring", "监测": "monitoring", "年度监测": "monitoring",
-    "midterm": "midterm", "中期评估": "midterm", "中期": "midterm",
-    "final": "final", "总结评估": "final", "终期评估": "final", "终期": "final",
-    "checkpoint": "checkpoint", "节点": "checkpoint", "阶段目标": "checkpoint",
-}  # fmt: skip
-FAMILIES = {
-    f: f
-    for f in (
-        "survey_ratio", "survey_gap", "funding_per_capita", "funding_total", "coverage", "count",
-        "stock", "other",
-    )
-}  # fmt: skip
-DIRECTIONS = {
-    "increase": "increase", "提高": "increase", "上升": "increase", "越大越好": "increase",
-    "decrease": "decrease", "降低": "decrease", "下降": "decrease", "越小越好": "decrease",
-}  # fmt: skip
-NUMERATORS = {
-    "total": "total", "合计": "total", "科普经费": "total",
-    "special_fund": "special_fund", "科普专项经费": "special_fund",
-}  # fmt: skip
-DENOMINATORS = {
-    "resident": "resident", "常住人口": "resident", "常住": "resident",
-    "registered": "registered", "户籍人口": "registered", "户籍": "registered",
-}  # fmt: skip
-TARGET_KINDS = {
-    "level": "level", "水平": "level", "时点": "level",
-    "cumulative": "cumulative", "累计": "cumulative",
-    "annual": "annual", "年度": "annual", "每年": "annual",
-}  # fmt: skip
-COMPARATORS = {
-    "ge": "ge", "≥": "ge", ">=": "ge", "以上": "ge", "不少于": "ge", "不低于": "ge",
-    "gt": "gt", ">": "gt", "超过": "gt",
-    "le": "le", "≤": "le", "<=": "le", "以下": "le", "不超过": "le", "不高于": "le",
-    "lt": "lt", "<": "lt", "低于": "lt",
-    "approx": "approx", "≈": "approx", "左右": "approx", "约": "approx",
-    "range": "range", "区间": "range", "-": "range", "–": "range",
-}  # fmt: skip
+# Choice columns that accept part of a namespace shared with other columns.
+SEX_CODES = ("male", "female")
+URBAN_RURAL_CODES = ("urban", "rural")
+EDUCATION_CODES = ("primary_or_less", "junior_high", "senior_high", "college", "bachelor_plus")
+UNIT_LEVEL_CODES = ("town", "village")  # coverage is counted over towns or over villages
 
 PLAN_ID = dict(
     kind="code",
@@ -178,13 +141,12 @@ REGIONS = TableSpec(
         _c("region_code", "地区代码", "区划代码", "行政区划代码", "code", **REGION_CODE),
         _c("name_zh", "地区名称", "名称", "name"),
         _c("name_en", "英文名称", "english name", required=False),
-        _c("level", "级别", "层级", kind="choice", choices=LEVELS,
-           expected="province/prefecture/county/town/village (省/市/县/乡镇/村)"),
+        _c("level", "级别", "层级", kind="choice", namespace="region_level"),
         _c("parent_code", "上级代码", "上级地区代码", "parent", required=False, **REGION_CODE),
         _c("is_synthetic", "合成数据", "是否合成", "synthetic", kind="bool", required=False),
     ),
     key=("region_code",),
-)  # fmt: skip
+)
 
 POPULATION = TableSpec(
     table="population",
@@ -194,10 +156,28 @@ POPULATION = TableSpec(
     columns=(
         _c("region_code", "地区代码", "区划代码", "code", **REGION_CODE),
         _c("year", "年份", **YEAR),
-        _c("resident_population", "常住人口", "年末常住人口", "resident", kind="number",
-           required=False, units=PERSONS, minimum=0, expected="a number of people ≥ 0"),
-        _c("registered_population", "户籍人口", "年末户籍人口", "registered", kind="number",
-           required=False, units=PERSONS, minimum=0, expected="a number of people ≥ 0"),
+        _c(
+            "resident_population",
+            "常住人口",
+            "年末常住人口",
+            "resident",
+            kind="number",
+            required=False,
+            units=PERSONS,
+            minimum=0,
+            expected="a number of people ≥ 0",
+        ),
+        _c(
+            "registered_population",
+            "户籍人口",
+            "年末户籍人口",
+            "registered",
+            kind="number",
+            required=False,
+            units=PERSONS,
+            minimum=0,
+            expected="a number of people ≥ 0",
+        ),
     ),
     key=("region_code", "year", "population_type"),
     stored={
@@ -208,7 +188,7 @@ POPULATION = TableSpec(
     },
     reshape=_population_long,
     one_of=("resident_population", "registered_population"),
-)  # fmt: skip
+)
 
 FUNDING = TableSpec(
     table="funding_returns",
@@ -218,15 +198,28 @@ FUNDING = TableSpec(
     columns=(
         _c("region_code", "地区代码", "区划代码", "code", **REGION_CODE),
         _c("year", "年份", **YEAR),
-        _c("source", "来源", "经费来源", "funding source", kind="choice", choices=FUNDING_SOURCES,
-           expected="政府拨款/科普专项经费/社会捐赠/自筹资金/其他 "
-                    "(government/special_fund/donation/self_raised/other)"),
-        _c("amount", "金额", "经费", "amount", kind="number", units=YUAN, minimum=0,
-           expected="an amount ≥ 0"),
+        _c(
+            "source",
+            "来源",
+            "经费来源",
+            "funding source",
+            kind="choice",
+            namespace="funding_source",
+        ),
+        _c(
+            "amount",
+            "金额",
+            "经费",
+            "amount",
+            kind="number",
+            units=YUAN,
+            minimum=0,
+            expected="an amount ≥ 0",
+        ),
         _c("note", "备注", required=False),
     ),
     key=("region_code", "year", "source"),
-)  # fmt: skip
+)
 
 PLANS = TableSpec(
     table="plans",
@@ -242,12 +235,18 @@ PLANS = TableSpec(
         _c("region_code", "地区代码", "code", **REGION_CODE),
         _c("period_start", "起始年份", "start year", **YEAR),
         _c("period_end", "结束年份", "end year", required=False, **YEAR),
-        _c("issued_on", "发布日期", "issued", kind="date", required=False,
-           expected="a date such as 2021-11-23"),
+        _c(
+            "issued_on",
+            "发布日期",
+            "issued",
+            kind="date",
+            required=False,
+            expected="a date such as 2021-11-23",
+        ),
         _c("source_file", "来源文件", "source", required=False),
     ),
     key=("plan_id",),
-)  # fmt: skip
+)
 
 REVIEWS = TableSpec(
     table="plan_reviews",
@@ -257,12 +256,10 @@ REVIEWS = TableSpec(
     columns=(
         _c("plan_id", "规划编号", **PLAN_ID),
         _c("review_year", "评估年份", "year", **YEAR),
-        _c("review_kind", "评估类型", "kind", kind="choice", choices=REVIEW_KINDS,
-           expected="launch/monitoring/midterm/final/checkpoint "
-                    "(启动/监测/中期评估/总结评估/节点)"),
+        _c("review_kind", "评估类型", "kind", kind="choice", namespace="review_kind"),
     ),
     key=("plan_id", "review_year", "review_kind"),
-)  # fmt: skip
+)
 
 INDICATORS = TableSpec(
     table="indicators",
@@ -270,25 +267,31 @@ INDICATORS = TableSpec(
     en="Indicators",
     sheet_names=("indicators", "指标"),
     columns=(
-        _c("indicator_code", "指标代码", "code", **{**PLAN_ID, "pattern": r"^[a-z0-9_]+$",
-           "expected": "a snake_case code such as literacy_ratio"}),
+        _c(
+            "indicator_code",
+            "指标代码",
+            "code",
+            **{
+                **PLAN_ID,
+                "pattern": r"^[a-z0-9_]+$",
+                "expected": "a snake_case code such as literacy_ratio",
+            },
+        ),
         _c("name_zh", "指标名称", "name"),
         _c("name_en", "英文名称", "english name"),
-        _c("family", "指标类别", "类别", kind="choice", choices=FAMILIES,
-           expected=", ".join(FAMILIES)),
+        _c("family", "指标类别", "类别", kind="choice", namespace="indicator_family"),
         _c("unit_zh", "单位", "unit"),
         _c("unit_en", "英文单位", "english unit"),
-        _c("direction", "方向", "期望方向", kind="choice", choices=DIRECTIONS,
-           expected="increase/decrease (提高/降低)"),
-        _c("numerator", "分子", kind="choice", choices=NUMERATORS, required=False,
-           expected="total/special_fund (科普经费/科普专项经费)"),
-        _c("denominator", "分母", kind="choice", choices=DENOMINATORS, required=False,
-           expected="resident/registered (常住人口/户籍人口)"),
+        _c("direction", "方向", "期望方向", kind="choice", namespace="direction"),
+        _c("numerator", "分子", kind="choice", namespace="funding_numerator", required=False),
+        _c(
+            "denominator", "分母", kind="choice", namespace="population_denominator", required=False
+        ),
         _c("definition_zh", "定义", required=False),
         _c("definition_en", "英文定义", "definition", required=False),
     ),
     key=("indicator_code",),
-)  # fmt: skip
+)
 
 TARGETS = TableSpec(
     table="targets",
@@ -296,31 +299,57 @@ TARGETS = TableSpec(
     en="Targets",
     sheet_names=("targets", "目标", "目标值"),
     columns=(
-        _c("target_id", "目标编号", kind="code", pattern=r"^[a-z0-9-]+\.[a-z0-9_-]+$",
-           expected="<plan_id>.<slug>, e.g. ouhai-2021-2025.literacy"),
+        _c(
+            "target_id",
+            "目标编号",
+            kind="code",
+            pattern=r"^[a-z0-9-]+\.[a-z0-9_-]+$",
+            expected="<plan_id>.<slug>, e.g. ouhai-2021-2025.literacy",
+        ),
         _c("plan_id", "规划编号", **PLAN_ID),
-        _c("indicator_code", "指标代码", kind="code", pattern=r"^[a-z0-9_]+$",
-           expected="an indicator code from the indicators sheet"),
+        _c(
+            "indicator_code",
+            "指标代码",
+            kind="code",
+            pattern=r"^[a-z0-9_]+$",
+            expected="an indicator code from the indicators sheet",
+        ),
         _c("region_code", "地区代码", **REGION_CODE),
-        _c("kind", "目标类型", "类型", kind="choice", choices=TARGET_KINDS,
-           expected="level/cumulative/annual (水平/累计/年度)"),
-        _c("comparator", "比较方式", "比较", kind="choice", choices=COMPARATORS,
-           expected="ge/gt/le/lt/approx/range (≥ > ≤ < ≈ 区间)"),
+        _c("kind", "目标类型", "类型", kind="choice", namespace="target_kind"),
+        _c("comparator", "比较方式", "比较", kind="choice", namespace="comparator"),
         _c("target_value", "目标值", "target", kind="number", expected="a number"),
-        _c("target_value_upper", "目标上限", "upper", kind="number", required=False,
-           expected="a number (upper end of a range)"),
-        _c("tolerance", "容差", kind="number", required=False, minimum=0,
-           expected="a number ≥ 0 in the target's unit"),
+        _c(
+            "target_value_upper",
+            "目标上限",
+            "upper",
+            kind="number",
+            required=False,
+            expected="a number (upper end of a range)",
+        ),
+        _c(
+            "tolerance",
+            "容差",
+            kind="number",
+            required=False,
+            minimum=0,
+            expected="a number ≥ 0 in the target's unit",
+        ),
         _c("unit_zh", "单位", "unit"),
         _c("unit_en", "英文单位", "english unit", required=False),
         _c("baseline_year", "基期年份", "基线年份", required=False, **YEAR),
-        _c("baseline_value", "基期值", "基线值", "baseline", kind="number", required=False,
-           expected="a number"),
+        _c(
+            "baseline_value",
+            "基期值",
+            "基线值",
+            "baseline",
+            kind="number",
+            required=False,
+            expected="a number",
+        ),
         _c("period_start", "起始年份", "start year", required=False, **YEAR),
         _c("period_end", "结束年份", "end year", required=False, **YEAR),
         _c("target_year", "目标年份", required=False, **YEAR),
-        _c("direction", "方向", "期望方向", kind="choice", choices=DIRECTIONS,
-           expected="increase/decrease (提高/降低)"),
+        _c("direction", "方向", "期望方向", kind="choice", namespace="direction"),
         _c("lead_departments", "牵头部门", "牵头单位", "lead", required=False),
         _c("cooperating_departments", "配合部门", "配合单位", "cooperating", required=False),
         _c("source_quote", "原文", "出处原文", "quote"),
@@ -328,7 +357,7 @@ TARGETS = TableSpec(
         _c("note_en", "英文备注", "note", required=False),
     ),
     key=("target_id",),
-)  # fmt: skip
+)
 
 MEASURES = TableSpec(
     table="measures",
@@ -336,11 +365,23 @@ MEASURES = TableSpec(
     en="Qualitative measures",
     sheet_names=("measures", "措施", "定性措施"),
     columns=(
-        _c("measure_id", "措施编号", kind="code", pattern=r"^[a-z0-9-]+\.[a-z0-9_-]+$",
-           expected="<plan_id>.<slug>, e.g. xx-city-2022.m01"),
+        _c(
+            "measure_id",
+            "措施编号",
+            kind="code",
+            pattern=r"^[a-z0-9-]+\.[a-z0-9_-]+$",
+            expected="<plan_id>.<slug>, e.g. xx-city-2022.m01",
+        ),
         _c("plan_id", "规划编号", **PLAN_ID),
-        _c("measure_no", "序号", "number", kind="int", minimum=1, maximum=999,
-           expected="a whole number ≥ 1"),
+        _c(
+            "measure_no",
+            "序号",
+            "number",
+            kind="int",
+            minimum=1,
+            maximum=999,
+            expected="a whole number ≥ 1",
+        ),
         _c("title_zh", "措施名称", "标题", "title"),
         _c("title_en", "英文名称", "english title"),
         _c("summary_zh", "内容摘要", "摘要", required=False),
@@ -349,7 +390,7 @@ MEASURES = TableSpec(
         _c("source_quote", "原文", "出处原文", "quote", required=False),
     ),
     key=("measure_id",),
-)  # fmt: skip
+)
 
 DEPARTMENTS = TableSpec(
     table="departments",
@@ -363,67 +404,8 @@ DEPARTMENTS = TableSpec(
         _c("short_name_zh", "简称", "short name", required=False),
     ),
     key=("region_code", "name_zh"),
-)  # fmt: skip
+)
 
-SEXES = {
-    "male": "male",
-    "男": "male",
-    "男性": "male",
-    "female": "female",
-    "女": "female",
-    "女性": "female",
-}
-URBAN_RURAL = {
-    "urban": "urban",
-    "城镇": "urban",
-    "城市": "urban",
-    "rural": "rural",
-    "乡村": "rural",
-    "农村": "rural",
-}
-EDUCATION = {
-    "primary_or_less": "primary_or_less",
-    "小学及以下": "primary_or_less",
-    "小学": "primary_or_less",
-    "未上过学": "primary_or_less",
-    "primary": "primary_or_less",
-    "junior_high": "junior_high",
-    "初中": "junior_high",
-    "senior_high": "senior_high",
-    "高中": "senior_high",
-    "高中(中专、技校)": "senior_high",
-    "中专": "senior_high",
-    "college": "college",
-    "大专": "college",
-    "大学专科": "college",
-    "bachelor_plus": "bachelor_plus",
-    "大学本科及以上": "bachelor_plus",
-    "本科及以上": "bachelor_plus",
-    "本科": "bachelor_plus",
-    "研究生": "bachelor_plus",
-}
-LONELY_PSU = {o: o for o in ("fail", "remove", "adjust", "average")} | {
-    "报错": "fail",
-    "剔除": "remove",
-    "调整": "adjust",
-    "平均": "average",
-}
-SCORING = {
-    "items": "items",
-    "题目作答": "items",
-    "题目": "items",
-    "sections": "sections",
-    "分项得分": "sections",
-    "分项": "sections",
-}
-THRESHOLD_UNITS = {
-    "points": "points",
-    "分": "points",
-    "percent": "percent",
-    "%": "percent",
-    "百分比": "percent",
-    "得分率": "percent",
-}
 WAVE_ID = dict(
     kind="code", pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", expected="a lowercase slug such as ouhai-2023"
 )
@@ -442,21 +424,8 @@ SURVEY_WAVES = TableSpec(
         _c(
             "rule_id", "判定规则", "rule", **{**PLAN_ID, "expected": "a rule_id of the rules sheet"}
         ),
-        _c(
-            "scoring",
-            "计分方式",
-            kind="choice",
-            choices=SCORING,
-            expected="items (题目作答) or sections (分项得分)",
-        ),
-        _c(
-            "lonely_psu",
-            "单PSU层处理",
-            "lonely psu",
-            kind="choice",
-            choices=LONELY_PSU,
-            expected="fail/remove/adjust/average (报错/剔除/调整/平均)",
-        ),
+        _c("scoring", "计分方式", kind="choice", namespace="scoring"),
+        _c("lonely_psu", "单PSU层处理", "lonely psu", kind="choice", namespace="lonely_psu"),
         _c("note", "备注", required=False),
     ),
     key=("wave_id",),
@@ -480,14 +449,7 @@ SURVEY_RULES = TableSpec(
             expected="a score ≥ 0",
         ),
         _c("threshold_inclusive", "含分数线", "inclusive", kind="bool", required=False),
-        _c(
-            "threshold_unit",
-            "分数线单位",
-            "unit",
-            kind="choice",
-            choices=THRESHOLD_UNITS,
-            expected="points (分) or percent (得分率, of the answer key's total points)",
-        ),
+        _c("threshold_unit", "分数线单位", "unit", kind="choice", namespace="threshold_unit"),
         _c(
             "advanced_threshold",
             "高水平分数线",
@@ -553,23 +515,23 @@ SURVEY_RESPONDENTS = TableSpec(
         _c("stratum", "层", "抽样层"),
         _c("psu", "初级抽样单元", "PSU编号"),
         _c("weight", "权重", "wt", kind="number", minimum=0, expected="a weight > 0"),
-        _c("sex", "性别", "gender", kind="choice", choices=SEXES, expected="男/女 (male/female)"),
+        _c("sex", "性别", "gender", kind="choice", namespace="survey_group", only=SEX_CODES),
         _c("age", "年龄", kind="int", minimum=15, maximum=100, expected="an age 15–100"),
         _c(
             "urban_rural",
             "城乡",
             "城乡属性",
             kind="choice",
-            choices=URBAN_RURAL,
-            expected="城镇/乡村 (urban/rural)",
+            namespace="survey_group",
+            only=URBAN_RURAL_CODES,
         ),
         _c(
             "education",
             "文化程度",
             "受教育程度",
             kind="choice",
-            choices=EDUCATION,
-            expected="小学及以下/初中/高中/大专/大学本科及以上",
+            namespace="survey_group",
+            only=EDUCATION_CODES,
         ),
         _c("occupation", "职业"),
         _c(
@@ -586,89 +548,6 @@ SURVEY_RESPONDENTS = TableSpec(
     extra_table="survey_responses",
 )
 
-SOURCES = {
-    "activities": "activities",
-    "活动记录": "activities",
-    "活动": "activities",
-    "register": "register",
-    "登记名册": "register",
-    "名册": "register",
-    "facilities": "facilities",
-    "设施": "facilities",
-    "科普设施": "facilities",
-}
-MEASURES_COUNTED = {
-    "events": "events",
-    "活动数": "events",
-    "次数": "events",
-    "sessions": "sessions",
-    "场次": "sessions",
-    "participants": "participants",
-    "人次": "participants",
-    "人数": "participants",
-    "amount": "amount",
-    "金额": "amount",
-    "new_entities": "new_entities",
-    "新增数": "new_entities",
-    "stock": "stock",
-    "存量": "stock",
-    "在册数": "stock",
-    "coverage": "coverage",
-    "覆盖率": "coverage",
-    "update_frequency": "update_frequency",
-    "更新次数": "update_frequency",
-}
-UNIT_LEVELS = {
-    "town": "town",
-    "乡镇": "town",
-    "镇街": "town",
-    "village": "village",
-    "村": "village",
-    "社区": "village",
-    "村社区": "village",
-}
-FACILITY_TYPES = {
-    "activity_station": "activity_station",
-    "科普活动站": "activity_station",
-    "科普活动室": "activity_station",
-    "科普活动站(室)": "activity_station",
-    "gallery": "gallery",
-    "科普画廊": "gallery",
-    "科普宣传栏": "gallery",
-    "科普画廊(宣传栏)": "gallery",
-    "宣传栏": "gallery",
-    "venue": "venue",
-    "科普场馆": "venue",
-    "base": "base",
-    "科普基地": "base",
-    "none": "none",
-    "无": "none",
-    "无设施": "none",
-}
-FACILITY_STATUS = {
-    "active": "active",
-    "在用": "active",
-    "正常": "active",
-    "closed": "closed",
-    "停用": "closed",
-    "撤销": "closed",
-    "building": "building",
-    "在建": "building",
-}
-MEASURE_STATUSES = {
-    "not_started": "not_started",
-    "未启动": "not_started",
-    "in_progress": "in_progress",
-    "进行中": "in_progress",
-    "推进中": "in_progress",
-    "completed": "completed",
-    "已完成": "completed",
-    "完成": "completed",
-    "overdue": "overdue",
-    "逾期": "overdue",
-    "逾期未完成": "overdue",
-}
-
 MEASUREMENT_RULES = TableSpec(
     table="measurement_rules",
     zh="计量规则",
@@ -682,21 +561,8 @@ MEASUREMENT_RULES = TableSpec(
             pattern=r"^[a-z0-9-]+\.[a-z0-9_-]+$",
             expected="a target_id of the targets sheet",
         ),
-        _c(
-            "source",
-            "数据来源",
-            kind="choice",
-            choices=SOURCES,
-            expected="activities/register/facilities (活动记录/登记名册/设施)",
-        ),
-        _c(
-            "measure",
-            "计量方式",
-            kind="choice",
-            choices=MEASURES_COUNTED,
-            expected="events, sessions, participants, amount, new_entities, stock, coverage "
-            "or update_frequency",
-        ),
+        _c("source", "数据来源", kind="choice", namespace="record_source"),
+        _c("measure", "计量方式", kind="choice", namespace="count_measure"),
         _c("activity_types", "活动类型", required=False),
         _c("target_groups", "对象群体", required=False),
         _c("entity_types", "登记类型", required=False),
@@ -705,9 +571,9 @@ MEASUREMENT_RULES = TableSpec(
             "unit_level",
             "单位层级",
             kind="choice",
-            choices=UNIT_LEVELS,
+            namespace="region_level",
+            only=UNIT_LEVEL_CODES,
             required=False,
-            expected="town/village (镇街/村社区)",
         ),
         _c("note", "说明", required=False),
     ),
@@ -735,24 +601,10 @@ FACILITIES = TableSpec(
     columns=(
         _c("year", "年份", **YEAR),
         _c("region_code", "单位代码", "地区代码", **REGION_CODE),
-        _c(
-            "facility_type",
-            "设施类型",
-            "type",
-            kind="choice",
-            choices=FACILITY_TYPES,
-            expected="科普活动站(室)/科普画廊(宣传栏)/科普场馆/科普基地/无",
-        ),
+        _c("facility_type", "设施类型", "type", kind="choice", namespace="facility_type"),
         _c("facility_id", "设施编号", "id"),
         _c("facility_name", "设施名称", required=False),
-        _c(
-            "status",
-            "状态",
-            kind="choice",
-            choices=FACILITY_STATUS,
-            required=False,
-            expected="在用/停用/在建 (active/closed/building)",
-        ),
+        _c("status", "状态", kind="choice", namespace="facility_status", required=False),
         _c("opened_year", "建成年份", required=False, **YEAR),
         _c(
             "content_updates",
@@ -866,14 +718,7 @@ MEASURE_REPORTS = TableSpec(
         ),
         _c("responsible_unit", "责任单位", "unit"),
         _c("period", "报告期", "reporting period"),
-        _c(
-            "status",
-            "进展状态",
-            "状态",
-            kind="choice",
-            choices=MEASURE_STATUSES,
-            expected="未启动/进行中/已完成/逾期 (not_started/in_progress/completed/overdue)",
-        ),
+        _c("status", "进展状态", "状态", kind="choice", namespace="measure_status"),
         _c("evidence", "佐证材料", "进展说明", required=False),
         _c("document_ref", "文件编号", "document", required=False),
         _c("reported_on", "报送日期", "date", kind="date", expected="a date such as 2024-01-15"),
@@ -912,3 +757,27 @@ TEMPLATES: Mapping[str, tuple[TableSpec, ...]] = {
 # belongs to a name ('各县(市、区)党委'). Stored lists are joined with LIST_JOINER.
 LIST_SEPARATORS = r"[、,，;；]+(?![^(（]*[)）])"
 LIST_JOINER = "；"
+
+
+def _accepted(spec: TableSpec, column: str) -> Mapping[str, str]:
+    return spec.column(column).choices
+
+
+# Word → code of each choice column: the value sets the Great Expectations suites check.
+LEVELS = _accepted(REGIONS, "level")
+FUNDING_SOURCES = _accepted(FUNDING, "source")
+REVIEW_KINDS = _accepted(REVIEWS, "review_kind")
+FAMILIES = _accepted(INDICATORS, "family")
+DIRECTIONS = _accepted(INDICATORS, "direction")
+TARGET_KINDS = _accepted(TARGETS, "kind")
+COMPARATORS = _accepted(TARGETS, "comparator")
+SEXES = _accepted(SURVEY_RESPONDENTS, "sex")
+URBAN_RURAL = _accepted(SURVEY_RESPONDENTS, "urban_rural")
+EDUCATION = _accepted(SURVEY_RESPONDENTS, "education")
+LONELY_PSU = _accepted(SURVEY_WAVES, "lonely_psu")
+SCORING = _accepted(SURVEY_WAVES, "scoring")
+THRESHOLD_UNITS = _accepted(SURVEY_RULES, "threshold_unit")
+SOURCES = _accepted(MEASUREMENT_RULES, "source")
+MEASURES_COUNTED = _accepted(MEASUREMENT_RULES, "measure")
+FACILITY_TYPES = _accepted(FACILITIES, "facility_type")
+MEASURE_STATUSES = _accepted(MEASURE_REPORTS, "status")

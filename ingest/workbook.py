@@ -39,7 +39,7 @@ def _describe(spec: TableSpec) -> list[list[str]]:
                 f"{c.zh} / {c.name}",
                 "必填 required" if c.required else "选填 optional",
                 SQL_TYPES[c.kind].lower(),
-                c.expected or (", ".join(dict.fromkeys((c.choices or {}).values()))),
+                c.expected,
             ]
         )
     return [*rows, ["", "", "", ""]]

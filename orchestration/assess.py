@@ -19,21 +19,15 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.home import KepuHome
-from orchestration.defs.resources import DBT_EXECUTABLE, DBT_PROJECT_DIR
+import vocabulary
+from ingest.home import ASSESSMENT_SNAPSHOT, KepuHome
+from orchestration.defs.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
 from orchestration.publish import publish_marts
-
-KINDS = ("midterm", "final", "monitoring")
-SNAPSHOT = "snapshot.duckdb"  # the assessment's marts, published for the dashboard
-
-
-def assessment_dir(home: KepuHome, as_of: date, latest_data: bool) -> Path:
-    return home.root / "assessments" / f"{as_of.isoformat()}{'-latest' if latest_data else ''}"
 
 
 def build_assessment_warehouse(home: KepuHome, as_of: date, latest_data: bool) -> Path:
     """A DuckDB file with the marts as of `as_of`, built by dbt from a copy of raw."""
-    folder = assessment_dir(home, as_of, latest_data)
+    folder = home.assessment(as_of, latest_data)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     database = folder / "warehouse.duckdb"
@@ -50,31 +44,36 @@ def build_assessment_warehouse(home: KepuHome, as_of: date, latest_data: bool) -
     variables = {"as_of": as_of.isoformat()}
     if not latest_data:
         variables["vintage"] = as_of.isoformat()
+    command = [
+        DBT_EXECUTABLE,
+        "build",
+        "--quiet",
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(folder / "target"),
+        "--vars",
+        json.dumps(variables),
+        "--exclude",
+        "test_type:unit",
+    ]
+    # The profile reads KEPU_WAREHOUSE: this build writes the assessment's own file.
+    environment = {**os.environ, "KEPU_WAREHOUSE": str(database)}
     completed = subprocess.run(
-        [DBT_EXECUTABLE, "build", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(folder / "target"),
-         "--vars", json.dumps(variables), "--exclude", "test_type:unit"],
-        env={**os.environ, "KEPU_WAREHOUSE": str(database)},
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        command, env=environment, capture_output=True, text=True, check=False
+    )
     if completed.returncode != 0:
         raise RuntimeError(f"dbt build as of {as_of} failed:\n{completed.stdout[-4000:]}")
-    publish_marts(database, folder / SNAPSHOT, f"assessment as of {folder.name}")
+    publish_marts(database, folder / ASSESSMENT_SNAPSHOT, f"assessment as of {folder.name}")
     return database
 
 
-def vintage_note(as_of: date, latest_data: bool) -> tuple[str, str]:
-    if latest_data:
-        return (
-            f"数据截至{as_of.isoformat()}所属期间；采用报告生成时已入库的最新数据（含之后的更正）。",
-            f"Periods up to {as_of.isoformat()}; the latest data loaded when the report "
-            "was generated, including later corrections.",
-        )
-    return (
-        f"数据截至{as_of.isoformat()}：仅使用该日期前报送入库的数据及所属期间。",
-        f"Data as of {as_of.isoformat()}: only periods up to that date and only data "
-        "received by then.",
-    )
+def vintage_note(as_of: date, latest_data: bool, lang: str) -> str:
+    """Which data the assessment used, for the report's cover."""
+    key = "assessment.vintage_latest_data" if latest_data else "assessment.vintage_as_received"
+    return vocabulary.text(key, lang, as_of=as_of.isoformat())
 
 
 def assess(
@@ -85,14 +84,14 @@ def assess(
     kind: str,
     langs: Sequence[str],
     formats: Sequence[str],
-    out_dir: Path,
+    out_dir: Path | None = None,
     latest_data: bool = False,
 ) -> list[Path]:
-    """Build the warehouse as of `as_of` once, then write each plan's report per language."""
+    """Build the warehouse as of `as_of` once, then write each plan's report per language,
+    into `out_dir` or, by default, the plan's folder of reports in `home`."""
     from orchestration.report import render_assessment
 
     database = build_assessment_warehouse(home, as_of, latest_data)
-    out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     with duckdb.connect(str(database), read_only=True) as con:
         con.execute("set schema 'marts'")
@@ -101,10 +100,17 @@ def assess(
         if unknown:
             raise KeyError(f"no plan {', '.join(unknown)} as of {as_of}; known: {sorted(known)}")
         for plan_id in plan_ids:
+            folder = out_dir or home.plan_reports(plan_id)
+            folder.mkdir(parents=True, exist_ok=True)
             for lang in langs:
-                note = vintage_note(as_of, latest_data)[0 if lang == "zh" else 1]
                 written += render_assessment(
-                    con, plan_id=plan_id, as_of=as_of, kind=kind, lang=lang,
-                    out_dir=out_dir, formats=formats, vintage_note=note,
-                )  # fmt: skip
+                    con,
+                    plan_id=plan_id,
+                    as_of=as_of,
+                    kind=kind,
+                    lang=lang,
+                    out_dir=folder,
+                    formats=formats,
+                    vintage_note=vintage_note(as_of, latest_data, lang),
+                )
     return written

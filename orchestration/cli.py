@@ -10,10 +10,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+import vocabulary
+from ingest import synonyms
 from ingest.home import REPO_ROOT, KepuHome
 from ingest.specs import TEMPLATES
 
 DASHBOARD = REPO_ROOT / "dashboards" / "app.py"
+# The intervals `kepu estimate` computes (ci_method codes) and the columns it writes them in.
+CI_COLUMNS = {"logit": "ci_logit", "korn-graubard": "ci_beta"}
 
 
 def _print_loads(loads: list[dict]) -> int:
@@ -79,7 +83,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ingest.demo import generate
+    from generator import generate
 
     home = KepuHome.from_env().ensure()
     paths = generate(home.demo)
@@ -92,11 +96,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from orchestration.assess import assess
 
     print("building the Ouhai final assessment as of 2026-03-31 (data received by then) …")
-    for path in assess(
-        home, plan_ids=["ouhai-2021-2025"], as_of=date(2026, 3, 31), kind="final",
-        langs=("zh", "en"), formats=("docx", "xlsx"),
-        out_dir=home.root / "reports" / "ouhai-2021-2025",
-    ):  # fmt: skip
+    written = assess(
+        home,
+        plan_ids=["ouhai-2021-2025"],
+        as_of=date(2026, 3, 31),
+        kind="final",
+        langs=vocabulary.LANGUAGES,
+        formats=("docx", "xlsx"),
+    )
+    for path in written:
         print(f"wrote {path}")
     return status if args.no_dashboard else cmd_dashboard(args)
 
@@ -196,7 +204,7 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     except (KeyError, ValueError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    lower, upper = f"ci_{args.ci}_lower", f"ci_{args.ci}_upper"
+    lower, upper = f"{CI_COLUMNS[args.ci]}_lower", f"{CI_COLUMNS[args.ci]}_upper"
     table = result.rename(
         columns={
             lower: "ci_lower",
@@ -236,10 +244,15 @@ def cmd_assess(args: argparse.Namespace) -> int:
     if plans == ["all"]:
         plans = _query("select plan_id from dim_plan order by plan_id")["plan_id"].tolist()
     written = assess(
-        home, plan_ids=plans, as_of=date.fromisoformat(args.as_of), kind=args.kind,
-        langs=args.lang.split(","), formats=args.format.split(","), out_dir=Path(args.output),
+        home,
+        plan_ids=plans,
+        as_of=date.fromisoformat(args.as_of),
+        kind=args.kind,
+        langs=args.lang.split(","),
+        formats=args.format.split(","),
+        out_dir=Path(args.output) if args.output else None,
         latest_data=args.latest_data,
-    )  # fmt: skip
+    )
     for path in written:
         print(f"wrote {path}")
     return 0
@@ -250,6 +263,19 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     print(report(run(args.respondents)))
     return 0
+
+
+def _code(namespace: str):
+    """An argparse type: a word of `namespace` (ingest/synonyms.csv) becomes its code; other
+    text is left for argparse to reject against the choices."""
+
+    def code(word: str) -> str:
+        return synonyms.code_of(namespace, word) or word
+
+    return code
+
+
+RUNS_DAGSTER_OR_DBT = (cmd_demo, cmd_ingest, cmd_build, cmd_assess)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -289,18 +315,26 @@ def parser() -> argparse.ArgumentParser:
     est.add_argument("--strata")
     est.add_argument("--domain")
     est.add_argument("--fpc", help="N_h (PSUs in the stratum population) or a fraction ≤ 1")
-    est.add_argument("--lonely", choices=["fail", "remove", "adjust", "average"], default="fail")
-    est.add_argument("--ci", choices=["logit", "beta"], default="logit")
+    est.add_argument(
+        "--lonely", type=_code("lonely_psu"), choices=vocabulary.codes("lonely_psu"), default="fail"
+    )
+    est.add_argument(
+        "--ci",
+        type=_code("ci_method"),
+        choices=[code for code in vocabulary.codes("ci_method") if code in CI_COLUMNS],
+        default="logit",
+        help=f"the interval: {synonyms.describe('ci_method')}",
+    )
     est.add_argument("--csv", action="store_true")
     est.set_defaults(func=cmd_estimate)
 
     assess = sub.add_parser("assess", help="mid-term or final assessment reports (Word, Excel)")
     assess.add_argument("--plan", required=True, help="plan id(s), comma-separated, or all")
     assess.add_argument("--as-of", required=True, help="YYYY-MM-DD")
-    assess.add_argument("--kind", choices=["midterm", "final", "monitoring"], required=True)
+    assess.add_argument("--kind", choices=vocabulary.codes("assessment_kind"), required=True)
     assess.add_argument("--lang", default="zh", help="zh, en or zh,en")
     assess.add_argument("--format", default="docx,xlsx")
-    assess.add_argument("-o", "--output", required=True, help="output folder")
+    assess.add_argument("-o", "--output", help="output folder (default: each plan's reports)")
     assess.add_argument(
         "--latest-data",
         action="store_true",
@@ -323,6 +357,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.func in RUNS_DAGSTER_OR_DBT:
+        from orchestration.run import use_home  # imports Dagster: only for these commands
+
+        use_home(KepuHome.from_env())
     return args.func(args)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import dagster as dg
 
 from ingest.home import KepuHome
+from orchestration.defs.project import prepare
 
 STEP_EVENTS = {
     "STEP_START": "…",
@@ -64,18 +65,25 @@ class RunOutcome:
 
 
 def use_home(home: KepuHome) -> None:
-    """Point the Dagster definitions (built from the environment) at `home`."""
+    """Name `home` in the process environment, once, when the command line starts.
+
+    The Dagster resources (`dg.EnvVar("KEPU_HOME")`) and the dbt profile (KEPU_WAREHOUSE,
+    else KEPU_HOME) read the environment the process was started with, so this is process
+    configuration, not state: it makes KEPU_HOME absolute (dbt runs in dbt_project/), and
+    points KEPU_WAREHOUSE at the home's warehouse, so that a KEPU_WAREHOUSE left in the
+    shell for `make` cannot send dbt to another file than the loader's. Dagster keeps its
+    runs in DAGSTER_HOME, by default inside the home.
+    """
     os.environ["KEPU_HOME"] = str(home.root)
     os.environ["KEPU_WAREHOUSE"] = str(home.warehouse)
     os.environ.setdefault("DAGSTER_HOME", str(home.dagster_home))
-    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
 
 
 def run_job(job_name: str, paths: Sequence[Path] = (), quiet: bool = False) -> RunOutcome:
-    """Execute `load_job` (with files) or `build_job` from the project's Definitions."""
-    home = KepuHome.from_env().ensure()
-    use_home(home)
-    from orchestration.definitions import defs  # after the environment names the home
+    """Execute `load_job` (with files) or `build_job` from the project's Definitions, in the
+    home the environment names (`use_home`)."""
+    prepare()
+    from orchestration.definitions import defs  # loads the manifest `prepare` wrote
 
     definitions = defs()
     job = definitions.resolve_job_def(job_name)
@@ -83,6 +91,7 @@ def run_job(job_name: str, paths: Sequence[Path] = (), quiet: bool = False) -> R
     if job_name == "load_job":
         run_config["ops"] = {"raw_tables": {"config": {"paths": [str(p) for p in paths]}}}
     job = job.with_logger_defs({"progress": progress_logger})
+    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
     with contextlib.redirect_stdout(sys.stderr):  # dbt's log lines are progress, too
         result = job.execute_in_process(
             run_config=run_config, instance=dg.DagsterInstance.get(), raise_on_error=False

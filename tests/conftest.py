@@ -1,24 +1,38 @@
-"""Shared fixtures. The demo warehouse is built once per session through the real Dagster job."""
+"""Shared fixtures. The dbt project is parsed and the Definitions loaded once per session;
+the demo warehouse is built once per session through the real Dagster job."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 from ingest.home import KepuHome
 
 
 @pytest.fixture(scope="session")
+def definitions() -> dg.Definitions:
+    """The project's Definitions, as the kepu command line loads them: the dbt project is
+    prepared (parsed) first, once."""
+    from orchestration.defs.project import prepare
+
+    prepare()
+    from orchestration.definitions import defs
+
+    return defs()
+
+
+@pytest.fixture(scope="session")
 def demo_home(tmp_path_factory: pytest.TempPathFactory) -> KepuHome:
     """A KEPU_HOME holding the demo data loaded, built and published by `load_job`."""
-    from ingest.demo import generate
-    from orchestration.run import run_job
+    from generator import generate
+    from orchestration.run import run_job, use_home
 
     home = KepuHome(tmp_path_factory.mktemp("kepu_demo")).ensure()
-    os.environ["KEPU_HOME"] = str(home.root)
     os.environ["DAGSTER_HOME"] = str(home.dagster_home)
+    use_home(home)  # the process environment, as `kepu demo` sets it
     outcome = run_job("load_job", generate(home.demo), quiet=True)
     assert outcome.success, f"demo build failed: run {outcome.run_id}"
     assert [load["status"] for load in outcome.loads] == ["accepted"] * len(outcome.loads)
@@ -29,3 +43,12 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> KepuHome:
 def home(tmp_path: Path) -> KepuHome:
     """An empty KEPU_HOME for tests that load their own files."""
     return KepuHome(tmp_path / "kepu").ensure()
+
+
+@pytest.fixture
+def home_env(home: KepuHome, monkeypatch: pytest.MonkeyPatch) -> KepuHome:
+    """`home`, named by the environment for this test: what the `warehouse` resource
+    (KEPU_HOME) and the dbt profile (KEPU_WAREHOUSE) read."""
+    monkeypatch.setenv("KEPU_HOME", str(home.root))
+    monkeypatch.setenv("KEPU_WAREHOUSE", str(home.warehouse))
+    return home

@@ -20,11 +20,15 @@ def _tables(home: KepuHome) -> dict[str, pd.DataFrame]:
 
 
 def _funding(path: Path, code: str = "330304") -> Path:
-    return write_sheet(path, "科普经费", [
-        ["地区代码", "年份", "来源", "金额(万元)"],
-        [code, 2020, "政府拨款", 162.10],
-        [code, 2020, "科普专项经费", 162.10],
-    ])  # fmt: skip
+    return write_sheet(
+        path,
+        "科普经费",
+        [
+            ["地区代码", "年份", "来源", "金额(万元)"],
+            [code, 2020, "政府拨款", 162.10],
+            [code, 2020, "科普专项经费", 162.10],
+        ],
+    )
 
 
 def test_loading_the_same_file_twice_changes_nothing(home: KepuHome, tmp_path: Path) -> None:
@@ -44,11 +48,15 @@ def test_loading_the_same_file_twice_changes_nothing(home: KepuHome, tmp_path: P
 
 def test_an_unknown_region_code_rejects_the_whole_file(home: KepuHome, tmp_path: Path) -> None:
     load_files([write_sheet(tmp_path / "regions.xlsx", "地区", REGIONS_ROWS)], home)
-    bad = write_sheet(tmp_path / "funding_bad.xlsx", "科普经费", [
-        ["地区代码", "年份", "来源", "金额(万元)"],
-        ["330304", 2020, "政府拨款", 162.10],
-        ["330399", 2020, "政府拨款", 10.0],
-    ])  # fmt: skip
+    bad = write_sheet(
+        tmp_path / "funding_bad.xlsx",
+        "科普经费",
+        [
+            ["地区代码", "年份", "来源", "金额(万元)"],
+            ["330304", 2020, "政府拨款", 162.10],
+            ["330399", 2020, "政府拨款", 10.0],
+        ],
+    )
     (outcome,) = load_files([bad], home)
     assert outcome.status == "rejected"
     assert outcome.errors[["file", "sheet", "row", "column", "value"]].values.tolist() == [
@@ -58,9 +66,8 @@ def test_an_unknown_region_code_rejects_the_whole_file(home: KepuHome, tmp_path:
     tables = _tables(home)
     assert tables["funding_returns"].empty
     audit = tables["load_audit"].set_index("file_name").loc["funding_bad.xlsx"]
-    assert (audit.status, audit.rows_read, audit.rows_accepted, audit.rows_rejected) == (
-        "rejected", 2, 0, 1,
-    )  # fmt: skip
+    counts = (audit.rows_read, audit.rows_accepted, audit.rows_rejected)
+    assert (audit.status, *counts) == ("rejected", 2, 0, 1)
     assert tables["load_errors"]["value"].tolist() == ["330399"]
 
 
@@ -99,8 +106,10 @@ def test_a_bad_sheet_rejects_the_good_sheets_of_the_same_file(
 
     path = tmp_path / "both.xlsx"
     book = xlsxwriter.Workbook(str(path))
-    for name, rows in (("地区", REGIONS_ROWS), ("人口", [
-        ["地区代码", "年份", "常住人口(人)"], ["330304", 2020, "很多"]])):  # fmt: skip
+    for name, rows in (
+        ("地区", REGIONS_ROWS),
+        ("人口", [["地区代码", "年份", "常住人口(人)"], ["330304", 2020, "很多"]]),
+    ):
         sheet = book.add_worksheet(name)
         for i, row in enumerate(rows):
             sheet.write_row(i, 0, row)

@@ -7,39 +7,41 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
-from dagster_dbt import DbtCliResource
+import pytest
 
 from ingest.home import KepuHome
-from orchestration.defs.checks import gx_checks
-from orchestration.defs.dbt import kepu_dbt_models
-from orchestration.defs.publish import published_snapshot
-from orchestration.defs.raw import raw_tables
-from orchestration.defs.resources import DBT_EXECUTABLE, DBT_PROJECT_DIR, Warehouse
 from tests.helpers import REGIONS_ROWS, write_sheet
 
 
-def _materialize(home: KepuHome, paths: list[Path]) -> dg.ExecuteInProcessResult:
+@pytest.fixture(scope="module")
+def load_and_publish(definitions: dg.Definitions) -> list:
+    """The assets and checks of `load_job`: raw tables, GX checks, dbt models, snapshot."""
+    from orchestration.defs.checks import gx_checks
+    from orchestration.defs.dbt import kepu_dbt_models
+    from orchestration.defs.publish import published_snapshot
+    from orchestration.defs.raw import raw_tables
+
+    return [raw_tables, *gx_checks, kepu_dbt_models, published_snapshot]
+
+
+def _materialize(assets: list, paths: list[Path]) -> dg.ExecuteInProcessResult:
+    from orchestration.defs.resources import RESOURCES
+
     return dg.materialize(
-        [raw_tables, *gx_checks, kepu_dbt_models, published_snapshot],
-        resources={
-            "warehouse": Warehouse(home_dir=str(home.root)),
-            "dbt": DbtCliResource(
-                project_dir=str(DBT_PROJECT_DIR),
-                profiles_dir=str(DBT_PROJECT_DIR),
-                dbt_executable=DBT_EXECUTABLE,
-            ),
-        },
+        assets,
+        resources=RESOURCES,
         run_config={"ops": {"raw_tables": {"config": {"paths": [str(p) for p in paths]}}}},
         raise_on_error=False,
     )
 
 
 def _funding(path: Path, government: float, special_fund: float) -> Path:
-    return write_sheet(path, "科普经费", [
+    rows = [
         ["地区代码", "年份", "来源", "金额(元)"],
         ["330304", 2020, "政府拨款", government],
         ["330304", 2020, "科普专项经费", special_fund],
-    ])  # fmt: skip
+    ]
+    return write_sheet(path, "科普经费", rows)
 
 
 def _published_funding(home: KepuHome) -> list[tuple]:
@@ -50,19 +52,21 @@ def _published_funding(home: KepuHome) -> list[tuple]:
         ).fetchall()
 
 
-def test_a_failed_build_leaves_the_previous_snapshot(home: KepuHome, tmp_path: Path) -> None:
+def test_a_failed_build_leaves_the_previous_snapshot(
+    load_and_publish: list, home_env: KepuHome, tmp_path: Path
+) -> None:
+    home = home_env
     regions = write_sheet(tmp_path / "regions.xlsx", "地区", REGIONS_ROWS)
     good = _funding(tmp_path / "good.xlsx", government=1000.0, special_fund=600.0)
-    assert _materialize(home, [regions, good]).success
+    assert _materialize(load_and_publish, [regions, good]).success
     published = home.published.read_bytes()
-    assert _published_funding(home) == [
-        ("government", 1000.0), ("special_fund", 600.0), ("total", 1000.0),
-    ]  # fmt: skip
+    expected = [("government", 1000.0), ("special_fund", 600.0), ("total", 1000.0)]
+    assert _published_funding(home) == expected
 
     # A special fund larger than the appropriation it is part of passes the loader (each
     # cell is fine) but fails the dbt test assert_special_fund_within_government.
     inconsistent = _funding(tmp_path / "correction.xlsx", government=500.0, special_fund=600.0)
-    result = _materialize(home, [inconsistent])
+    result = _materialize(load_and_publish, [inconsistent])
     assert not result.success
     assert home.published.read_bytes() == published
     assert _published_funding(home)[0] == ("government", 1000.0)

@@ -19,16 +19,24 @@ def _frame(path: Path) -> pd.DataFrame:
 
 
 def test_chinese_and_english_headers_give_the_same_rows(tmp_path: Path) -> None:
-    zh = write_sheet(tmp_path / "zh.xlsx", "科普经费", [
-        ["地区代码", "年份", "来源", "金额(万元)"],
-        [330304, 2015, "政府拨款", 116.23],
-        [330304, 2015, "其中：科普专项经费", 116.23],
-    ])  # fmt: skip
-    en = write_sheet(tmp_path / "en.csv.xlsx", "funding", [
-        ["region_code", "year", "source", "amount (10k yuan)"],
-        ["330304", "2015", "government", "116.23"],
-        ["330304", "2015", "special fund", "116.23"],
-    ])  # fmt: skip
+    zh = write_sheet(
+        tmp_path / "zh.xlsx",
+        "科普经费",
+        [
+            ["地区代码", "年份", "来源", "金额(万元)"],
+            [330304, 2015, "政府拨款", 116.23],
+            [330304, 2015, "其中：科普专项经费", 116.23],
+        ],
+    )
+    en = write_sheet(
+        tmp_path / "en.csv.xlsx",
+        "funding",
+        [
+            ["region_code", "year", "source", "amount (10k yuan)"],
+            ["330304", "2015", "government", "116.23"],
+            ["330304", "2015", "special fund", "116.23"],
+        ],
+    )
     columns = ["region_code", "year", "source", "amount"]
     pd.testing.assert_frame_equal(_frame(zh)[columns], _frame(en)[columns])
     assert _frame(zh)["source"].tolist() == ["government", "special_fund"]
@@ -36,61 +44,85 @@ def test_chinese_and_english_headers_give_the_same_rows(tmp_path: Path) -> None:
 
 
 def test_amounts_in_wan_yuan_are_multiplied_by_ten_thousand(tmp_path: Path) -> None:
-    path = write_sheet(tmp_path / "f.xlsx", "科普经费", [
-        ["地区代码", "年份", "来源", "金额（万元）"],
-        ["330304", 2020, "政府拨款", 162.10],
-    ])  # fmt: skip
+    path = write_sheet(
+        tmp_path / "f.xlsx",
+        "科普经费",
+        [
+            ["地区代码", "年份", "来源", "金额（万元）"],
+            ["330304", 2020, "政府拨款", 162.10],
+        ],
+    )
     assert _frame(path)["amount"].tolist() == pytest.approx([1_621_000.0])
 
 
 def test_amounts_in_yuan_are_kept(tmp_path: Path) -> None:
-    path = write_sheet(tmp_path / "f.xlsx", "funding", [
-        ["region_code", "year", "source", "amount (yuan)"],
-        ["330304", 2020, "donation", "1,621,000"],
-    ])  # fmt: skip
+    path = write_sheet(
+        tmp_path / "f.xlsx",
+        "funding",
+        [
+            ["region_code", "year", "source", "amount (yuan)"],
+            ["330304", 2020, "donation", "1,621,000"],
+        ],
+    )
     assert _frame(path)["amount"].tolist() == [1_621_000.0]
 
 
 def test_a_unit_cell_above_the_header_declares_the_unit(tmp_path: Path) -> None:
-    path = write_sheet(tmp_path / "f.xlsx", "经费", [
-        ["2020年科普经费筹集情况"],
-        ["单位：万元"],
-        ["地区代码", "年份", "来源", "金额"],
-        ["330304", 2020, "自筹资金", 3.5],
-    ])  # fmt: skip
+    path = write_sheet(
+        tmp_path / "f.xlsx",
+        "经费",
+        [
+            ["2020年科普经费筹集情况"],
+            ["单位：万元"],
+            ["地区代码", "年份", "来源", "金额"],
+            ["330304", 2020, "自筹资金", 3.5],
+        ],
+    )
     frame = _frame(path)
     assert frame["amount"].tolist() == [35_000.0]
     assert frame["source_row"].tolist() == [4]
 
 
 def test_population_in_wan_persons_becomes_persons_per_type(tmp_path: Path) -> None:
-    path = write_sheet(tmp_path / "p.xlsx", "人口", [
-        ["地区代码", "年份", "常住人口(万人)", "户籍人口(万人)"],
-        ["330304", 2015, 91.69, 43.53],
-    ])  # fmt: skip
+    path = write_sheet(
+        tmp_path / "p.xlsx",
+        "人口",
+        [
+            ["地区代码", "年份", "常住人口(万人)", "户籍人口(万人)"],
+            ["330304", 2015, 91.69, 43.53],
+        ],
+    )
     frame = _frame(path).set_index("population_type")
     assert frame.loc["resident", "population"] == pytest.approx(916_900)
     assert frame.loc["registered", "population"] == pytest.approx(435_300)
 
 
 def test_a_money_column_without_a_unit_is_an_error_not_a_guess(tmp_path: Path) -> None:
-    path = write_sheet(tmp_path / "f.xlsx", "科普经费", [
-        ["地区代码", "年份", "来源", "金额"],
-        ["330304", 2020, "政府拨款", 162.10],
-    ])  # fmt: skip
+    path = write_sheet(
+        tmp_path / "f.xlsx",
+        "科普经费",
+        [
+            ["地区代码", "年份", "来源", "金额"],
+            ["330304", 2020, "政府拨款", 162.10],
+        ],
+    )
     errors = read_file(path).errors
     assert errors[["sheet", "row", "column"]].values.tolist() == [["科普经费", 1, "金额"]]
     assert "万元" in errors.iloc[0]["expected"]
 
 
 def test_bad_cells_are_named_by_row_column_and_value(tmp_path: Path) -> None:
-    path = write_sheet(tmp_path / "bad.xlsx", "科普经费", [
-        ["地区代码", "年份", "来源", "金额(元)"],
-        ["330304", 2020, "政府拨款", 100],
-        ["33030", 2020, "政府拨款", 100],
-        ["330304", "二〇二〇", "政府拨款", 100],
-        ["330304", 2020, "彩票", -5],
-    ])  # fmt: skip
+    path = write_sheet(
+        tmp_path / "bad.xlsx",
+        "科普经费",
+        [
+            ["地区代码", "年份", "来源", "金额(元)"],
+            ["330304", 2020, "政府拨款", 100],
+            ["33030", 2020, "政府拨款", 100],
+            ["330304", "二〇二〇", "政府拨款", 100],
+            ["330304", 2020, "彩票", -5],
+        ],
+    )
     errors = read_file(path).errors.sort_values(["row", "column"])
     assert errors[["file", "row", "column", "value"]].values.tolist() == [
         ["bad.xlsx", 3, "地区代码", "33030"],
@@ -101,11 +133,15 @@ def test_bad_cells_are_named_by_row_column_and_value(tmp_path: Path) -> None:
 
 
 def test_the_same_key_twice_in_a_sheet_is_an_error(tmp_path: Path) -> None:
-    path = write_sheet(tmp_path / "dup.xlsx", "科普经费", [
-        ["地区代码", "年份", "来源", "金额(元)"],
-        ["330304", 2020, "政府拨款", 100],
-        ["330304", 2020, "财政拨款", 200],
-    ])  # fmt: skip
+    path = write_sheet(
+        tmp_path / "dup.xlsx",
+        "科普经费",
+        [
+            ["地区代码", "年份", "来源", "金额(元)"],
+            ["330304", 2020, "政府拨款", 100],
+            ["330304", 2020, "财政拨款", 200],
+        ],
+    )
     errors = read_file(path).errors
     assert sorted(errors["row"].tolist()) == [2, 3]
     assert set(errors["value"]) == {"330304 | 2020 | government"}

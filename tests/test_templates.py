@@ -16,8 +16,11 @@ def test_a_filled_funding_template_loads_with_its_declared_unit(tmp_path: Path) 
     book = openpyxl.load_workbook(path)
     sheet = book["科普经费"]
     assert [c.value for c in sheet[1]][:4] == [
-        "地区代码 / region_code", "年份 / year", "来源 / source", "金额(元) / amount (yuan)",
-    ]  # fmt: skip
+        "地区代码 / region_code",
+        "年份 / year",
+        "来源 / source",
+        "金额(元) / amount (yuan)",
+    ]
     sheet.append(["330304", 2021, "社会捐赠", 2500])
     book.save(path)
     result = read_file(path)
@@ -42,8 +45,9 @@ def test_the_survey_template_reads_back_with_item_columns(tmp_path: Path) -> Non
     assert book.sheetnames == ["说明", "判定规则", "分项最低分", "调查批次", "答案", "受访者"]
     sheet = book["受访者"]
     sheet.cell(1, sheet.max_column + 1, "Q01")
-    sheet.append(["w-2025", "r1", "330304", "S1", "S1-C1", 1.5, "女", 34, "城镇", "初中",
-                  "农民", None, "B"])  # fmt: skip
+    sheet.append(
+        ["w-2025", "r1", "330304", "S1", "S1-C1", 1.5, "女", 34, "城镇", "初中", "农民", None, "B"]
+    )
     book.save(path)
     result = read_file(path)
     assert result.errors.empty

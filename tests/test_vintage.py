@@ -16,16 +16,22 @@ from ingest.workbook import write_workbook
 from orchestration.assess import build_assessment_warehouse
 
 INDICATOR = {
-    "indicator_code": "per_capita_funding", "name_zh": "人均科普经费",
-    "name_en": "Per-capita funding", "family": "funding_per_capita", "unit_zh": "元/人",
-    "unit_en": "CNY per person", "direction": "increase", "numerator": "total",
+    "indicator_code": "per_capita_funding",
+    "name_zh": "人均科普经费",
+    "name_en": "Per-capita funding",
+    "family": "funding_per_capita",
+    "unit_zh": "元/人",
+    "unit_en": "CNY per person",
+    "direction": "increase",
+    "numerator": "total",
     "denominator": "resident",
-}  # fmt: skip
+}
 
 
 def _funding(path: Path, amount: float, received: date) -> Path:
-    frame = pd.DataFrame([{"region_code": "330304", "year": 2020, "source": "government",
-                           "amount": amount}])  # fmt: skip
+    frame = pd.DataFrame(
+        [{"region_code": "330304", "year": 2020, "source": "government", "amount": amount}]
+    )
     return write_workbook(path, [(FUNDING, frame)], units={"amount": "元"}, received_on=received)
 
 
@@ -41,21 +47,31 @@ def test_a_later_correction_does_not_change_an_earlier_assessment(
     home: KepuHome, tmp_path: Path
 ) -> None:
     start = date(2016, 1, 4)
-    regions = pd.DataFrame({"region_code": ["330000", "330300", "330304"],
-                            "name_zh": ["浙江省", "温州市", "瓯海区"],
-                            "level": ["province", "prefecture", "county"],
-                            "parent_code": [None, "330000", "330300"]})  # fmt: skip
-    population = pd.DataFrame([{"region_code": "330304", "year": 2020,
-                                "resident_population": 400_000}])  # fmt: skip
+    regions = pd.DataFrame(
+        {
+            "region_code": ["330000", "330300", "330304"],
+            "name_zh": ["浙江省", "温州市", "瓯海区"],
+            "level": ["province", "prefecture", "county"],
+            "parent_code": [None, "330000", "330300"],
+        }
+    )
+    population = pd.DataFrame(
+        [{"region_code": "330304", "year": 2020, "resident_population": 400_000}]
+    )
     files = [
         write_workbook(tmp_path / "regions.xlsx", [(REGIONS, regions)], received_on=start),
-        write_workbook(tmp_path / "registry.xlsx", [(INDICATORS, pd.DataFrame([INDICATOR]))],
-                       received_on=start),
-        write_workbook(tmp_path / "population.xlsx", [(POPULATION, population)],
-                       units={"resident_population": "人"}, received_on=date(2021, 3, 31)),
+        write_workbook(
+            tmp_path / "registry.xlsx", [(INDICATORS, pd.DataFrame([INDICATOR]))], received_on=start
+        ),
+        write_workbook(
+            tmp_path / "population.xlsx",
+            [(POPULATION, population)],
+            units={"resident_population": "人"},
+            received_on=date(2021, 3, 31),
+        ),
         _funding(tmp_path / "funding.xlsx", 1_000_000, date(2021, 4, 30)),
         _funding(tmp_path / "funding_corrected.xlsx", 1_200_000, date(2022, 5, 10)),
-    ]  # fmt: skip
+    ]
     assert [o.status for o in load_files(files, home)] == ["accepted"] * 5
 
     as_known = build_assessment_warehouse(home, date(2021, 12, 31), latest_data=False)

@@ -1,38 +1,68 @@
 """Assessment reports as an asset partitioned by plan and review point, with a schedule."""
 
 import csv
+from dataclasses import dataclass
 from datetime import date
+from typing import Self
 
 import dagster as dg
 
-from ingest.home import REPO_ROOT
+import vocabulary
+from ingest.home import REGISTRY_DIR
 from orchestration.assess import assess
 from orchestration.defs.resources import Warehouse
 
-REVIEWS = REPO_ROOT / "ingest" / "reference" / "reviews.csv"
-ASSESSED_KINDS = {"midterm": "midterm", "final": "final", "checkpoint": "final"}
+REVIEWS = REGISTRY_DIR / "reviews.csv"
+# A checkpoint of a long plan (Beijing 2025, 2035) closes a stage: it is assessed as a final
+# assessment of the targets due by then. Other review kinds are assessed as themselves when
+# they are an assessment kind; a launch is not assessed.
+CHECKPOINT_ASSESSED_AS = "final"
 
 
-def review_points() -> list[str]:
-    """`<plan_id>.<year>-<kind>` for every mid-term, final and checkpoint review of the
-    registry's plans; plans without one are assessed at their monitoring years."""
+@dataclass(frozen=True)
+class ReviewPoint:
+    """One review of the registry's calendar: partition key `<plan_id>.<year>-<review_kind>`."""
+
+    plan_id: str
+    year: int
+    review_kind: str
+
+    @classmethod
+    def from_key(cls, key: str) -> Self:
+        plan_id, point = key.split(".", 1)
+        year, review_kind = point.split("-", 1)
+        return cls(plan_id, int(year), review_kind)
+
+    @property
+    def key(self) -> str:
+        return f"{self.plan_id}.{self.year}-{self.review_kind}"
+
+    @property
+    def kind(self) -> str | None:
+        """The assessment kind (codes.csv, assessment_kind) of the report, or None."""
+        if self.review_kind == "checkpoint":
+            return CHECKPOINT_ASSESSED_AS
+        return self.review_kind if self.review_kind in vocabulary.codes("assessment_kind") else None
+
+    @property
+    def as_of(self) -> date:
+        """A review of year Y is made in the first quarter of Y + 1, on Y's data."""
+        return date(self.year + 1, 3, 31)
+
+
+def review_points() -> list[ReviewPoint]:
+    """The mid-term, final and checkpoint reviews of the registry's plans; a plan with none
+    of these is assessed at its monitoring years."""
     with REVIEWS.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    assessed = {r["plan_id"] for r in rows if r["review_kind"] in ASSESSED_KINDS}
-    return sorted(
-        f"{r['plan_id']}.{r['review_year']}-{r['review_kind']}"
-        for r in rows
-        if r["review_kind"] in ASSESSED_KINDS
-        or (r["plan_id"] not in assessed and r["review_kind"] == "monitoring")
-    )
+    points = [ReviewPoint(r["plan_id"], int(r["review_year"]), r["review_kind"]) for r in rows]
+    assessed = [p for p in points if p.kind is not None]
+    evaluated = {p.plan_id for p in assessed if p.kind != "monitoring"}
+    chosen = [p for p in assessed if p.kind != "monitoring" or p.plan_id not in evaluated]
+    return sorted(chosen, key=lambda p: p.key)
 
 
-def as_of_for(review_year: int) -> date:
-    """A review of year Y is made in the first quarter of Y + 1, on Y's data."""
-    return date(review_year + 1, 3, 31)
-
-
-review_partitions = dg.StaticPartitionsDefinition(review_points())
+review_partitions = dg.StaticPartitionsDefinition([p.key for p in review_points()])
 
 
 @dg.asset(
@@ -43,17 +73,19 @@ review_partitions = dg.StaticPartitionsDefinition(review_points())
 )
 def assessment_report(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """The plan's Word and Excel assessment, zh and en, as of its review point."""
-    plan_id, point = context.partition_key.split(".", 1)
-    year, kind = point.split("-", 1)
-    as_of = as_of_for(int(year))
-    home = warehouse.home
+    point = ReviewPoint.from_key(context.partition_key)
     written = assess(
-        home, plan_ids=[plan_id], as_of=as_of, kind=ASSESSED_KINDS.get(kind, "monitoring"),
-        langs=("zh", "en"), formats=("docx", "xlsx"), out_dir=home.root / "reports" / plan_id,
-    )  # fmt: skip
+        warehouse.home,
+        plan_ids=[point.plan_id],
+        as_of=point.as_of,
+        kind=point.kind,
+        langs=vocabulary.LANGUAGES,
+        formats=("docx", "xlsx"),
+    )
     return dg.MaterializeResult(
         metadata={
-            "as_of": as_of.isoformat(),
+            "as_of": point.as_of.isoformat(),
+            "kind": point.kind,
             "files": dg.MetadataValue.json([str(p) for p in written]),
         }
     )
@@ -69,5 +101,5 @@ def review_schedule(context: dg.ScheduleEvaluationContext):
     """Every 1 April: the assessments of the review points of the year just ended."""
     last_year = context.scheduled_execution_time.year - 1
     for key in review_partitions.get_partition_keys():
-        if key.split(".", 1)[1].startswith(f"{last_year}-"):
+        if ReviewPoint.from_key(key).year == last_year:
             yield dg.RunRequest(run_key=key, partition_key=key)

@@ -1,15 +1,14 @@
 """The published snapshot: what dashboards and `kepu sql` read."""
 
 import dagster as dg
-from dagster_dbt import get_asset_key_for_model
 
-from orchestration.defs.dbt import kepu_dbt_models, mart_names
+from orchestration.defs.dbt import kepu_dbt_models
 from orchestration.defs.resources import Warehouse
 from orchestration.publish import publish
 
 
 @dg.asset(
-    deps=[get_asset_key_for_model([kepu_dbt_models], name) for name in mart_names()],
+    deps=[spec.key for spec in kepu_dbt_models.specs if spec.group_name == "marts"],
     group_name="published",
     kinds={"duckdb"},
 )

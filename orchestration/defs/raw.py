@@ -10,14 +10,16 @@ from pathlib import Path
 import dagster as dg
 
 from ingest.load import format_errors, load_files
-from ingest.specs import ALL_SPECS
+from ingest.specs import ALL_SPECS, SURVEY_RESPONDENTS
 from orchestration.defs.resources import Warehouse
 
 AUDIT_TABLES = {
     "load_audit": "One row per file × sheet offered: hash, rows read/accepted/rejected, status.",
     "load_errors": "Every cell a rejected file was rejected for.",
 }
-RAW_TABLES = {**{s.table: f"{s.zh} — {s.en}" for s in ALL_SPECS}, **AUDIT_TABLES}
+# The respondents sheet's columns beyond those declared: the answers to the survey's items.
+ANSWERS = {SURVEY_RESPONDENTS.extra_table: "答卷 — Answers, one row per respondent × item."}
+RAW_TABLES = {**{s.table: f"{s.zh} — {s.en}" for s in ALL_SPECS}, **ANSWERS, **AUDIT_TABLES}
 
 
 class LoadConfig(dg.Config):

@@ -1,17 +1,14 @@
-"""Resources: where the warehouse lives, and the dbt CLI."""
+"""Resources: the Kepu home, and the dbt command line. Both read the process environment."""
 
-import sys
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, DbtProject
+from dagster_dbt import DbtCliResource
 
-from ingest.home import REPO_ROOT, KepuHome
+from ingest.home import KepuHome
+from orchestration.defs.project import DBT_EXECUTABLE, DBT_PROJECT_DIR, dbt_project
 
-DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
-# The dbt installed beside this interpreter, whether or not its folder is on PATH.
-DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+__all__ = ["DBT_EXECUTABLE", "DBT_PROJECT_DIR", "RESOURCES", "Warehouse"]
 
 
 class Warehouse(dg.ConfigurableResource):
@@ -21,18 +18,13 @@ class Warehouse(dg.ConfigurableResource):
 
     @property
     def home(self) -> KepuHome:
-        return KepuHome(Path(self.home_dir)).ensure()
+        return KepuHome(Path(self.home_dir).resolve()).ensure()
 
 
-@dg.definitions
-def resources() -> dg.Definitions:
-    return dg.Definitions(
-        resources={
-            "warehouse": Warehouse(home_dir=str(KepuHome.from_env().root)),
-            "dbt": DbtCliResource(
-                project_dir=dbt_project,
-                profiles_dir=str(DBT_PROJECT_DIR),
-                dbt_executable=DBT_EXECUTABLE,
-            ),
-        }
-    )
+# dbt finds the same warehouse: dbt_project/profiles.yml reads KEPU_WAREHOUSE or KEPU_HOME.
+RESOURCES = {
+    "warehouse": Warehouse(home_dir=dg.EnvVar("KEPU_HOME")),
+    "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+}
+
+defs = dg.Definitions(resources=RESOURCES)

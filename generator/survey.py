@@ -30,27 +30,55 @@ from ingest.workbook import write_workbook
 
 RULES = pd.DataFrame(
     [
-        {"rule_id": "benchmark-2016", "name_zh": "基准调查（2016）：50道2分题，正确率≥60%",
-         "name_en": "Benchmark test (2016): 50 two-point items, at least 60% correct",
-         "threshold": 60, "threshold_inclusive": "是", "threshold_unit": "percent",
-         "advanced_threshold": None, "advanced_inclusive": None, "basic_threshold": None,
-         "basic_inclusive": None, "source": "DOMAIN.md: 基准 2016"},
-        {"rule_id": "national-2024", "name_zh": "2024年全国调查：百分制，≥70分具备科学素质",
-         "name_en": "2024 national round: 100 points, 70 or more is literate",
-         "threshold": 70, "threshold_inclusive": "是", "threshold_unit": "points",
-         "advanced_threshold": 85, "advanced_inclusive": "否", "basic_threshold": 55,
-         "basic_inclusive": "是", "source": "DOMAIN.md: 2024 national round"},
+        {
+            "rule_id": "benchmark-2016",
+            "name_zh": "基准调查（2016）：50道2分题，正确率≥60%",
+            "name_en": "Benchmark test (2016): 50 two-point items, at least 60% correct",
+            "threshold": 60,
+            "threshold_inclusive": "是",
+            "threshold_unit": "percent",
+            "advanced_threshold": None,
+            "advanced_inclusive": None,
+            "basic_threshold": None,
+            "basic_inclusive": None,
+            "source": "DOMAIN.md: 基准 2016",
+        },
+        {
+            "rule_id": "national-2024",
+            "name_zh": "2024年全国调查：百分制，≥70分具备科学素质",
+            "name_en": "2024 national round: 100 points, 70 or more is literate",
+            "threshold": 70,
+            "threshold_inclusive": "是",
+            "threshold_unit": "points",
+            "advanced_threshold": 85,
+            "advanced_inclusive": "否",
+            "basic_threshold": 55,
+            "basic_inclusive": "是",
+            "source": "DOMAIN.md: 2024 national round",
+        },
     ]
-)  # fmt: skip
+)
 SECTIONS = {"科学知识": 40, "科学方法": 20, "科学精神与思想": 20, "应用能力": 20}
 BENCHMARK_ITEMS = 50
 OCCUPATIONS = {
-    "领导干部和公务员": 1.0, "企事业单位管理人员": 0.6, "专业技术人员": 0.9, "办事人员": 0.4,
-    "商业及服务业人员": 0.0, "产业工人": -0.3, "农民": -0.9, "学生及待升学人员": 0.8,
-    "离退休人员": -0.2, "无业失业及家务": -0.6,
-}  # fmt: skip
-EDUCATION_EFFECT = {"小学及以下": -1.6, "初中": -0.7, "高中": 0.0, "大专": 0.6,
-                    "大学本科及以上": 1.3}  # fmt: skip
+    "领导干部和公务员": 1.0,
+    "企事业单位管理人员": 0.6,
+    "专业技术人员": 0.9,
+    "办事人员": 0.4,
+    "商业及服务业人员": 0.0,
+    "产业工人": -0.3,
+    "农民": -0.9,
+    "学生及待升学人员": 0.8,
+    "离退休人员": -0.2,
+    "无业失业及家务": -0.6,
+}
+EDUCATION_EFFECT = {
+    "小学及以下": -1.6,
+    "初中": -0.7,
+    "高中": 0.0,
+    "大专": 0.6,
+    "大学本科及以上": 1.3,
+}
 AGE_EFFECT = {"18-29": 0.9, "30-39": 0.5, "40-49": 0.0, "50-59": -0.5, "60-69": -1.2}
 
 
@@ -67,16 +95,47 @@ class SurveyRegion:
 
 
 REGIONS = (
-    SurveyRegion("440300", "shenzhen", "深圳市", 2_400, 8, 0.95,
-                 {2017: 17.5, 2018: 19.2, 2019: 20.8, 2020: 22.9}, False),
-    SurveyRegion("440118", "zengcheng", "增城区", 1_500, 11, 0.60,
-                 {2016: 6.8, 2018: 8.2, 2019: 9.1, 2020: 9.8}, True),
-    SurveyRegion("330304", "ouhai", "瓯海区", 1_300, 13, 0.80,
-                 {2021: 14.2, 2022: 15.1, 2023: 16.0, 2024: 16.8, 2025: 17.6}, True),
-    SurveyRegion("110000", "beijing", "北京市", 4_000, 16, 0.87,
-                 {2020: 24.07, 2021: 24.9, 2022: 25.6, 2023: 26.4, 2024: 27.2, 2025: 28.1},
-                 False),
-)  # fmt: skip
+    SurveyRegion(
+        "440300",
+        "shenzhen",
+        "深圳市",
+        2_400,
+        8,
+        0.95,
+        {2017: 17.5, 2018: 19.2, 2019: 20.8, 2020: 22.9},
+        False,
+    ),
+    SurveyRegion(
+        "440118",
+        "zengcheng",
+        "增城区",
+        1_500,
+        11,
+        0.60,
+        {2016: 6.8, 2018: 8.2, 2019: 9.1, 2020: 9.8},
+        True,
+    ),
+    SurveyRegion(
+        "330304",
+        "ouhai",
+        "瓯海区",
+        1_300,
+        13,
+        0.80,
+        {2021: 14.2, 2022: 15.1, 2023: 16.0, 2024: 16.8, 2025: 17.6},
+        True,
+    ),
+    SurveyRegion(
+        "110000",
+        "beijing",
+        "北京市",
+        4_000,
+        16,
+        0.87,
+        {2020: 24.07, 2021: 24.9, 2022: 25.6, 2023: 26.4, 2024: 27.2, 2025: 28.1},
+        False,
+    ),
+)
 ITEMS_WAVES_BEFORE = 2019  # waves before this year use the benchmark item test
 
 
@@ -90,12 +149,18 @@ def _draw_design(region: SurveyRegion, rng: np.random.Generator, lonely: bool) -
         stratum_weight = rng.uniform(300, 3_000)
         for j in range(psu_count):
             size = max(8, int(per_stratum / psu_count * rng.uniform(0.7, 1.3)))
-            rows.append(pd.DataFrame({
-                "stratum": f"S{h + 1:02d}", "psu": f"S{h + 1:02d}-C{j + 1:02d}",
-                "town": h + 1, "fpc": float(population_psus),
-                "weight": stratum_weight * rng.uniform(0.7, 1.4, size),
-                "psu_effect": rng.normal(0, 0.3),
-            }))  # fmt: skip
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "stratum": f"S{h + 1:02d}",
+                        "psu": f"S{h + 1:02d}-C{j + 1:02d}",
+                        "town": h + 1,
+                        "fpc": float(population_psus),
+                        "weight": stratum_weight * rng.uniform(0.7, 1.4, size),
+                        "psu_effect": rng.normal(0, 0.3),
+                    }
+                )
+            )
     design = pd.concat(rows, ignore_index=True)
     n = len(design)
     design["sex"] = rng.choice(["男", "女"], n)
@@ -188,11 +253,15 @@ def _section_scores(literate: np.ndarray, rng: np.random.Generator) -> pd.DataFr
 
 def _answer_key(wave_id: str, rng: np.random.Generator) -> pd.DataFrame:
     dimensions = ["科学知识"] * 20 + ["科学方法"] * 10 + ["科学精神与思想"] * 10 + ["应用能力"] * 10
-    return pd.DataFrame({
-        "wave_id": wave_id, "item_code": [f"Q{i + 1:02d}" for i in range(BENCHMARK_ITEMS)],
-        "dimension": dimensions, "correct_answers": rng.choice(list("ABCD"), BENCHMARK_ITEMS),
-        "points": 2.0,
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "wave_id": wave_id,
+            "item_code": [f"Q{i + 1:02d}" for i in range(BENCHMARK_ITEMS)],
+            "dimension": dimensions,
+            "correct_answers": rng.choice(list("ABCD"), BENCHMARK_ITEMS),
+            "points": 2.0,
+        }
+    )
 
 
 def _item_responses(
@@ -242,21 +311,33 @@ def wave_workbook(region: SurveyRegion, year: int, folder: Path, seed: int) -> P
         ],
         axis=1,
     )
-    wave = pd.DataFrame([{
-        "wave_id": wave_id, "year": year, "region_code": region.code,
-        "title_zh": f"{region.name_zh}{year}年公民科学素质抽样调查（合成）",
-        "title_en": f"{region.slug.title()} {year} civic scientific literacy survey (synthetic)",
-        "rule_id": "benchmark-2016" if items else "national-2024",
-        "scoring": "items" if items else "sections", "lonely_psu": "adjust", "note": None,
-    }])  # fmt: skip
+    wave = pd.DataFrame(
+        [
+            {
+                "wave_id": wave_id,
+                "year": year,
+                "region_code": region.code,
+                "title_zh": f"{region.name_zh}{year}年公民科学素质抽样调查（合成）",
+                "title_en": (
+                    f"{region.slug.title()} {year} civic scientific literacy survey (synthetic)"
+                ),
+                "rule_id": "benchmark-2016" if items else "national-2024",
+                "scoring": "items" if items else "sections",
+                "lonely_psu": "adjust",
+                "note": None,
+            }
+        ]
+    )
     sheets = [(SURVEY_RULES, RULES), (SURVEY_WAVES, wave)]
     if key is not None:
         sheets.append((SURVEY_ITEMS, key))
     sheets.append((SURVEY_RESPONDENTS, respondents))
     return write_workbook(
-        folder / f"survey_{wave_id}.xlsx", sheets, synthetic=True,
+        folder / f"survey_{wave_id}.xlsx",
+        sheets,
+        synthetic=True,
         received_on=date(year + 1, 2, 15),
-    )  # fmt: skip
+    )
 
 
 def generate_waves(folder: Path, seed: int) -> list[Path]:

@@ -1,8 +1,4 @@
-"""The deterministic demo data: the same workbooks users load, marked synthetic.
-
-The plan registry and the region register of the seed plans are real (`ingest/reference/`,
-transcribed from `shared/seeds/`). Populations and funding returns are synthetic, calibrated
-to published figures:
+"""Populations and funding returns: synthetic, calibrated to published figures.
 
 - Ouhai (瓯海区): the plan's 区级人均科普经费 of ¥2.67 in 2015 and ¥3.62 in 2020 and its
   十二五 / 十三五 totals of 426 and 706 万元. These fit together only with the registered
@@ -20,23 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ingest.demo_records import generate_records, synthetic_units
-from ingest.demo_survey import generate_waves
-from ingest.specs import (
-    DEPARTMENTS,
-    FUNDING,
-    INDICATORS,
-    MEASUREMENT_RULES,
-    PLANS,
-    POPULATION,
-    REGIONS,
-    REGISTRY,
-    TableSpec,
-)
+from ingest.specs import FUNDING, POPULATION
 from ingest.workbook import write_workbook
 
-SEED = 20_261_124
-REFERENCE = Path(__file__).parent / "reference"
 YEARS = range(2011, 2026)
 
 # Ouhai district funding in 万元. 2011–2015 sum to 426.00 and 2016–2020 to 706.00; with the
@@ -46,21 +28,29 @@ OUHAI_FUNDING_WAN = {
     2011: 68.20, 2012: 73.50, 2013: 80.10, 2014: 87.97, 2015: 116.23,
     2016: 123.40, 2017: 131.80, 2018: 140.20, 2019: 148.50, 2020: 162.10,
     2021: 171.60, 2022: 183.40, 2023: 195.90, 2024: 207.30, 2025: 219.80,
-}  # fmt: skip
+}  # fmt: skip  # one line per five-year plan (十二五, 十三五, 十四五), as the plan sums them
 
 # Population anchors in 万人 (linear between anchors). Resident figures follow published
 # yearbook and census values to within rounding; Ouhai's registered series is the
 # calibration above (+0.25万 a year from 42.53万 in 2011).
 POPULATION_ANCHORS_WAN = {
-    "110000": {"resident": {2011: 2018.6, 2016: 2195.4, 2020: 2189.3, 2025: 2183.0},
-               "registered": {2011: 1277.9, 2020: 1400.8, 2025: 1430.0}},
-    "440300": {"resident": {2011: 1046.7, 2017: 1252.8, 2020: 1756.0, 2025: 1798.0},
-               "registered": {2011: 267.9, 2017: 434.7, 2020: 587.4, 2025: 620.0}},
-    "440118": {"resident": {2011: 104.0, 2015: 112.0, 2020: 146.6, 2025: 153.0},
-               "registered": {2011: 84.0, 2020: 97.0, 2025: 103.0}},
-    "330304": {"resident": {2011: 88.0, 2020: 96.3, 2025: 98.0},
-               "registered": {2011: 42.53, 2025: 46.03}},
-}  # fmt: skip
+    "110000": {
+        "resident": {2011: 2018.6, 2016: 2195.4, 2020: 2189.3, 2025: 2183.0},
+        "registered": {2011: 1277.9, 2020: 1400.8, 2025: 1430.0},
+    },
+    "440300": {
+        "resident": {2011: 1046.7, 2017: 1252.8, 2020: 1756.0, 2025: 1798.0},
+        "registered": {2011: 267.9, 2017: 434.7, 2020: 587.4, 2025: 620.0},
+    },
+    "440118": {
+        "resident": {2011: 104.0, 2015: 112.0, 2020: 146.6, 2025: 153.0},
+        "registered": {2011: 84.0, 2020: 97.0, 2025: 103.0},
+    },
+    "330304": {
+        "resident": {2011: 88.0, 2020: 96.3, 2025: 98.0},
+        "registered": {2011: 42.53, 2025: 46.03},
+    },
+}
 
 # Per-capita total funding paths (元 per resident) for the synthetic returns, and the
 # share of each source. Zengcheng nearly reaches its ¥20 target in 2020.
@@ -71,57 +61,28 @@ PER_CAPITA_PATHS = {
 }
 SOURCE_SHARES = {
     "440118": {"government": 0.70, "special_fund": 0.42, "donation": 0.05, "other": 0.03},
-    "440300": {"government": 0.75, "special_fund": 0.40, "donation": 0.08,
-               "self_raised": 0.12, "other": 0.05},
-    "110000": {"government": 0.70, "special_fund": 0.30, "donation": 0.05,
-               "self_raised": 0.20, "other": 0.05},
-}  # fmt: skip
+    "440300": {
+        "government": 0.75,
+        "special_fund": 0.40,
+        "donation": 0.08,
+        "self_raised": 0.12,
+        "other": 0.05,
+    },
+    "110000": {
+        "government": 0.70,
+        "special_fund": 0.30,
+        "donation": 0.05,
+        "self_raised": 0.20,
+        "other": 0.05,
+    },
+}
 ZENGCHENG_TOWN_SHARE = 0.22  # self-raised by towns and streets, reported by each town
-SYNTHETIC_TOWNS = {"440118": ("增城", "Zengcheng", 11), "330304": ("瓯海", "Ouhai", 13)}
 
 
 def interpolate(anchors: dict[int, float], years: range = YEARS) -> pd.Series:
     """Values for every year, linear between the anchor years."""
     known = pd.Series(anchors, dtype=float)
     return known.reindex(sorted(set(years) | set(anchors))).interpolate("index")[list(years)]
-
-
-def _reference(spec: TableSpec, name: str) -> pd.DataFrame:
-    frame = pd.read_csv(REFERENCE / name, dtype=str, keep_default_na=False).replace("", None)
-    for column in spec.columns:
-        if column.kind in ("int", "number") and column.name in frame.columns:
-            frame[column.name] = pd.to_numeric(frame[column.name])
-    return frame
-
-
-def registry_frames() -> list[tuple[TableSpec, pd.DataFrame]]:
-    files = {
-        "plans": "plans.csv",
-        "plan_reviews": "reviews.csv",
-        "indicators": "indicators.csv",
-        "targets": "targets.csv",
-        "measures": "measures.csv",
-        "departments": "departments.csv",
-        "measurement_rules": "measurement_rules.csv",
-    }
-    return [(spec, _reference(spec, files[spec.table])) for spec in REGISTRY]
-
-
-def regions_frame() -> pd.DataFrame:
-    real = _reference(REGIONS, "regions.csv")
-    towns = [
-        {
-            "region_code": f"{parent}{900 + i}",
-            "name_zh": f"{zh}合成镇街{i:02d}",
-            "name_en": f"{en} synthetic town {i:02d}",
-            "level": "town",
-            "parent_code": parent,
-            "is_synthetic": "true",
-        }
-        for parent, (zh, en, count) in SYNTHETIC_TOWNS.items()
-        for i in range(1, count + 1)
-    ]
-    return pd.concat([real, pd.DataFrame(towns), synthetic_units()], ignore_index=True)
 
 
 def population_frame() -> pd.DataFrame:
@@ -170,7 +131,7 @@ def _funding_rows(code: str, population: pd.DataFrame, rng: np.random.Generator)
     return rows
 
 
-def funding_frames(population: pd.DataFrame, seed: int = SEED) -> dict[str, pd.DataFrame]:
+def funding_frames(population: pd.DataFrame, seed: int) -> dict[str, pd.DataFrame]:
     """Funding returns per region in 万元 (Beijing's in 元, as its return states)."""
     rng = np.random.default_rng(seed)
     ouhai = pd.DataFrame(
@@ -187,37 +148,6 @@ def funding_frames(population: pd.DataFrame, seed: int = SEED) -> dict[str, pd.D
     return frames
 
 
-REGISTER_RECEIVED = date(2016, 1, 4)  # the region register predates every plan period
-
-
-def registry_workbooks(folder: Path) -> list[Path]:
-    """One registry workbook per plan, received when the plan was issued (or its period
-    began): an assessment as of an earlier date does not know the plan yet."""
-    frames = registry_frames()
-    plans = next(frame for spec, frame in frames if spec is PLANS)
-    paths = []
-    for plan in plans.itertuples():
-        parts = []
-        for spec, frame in frames:
-            if spec is INDICATORS:
-                part = frame
-            elif spec is DEPARTMENTS:
-                part = frame[frame["region_code"] == plan.region_code]
-            elif spec is MEASUREMENT_RULES:
-                part = frame[frame["target_id"].str.startswith(f"{plan.plan_id}.")]
-            else:
-                part = frame[frame["plan_id"] == plan.plan_id]
-            if len(part):
-                parts.append((spec, part))
-        received = (
-            date.fromisoformat(plan.issued_on) if plan.issued_on else date(plan.period_start, 1, 1)
-        )
-        paths.append(
-            write_workbook(folder / f"registry_{plan.plan_id}.xlsx", parts, received_on=received)
-        )
-    return paths
-
-
 def yearly_workbooks(folder: Path, population: pd.DataFrame, seed: int) -> list[Path]:
     """Population and funding returns, one workbook per year, received in the next spring."""
     funding = funding_frames(population, seed)
@@ -230,36 +160,26 @@ def yearly_workbooks(folder: Path, population: pd.DataFrame, seed: int) -> list[
                 folder / f"population_{year}.xlsx",
                 [(POPULATION, population[population["year"] == year])],
                 units={"resident_population": "万人", "registered_population": "万人"},
-                synthetic=True, received_on=date(year + 1, 3, 31),
+                synthetic=True,
+                received_on=date(year + 1, 3, 31),
             )
-        )  # fmt: skip
+        )
         paths.append(
             write_workbook(
-                folder / f"funding_{year}.xlsx", [(FUNDING, others[others["year"] == year])],
-                units={"amount": "万元"}, synthetic=True, received_on=date(year + 1, 4, 30),
+                folder / f"funding_{year}.xlsx",
+                [(FUNDING, others[others["year"] == year])],
+                units={"amount": "万元"},
+                synthetic=True,
+                received_on=date(year + 1, 4, 30),
             )
-        )  # fmt: skip
+        )
         paths.append(
             write_workbook(
                 folder / f"funding_beijing_{year}.xlsx",
                 [(FUNDING, beijing[beijing["year"] == year])],
-                unit_cell="元", synthetic=True, received_on=date(year + 1, 4, 30),
+                unit_cell="元",
+                synthetic=True,
+                received_on=date(year + 1, 4, 30),
             )
-        )  # fmt: skip
+        )
     return paths
-
-
-def generate(folder: Path, seed: int = SEED) -> list[Path]:
-    """Write the demo workbooks into `folder` and return their paths, in load order."""
-    folder.mkdir(parents=True, exist_ok=True)
-    regions = write_workbook(
-        folder / "regions.xlsx", [(REGIONS, regions_frame())], synthetic=True,
-        received_on=REGISTER_RECEIVED,
-    )  # fmt: skip
-    return [
-        regions,
-        *registry_workbooks(folder),
-        *yearly_workbooks(folder, population_frame(), seed),
-        *generate_waves(folder, seed),
-        *generate_records(folder, seed),
-    ]

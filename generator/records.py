@@ -1,6 +1,6 @@
 """Synthetic records behind the count, stock and coverage targets, marked synthetic.
 
-The warehouse counts these the way the measurement rules (`reference/measurement_rules.csv`)
+The warehouse counts these the way the measurement rules (`registry/measurement_rules.csv`)
 say, so each workbook is calibrated to an outcome at the level of the rule, not of a row:
 
 - **Units and facilities.** Synthetic communities and villages under the synthetic towns of
@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ingest.home import REGISTRY_DIR
 from ingest.specs import (
     ACTIVITIES,
     ENTITY_REGISTER,
@@ -43,7 +44,6 @@ from ingest.specs import (
 )
 from ingest.workbook import write_workbook
 
-REFERENCE = Path(__file__).parent / "reference"
 RECORD_YEARS = range(2016, 2026)
 
 
@@ -77,16 +77,44 @@ class Area:
 
 
 AREAS = (
-    Area("440118", "ZC", "增城", "Zengcheng", "镇街", "town", "村社区", "village",
-         (24, 27, 22, 26, 25, 28, 23, 25, 26, 24, 25),
-         (Change(4, 2018, (25, 26)), Change(1, 2019))),
-    Area("330304", "OH", "瓯海", "Ouhai", "镇街", "town", "村社区", "village",
-         (20, 22, 18, 21, 19, 20, 23, 17, 20, 21, 19, 22, 18),
-         (Change(5, 2019, (18, 19)), Change(9, 2019, (16, 17)), Change(2, 2021))),
-    Area("440300", "SZ", "深圳", "Shenzhen", "街道", "street", "社区", "community",
-         (19, 21, 20, 22, 18, 20, 21, 19, 20, 20),
-         (Change(3, 2019), Change(7, 2019), Change(7, 2022, (20, 21))), stand_in=True),
-)  # fmt: skip
+    Area(
+        "440118",
+        "ZC",
+        "增城",
+        "Zengcheng",
+        "镇街",
+        "town",
+        "村社区",
+        "village",
+        (24, 27, 22, 26, 25, 28, 23, 25, 26, 24, 25),
+        (Change(4, 2018, (25, 26)), Change(1, 2019)),
+    ),
+    Area(
+        "330304",
+        "OH",
+        "瓯海",
+        "Ouhai",
+        "镇街",
+        "town",
+        "村社区",
+        "village",
+        (20, 22, 18, 21, 19, 20, 23, 17, 20, 21, 19, 22, 18),
+        (Change(5, 2019, (18, 19)), Change(9, 2019, (16, 17)), Change(2, 2021)),
+    ),
+    Area(
+        "440300",
+        "SZ",
+        "深圳",
+        "Shenzhen",
+        "街道",
+        "street",
+        "社区",
+        "community",
+        (19, 21, 20, 22, 18, 20, 21, 19, 20, 20),
+        (Change(3, 2019), Change(7, 2019), Change(7, 2022, (20, 21))),
+        stand_in=True,
+    ),
+)
 AREAS_BY_CODE = {a.code: a for a in AREAS}
 STAND_IN_EN = " (scaled-down stand-in)"
 
@@ -97,11 +125,17 @@ def _unit_rows(area: Area) -> list[dict]:
     rows = []
     for t, count in enumerate(area.villages, start=1):
         town = f"{area.code}{900 + t}"
-        rows.append({
-            "region_code": town, "name_zh": f"{area.zh}合成{area.town_zh}{t:02d}",
-            "name_en": f"{area.en} synthetic {area.town_en} {t:02d}{suffix}", "level": "town",
-            "parent_code": area.code, "first_year": first, "last_year": last,
-        })  # fmt: skip
+        rows.append(
+            {
+                "region_code": town,
+                "name_zh": f"{area.zh}合成{area.town_zh}{t:02d}",
+                "name_en": f"{area.en} synthetic {area.town_en} {t:02d}{suffix}",
+                "level": "town",
+                "parent_code": area.code,
+                "first_year": first,
+                "last_year": last,
+            }
+        )
         spans = {v: [first, last] for v in range(1, count + 1)}
         for change in (c for c in area.changes if c.town == t):
             for v in change.merged:
@@ -130,7 +164,7 @@ def _units() -> pd.DataFrame:
 def synthetic_units() -> pd.DataFrame:
     """Region-register rows for the synthetic villages, and Shenzhen's synthetic streets.
 
-    Zengcheng's and Ouhai's synthetic towns are registered by `ingest.demo.regions_frame`.
+    Zengcheng's and Ouhai's synthetic towns are registered by `generator.registry.regions_frame`.
     """
     units = _units()
     stand_in = units["area"].map(lambda code: AREAS_BY_CODE[code].stand_in)
@@ -182,35 +216,79 @@ class FacilityPlan:
 
 STATION, GALLERY, VENUE = "activity_station", "gallery", "venue"
 FACILITY_PLANS = (
-    FacilityPlan("440118", "town", {STATION: 1},
-                 dict(zip(RECORD_YEARS, (8, 9, 10, 10, 11, 11, 11, 11, 11, 11), strict=True)),
-                 counts=True, closure_rate=0.0),
-    FacilityPlan("440118", "village", {STATION: 1},
-                 dict(zip(RECORD_YEARS, (60, 67, 74, 80, 86, 88, 89, 90, 91, 92), strict=True))),
-    FacilityPlan("440118", "village", {GALLERY: 1},
-                 dict(zip(RECORD_YEARS, (62, 61, 60, 59, 58, 57, 57, 56, 56, 55), strict=True)),
-                 closure_rate=0.02),
-    FacilityPlan("330304", "town", {STATION: 1},
-                 dict(zip(RECORD_YEARS, (9, 10, 10, 11, 12, 12, 12, 13, 13, 13), strict=True)),
-                 counts=True, closure_rate=0.0),
-    FacilityPlan("330304", "town", {VENUE: 1},
-                 dict(zip(RECORD_YEARS, (2, 3, 4, 5, 6, 6, 6, 7, 7, 7), strict=True)),
-                 counts=True, closure_rate=0.0),
-    FacilityPlan("330304", "village", {STATION: 1},
-                 dict(zip(RECORD_YEARS, (38, 42, 47, 52, 56, 60, 63, 66, 69, 72), strict=True))),
-    FacilityPlan("330304", "village", {GALLERY: 1},
-                 dict(zip(RECORD_YEARS, (6, 8, 9, 10, 12, 13, 15, 16, 18, 20), strict=True)),
-                 counts=True, closure_rate=0.0),
-    FacilityPlan("440300", "town", {STATION: 1},
-                 dict(zip(RECORD_YEARS, (8, 9, 9, 10, 10, 10, 10, 10, 10, 10), strict=True)),
-                 counts=True, closure_rate=0.0),
-    FacilityPlan("440300", "village", {STATION: 0.6, GALLERY: 0.3, VENUE: 0.1},
-                 dict(zip(RECORD_YEARS, (50, 55, 61, 66, 72, 74, 76, 78, 80, 82), strict=True)),
-                 second_share=0.35),
-)  # fmt: skip
+    FacilityPlan(
+        "440118",
+        "town",
+        {STATION: 1},
+        dict(zip(RECORD_YEARS, (8, 9, 10, 10, 11, 11, 11, 11, 11, 11), strict=True)),
+        counts=True,
+        closure_rate=0.0,
+    ),
+    FacilityPlan(
+        "440118",
+        "village",
+        {STATION: 1},
+        dict(zip(RECORD_YEARS, (60, 67, 74, 80, 86, 88, 89, 90, 91, 92), strict=True)),
+    ),
+    FacilityPlan(
+        "440118",
+        "village",
+        {GALLERY: 1},
+        dict(zip(RECORD_YEARS, (62, 61, 60, 59, 58, 57, 57, 56, 56, 55), strict=True)),
+        closure_rate=0.02,
+    ),
+    FacilityPlan(
+        "330304",
+        "town",
+        {STATION: 1},
+        dict(zip(RECORD_YEARS, (9, 10, 10, 11, 12, 12, 12, 13, 13, 13), strict=True)),
+        counts=True,
+        closure_rate=0.0,
+    ),
+    FacilityPlan(
+        "330304",
+        "town",
+        {VENUE: 1},
+        dict(zip(RECORD_YEARS, (2, 3, 4, 5, 6, 6, 6, 7, 7, 7), strict=True)),
+        counts=True,
+        closure_rate=0.0,
+    ),
+    FacilityPlan(
+        "330304",
+        "village",
+        {STATION: 1},
+        dict(zip(RECORD_YEARS, (38, 42, 47, 52, 56, 60, 63, 66, 69, 72), strict=True)),
+    ),
+    FacilityPlan(
+        "330304",
+        "village",
+        {GALLERY: 1},
+        dict(zip(RECORD_YEARS, (6, 8, 9, 10, 12, 13, 15, 16, 18, 20), strict=True)),
+        counts=True,
+        closure_rate=0.0,
+    ),
+    FacilityPlan(
+        "440300",
+        "town",
+        {STATION: 1},
+        dict(zip(RECORD_YEARS, (8, 9, 9, 10, 10, 10, 10, 10, 10, 10), strict=True)),
+        counts=True,
+        closure_rate=0.0,
+    ),
+    FacilityPlan(
+        "440300",
+        "village",
+        {STATION: 0.6, GALLERY: 0.3, VENUE: 0.1},
+        dict(zip(RECORD_YEARS, (50, 55, 61, 66, 72, 74, 76, 78, 80, 82), strict=True)),
+        second_share=0.35,
+    ),
+)
 FACILITY_LABELS = {
-    STATION: "科普活动站(室)", GALLERY: "科普画廊(宣传栏)", VENUE: "科普场馆", "none": "无",
-}  # fmt: skip
+    STATION: "科普活动站(室)",
+    GALLERY: "科普画廊(宣传栏)",
+    VENUE: "科普场馆",
+    "none": "无",
+}
 FACILITY_LETTERS = {STATION: "S", GALLERY: "G", VENUE: "V"}
 STATUS_LABELS = {"active": "在用", "closed": "停用", "building": "在建"}
 # Median content updates per active village gallery in Zengcheng (the plan asks ≥ 10 a year).
@@ -599,7 +677,7 @@ ACTIVITY_LOGS = (
         Stream("青少年科技竞赛", "中小学生", "市科协", "北京青少年科技创新大赛", 600,
                rows=_flat(BJ, 10), noise=True, at_top=1.0),
     )),
-)  # fmt: skip
+)  # fmt: skip  # a table of 48 streams, two lines each: ruff gives each stream ten
 
 
 def _places(
@@ -738,7 +816,7 @@ REGISTERS = (
              new=_per_year(SZ, (10, 12, 8, 11))),
     Register("中小学特色科学教育基地", "440118", "ZC-SEB", "增城合成中小学特色科学教育基地",
              at_top=0.0, new={2015: 1, 2017: 1, 2018: 1, 2020: 1}),
-)  # fmt: skip
+)  # fmt: skip  # a table of 12 registers, two lines each: ruff gives each ten
 SURNAMES = list(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许邓冯韩曹曾彭萧蔡潘田董袁于余叶蒋杜苏"
 )
@@ -802,23 +880,30 @@ NEVER = 99
 NEVER_REPORTED = 4
 FINAL_SHARES = {"completed": 0.5, "in_progress": 1 / 3, "overdue": 0.1}  # the rest not_started
 MEASURE_STATUS_LABELS = {
-    "not_started": "未启动", "in_progress": "进行中", "completed": "已完成", "overdue": "逾期",
-}  # fmt: skip
+    "not_started": "未启动",
+    "in_progress": "进行中",
+    "completed": "已完成",
+    "overdue": "逾期",
+}
 EVIDENCE = {
     "not_started": ("尚未启动，正在研究制定工作方案", "已列入下一阶段工作计划，尚未启动"),
-    "in_progress": ("已印发实施方案，相关工作有序推进，完成约{pct}%",
-                    "已召开专题推进会，阶段任务完成约{pct}%"),
+    "in_progress": (
+        "已印发实施方案，相关工作有序推进，完成约{pct}%",
+        "已召开专题推进会，阶段任务完成约{pct}%",
+    ),
     "completed": ("阶段任务已全部完成，已形成工作总结", "已按期完成，相关成果已通过验收"),
-    "overdue": ("受经费和人员调整影响未按期完成，已制定整改计划",
-                "进度滞后于计划安排，已提请联席会议协调"),
-}  # fmt: skip
+    "overdue": (
+        "受经费和人员调整影响未按期完成，已制定整改计划",
+        "进度滞后于计划安排，已提请联席会议协调",
+    ),
+}
 
 
 def _pairs() -> pd.DataFrame:
-    measures = pd.read_csv(REFERENCE / "measures.csv", dtype=str)
+    measures = pd.read_csv(REGISTRY_DIR / "measures.csv", dtype=str)
     units = measures["responsible_units"].str.split(LIST_SEPARATORS, regex=True).explode()
     pairs = measures[["measure_id", "title_zh"]].join(units.str.strip().rename("unit"))
-    departments = pd.read_csv(REFERENCE / "departments.csv", dtype=str)
+    departments = pd.read_csv(REGISTRY_DIR / "departments.csv", dtype=str)
     short = departments[departments["region_code"] == "990100"].set_index("name_zh")
     pairs["short"] = pairs["unit"].map(short["short_name_zh"])
     return pairs.reset_index(drop=True)
@@ -829,8 +914,9 @@ def _status_paths(count: int, rng: np.random.Generator) -> np.ndarray:
     finals = np.full(count, "not_started", dtype=object)
     cut = np.cumsum([round(share * count) for share in FINAL_SHARES.values()])
     order = rng.permutation(count)
-    for status, (low, high) in zip(FINAL_SHARES, zip([0, *cut[:-1]], cut, strict=True),
-                                   strict=True):  # fmt: skip
+    for status, (low, high) in zip(
+        FINAL_SHARES, zip([0, *cut[:-1]], cut, strict=True), strict=True
+    ):
         finals[order[low:high]] = status
     last = len(PERIODS) - 1
     completes = np.where(finals == "completed", rng.integers(2, last + 1, count), NEVER)
@@ -879,9 +965,13 @@ def measure_reports_frame(rng: np.random.Generator) -> pd.DataFrame:
     has_document &= ~rows["unit"].str.startswith("各")
     issuer = rows["short"].where(rows["short"].str.startswith("XX"), "XX" + rows["short"])
     document = (
-        issuer + "〔" + rows["reported_on"].str.slice(0, 4) + "〕"
-        + pd.Series(rng.integers(1, 120, len(rows)), index=rows.index).astype(str) + "号"
-    )  # fmt: skip
+        issuer
+        + "〔"
+        + rows["reported_on"].str.slice(0, 4)
+        + "〕"
+        + pd.Series(rng.integers(1, 120, len(rows)), index=rows.index).astype(str)
+        + "号"
+    )
     return pd.DataFrame(
         {
             "measure_id": rows["measure_id"],
@@ -930,11 +1020,14 @@ def generate_records(folder: Path, seed: int) -> list[Path]:
         paths.append(
             write_workbook(
                 folder / f"facilities_{year}.xlsx",
-                [(UNIT_REGISTER, register[register["year"] == year]),
-                 (FACILITIES, facilities[facilities["year"] == year])],
-                synthetic=True, received_on=date(year + 1, 3, 31),
+                [
+                    (UNIT_REGISTER, register[register["year"] == year]),
+                    (FACILITIES, facilities[facilities["year"] == year]),
+                ],
+                synthetic=True,
+                received_on=date(year + 1, 3, 31),
             )
-        )  # fmt: skip
+        )
     for k, log in enumerate(ACTIVITY_LOGS):
         rng = np.random.default_rng([seed, 2, k])
         frame = activities_frame(log, towns.get(log.code, no_towns), rng)
@@ -944,9 +1037,11 @@ def generate_records(folder: Path, seed: int) -> list[Path]:
                 write_workbook(
                     folder / f"activities_{log.slug}_{year}.xlsx",
                     [(ACTIVITIES, frame[years == year])],
-                    units={"amount": "万元"}, synthetic=True, received_on=date(year + 1, 1, 31),
+                    units={"amount": "万元"},
+                    synthetic=True,
+                    received_on=date(year + 1, 1, 31),
                 )
-            )  # fmt: skip
+            )
     registers = pd.concat(
         [
             register_frame(r, towns.get(r.code, no_towns), np.random.default_rng([seed, 3, k]))
@@ -959,15 +1054,18 @@ def generate_records(folder: Path, seed: int) -> list[Path]:
             write_workbook(
                 folder / f"registers_{year}.xlsx",
                 [(ENTITY_REGISTER, _register_snapshot(registers, year))],
-                synthetic=True, received_on=date(year + 1, 1, 31),
+                synthetic=True,
+                received_on=date(year + 1, 1, 31),
             )
-        )  # fmt: skip
+        )
     reports = measure_reports_frame(np.random.default_rng([seed, 4]))
     for period, part in reports.groupby("period", sort=True):
         paths.append(
             write_workbook(
-                folder / f"measure_reports_{period}.xlsx", [(MEASURE_REPORTS, part)],
-                synthetic=True, received_on=date.fromisoformat(part["reported_on"].max()),
+                folder / f"measure_reports_{period}.xlsx",
+                [(MEASURE_REPORTS, part)],
+                synthetic=True,
+                received_on=date.fromisoformat(part["reported_on"].max()),
             )
-        )  # fmt: skip
+        )
     return paths

@@ -1,0 +1,211 @@
+"""The Dagster definitions: the asset graph they load, the assessment partitions, and the
+assets materialized with `dg.materialize` on a temporary Kepu home."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+import vocabulary
+from expectations.suites import TABLES
+from ingest.home import KepuHome
+from ingest.load import load_files
+from tests.helpers import REGIONS_ROWS, write_sheet
+
+REVIEW_POINTS = {
+    "beijing-2021-2035.2025-checkpoint",
+    "beijing-2021-2035.2035-checkpoint",
+    "ouhai-2021-2025.2023-midterm",
+    "ouhai-2021-2025.2025-final",
+    "shenzhen-2017-2020.2020-final",
+    "xx-city-2022.2022-monitoring",
+    "xx-city-2022.2023-monitoring",
+    "xx-city-2022.2024-monitoring",
+    "xx-city-2022.2025-monitoring",
+    "zengcheng-2016-2020.2020-final",
+}
+
+
+def _keys(specs: list[dg.AssetSpec]) -> set[str]:
+    return {spec.key.to_user_string() for spec in specs}
+
+
+def test_the_definitions_load_with_the_whole_asset_graph(definitions: dg.Definitions) -> None:
+    from ingest.specs import ALL_SPECS
+
+    specs = definitions.resolve_all_asset_specs()
+    keys = _keys(specs)
+    raw = {f"raw/{s.table}" for s in ALL_SPECS} | {
+        "raw/survey_responses",
+        "raw/load_audit",
+        "raw/load_errors",
+    }
+    assert raw <= keys
+    assert {"staging/stg_regions", "marts/fct_indicator_value", "marts/dim_region"} <= keys
+    assert {"published_snapshot", "assessment_report"} <= keys
+    # dbt's sources are the raw tables, its seeds the rules: no asset outside these groups.
+    groups = {spec.group_name for spec in specs}
+    layers = {"raw", "rules", "staging", "intermediate", "marts", "published", "assessments"}
+    assert groups == layers
+    graph = definitions.resolve_asset_graph()
+    marts = {k for k in keys if k.startswith("marts/")}
+    snapshot = graph.get(dg.AssetKey("published_snapshot"))
+    assert {k.to_user_string() for k in snapshot.parent_keys} == marts
+    checks = {key.name for key in graph.asset_check_keys}
+    assert {f"gx_{table}" for table in TABLES} | {"all_files_accepted"} <= checks
+    assert any(name.startswith("unique_fct_plan_target") for name in checks)
+    assert {j.name for j in definitions.jobs} == {"load_job", "build_job", "assessment_job"}
+    assert [s.name for s in definitions.sensors] == ["inbox_sensor"]
+    assert {s.name for s in definitions.schedules} == {"nightly_build", "review_schedule"}
+
+
+def test_every_asset_has_a_description_and_kinds(definitions: dg.Definitions) -> None:
+    specs = definitions.resolve_all_asset_specs()
+    assert [s.key.to_user_string() for s in specs if not s.description or not s.kinds] == []
+    kinds = {s.key.to_user_string(): s.kinds for s in specs}
+    assert kinds["raw/regions"] == {"duckdb", "excel"}
+    assert kinds["marts/dim_region"] == {"dbt", "duckdb"}
+    assert kinds["assessment_report"] == {"docx", "xlsx"}
+
+
+def test_every_assessment_partition_has_an_assessment_kind(definitions: dg.Definitions) -> None:
+    from orchestration.defs.assessments import ReviewPoint
+
+    graph = definitions.resolve_asset_graph()
+    partitions = graph.get(dg.AssetKey("assessment_report")).partitions_def
+    keys = partitions.get_partition_keys()
+    assert set(keys) == REVIEW_POINTS
+    assert {ReviewPoint.from_key(k).kind for k in keys} == set(vocabulary.codes("assessment_kind"))
+
+
+@pytest.mark.parametrize(
+    ("key", "plan_id", "as_of", "kind"),
+    [
+        ("xx-city-2022.2023-monitoring", "xx-city-2022", date(2024, 3, 31), "monitoring"),
+        ("ouhai-2021-2025.2023-midterm", "ouhai-2021-2025", date(2024, 3, 31), "midterm"),
+        ("shenzhen-2017-2020.2020-final", "shenzhen-2017-2020", date(2021, 3, 31), "final"),
+        ("beijing-2021-2035.2035-checkpoint", "beijing-2021-2035", date(2036, 3, 31), "final"),
+    ],
+)
+def test_a_partition_names_the_plan_the_date_and_the_kind_of_its_assessment(
+    key: str, plan_id: str, as_of: date, kind: str
+) -> None:
+    from orchestration.defs.assessments import ReviewPoint
+
+    point = ReviewPoint.from_key(key)
+    assert (point.plan_id, point.as_of, point.kind) == (plan_id, as_of, kind)
+    assert point.key == key
+
+
+def test_the_review_schedule_asks_on_1_april_for_the_reviews_of_the_year_before() -> None:
+    from orchestration.defs.assessments import review_schedule
+
+    context = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 4, 1, 4))
+    requests = list(review_schedule(context))
+    assert sorted(r.partition_key for r in requests) == [
+        "beijing-2021-2035.2025-checkpoint",
+        "ouhai-2021-2025.2025-final",
+        "xx-city-2022.2025-monitoring",
+    ]
+
+
+def _rows_added(result: dg.ExecuteInProcessResult, table: str) -> int:
+    (materialization,) = [
+        m
+        for m in result.asset_materializations_for_node("raw_tables")
+        if m.asset_key == dg.AssetKey(["raw", table])
+    ]
+    return materialization.metadata["rows_added"].value
+
+
+def _count(home: KepuHome, table: str) -> int:
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        return con.execute(f"select count(*) from {table}").fetchone()[0]
+
+
+def test_raw_tables_land_a_file_once(
+    definitions: dg.Definitions, home_env: KepuHome, tmp_path: Path
+) -> None:
+    from orchestration.defs.raw import raw_tables
+    from orchestration.defs.resources import RESOURCES
+
+    regions = write_sheet(tmp_path / "regions.xlsx", "地区", REGIONS_ROWS)
+    config = {"ops": {"raw_tables": {"config": {"paths": [str(regions)]}}}}
+    first = dg.materialize([raw_tables], resources=RESOURCES, run_config=config)
+    assert (_rows_added(first, "regions"), _rows_added(first, "funding_returns")) == (4, 0)
+    assert (_count(home_env, "raw.regions"), _count(home_env, "raw.load_audit")) == (4, 1)
+
+    again = dg.materialize([raw_tables], resources=RESOURCES, run_config=config)
+    assert _rows_added(again, "regions") == 0
+    (audit,) = [
+        m
+        for m in again.asset_materializations_for_node("raw_tables")
+        if m.asset_key == dg.AssetKey(["raw", "load_audit"])
+    ]
+    assert [load["status"] for load in audit.metadata["loads"].value] == ["duplicate"]
+    assert (_count(home_env, "raw.regions"), _count(home_env, "raw.load_audit")) == (4, 1)
+
+
+def test_dbt_builds_the_region_dimension_from_the_latest_load(
+    definitions: dg.Definitions, home_env: KepuHome, tmp_path: Path
+) -> None:
+    """The register as loaded, then a correction renaming the town: dim_region holds the
+    latest name, and each region's depth is its number of ancestors (0 for the province)."""
+    from orchestration.defs.dbt import kepu_dbt_models
+    from orchestration.defs.resources import RESOURCES
+
+    *register, town = REGIONS_ROWS
+    assert town[:2] == ["330304901", "测试街道"]
+    renamed = [*register, ["330304901", "娄桥街道", "乡镇", "330304"]]
+    files = [
+        write_sheet(tmp_path / "regions.xlsx", "地区", REGIONS_ROWS),
+        write_sheet(tmp_path / "regions_corrected.xlsx", "地区", renamed),
+    ]
+    assert [o.status for o in load_files(files, home_env)] == ["accepted", "accepted"]
+    selection = [
+        "staging/stg_regions",
+        "intermediate/int_regions_current",
+        "intermediate/int_region_ancestors",
+        "marts/dim_region",
+    ]
+    result = dg.materialize(
+        [kepu_dbt_models],
+        selection=dg.AssetSelection.assets(*(dg.AssetKey.from_user_string(k) for k in selection)),
+        resources=RESOURCES,
+    )
+    assert result.success
+    materialized = {m.asset_key.to_user_string() for m in result.get_asset_materialization_events()}
+    assert materialized == set(selection)
+    with duckdb.connect(str(home_env.warehouse), read_only=True) as con:
+        regions = con.execute(
+            "select region_code, region_name_zh, region_level, parent_region_code, depth, load_id"
+            " from marts.dim_region order by region_code"
+        ).fetchall()
+    assert regions == [
+        ("330000", "浙江省", "province", None, 0, 2),
+        ("330300", "温州市", "prefecture", "330000", 1, 2),
+        ("330304", "瓯海区", "county", "330300", 2, 2),
+        ("330304901", "娄桥街道", "town", "330304", 3, 2),
+    ]
+
+
+def test_the_gx_check_fails_a_raw_table_the_loader_would_not_have_accepted(
+    home: KepuHome, tmp_path: Path
+) -> None:
+    """A level written into raw behind the loader's back ('city' is no region level)."""
+    from orchestration.defs.checks import gx_check
+    from orchestration.defs.resources import Warehouse
+
+    load_files([write_sheet(tmp_path / "regions.xlsx", "地区", REGIONS_ROWS)], home)
+    with duckdb.connect(str(home.warehouse)) as con:
+        con.execute("update raw.regions set level = 'city' where region_code = '330300'")
+    result = gx_check("regions")(warehouse=Warehouse(home_dir=str(home.root)))
+    assert not result.passed
+    assert result.metadata["rows"].value == 4
+    failures = result.metadata["failures"].value
+    assert failures.startswith("- expect_column_values_to_be_in_set {'column': 'level'")
+    assert "city" in failures
