@@ -34,8 +34,8 @@ test: setup  ## lint, then every test
 	$(RUN) pytest
 
 dev: setup  ## the Dagster UI on http://localhost:3000
-	mkdir -p var/dagster && DAGSTER_HOME=$${DAGSTER_HOME:-$$PWD/var/dagster} \
-		$(RUN) dagster dev -m orchestration.definitions
+	mkdir -p var/dagster && KEPU_HOME=$${KEPU_HOME:-$$PWD/var} \
+		DAGSTER_HOME=$${DAGSTER_HOME:-$$PWD/var/dagster} $(RUN) dagster dev -m orchestration.definitions
 
 dashboard: setup  ## the Streamlit dashboard on the published snapshot
 	$(RUN) kepu dashboard

@@ -10,7 +10,7 @@ import subprocess
 import yaml
 
 from ingest.home import KepuHome
-from orchestration.defs.resources import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from orchestration.defs.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
 
 def test_dbt_unit_tests_pass(demo_home: KepuHome) -> None:

@@ -6,9 +6,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from ingest.home import KepuHome
-from orchestration.defs.project import DBT_EXECUTABLE, DBT_PROJECT_DIR, dbt_project
-
-__all__ = ["DBT_EXECUTABLE", "DBT_PROJECT_DIR", "RESOURCES", "Warehouse"]
+from orchestration.defs.project import DBT_EXECUTABLE, dbt_project
 
 
 class Warehouse(dg.ConfigurableResource):
