@@ -19,15 +19,17 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from orchestration.report.charts import chart_png
-from orchestration.report.components import components, thresholds_text
+from orchestration.report.components import components
 from orchestration.report.data import LITERACY_INDICATOR
 from orchestration.report.records import Observation, Target
 from orchestration.report.wording import (
     DASH,
     Context,
+    annex_paragraphs,
     baseline_text,
     ci_text,
     fill,
+    flag_text,
     gap_rows,
     latest_text,
     measure_counts,
@@ -220,12 +222,16 @@ def _value_row(ctx: Context, target: Target, row: Observation) -> list[str]:
         value_cell_text(ctx, target, row),
         ci,
         or_dash(row.sample_size),
-        ctx.code("quality_flag", row.quality_flag),
+        flag_text(ctx, row.quality_flag, row.quality_reason),
     ]
 
 
 def _gaps(ctx: Context, document: Any, target: Target) -> None:
-    found = ctx.data.literacy_gaps[target.target_id]
+    found = ctx.data.literacy_gaps.get(target.target_id)
+    if found is None:  # no observations: no year the judgement used
+        document.add_paragraph().add_run(ctx.t("literacy.gaps")).bold = True
+        document.add_paragraph(ctx.t("target.no_gaps"))
+        return
     heading = ctx.t("target.gaps", year=found.up_to_year)
     document.add_paragraph().add_run(heading).bold = True
     if not found.gaps:
@@ -283,14 +289,8 @@ def _sources(ctx: Context, document: Any) -> None:
 
 
 def _annex(ctx: Context, document: Any) -> None:
-    for key in ("annex.growth_ratio", "annex.pro_rata", "annex.years_met"):
-        document.add_paragraph(ctx.t(key))
-    if ctx.data.thresholds:
-        document.add_paragraph(
-            ctx.t("annex.bands", thresholds=thresholds_text(ctx, *ctx.data.thresholds))
-        )
-    for key in ("annex.comparators", "annex.survey", "annex.nchs"):
-        document.add_paragraph(ctx.t(key))
+    for text in annex_paragraphs(ctx):
+        document.add_paragraph(text)
 
 
 def _table(document: Any, header: list[str], rows: list[list[str]]) -> Any:
