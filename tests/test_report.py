@@ -742,16 +742,38 @@ def test_summary_sheet_fills_status_cells_and_formats_numbers(zh: dict[str, Path
     assert "合成演示数据" in sheet["A3"].value
 
 
-def test_progress_sheet_holds_every_column_with_readable_headers(zh: dict[str, Path]):
+def test_progress_sheet_holds_every_target_column_with_codes_in_words(
+    zh: dict[str, Path], en: dict[str, Path]
+):
     sheet = openpyxl.load_workbook(zh["xlsx"])["进展"]
     header = [c.value for c in sheet[1]]
-    assert len(header) == 49
+    # every column of a quantitative row, the status also as its code; not the measures'
+    assert len(header) == 45
+    assert set(header) <= {zh for zh, _ in vocabulary.labels().values()}  # no raw names
     assert header[:3] == ["进展记录编号", "目标编号", "规划编号"]
     literacy = dict(zip(header, (c for c in sheet[3]), strict=True))
     assert literacy["进展比 R"].number_format == "0.000"
     assert literacy["进展比 R"].value == pytest.approx(0.750611, abs=1e-6)
     assert literacy["实际年均增长率"].number_format == "0.00%"
+    assert literacy["状态"].value == "需加快进度"
+    assert literacy["状态"].fill.fgColor.rgb == "FFFFC000"
     assert literacy["状态代码"].value == "accelerate"
+    assert literacy["目标类型"].value == "水平值"
+    assert literacy["比较方式"].value == "≥"
+    assert literacy["期望方向"].value == "上升"
+    assert literacy["判定方法"].value == "增长率比较法（水平值目标）"
+    assert literacy["最新值质量标记"].value == "正常"
+    assert literacy["已达目标"].value == "否"
+    assert (literacy["顺利阈值"].value, literacy["顺利阈值"].number_format) == (0.95, "0.00")
+    english = openpyxl.load_workbook(en["xlsx"])["Progress"]
+    header = [c.value for c in english[1]]
+    events = dict(zip(header, (c.value for c in english[2]), strict=True))
+    assert (events["Status"], events["Status code"]) == ("Achieved", "achieved")
+    assert (events["Target kind"], events["Method"]) == (
+        "cumulative",
+        "pro-rata (cumulative target)",
+    )
+    assert events["Target met"] == "yes"
 
 
 def test_values_sheet_writes_a_dash_for_a_suppressed_estimate(zh: dict[str, Path]):
@@ -761,6 +783,12 @@ def test_values_sheet_writes_a_dash_for_a_suppressed_estimate(zh: dict[str, Path
     assert literacy[1][4:9] == ["—", "%", None, None, None]
     assert literacy[1][10:12] == ["不宜发布", "有效样本量 23.4 < 30"]
     assert literacy[2][4] == 13.0
+    # in the period, met, the latest: the judgement of fct_target_observation
+    assert [r[12:] for r in literacy] == [
+        ["是", "否", "否"],
+        ["是", None, "否"],
+        ["是", "否", "是"],
+    ]
 
 
 def test_measures_sheet_fills_status_cells(measures_zh: dict[str, Path]):
@@ -856,6 +884,11 @@ def test_a_suppressed_latest_estimate_is_explained_by_its_reason(tmp_path: Path)
     assert english["result"] == (
         "latest estimate suppressed: effective sample size 23.4 < 30 → Insufficient data"
     )
+    progress = openpyxl.load_workbook(zh["xlsx"])["进展"]
+    header = [c.value for c in progress[1]]
+    row = dict(zip(header, (c.value for c in progress[2]), strict=True))
+    assert row["最新值质量原因"] == "有效样本量 23.4 < 30"
+    assert row["状态原因"] == "最新估计不宜发布：有效样本量 23.4 < 30"
 
 
 def test_a_monitoring_report_is_named_and_titled_as_one(database: Path, tmp_path: Path):
