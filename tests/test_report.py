@@ -912,20 +912,6 @@ def test_a_kind_outside_the_assessment_kinds_is_refused(database: Path, tmp_path
         render(database, tmp_path, kind="checkpoint")
 
 
-def test_status_order_and_colours_for_the_dashboard_come_from_the_codes():
-    assert report.STATUS_ORDER == (
-        "achieved",
-        "on_track",
-        "accelerate",
-        "limited",
-        "moving_away",
-        "insufficient_data",
-        "not_yet_due",
-    )
-    assert report.STATUS_COLOURS["achieved"] == "70AD47"
-    assert report.STATUS_COLOURS["moving_away"] == "FF5050"
-
-
 # Ideographs, CJK symbols and punctuation, kana, fullwidth forms.
 CJK = re.compile("[\u2e80-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
