@@ -15,6 +15,8 @@ import vocabulary
 from ingest.home import KepuHome
 from orchestration.assess import assessment_dir
 from orchestration.cli import main
+from orchestration.report import render_assessment
+from orchestration.report.wording import measure_number
 
 REVIEWS = [
     ("2021-03-31", "final", "shenzhen-2017-2020,zengcheng-2016-2020"),
@@ -103,3 +105,41 @@ def test_a_monitoring_assessment_reports_on_the_plan_s_monitoring_years(
     assert "Report: Annual monitoring" in en
     measures = openpyxl.load_workbook(f"{stem}_zh.xlsx")["措施"]
     assert measures.max_row - 1 == 99  # every measure × responsible unit pair
+
+
+def test_the_methods_annex_follows_the_rule_marts_the_models_read(
+    demo_home: KepuHome, reports: Path, tmp_path: Path
+) -> None:
+    """The marts of the 2026 assessment copied into memory with every presentation
+    threshold doubled and the on-track band moved: the annex states the edited rows."""
+    database = assessment_dir(demo_home, date(2026, 3, 31), latest_data=False)
+    con = duckdb.connect()
+    con.execute(f"attach '{database / 'warehouse.duckdb'}' as warehouse (read_only)")
+    tables = con.execute(
+        "select table_name from duckdb_tables() "
+        "where database_name = 'warehouse' and schema_name = 'marts'"
+    ).fetchall()
+    for (table,) in tables:
+        con.execute(f"create table memory.main.{table} as select * from warehouse.marts.{table}")
+    con.execute("detach warehouse")
+    con.execute("update dim_presentation_rule set threshold = threshold * 2")
+    con.execute("update dim_progress_band set min_ratio = 0.9 where progress_status = 'on_track'")
+    rules = con.execute(
+        "select rule_order, measure, comparator, threshold, min_ci_width, quality_flag "
+        "from dim_presentation_rule order by rule_order"
+    ).fetchall()
+    (path,) = render_assessment(
+        con, plan_id="ouhai-2021-2025", as_of=date(2026, 3, 31), kind="final", lang="zh",
+        out_dir=tmp_path, formats=("docx",), vintage_note="",
+    )  # fmt: skip
+    paragraphs = [p.text for p in docx.Document(str(path)).paragraphs]
+    for order, measure, comparator, threshold, min_width, flag in rules:
+        words = [vocabulary.code_text(ns, code, "zh") for ns, code in
+                 (("quality_measure", measure), ("comparator", comparator))]  # fmt: skip
+        condition = f"{order}. {words[0]} {words[1]} {measure_number(threshold)}"
+        if min_width is not None:
+            condition += vocabulary.text(
+                "annex.nchs_min_ci_width", "zh", width=measure_number(min_width)
+            )
+        assert f"{condition} → {vocabulary.code_text('quality_flag', flag, 'zh')}" in paragraphs
+    assert any("R ≥ 0.90：进展顺利；0.60 ≤ R < 0.90：需加快进度" in p for p in paragraphs)

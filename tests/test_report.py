@@ -1,15 +1,17 @@
 """Assessment reports read back from the files: what an evaluator would see in Word and Excel.
 
-The database is built by hand. The level target is the Open SDG worked example (baseline 10
-in 2015, target 20 by 2025, latest 13 in 2020): CAGR_obs = 1.3^(1/5) − 1 = 5.39%,
-CAGR_req = 2^(1/10) − 1 = 7.18%, R = 0.751 → accelerate. The cumulative target is 300
-events over 2016–2025 with 310 by 2020: elapsed 5/10 = 50.0%, expected 150,
-R = 310/150 = 2.067, and 310 ≥ 300 → achieved.
+The database is built by hand, the rule marts (dim_progress_band, dim_progress_setting,
+dim_presentation_rule) from the seeds the models read. The level target is the Open SDG
+worked example (baseline 10 in 2015, target 20 by 2025, latest 13 in 2020):
+CAGR_obs = 1.3^(1/5) − 1 = 5.39%, CAGR_req = 2^(1/10) − 1 = 7.18%, R = 0.751 → accelerate.
+The cumulative target is 300 events over 2016–2025 with 310 by 2020: elapsed 5/10 = 50.0%,
+expected 150, R = 310/150 = 2.067, and 310 ≥ 300 → achieved.
 """
 
 from __future__ import annotations
 
 import ast
+import csv
 import re
 from datetime import date
 from pathlib import Path
@@ -20,9 +22,13 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
+import vocabulary
+from ingest.home import REPO_ROOT
 from orchestration import report
 from orchestration.report import data as report_data
 from orchestration.report import render_assessment
+from orchestration.report.records import Gap, Reason
+from orchestration.report.wording import Context, gap_rows, measure_number
 
 AS_OF = date(2021, 6, 30)
 PLAN = "test-2016-2025"
@@ -47,22 +53,31 @@ create table fct_target_progress (
     tolerance double, target_label_zh varchar, target_label_en varchar, direction varchar,
     as_of_date date, progress_method varchar, baseline_year bigint, baseline_value double,
     latest_year bigint, latest_value double, latest_quality_flag varchar,
-    latest_ci_lower double, latest_ci_upper double, is_target_inside_ci boolean,
-    target_year integer, period_start integer, period_end integer, cagr_observed double,
-    cagr_required double, progress_ratio double, share_of_way double, elapsed_share double,
-    expected_to_date double, years_assessed bigint, years_met bigint, years_detail varchar,
-    is_met boolean, progress_status varchar, status_reason varchar,
-    threshold_on_track decimal(3, 2), threshold_accelerate decimal(3, 2),
-    lead_departments varchar, cooperating_departments varchar);
+    latest_quality_reason varchar, latest_ci_lower double, latest_ci_upper double,
+    is_target_inside_ci boolean, target_year integer, period_start integer,
+    period_end integer, cagr_observed double, cagr_required double, progress_ratio double,
+    share_of_way double, elapsed_share double, expected_to_date double,
+    years_assessed bigint, years_met bigint, is_met boolean, progress_status varchar,
+    status_reason varchar, threshold_on_track double, threshold_accelerate double,
+    lead_departments varchar, cooperating_departments varchar, measure_unit_pairs bigint,
+    completed_pairs bigint, overdue_pairs bigint, completed_share double,
+    overdue_share double);
 create table fct_indicator_value (
     indicator_code varchar, region_code varchar, year integer, group_dimension varchar,
     group_value varchar, value double, unit_zh varchar, unit_en varchar,
     standard_error double, ci_lower double, ci_upper double, sample_size integer,
-    quality_flag varchar, quality_reason varchar);
+    quality_flag varchar, quality_reason varchar, quality_measure_value double,
+    quality_threshold double, non_reporting_units integer, denominator_value double);
+create table fct_target_observation (
+    target_observation_id varchar, target_id varchar, plan_id varchar, as_of_date date,
+    indicator_code varchar, region_code varchar, year integer, series varchar,
+    value double, unit_zh varchar, unit_en varchar, standard_error double,
+    ci_lower double, ci_upper double, sample_size integer, quality_flag varchar,
+    quality_reason varchar, is_in_period boolean, is_met boolean, is_latest boolean);
 create table fct_literacy_gap (
     wave_id varchar, survey_year integer, region_code varchar, group_dimension varchar,
     gap_label varchar, gap double, standard_error double, ci_lower double, ci_upper double,
-    quality_flag varchar);
+    quality_flag varchar, quality_reason varchar);
 create table fct_plan_measure (
     measure_id varchar, plan_id varchar, measure_no integer, title_zh varchar,
     title_en varchar, responsible_units varchar);
@@ -127,8 +142,8 @@ PROGRESS_COMMON = {
     "period_end": 2025,
     "years_assessed": None,
     "years_met": None,
-    "years_detail": None,
     "status_reason": None,
+    "latest_quality_reason": None,
     "threshold_on_track": 0.95,
     "threshold_accelerate": 0.60,
 }
@@ -207,19 +222,45 @@ def value(
     n: int | None = None,
     flag: str = "present",
     reason: str | None = None,
+    measured: tuple[float, float] | None = None,
 ) -> tuple:
-    """A row of fct_indicator_value for region 330304."""
-    units = {"literacy_ratio": ("%", "%"), "science_events": ("场次", "events")}[indicator]
-    group_value = {"total": "all", "cumulative": "since period start", "sex": "male"}[group]
+    """A row of fct_indicator_value for region 330304; `measured` is the presentation
+    rule's (measure value, threshold) of a flagged estimate."""
+    units = {
+        "literacy_ratio": ("%", "%"),
+        "science_events": ("场次", "events"),
+        "science_days": ("次", "times"),
+    }[indicator]
+    group_value = {"total": "all", "cumulative": "since_period_start", "sex": "male"}[group]
     lower, upper = ci or (None, None)
     key = (indicator, "330304", year, group, group_value)
-    return (*key, number, *units, se, lower, upper, n, flag, reason)
+    measure_value, threshold = measured or (None, None)
+    numbers = (se, lower, upper, n, flag, reason, measure_value, threshold, None, None)
+    return (*key, number, *units, *numbers)
+
+
+def observation(
+    target: str, row: tuple, *, met: bool | None, latest: bool = False, in_period: bool = True
+) -> tuple:
+    """A row of fct_target_observation: the fct_indicator_value `row` as one year of
+    `target`'s series, with the judgement the mart states (met, latest, in the period)."""
+    indicator, region, year, series, _, number, unit_zh, unit_en = row[:8]
+    se, lower, upper, n, flag, reason = row[8:14]
+    key = (f"{target}|{AS_OF}|{year}", target, PLAN, AS_OF, indicator, region, year, series)
+    numbers = (number, unit_zh, unit_en, se, lower, upper, n, flag, reason)
+    return (*key, *numbers, in_period, met, latest)
 
 
 VALUES = [
     value("literacy_ratio", 2018, 11.0, se=0.9, ci=(9.3, 12.9), n=1200),
     value(
-        "literacy_ratio", 2019, None, n=25, flag="suppress", reason="effective sample size below 30"
+        "literacy_ratio",
+        2019,
+        None,
+        n=25,
+        flag="suppress",
+        reason="ess_below_30",
+        measured=(23.41, 30.0),
     ),
     value("literacy_ratio", 2020, 13.0, se=0.95, ci=(11.2, 15.0), n=1180),
     # after the as-of year, and a group estimate: neither belongs in the report
@@ -231,13 +272,32 @@ VALUES = [
     ],
     value("science_events", 2020, 60.0),
 ]
-GAPS = [
-    ("t-2018", 2018, "330304", "sex", "male-female", 0.025, 0.01, 0.005, 0.045, "present"),
-    ("t-2020", 2020, "330304", "sex", "male-female", 0.031, 0.0095, 0.012, 0.050, "present"),
-    ("t-2020", 2020, "330304", "urban_rural", "urban-rural", 0.062, 0.016, 0.030, 0.094, "present"),
-    ("t-2020", 2020, "330304", "occupation", "a-b", 0.2, 0.05, 0.1, 0.3, "suppress"),
-    ("t-2022", 2022, "330304", "sex", "male-female", 0.099, 0.01, 0.079, 0.119, "present"),
+LITERACY = f"{PLAN}.literacy"
+EVENTS = f"{PLAN}.events"
+# The years each status may use: literacy 2018–2020 (not the 2022 value after the as-of
+# date, not the group estimate), the events' running total 2016–2020.
+OBSERVATIONS = [
+    observation(LITERACY, VALUES[0], met=False),
+    observation(LITERACY, VALUES[1], met=None),
+    observation(LITERACY, VALUES[2], met=False, latest=True),
+    *[observation(EVENTS, row, met=row[5] >= 300, latest=row[2] == 2020) for row in VALUES[5:10]],
 ]
+GAPS = [
+    ("t-2018", 2018, "330304", "sex", "male-female", 0.025, 0.01, 0.005, 0.045, "present", None),
+    ("t-2020", 2020, "330304", "sex", "male-female", 0.031, 0.0095, 0.012, 0.050, "present",
+     None),
+    ("t-2020", 2020, "330304", "urban_rural", "urban-rural", 0.062, 0.016, 0.030, 0.094,
+     "present", None),
+    ("t-2020", 2020, "330304", "occupation", "a-b", 0.2, 0.05, 0.1, 0.3, "suppress",
+     "group_suppressed"),
+    ("t-2022", 2022, "330304", "sex", "male-female", 0.099, 0.01, 0.079, 0.119, "present", None),
+]  # fmt: skip
+SEEDS = REPO_ROOT / "dbt_project" / "seeds"
+RULE_MARTS = {
+    "dim_progress_band": "progress_bands.csv",
+    "dim_progress_setting": "progress_settings.csv",
+    "dim_presentation_rule": "presentation_rules.csv",
+}
 REVIEWS = [
     (f"{PLAN}|2020|midterm", PLAN, 2020, "midterm"),
     (f"{PLAN}|2025|final", PLAN, 2025, "final"),
@@ -247,6 +307,7 @@ INDICATORS = [
     ("literacy_ratio", "公民具备科学素质的比例", "Share of citizens with scientific literacy",
      "survey_ratio", "%", "%"),
     ("science_events", "科普活动场次", "Science-popularization events", "count", "场次", "events"),
+    ("science_days", "科普日活动次数", "Science Day events", "count", "次", "times"),
 ]  # fmt: skip
 MEASURES = [
     ("m01", MEASURES_PLAN, 1, "加强基层科普", "Strengthen grassroots work", "市科协；市科技局"),
@@ -293,16 +354,23 @@ def build_database(
     snapshot_synthetic: bool | None = None,
     progress: tuple[dict, ...] = (LITERACY_PROGRESS, EVENTS_PROGRESS),
     values: list[tuple] = VALUES,
+    observations: list[tuple] = OBSERVATIONS,
 ) -> Path:
     """The marts the report reads; `snapshot_info` only when `snapshot_synthetic` is set."""
     con = duckdb.connect(str(path))
     con.execute(SCHEMA)
+    for table, seed in RULE_MARTS.items():
+        con.execute(f"create table {table} as select * from read_csv(?)", [str(SEEDS / seed)])
     insert(con, "dim_plan", PLANS)
     con.executemany("insert into dim_plan_review values (?, ?, ?, ?)", REVIEWS)
     con.executemany("insert into dim_indicator values (?, ?, ?, ?, ?, ?)", INDICATORS)
     insert(con, "fct_target_progress", list(progress))
-    con.executemany(f"insert into fct_indicator_value values ({', '.join('?' * 14)})", values)
-    con.executemany(f"insert into fct_literacy_gap values ({', '.join('?' * 10)})", GAPS)
+    con.executemany(f"insert into fct_indicator_value values ({', '.join('?' * 18)})", values)
+    if observations:
+        con.executemany(
+            f"insert into fct_target_observation values ({', '.join('?' * 20)})", observations
+        )
+    con.executemany(f"insert into fct_literacy_gap values ({', '.join('?' * 11)})", GAPS)
     con.executemany("insert into fct_plan_measure values (?, ?, ?, ?, ?, ?)", MEASURES)
     con.executemany(
         "insert into fct_measure_status values (?, ?, ?, ?, ?, ?, ?, ?, ?)", MEASURE_STATUS
@@ -478,7 +546,7 @@ def test_values_table_shows_a_dash_and_the_reason_for_a_suppressed_estimate(
     assert literacy == [
         [
             ["2018", "11.00", "[9.30, 12.90]", "1200", "正常"],
-            ["2019", "—（不宜发布：有效样本量不足30）", "—", "25", "不宜发布"],
+            ["2019", "—（不宜发布：有效样本量 23.4 < 30）", "—", "25", "不宜发布"],
             ["2020", "13.00", "[11.20, 15.00]", "1180", "正常"],
         ]
     ]
@@ -534,11 +602,88 @@ def test_data_sources_list_accepted_loads_with_a_short_hash(zh: dict[str, Path])
     ]
 
 
-def test_methods_annex_states_thresholds_and_suppression_rules(zh: dict[str, Path]):
-    annex = "\n".join(texts(zh["docx"]))
-    assert "R ≥ 0.95：进展顺利；0.60 ≤ R < 0.95：需加快进度" in annex
-    assert "|y − 目标| ≤ 容差" in annex
-    assert "n_eff = p(1 − p)/SE²" in annex
+def annex(path: Path) -> list[str]:
+    """The paragraphs of the methods annex (after its heading)."""
+    paragraphs = [p.text for p in Document(str(path)).paragraphs]
+    headings = ("附录：方法说明", "Annex: methods")
+    return paragraphs[next(i for i, p in enumerate(paragraphs) if p in headings) + 1 :]
+
+
+def test_methods_annex_states_bands_settings_and_each_presentation_rule(
+    zh: dict[str, Path], en: dict[str, Path]
+):
+    paragraphs = annex(zh["docx"])
+    text = "\n".join(paragraphs)
+    assert (
+        "R ≥ 0.95：进展顺利；0.60 ≤ R < 0.95：需加快进度；0 ≤ R < 0.60：进展有限；R < 0：偏离目标"
+        in text
+    )
+    assert "已满足目标为“已达成”" in text
+    assert "数值为0时以 1e-6 代替" in text
+    assert "|y − 目标| ≤ 容差，未登记容差时容差取 0" in text
+    assert "n_eff = p(1 − p)/SE²" in text
+    rules = paragraphs[paragraphs.index(next(p for p in paragraphs if "NCHS" in p)) + 1 :]
+    assert rules == [
+        "1. 样本量 < 1 → 不宜发布",
+        "2. 方差可估计（1/0） < 1 → 待复核",
+        "3. 有效样本量 < 30 → 不宜发布",
+        "4. Korn–Graubard 置信区间宽度 ≥ 0.3 → 不宜发布",
+        "5. 置信区间宽度 / 估计值 > 1.3（仅当 Korn–Graubard 置信区间宽度 > 0.05） → 不宜发布",
+        "6. 自由度 < 8 → 待复核",
+        "7. 置信区间宽度 / （1 − 估计值） > 1.3（仅当 Korn–Graubard 置信区间宽度 > 0.05） → 需注意",
+        "以上规则均不成立 → 正常",
+        "不宜发布的数值在本报告中一律显示为“—”并注明原因。",
+    ]
+    english = annex(en["docx"])
+    assert "3. effective sample size < 30 → suppressed" in english
+    assert (
+        "5. CI width / estimate > 1.3 (only when the Korn–Graubard CI width exceeds 0.05)"
+        " → suppressed"
+    ) in english
+    # the measures' overdue share only where the plan has measures
+    assert not any("措施按各" in p for p in paragraphs)
+
+
+def test_methods_annex_follows_the_rule_marts(database: Path, tmp_path: Path):
+    """The same marts with a presentation rule, a band and the settings edited: the annex
+    and the components say what the edited rows say."""
+    con = duckdb.connect()
+    con.execute(f"attach '{database}' as marts (read_only)")
+    tables = con.execute(
+        "select table_name from duckdb_tables() where database_name = 'marts'"
+    ).fetchall()
+    for (table,) in tables:
+        con.execute(f"create table memory.{table} as select * from marts.{table}")
+    con.execute("detach marts")
+    con.execute(
+        "update dim_presentation_rule set threshold = 50 where quality_reason = 'ess_below_30'"
+    )
+    con.execute("update dim_presentation_rule set min_ci_width = null where rule_order = 5")
+    con.execute("update dim_progress_band set min_ratio = 0.9 where progress_status = 'on_track'")
+    con.execute("update dim_progress_setting set value = 0.000000001 where setting = 'epsilon'")
+    con.execute(
+        "update dim_progress_setting set value = 0.5 where setting = 'approx_default_tolerance'"
+    )
+    con.execute(
+        "update dim_progress_setting set value = 0.4 "
+        "where setting = 'measure_accelerate_max_overdue_share'"
+    )
+    paths = {}
+    for plan_id in (PLAN, MEASURES_PLAN):
+        (docx_path,) = render_assessment(
+            con, plan_id=plan_id, as_of=AS_OF, kind="midterm", lang="zh",
+            out_dir=tmp_path / plan_id, formats=("docx",), vintage_note=VINTAGE,
+        )  # fmt: skip
+        paths[plan_id] = docx_path
+    text = "\n".join(annex(paths[PLAN]))
+    assert "3. 有效样本量 < 50 → 不宜发布" in text
+    assert "5. 置信区间宽度 / 估计值 > 1.3 → 不宜发布" in text
+    assert "R ≥ 0.90：进展顺利；0.60 ≤ R < 0.90：需加快进度" in text
+    assert "数值为0时以 1e-9 代替" in text
+    assert "未登记容差时容差取 0.5" in text
+    assert components(paths[PLAN])[1]["判定结果"] == "0.60 ≤ R = 0.751 < 0.90 → 需加快进度"
+    measures = "\n".join(annex(paths[MEASURES_PLAN]))
+    assert "逾期占比低于 40% 为“需加快进度”，否则为“进展有限”" in measures
 
 
 def test_measures_are_listed_per_unit_in_plan_order_with_shares(measures_zh: dict[str, Path]):
@@ -597,16 +742,38 @@ def test_summary_sheet_fills_status_cells_and_formats_numbers(zh: dict[str, Path
     assert "合成演示数据" in sheet["A3"].value
 
 
-def test_progress_sheet_holds_every_column_with_readable_headers(zh: dict[str, Path]):
+def test_progress_sheet_holds_every_target_column_with_codes_in_words(
+    zh: dict[str, Path], en: dict[str, Path]
+):
     sheet = openpyxl.load_workbook(zh["xlsx"])["进展"]
     header = [c.value for c in sheet[1]]
-    assert len(header) == 44
+    # every column of a quantitative row, the status also as its code; not the measures'
+    assert len(header) == 45
+    assert set(header) <= {zh for zh, _ in vocabulary.labels().values()}  # no raw names
     assert header[:3] == ["进展记录编号", "目标编号", "规划编号"]
     literacy = dict(zip(header, (c for c in sheet[3]), strict=True))
     assert literacy["进展比 R"].number_format == "0.000"
     assert literacy["进展比 R"].value == pytest.approx(0.750611, abs=1e-6)
     assert literacy["实际年均增长率"].number_format == "0.00%"
+    assert literacy["状态"].value == "需加快进度"
+    assert literacy["状态"].fill.fgColor.rgb == "FFFFC000"
     assert literacy["状态代码"].value == "accelerate"
+    assert literacy["目标类型"].value == "水平值"
+    assert literacy["比较方式"].value == "≥"
+    assert literacy["期望方向"].value == "上升"
+    assert literacy["判定方法"].value == "增长率比较法（水平值目标）"
+    assert literacy["最新值质量标记"].value == "正常"
+    assert literacy["已达目标"].value == "否"
+    assert (literacy["顺利阈值"].value, literacy["顺利阈值"].number_format) == (0.95, "0.00")
+    english = openpyxl.load_workbook(en["xlsx"])["Progress"]
+    header = [c.value for c in english[1]]
+    events = dict(zip(header, (c.value for c in english[2]), strict=True))
+    assert (events["Status"], events["Status code"]) == ("Achieved", "achieved")
+    assert (events["Target kind"], events["Method"]) == (
+        "cumulative",
+        "pro-rata (cumulative target)",
+    )
+    assert events["Target met"] == "yes"
 
 
 def test_values_sheet_writes_a_dash_for_a_suppressed_estimate(zh: dict[str, Path]):
@@ -614,8 +781,14 @@ def test_values_sheet_writes_a_dash_for_a_suppressed_estimate(zh: dict[str, Path
     literacy = [r for r in rows if r[0] == f"{PLAN}.literacy"]
     assert [r[3] for r in literacy] == [2018, 2019, 2020]
     assert literacy[1][4:9] == ["—", "%", None, None, None]
-    assert literacy[1][10:] == ["不宜发布", "有效样本量不足30"]
+    assert literacy[1][10:12] == ["不宜发布", "有效样本量 23.4 < 30"]
     assert literacy[2][4] == 13.0
+    # in the period, met, the latest: the judgement of fct_target_observation
+    assert [r[12:] for r in literacy] == [
+        ["是", "否", "否"],
+        ["是", None, "否"],
+        ["是", "否", "是"],
+    ]
 
 
 def test_measures_sheet_fills_status_cells(measures_zh: dict[str, Path]):
@@ -684,25 +857,38 @@ def test_a_suppressed_latest_estimate_is_explained_by_its_reason(tmp_path: Path)
         "share_of_way": None,
         "is_met": None,
         "progress_status": "insufficient_data",
-        "status_reason": "latest estimate suppressed: effective sample size below 30",
+        "status_reason": "latest_suppressed",
+        "latest_quality_reason": "ess_below_30",
     }
     values = [v for v in VALUES if v[:4] != ("literacy_ratio", "330304", 2020, "total")]
+    observations = [
+        observation(LITERACY, VALUES[0], met=False),
+        observation(LITERACY, VALUES[1], met=None, latest=True),
+    ]
     database = build_database(
-        tmp_path / "suppressed.duckdb", progress=(suppressed_latest,), values=values
+        tmp_path / "suppressed.duckdb",
+        progress=(suppressed_latest,),
+        values=values,
+        observations=observations,
     )
     zh = render(database, tmp_path / "zh")
     (rows,) = tables(zh["docx"], SUMMARY_HEADER_ZH)
-    latest = "—（不宜发布：有效样本量不足30）（2019年）"
+    latest = "—（不宜发布：有效样本量 23.4 < 30）（2019年）"
     assert rows == [["公民具备科学素质的比例", "≥20%", "10.00（2015年）", latest, "数据不足"]]
     (literacy,) = components(zh["docx"])
     assert literacy["y_t"] == latest
-    assert literacy["判定结果"] == "最新估计不宜发布：有效样本量不足30 → 数据不足"
+    assert literacy["判定结果"] == "最新估计不宜发布：有效样本量 23.4 < 30 → 数据不足"
     summary = openpyxl.load_workbook(zh["xlsx"])["摘要"]
     assert (summary["E5"].value, summary["I5"].value) == ("—", latest)
     (english,) = components(render(database, tmp_path / "en", lang="en")["docx"], "en")
     assert english["result"] == (
-        "latest estimate suppressed: effective sample size below 30 → Insufficient data"
+        "latest estimate suppressed: effective sample size 23.4 < 30 → Insufficient data"
     )
+    progress = openpyxl.load_workbook(zh["xlsx"])["进展"]
+    header = [c.value for c in progress[1]]
+    row = dict(zip(header, (c.value for c in progress[2]), strict=True))
+    assert row["最新值质量原因"] == "有效样本量 23.4 < 30"
+    assert row["状态原因"] == "最新估计不宜发布：有效样本量 23.4 < 30"
 
 
 def test_a_monitoring_report_is_named_and_titled_as_one(database: Path, tmp_path: Path):
@@ -726,20 +912,6 @@ def test_a_kind_outside_the_assessment_kinds_is_refused(database: Path, tmp_path
         render(database, tmp_path, kind="checkpoint")
 
 
-def test_status_order_and_colours_for_the_dashboard_come_from_the_codes():
-    assert report.STATUS_ORDER == (
-        "achieved",
-        "on_track",
-        "accelerate",
-        "limited",
-        "moving_away",
-        "insufficient_data",
-        "not_yet_due",
-    )
-    assert report.STATUS_COLOURS["achieved"] == "70AD47"
-    assert report.STATUS_COLOURS["moving_away"] == "FF5050"
-
-
 # Ideographs, CJK symbols and punctuation, kana, fullwidth forms.
 CJK = re.compile("[\u2e80-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
@@ -757,3 +929,197 @@ def test_the_report_package_spells_no_chinese_in_its_source():
             if CJK.search(node.value):
                 found.append(f"{path.name}:{node.lineno}: {node.value!r}")
     assert found == []
+
+
+def seed_rules() -> dict[str, dict[str, str]]:
+    """quality_reason → its row of the presentation_rules seed (dim_presentation_rule)."""
+    with (SEEDS / "presentation_rules.csv").open(encoding="utf-8", newline="") as handle:
+        return {row["quality_reason"]: row for row in csv.DictReader(handle)}
+
+
+# quality_reason → (the value of the rule's measure, or the coverage's (n, units)), zh, en
+REASON_WORDING = {
+    "no_respondents": (
+        0.0,
+        "该组无受访者（样本量 0）",
+        "no respondents in this domain (sample size 0)",
+    ),
+    "variance_not_estimable": (
+        0.0,
+        "无法估计方差：某层仅有一个初级抽样单位且设定为 fail",
+        "no variance: a stratum has one PSU and lonely_psu = fail",
+    ),
+    "ess_below_30": (23.41, "有效样本量 23.4 < 30", "effective sample size 23.4 < 30"),
+    "ci_width_30_or_more": (
+        0.3412,
+        "Korn–Graubard 置信区间宽度 0.341 ≥ 0.3",
+        "Korn–Graubard CI width 0.341 ≥ 0.3",
+    ),
+    "relative_ci_width_above_130": (
+        1.5234,
+        "置信区间宽度 / 估计值 1.52 > 1.3",
+        "CI width / estimate 1.52 > 1.3",
+    ),
+    "df_below_8": (6.0, "自由度 6 < 8", "degrees of freedom 6 < 8"),
+    "complement_ci_width_above_130": (
+        1.41,
+        "置信区间宽度 / （1 − 估计值） 1.41 > 1.3",
+        "CI width / (1 − estimate) 1.41 > 1.3",
+    ),
+    "group_suppressed": (None, "参与比较的群体估计值不宜发布", "a group estimate is suppressed"),
+    "group_review": (None, "参与比较的群体估计值待复核", "a group estimate is under review"),
+    "group_flag": (None, "参与比较的群体估计值需注意", "a group estimate is flagged"),
+    "units_not_reporting": (
+        (3, 12.0),
+        "3 个单位（共 12 个）未报送，按未覆盖计",
+        "3 of 12 units did not report (counted as not covered)",
+    ),
+}
+
+
+def reason_row(code: str, numbers: object) -> dict[str, object]:
+    """A fct_target_observation row's reason columns as `read_observations` selects them:
+    the code, the fct_indicator_value numbers and the rule's measure and comparator."""
+    rule = seed_rules().get(code)
+    measured = rule is not None and numbers is not None
+    n, units = numbers if code == "units_not_reporting" else (None, None)
+    return {
+        "quality_reason": code,
+        "rule_measure": rule["measure"] if rule else None,
+        "rule_comparator": rule["comparator"] if rule else None,
+        "quality_measure_value": numbers if measured else None,
+        "quality_threshold": float(rule["threshold"]) if measured else None,
+        "non_reporting_units": n,
+        "register_units": units,
+    }
+
+
+def words(lang: str) -> Context:
+    """A report context for wording alone (no data)."""
+    return Context(None, lang, "final", AS_OF, VINTAGE)  # type: ignore[arg-type]
+
+
+def test_every_quality_reason_has_its_wording_checked():
+    assert set(REASON_WORDING) == set(vocabulary.codes("quality_reason"))
+
+
+@pytest.mark.parametrize("code", sorted(REASON_WORDING))
+def test_each_quality_reason_is_worded_with_the_numbers_of_the_marts(code: str):
+    numbers, zh, en = REASON_WORDING[code]
+    reason = report_data._quality_reason(reason_row(code, numbers))
+    assert (words("zh").reason(reason), words("en").reason(reason)) == (zh, en)
+
+
+@pytest.mark.parametrize(
+    ("code", "zh", "en"),
+    [
+        ("period_not_started", "规划期尚未开始", "the plan period has not started"),
+        ("no_value", "截至评估日无该目标的数值", "no value for this target up to the as-of date"),
+        ("too_few_points", "数据点少于两个", "fewer than two data points"),
+        ("no_reports", "尚无责任单位报告", "no responsible unit has reported"),
+    ],
+)
+def test_each_status_reason_is_worded(code: str, zh: str, en: str):
+    reason = report_data._status_reason(code, None)
+    assert (words("zh").reason(reason), words("en").reason(reason)) == (zh, en)
+
+
+def test_a_suppressed_latest_value_quotes_its_own_reason_and_numbers():
+    latest = report_data._quality_reason(reason_row("df_below_8", 5.0))
+    reason = report_data._status_reason("latest_suppressed", latest)
+    assert words("zh").reason(reason) == "最新估计不宜发布：自由度 5 < 8"
+    assert words("en").reason(reason) == "latest estimate suppressed: degrees of freedom 5 < 8"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(30.0, "30"), (23.41, "23.4"), (0.3412, "0.341"), (0.3, "0.3"), (1.5, "1.5"),
+     (123.456, "123"), (0.05, "0.05"), (0.000001, "1e-6"), (0.0, "0")],
+)  # fmt: skip
+def test_rule_numbers_read_as_written(value: float, text: str):
+    assert measure_number(value) == text
+
+
+def test_an_annual_target_s_years_are_its_observations_in_the_period(tmp_path: Path):
+    """Per-year outcomes are is_met of the target's fct_target_observation rows in the plan
+    period with a value: 2015 lies before the period and is not counted."""
+    days = f"{PLAN}.days"
+    annual = {
+        **EVENTS_PROGRESS,
+        "target_progress_id": f"{days}|{AS_OF}",
+        "target_id": days,
+        "indicator_code": "science_days",
+        "indicator_name_zh": "科普日活动次数",
+        "indicator_name_en": "Science Day events",
+        "target_kind": "annual",
+        "target_value": 4.0,
+        "target_label_zh": "每年≥4次",
+        "target_label_en": "≥4 a year",
+        "progress_method": "years_met",
+        "latest_value": 5.0,
+        "elapsed_share": None,
+        "expected_to_date": None,
+        "years_assessed": 3,
+        "years_met": 2,
+        "progress_ratio": 2 / 3,
+        "is_met": True,
+        "progress_status": "accelerate",
+    }
+    values = [value("science_days", y, v) for y, v in [(2015, 6), (2016, 3), (2018, 5), (2020, 5)]]
+    observations = [
+        observation(days, values[0], met=True, in_period=False),
+        observation(days, values[1], met=False),
+        observation(days, values[2], met=True),
+        observation(days, values[3], met=True, latest=True),
+    ]
+    database = build_database(
+        tmp_path / "annual.duckdb", progress=(annual,), values=values, observations=observations
+    )
+    (days_components,) = components(render(database, tmp_path / "zh")["docx"])
+    assert days_components["评估年数"] == "3"
+    assert days_components["达标年数"] == "2"
+    assert days_components["R"] == "2 / 3 = 0.667"
+    assert days_components["逐年情况"] == "2016 未达标；2018 达标；2020 达标"
+    assert days_components["判定结果"] == "0.60 ≤ R = 0.667 < 0.95 → 需加快进度"
+
+
+def test_literacy_gaps_stop_at_the_last_year_the_judgement_used(tmp_path: Path):
+    """The target's observations end in 2018: the 2018 wave's gaps, not 2020's. A value
+    shown with a flag says why in the flag column."""
+    reviewed = value(
+        "literacy_ratio", 2018, 11.0, se=0.9, ci=(9.3, 12.9), n=1200, flag="review",
+        reason="df_below_8", measured=(6.0, 8.0),
+    )  # fmt: skip
+    observations = [observation(LITERACY, reviewed, met=False, latest=True)]
+    database = build_database(
+        tmp_path / "2018.duckdb",
+        progress=(LITERACY_PROGRESS,),
+        values=[reviewed],
+        observations=observations,
+    )
+    zh = render(database, tmp_path / "zh")
+    paragraphs = texts(zh["docx"])
+    assert "分组差距（2018年及以前的最新调查）" in paragraphs
+    (gaps,) = tables(zh["docx"], ["序列", "调查批次", "差距（百分点）", "95%置信区间", "质量标记"])
+    assert gaps == [["男性 − 女性", "t-2018（2018）", "2.50", "[0.50, 4.50]", "正常"]]
+    (values,) = tables(zh["docx"], ["年份", "数值（%）", "95%置信区间", "样本量 n", "质量标记"])
+    assert values == [["2018", "11.00", "[9.30, 12.90]", "1200", "待复核：自由度 6 < 8"]]
+
+
+def test_a_literacy_target_without_observations_has_no_gaps(tmp_path: Path):
+    database = build_database(
+        tmp_path / "none.duckdb", progress=(LITERACY_PROGRESS,), observations=[]
+    )
+    paragraphs = texts(render(database, tmp_path / "zh")["docx"])
+    assert "截至评估日，该指标在本地区没有数值。" in paragraphs
+    assert "群体差距（百分点）" in paragraphs
+    assert "截至评估日无分组差距估计。" in paragraphs
+
+
+def test_a_suppressed_gap_shows_a_dash_and_its_reason():
+    reason = Reason("quality_reason", "group_suppressed")
+    gap = Gap("sex", "t-2020", 2020, 0.2, 0.1, 0.3, "suppress", reason)
+    assert gap_rows(words("en"), (gap,)) == [
+        ["men − women", "t-2020 (2020)", "— (suppressed: a group estimate is suppressed)", "—",
+         "suppressed"]
+    ]  # fmt: skip

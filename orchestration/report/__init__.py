@@ -2,10 +2,11 @@
 
 Everything comes from the marts (`data`, the only module that runs SQL): statuses and
 their components from fct_target_progress, whose dbt model holds the rules (the report
-only writes them out so an evaluator can recompute each status by hand), values,
-gaps, measures and sources from their marts. Every word comes from the vocabulary package
-(`wording`); names of plans, regions and indicators from the marts' `*_zh` / `*_en`
-columns.
+only writes them out so an evaluator can recompute each status by hand), the values each
+status may use from fct_target_observation, gaps, measures and sources from their marts,
+the methods annex from the rule marts (dim_progress_band, dim_progress_setting,
+dim_presentation_rule). Every word comes from the vocabulary package (`wording`); names
+of plans, regions and indicators from the marts' `*_zh` / `*_en` columns.
 
 The same inputs give the same bytes: rows are sorted explicitly, document dates come from
 `as_of`, zip members carry a fixed timestamp, and PNGs carry no software tag.
@@ -27,14 +28,6 @@ from orchestration.report.xlsx_writer import write_xlsx
 
 FORMATS = ("docx", "xlsx")
 WRITERS = {"docx": write_docx, "xlsx": write_xlsx}
-
-# For the dashboard's assessment page until it reads the vocabulary itself (issue 8).
-STATUS_ORDER = vocabulary.codes("progress_status")
-STATUS_COLOURS = {code: vocabulary.colour("progress_status", code) for code in STATUS_ORDER}
-MEASURE_STATUS_ORDER = vocabulary.codes("measure_status")
-MEASURE_STATUS_COLOURS = {
-    code: vocabulary.colour("measure_status", code) for code in MEASURE_STATUS_ORDER
-}
 
 
 def render_assessment(

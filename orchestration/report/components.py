@@ -1,7 +1,8 @@
 """The components of each status, written out so an evaluator can recompute it by hand.
 
 Every number is one fct_target_progress stored; this module only lays them out in the
-formula of the target's method (the rules themselves live in the dbt model).
+formula of the target's method (the rules themselves live in the dbt model, the bands in
+dim_progress_band).
 """
 
 from __future__ import annotations
@@ -10,17 +11,19 @@ from orchestration.report.records import Target
 from orchestration.report.wording import (
     DASH,
     Context,
+    band_bound,
+    band_ranges,
+    bands_text,
     latest_text,
     num,
     or_dash,
     pct,
+    range_key,
     ratio,
-    threshold,
     years_detail_text,
 )
 
 Component = tuple[str, str, str]  # symbol, meaning, value
-BANDED_STATUSES = ("on_track", "accelerate", "limited", "moving_away")
 
 
 def components(ctx: Context, target: Target) -> list[Component]:
@@ -31,33 +34,32 @@ def components(ctx: Context, target: Target) -> list[Component]:
         rows = _pro_rata_components(ctx, target)
     else:
         rows = _years_met_components(ctx, target)
-    bands = thresholds_text(ctx, target.threshold_on_track, target.threshold_accelerate)
     return [
         *rows,
-        ("", ctx.t("component.thresholds"), bands),
+        ("", ctx.t("component.thresholds"), bands_text(ctx)),
         ("", ctx.t("component.result"), result_text(ctx, target)),
     ]
 
 
-def thresholds_text(ctx: Context, on_track: float, accelerate: float) -> str:
-    return ctx.t("thresholds.text", on=threshold(on_track), acc=threshold(accelerate))
-
-
 def result_text(ctx: Context, target: Target) -> str:
-    """How the stored status follows from the stored components."""
+    """How the stored status follows from the stored components: a band status from the
+    ratio and the bounds of its band (dim_progress_band)."""
     status = target.progress_status
+    ranges = {s: (lower, upper) for s, lower, upper in band_ranges(ctx.data.rules.bands)}
     if status == "achieved" and target.progress_method == "years_met":
         why = ctx.t("result.annual_met", met=target.years_met, assessed=target.years_assessed)
     elif status == "achieved":
         latest = num(target.latest_value, target.indicator_family)
         why = ctx.t("result.met", value=latest, label=ctx.name(target, "target_label"))
-    elif status in BANDED_STATUSES:
-        why = ctx.t(
-            f"result.{status}",
-            r=ratio(target.progress_ratio),
-            on=threshold(target.threshold_on_track),
-            acc=threshold(target.threshold_accelerate),
-        )
+    elif status in ranges and target.progress_ratio is not None:
+        lower, upper = ranges[status]
+        bounds = {}
+        if lower is not None:
+            bounds["lower"] = band_bound(lower)
+        if upper is not None:
+            bounds["upper"] = band_bound(upper)
+        key = f"result.band_{range_key(lower, upper)}"
+        why = ctx.t(key, r=ratio(target.progress_ratio), **bounds)
     else:
         why = ctx.reason(target.status_reason)
     return f"{why} → {ctx.status(status)}"

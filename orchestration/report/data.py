@@ -1,21 +1,17 @@
 """What an assessment report shows, read from the marts: the only module that runs SQL.
 
-The report restates the marts' decisions and never re-derives them, so each read returns
-plain frozen records whose shape follows the marts after the issue-8 mart merge (codes,
-not sentences). Where today's marts still differ, the translation happens here, once:
-
-- the years a status was judged on (`_JUDGED_YEARS`, mirroring fct_target_progress) and
-  the per-year outcomes of annual targets (`_year_outcomes`, parsing `years_detail`):
-  phase 2 reads both from `fct_target_observation`;
-- quality and status reasons, which today are English sentences (`_reason`): phase 2
-  reads the codes the marts will write.
+The report restates the marts' decisions and never re-derives them: statuses and their
+components from fct_target_progress, the values each status may use (the as-of cut-off,
+whether a value meets the target, which one is the latest) from fct_target_observation,
+the rules the annex states from dim_progress_band, dim_progress_setting and
+dim_presentation_rule. Reasons are codes with the numbers their sentences quote, read
+beside them.
 
 Every list comes back in an explicit order, so the same marts give the same report.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import fields
 from datetime import date
 from decimal import Decimal
@@ -25,16 +21,19 @@ import duckdb
 
 import vocabulary
 from orchestration.report.records import (
+    Band,
     Gap,
     LiteracyGaps,
     Load,
     MeasureUnit,
     Observation,
     Plan,
+    PresentationRule,
     ProgressTable,
     Reason,
     ReportData,
     Review,
+    Rules,
     Target,
     YearOutcome,
 )
@@ -74,7 +73,7 @@ def read_report_data(con: duckdb.DuckDBPyConnection, plan_id: str, as_of: date) 
         measures=read_measures(con, plan_id),
         loads=read_loads(con),
         is_synthetic=read_is_synthetic(con),
-        thresholds=read_thresholds(con, plan_id, as_of),
+        rules=read_rules(con),
     )
 
 
@@ -114,24 +113,37 @@ def read_targets(
     observations: dict[str, tuple[Observation, ...]],
 ) -> tuple[Target, ...]:
     """The progress rows as typed targets; the indicator family (from dim_indicator)
-    decides how many decimals their numbers get."""
+    decides how many decimals their numbers get.
+
+    The latest value's reason is fct_target_progress.latest_quality_reason, with the
+    numbers of the observation the status was judged on (is_latest); an annual target's
+    outcome per year is is_met of its observations in the period (null without a value:
+    not a year assessed, as in fct_target_progress.years_assessed).
+    """
     families = dict(
         con.execute("select indicator_code, indicator_family from dim_indicator").fetchall()
     )
     targets = []
     for values in progress.rows:
         row = dict(zip(progress.columns, values, strict=True))
-        # Phase 2: the column fct_target_progress.latest_quality_reason. Until then, the
-        # reason of the latest value the status was judged on.
-        judged = observations.get(row["target_id"], ())
+        rows = observations.get(row["target_id"], ())
+        latest = next((o for o in rows if o.is_latest), None)
+        latest_reason = _latest_reason(row["latest_quality_reason"], latest)
+        outcomes = ()
+        if row["target_kind"] == "annual":
+            outcomes = tuple(
+                YearOutcome(o.year, "met" if o.is_met else "missed")
+                for o in rows
+                if o.is_in_period and o.is_met is not None
+            )
         targets.append(
             _record(
                 Target,
                 row,
                 indicator_family=families.get(row["indicator_code"]),
-                latest_quality_reason=judged[-1].quality_reason if judged else None,
-                year_outcomes=_year_outcomes(row["years_detail"]),
-                status_reason=_status_reason(row["status_reason"]),
+                latest_quality_reason=latest_reason,
+                year_outcomes=outcomes,
+                status_reason=_status_reason(row["status_reason"], latest_reason),
                 lead_departments=_names(row["lead_departments"]),
                 cooperating_departments=_names(row["cooperating_departments"]),
             )
@@ -139,88 +151,124 @@ def read_targets(
     return tuple(targets)
 
 
-# The years each status was judged on, target by target: up to the as-of year and not
-# beyond the target's own period, as in fct_target_progress's `observed` CTE. Phase 2:
-# fct_target_observation holds exactly these years, and this CTE goes.
-_JUDGED_YEARS = """
-    judged as (
-        select target_id, indicator_code, region_code, target_kind,
-            least(year(as_of_date), coalesce(period_end, target_year, 9999)) as last_year
-        from fct_target_progress
-        where plan_id = ? and as_of_date = ? and target_kind <> 'qualitative'
-    )
-"""
+def _latest_reason(code: str | None, latest: Observation | None) -> Reason | None:
+    """fct_target_progress.latest_quality_reason, quoting the numbers of the latest
+    observation when it carries the same code (it is the same value)."""
+    if code is None:
+        return None
+    if latest is not None and latest.quality_reason and latest.quality_reason.code == code:
+        return latest.quality_reason
+    return Reason("quality_reason", code)
+
+
+def _status_reason(code: str | None, latest_reason: Reason | None) -> Reason | None:
+    """fct_target_progress.status_reason; a suppressed latest value quotes its reason."""
+    if code is None:
+        return None
+    quoted = (("reason", latest_reason),) if code == "latest_suppressed" else ()
+    return Reason("status_reason", code, quoted)
 
 
 def read_observations(
     con: duckdb.DuckDBPyConnection, plan_id: str, as_of: date
 ) -> dict[str, tuple[Observation, ...]]:
-    """Target id → the values its status may use, by year (the cumulative series for a
-    cumulative target, the annual total otherwise).
+    """Target id → its fct_target_observation rows by year: the values its status may
+    use (the cumulative series for a cumulative target, the annual value otherwise).
 
-    Phase 2: `select ... from fct_target_observation where plan_id = ? and as_of_date = ?`.
+    A reason's numbers are not columns of fct_target_observation: they are read from the
+    fct_indicator_value row the observation is (same indicator, region, year and series;
+    int_target_values_observed joins the same way), and a presentation rule's measure and
+    comparator from its row of dim_presentation_rule (quality_reason is unique there).
     """
     rows = _rows(
         con,
-        f"""
-        with {_JUDGED_YEARS}
+        """
         select
-            judged.target_id, v.year, v.group_dimension as series, v.value, v.unit_zh,
-            v.unit_en, v.standard_error, v.ci_lower, v.ci_upper, v.sample_size,
-            v.quality_flag, v.quality_reason
-        from judged
-        inner join fct_indicator_value as v
-            on v.indicator_code = judged.indicator_code
-            and v.region_code = judged.region_code
-            and v.group_dimension = case
-                when judged.target_kind = 'cumulative' then 'cumulative' else 'total' end
-            and v.year <= judged.last_year
-        order by judged.target_id, v.year
+            o.target_id, o.year, o.series, o.value, o.unit_zh, o.unit_en, o.standard_error,
+            o.ci_lower, o.ci_upper, o.sample_size, o.quality_flag, o.quality_reason,
+            o.is_in_period, o.is_met, o.is_latest,
+            v.quality_measure_value, v.quality_threshold, v.non_reporting_units,
+            v.denominator_value as register_units,
+            r.measure as rule_measure, r.comparator as rule_comparator
+        from fct_target_observation as o
+        left join fct_indicator_value as v
+            on v.indicator_code = o.indicator_code
+            and v.region_code = o.region_code
+            and v.year = o.year
+            and v.group_dimension = o.series
+        left join dim_presentation_rule as r on r.quality_reason = o.quality_reason
+        where o.plan_id = ? and o.as_of_date = ?
+        order by o.target_id, o.year
         """,
         [plan_id, as_of],
     )
     observations: dict[str, list[Observation]] = {}
     for row in rows:
-        observation = _record(Observation, row, quality_reason=_reason(row["quality_reason"]))
+        observation = _record(Observation, row, quality_reason=_quality_reason(row))
         observations.setdefault(row["target_id"], []).append(observation)
     return {target_id: tuple(values) for target_id, values in observations.items()}
+
+
+def _quality_reason(row: dict[str, Any]) -> Reason | None:
+    """A quality_reason code with the numbers its sentence quotes, as the marts store them:
+    a presentation rule's measure, comparator, the estimate's value of the measure and the
+    threshold; the coverage reason's units not reporting and units in the register."""
+    code = row["quality_reason"]
+    if code is None:
+        return None
+    quoted: tuple[tuple[str, Any], ...] = ()
+    if row["rule_measure"] is not None and row["quality_measure_value"] is not None:
+        quoted = (
+            ("measure", row["rule_measure"]),
+            ("comparator", row["rule_comparator"]),
+            ("value", row["quality_measure_value"]),
+            ("threshold", row["quality_threshold"]),
+        )
+    elif code == "units_not_reporting":
+        quoted = (("n", row["non_reporting_units"]), ("units", row["register_units"]))
+    return Reason("quality_reason", code, quoted)
 
 
 def read_literacy_gaps(
     con: duckdb.DuckDBPyConnection, plan_id: str, as_of: date
 ) -> dict[str, LiteracyGaps]:
     """Literacy target id → the latest wave's gap of each reported dimension in the target's
-    region, among the waves in the years its status counted.
-
-    Phase 2: the last counted year is no longer a column anywhere; take it from the
-    target's fct_target_observation rows (or ask the marts for it) instead of `judged`.
+    region, among the waves up to the last year of the target's fct_target_observation
+    rows: the years its judgement used. A literacy target without observations gets none.
     """
     dimensions = list(REPORTED_GAP_DIMENSIONS)
     rows = _rows(
         con,
-        f"""
-        with {_JUDGED_YEARS}
+        """
+        with judged as (
+            select target_id, region_code, max(year) as last_year
+            from fct_target_observation
+            where plan_id = ? and as_of_date = ? and indicator_code = ?
+            group by target_id, region_code
+        )
         select
             judged.target_id, judged.last_year, g.group_dimension, g.wave_id,
-            g.survey_year, g.gap, g.ci_lower, g.ci_upper, g.quality_flag
+            g.survey_year, g.gap, g.ci_lower, g.ci_upper, g.quality_flag, g.quality_reason
         from judged
         left join fct_literacy_gap as g
             on g.region_code = judged.region_code
             and g.survey_year <= judged.last_year
             and list_contains(?, g.group_dimension)
-        where judged.indicator_code = ?
         qualify row_number() over (
             partition by judged.target_id, g.group_dimension
             order by g.survey_year desc, g.wave_id desc) = 1
         order by judged.target_id, list_position(?, g.group_dimension)
         """,
-        [plan_id, as_of, dimensions, LITERACY_INDICATOR, dimensions],
+        [plan_id, as_of, LITERACY_INDICATOR, dimensions, dimensions],
     )
     by_target: dict[str, tuple[int, list[Gap]]] = {}
     for row in rows:
         _, gaps = by_target.setdefault(row["target_id"], (row["last_year"], []))
         if row["group_dimension"] is not None:  # else the left join found no gap
-            gaps.append(_record(Gap, row))
+            reason = row["quality_reason"]
+            gaps.append(
+                _record(Gap, row, quality_reason=reason and Reason("quality_reason", reason))
+            )
     return {
         target_id: LiteracyGaps(last_year, tuple(gaps))
         for target_id, (last_year, gaps) in by_target.items()
@@ -260,21 +308,20 @@ def read_loads(con: duckdb.DuckDBPyConnection) -> tuple[Load, ...]:
     return tuple(_record(Load, row) for row in rows)
 
 
-def read_thresholds(
-    con: duckdb.DuckDBPyConnection, plan_id: str, as_of: date
-) -> tuple[float, float] | None:
-    """(on track, accelerate) as the progress mart states them, preferring this plan's rows
-    and this date: a plan without targets still gets them for the methods annex.
-
-    Phase 2: the same pair from dim_progress_band (by progress_status).
-    """
-    row = con.execute(
-        "select threshold_on_track, threshold_accelerate from fct_target_progress "
-        "where threshold_on_track is not null "
-        "order by plan_id = ? desc, as_of_date = ? desc, target_progress_id limit 1",
-        [plan_id, as_of],
-    ).fetchone()
-    return (float(row[0]), float(row[1])) if row else None
+def read_rules(con: duckdb.DuckDBPyConnection) -> Rules:
+    """The rule marts the models use, for the methods annex and the components: bands by
+    min_ratio (highest first, the band without a minimum last), settings by code,
+    presentation rules by order."""
+    bands = _rows(
+        con, "select * from dim_progress_band order by min_ratio desc nulls last, progress_status"
+    )
+    settings = _rows(con, "select setting, value from dim_progress_setting order by setting")
+    presentation = _rows(con, "select * from dim_presentation_rule order by rule_order")
+    return Rules(
+        bands=tuple(_record(Band, row) for row in bands),
+        settings={row["setting"]: row["value"] for row in settings},
+        presentation=tuple(_record(PresentationRule, row) for row in presentation),
+    )
 
 
 def read_is_synthetic(con: duckdb.DuckDBPyConnection) -> bool:
@@ -307,83 +354,9 @@ def _record(cls: type[R], row: dict[str, Any], **computed: Any) -> R:
 
 
 def _plain(value: Any) -> Any:
-    """Decimals (the threshold columns) as floats, so formatting treats all numbers alike."""
+    """Decimals (thresholds, settings) as floats, so formatting treats all numbers alike."""
     return float(value) if isinstance(value, Decimal) else value
 
 
 def _names(joined: str | None) -> tuple[str, ...]:
     return tuple(joined.split(REGISTRY_LIST_SEPARATOR)) if joined else ()
-
-
-def _year_outcomes(detail: str | None) -> tuple[YearOutcome, ...]:
-    """fct_target_progress.years_detail ('2021 met, 2022 missed') as outcomes.
-
-    Phase 2: `years_detail` is gone; the outcomes are the target's fct_target_observation
-    rows in its period with a value, `is_met` → met / missed.
-    """
-    if not detail:
-        return ()
-    outcomes = []
-    for item in detail.split(", "):
-        year, outcome = item.rsplit(" ", 1)
-        outcomes.append(YearOutcome(int(year), outcome))
-    return tuple(outcomes)
-
-
-# Phase 1 only. Today's marts write these English sentences where, after the mart merge,
-# they write the codes (tools/contract.md, "Mart changes"); phase 2 deletes this table,
-# the patterns and `_reason`/`_status_reasons`, and reads the code columns.
-_SENTENCE_CODES = {
-    "no respondents in this domain": ("quality_reason", "no_respondents"),
-    "no variance: a stratum has one PSU and lonely_psu = fail": (
-        "quality_reason",
-        "variance_not_estimable",
-    ),
-    "effective sample size below 30": ("quality_reason", "ess_below_30"),
-    "confidence interval width 30 points or more": ("quality_reason", "ci_width_30_or_more"),
-    "relative confidence interval width above 130%": (
-        "quality_reason",
-        "relative_ci_width_above_130",
-    ),
-    "fewer than 8 degrees of freedom": ("quality_reason", "df_below_8"),
-    "relative width of the complement above 130%": (
-        "quality_reason",
-        "complement_ci_width_above_130",
-    ),
-    "a group estimate is suppress": ("quality_reason", "group_suppressed"),
-    "a group estimate is review": ("quality_reason", "group_review"),
-    "a group estimate is flag": ("quality_reason", "group_flag"),
-    "the plan period has not started": ("status_reason", "period_not_started"),
-    "no value for this target up to the as-of date": ("status_reason", "no_value"),
-    "fewer than two data points": ("status_reason", "too_few_points"),
-    "no responsible unit has reported": ("status_reason", "no_reports"),
-}
-_UNITS_NOT_REPORTING = re.compile(
-    r"(?P<n>\d+) of (?P<units>\d+) units did not report \(counted as not covered\)"
-)
-_LATEST_SUPPRESSED = "latest estimate suppressed: "
-
-
-def _reason(sentence: str | None, namespace: str = "quality_reason") -> Reason | None:
-    """A mart's reason sentence as its code; an unknown sentence is kept as the code, so
-    the report shows it as it stands rather than nothing."""
-    if not sentence:
-        return None
-    if sentence in _SENTENCE_CODES:
-        return Reason(*_SENTENCE_CODES[sentence])
-    if match := _UNITS_NOT_REPORTING.fullmatch(sentence):
-        fields = (("n", int(match["n"])), ("units", int(match["units"])))
-        return Reason("quality_reason", "units_not_reporting", fields)
-    return Reason(namespace, sentence)
-
-
-def _status_reason(sentence: str | None) -> Reason | None:
-    """fct_target_progress.status_reason as a code; a suppressed latest estimate quotes the
-    estimate's own reason.
-
-    Phase 2: the code columns status_reason and latest_quality_reason.
-    """
-    if sentence and sentence.startswith(_LATEST_SUPPRESSED):
-        latest = _reason(sentence[len(_LATEST_SUPPRESSED) :])
-        return Reason("status_reason", "latest_suppressed", (("reason", latest),))
-    return _reason(sentence, "status_reason")

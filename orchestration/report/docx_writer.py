@@ -19,15 +19,17 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from orchestration.report.charts import chart_png
-from orchestration.report.components import components, thresholds_text
+from orchestration.report.components import components
 from orchestration.report.data import LITERACY_INDICATOR
 from orchestration.report.records import Observation, Target
 from orchestration.report.wording import (
     DASH,
     Context,
+    annex_paragraphs,
     baseline_text,
     ci_text,
     fill,
+    flag_text,
     gap_rows,
     latest_text,
     measure_counts,
@@ -46,6 +48,17 @@ from orchestration.report.wording import (
 BODY_FONT_EAST_ASIAN = "SimSun"
 HEADING_FONT_EAST_ASIAN = "SimHei"
 HEADER_FILL = "D9E1F2"
+# Column widths in cm of each kind of table, summing to the text width (21 cm less two
+# 2.2 cm margins): narrow columns for codes and numbers, room for names and reasons.
+WIDTHS = {
+    "summary": (4.2, 2.8, 3.2, 3.4, 3.0),
+    "values": (1.6, 3.0, 3.4, 1.8, 6.8),
+    "components": (2.4, 5.4, 8.8),
+    "gaps": (3.0, 4.4, 2.4, 3.4, 3.4),
+    "measure_counts": (6.0, 5.3, 5.3),
+    "measures": (1.2, 5.2, 3.0, 2.2, 2.4, 2.6),
+    "sources": (1.4, 5.4, 2.8, 5.0, 2.0),
+}
 
 
 def write_docx(ctx: Context, path: Path) -> None:
@@ -163,7 +176,7 @@ def _summary(ctx: Context, document: Any) -> None:
             ]
             for t in ctx.data.targets
         ]
-        table = _table(document, [ctx.t(h) for h in header], rows)
+        table = _table(document, [ctx.t(h) for h in header], rows, WIDTHS["summary"])
         for index, target in enumerate(ctx.data.targets, start=1):
             _shade(table.rows[index].cells[4], fill("progress_status", target.progress_status))
     if ctx.data.measures:
@@ -172,9 +185,12 @@ def _summary(ctx: Context, document: Any) -> None:
 
 def _target(ctx: Context, document: Any, number: int, target: Target) -> None:
     label = ctx.paren(ctx.name(target, "target_label"))
-    document.add_heading(f"{number}. {ctx.name(target, 'indicator_name')}{label}", level=2)
+    heading = document.add_heading(f"{number}. {ctx.name(target, 'indicator_name')}{label}", 2)
+    heading.paragraph_format.keep_with_next = True
     status = ctx.t("target.status", status=ctx.status(target.progress_status))
-    document.add_paragraph().add_run(status).bold = True
+    status_paragraph = document.add_paragraph()
+    status_paragraph.add_run(status).bold = True
+    status_paragraph.paragraph_format.keep_with_next = True  # with the chart below
     rows = ctx.observations(target)
     if rows:
         document.add_picture(io.BytesIO(chart_png(ctx, target, rows)), width=Cm(16))
@@ -186,7 +202,7 @@ def _target(ctx: Context, document: Any, number: int, target: Target) -> None:
             ctx.t("col.n"),
             ctx.t("col.flag"),
         ]
-        _table(document, header, [_value_row(ctx, target, r) for r in rows])
+        _table(document, header, [_value_row(ctx, target, r) for r in rows], WIDTHS["values"])
     else:
         document.add_paragraph(ctx.t("target.no_values"))
     document.add_paragraph()
@@ -194,6 +210,7 @@ def _target(ctx: Context, document: Any, number: int, target: Target) -> None:
         document,
         [ctx.t("col.symbol"), ctx.t("col.meaning"), ctx.t("col.value")],
         [list(row) for row in components(ctx, target)],
+        WIDTHS["components"],
     )
     if target.latest_ci_lower is not None and target.is_target_inside_ci is not None:
         family = target.indicator_family
@@ -204,10 +221,11 @@ def _target(ctx: Context, document: Any, number: int, target: Target) -> None:
             lower=num(target.latest_ci_lower, family),
             upper=num(target.latest_ci_upper, family),
         )
-        document.add_paragraph(sentence)
+        _below_table(document.add_paragraph(sentence))
     if target.indicator_code == LITERACY_INDICATOR:
         _gaps(ctx, document, target)
-    document.add_paragraph(ctx.t("target.lead", names=ctx.list_text(target.lead_departments)))
+    lead = ctx.t("target.lead", names=ctx.list_text(target.lead_departments))
+    _below_table(document.add_paragraph(lead)).paragraph_format.keep_with_next = True
     cooperating = ctx.list_text(target.cooperating_departments)
     document.add_paragraph(ctx.t("target.cooperating", names=cooperating))
 
@@ -220,19 +238,24 @@ def _value_row(ctx: Context, target: Target, row: Observation) -> list[str]:
         value_cell_text(ctx, target, row),
         ci,
         or_dash(row.sample_size),
-        ctx.code("quality_flag", row.quality_flag),
+        flag_text(ctx, row.quality_flag, row.quality_reason),
     ]
 
 
 def _gaps(ctx: Context, document: Any, target: Target) -> None:
-    found = ctx.data.literacy_gaps[target.target_id]
-    heading = ctx.t("target.gaps", year=found.up_to_year)
-    document.add_paragraph().add_run(heading).bold = True
+    found = ctx.data.literacy_gaps.get(target.target_id)
+    if found is None:  # no observations: no year the judgement used
+        _below_table(document.add_paragraph()).add_run(ctx.t("literacy.gaps")).bold = True
+        document.add_paragraph(ctx.t("target.no_gaps"))
+        return
+    heading = _below_table(document.add_paragraph())
+    heading.add_run(ctx.t("target.gaps", year=found.up_to_year)).bold = True
+    heading.paragraph_format.keep_with_next = True
     if not found.gaps:
         document.add_paragraph(ctx.t("target.no_gaps"))
         return
     header = ["col.series", "col.wave", "col.gap", "col.ci", "col.flag"]
-    _table(document, [ctx.t(h) for h in header], gap_rows(ctx, found.gaps))
+    _table(document, [ctx.t(h) for h in header], gap_rows(ctx, found.gaps), WIDTHS["gaps"])
 
 
 def _measures(ctx: Context, document: Any) -> None:
@@ -244,6 +267,7 @@ def _measures(ctx: Context, document: Any) -> None:
         document,
         [ctx.t("col.status"), ctx.t("col.count"), ctx.t("col.share")],
         [[ctx.measure_status(s), str(n), pct(n / pairs)] for s, n in counts.items()],
+        WIDTHS["measure_counts"],
     )
     for index, code in enumerate(counts, start=1):
         _shade(table.rows[index].cells[0], fill("measure_status", code))
@@ -261,7 +285,7 @@ def _measures(ctx: Context, document: Any) -> None:
         ]
         for m in ctx.data.measures
     ]
-    table = _table(document, [ctx.t(h) for h in header], rows)
+    table = _table(document, [ctx.t(h) for h in header], rows, WIDTHS["measures"])
     for index, measure in enumerate(ctx.data.measures, start=1):
         _shade(table.rows[index].cells[3], fill("measure_status", measure.measure_status))
 
@@ -279,31 +303,41 @@ def _sources(ctx: Context, document: Any) -> None:
         ]
         for load in ctx.data.loads
     ]
-    _table(document, [ctx.t(h) for h in header], rows)
+    _table(document, [ctx.t(h) for h in header], rows, WIDTHS["sources"])
 
 
 def _annex(ctx: Context, document: Any) -> None:
-    for key in ("annex.growth_ratio", "annex.pro_rata", "annex.years_met"):
-        document.add_paragraph(ctx.t(key))
-    if ctx.data.thresholds:
-        document.add_paragraph(
-            ctx.t("annex.bands", thresholds=thresholds_text(ctx, *ctx.data.thresholds))
-        )
-    for key in ("annex.comparators", "annex.survey", "annex.nchs"):
-        document.add_paragraph(ctx.t(key))
+    for text in annex_paragraphs(ctx):
+        document.add_paragraph(text)
 
 
-def _table(document: Any, header: list[str], rows: list[list[str]]) -> Any:
+def _table(
+    document: Any, header: list[str], rows: list[list[str]], widths: tuple[float, ...]
+) -> Any:
+    """A grid table with a shaded header row repeated on each page, rows kept whole,
+    columns `widths` cm."""
     table = document.add_table(rows=1 + len(rows), cols=len(header))
     table.style = "Table Grid"
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Cm(width)
+        for cell in column.cells:
+            cell.width = Cm(width)
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         _cell_text(cell, text, bold=True)
         _shade(cell, HEADER_FILL)
     _repeat_header(table.rows[0])
     for row, values in zip(table.rows[1:], rows, strict=True):
+        _keep_row_together(row)
         for cell, text in zip(row.cells, values, strict=True):
             _cell_text(cell, text)
     return table
+
+
+def _below_table(paragraph: Any) -> Any:
+    """Space between a table and the paragraph that follows it."""
+    paragraph.paragraph_format.space_before = Pt(6)
+    return paragraph
 
 
 def _cell_text(cell: Any, text: str, *, bold: bool = False) -> None:
@@ -318,6 +352,11 @@ def _shade(cell: Any, fill: str) -> None:
     shading.set(qn("w:color"), "auto")
     shading.set(qn("w:fill"), fill)
     cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _keep_row_together(row: Any) -> None:
+    """A row is not split across pages."""
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 def _repeat_header(row: Any) -> None:

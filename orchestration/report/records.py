@@ -1,8 +1,9 @@
 """The records an assessment report is written from: plain, frozen, typed.
 
-They follow the marts as they will stand after the issue-8 mart merge (codes, not
-sentences; one row per target, as-of date and year in `Observation`), so the writers and
-the wording do not change when `data` moves to the new marts.
+They follow the marts: codes, not sentences, with the numbers a sentence quotes beside
+them (`Reason`); one row per target, as-of date and year of fct_target_observation in
+`Observation`; the rule marts (bands, settings, presentation rules) as rows, so the
+methods annex is written from the rows the models use.
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ from typing import Any
 @dataclass(frozen=True)
 class Reason:
     """Why a value is flagged or a status is what it is: a code of the `quality_reason` or
-    `status_reason` namespace, and the values its sentence quotes (a field may itself be a
-    Reason: a suppressed latest estimate quotes the estimate's own reason)."""
+    `status_reason` namespace, and the values its sentence quotes, as the marts store them
+    (a field may itself be a Reason: a suppressed latest estimate quotes the estimate's own
+    reason). A presentation-rule reason quotes its rule: `measure` (a quality_measure
+    code), `comparator`, and the estimate's `value` of the measure against `threshold`;
+    a coverage reason quotes `n` units not reporting of `units`."""
 
     namespace: str
     code: str
@@ -92,8 +96,6 @@ class Target:
     year_outcomes: tuple[YearOutcome, ...]
     progress_status: str
     status_reason: Reason | None
-    threshold_on_track: float
-    threshold_accelerate: float
     lead_departments: tuple[str, ...]
     cooperating_departments: tuple[str, ...]
 
@@ -101,7 +103,7 @@ class Target:
 @dataclass(frozen=True)
 class Observation:
     """One year of a target's series that its status may use: a row of
-    fct_target_observation after the mart merge."""
+    fct_target_observation."""
 
     year: int
     series: str  # total | cumulative
@@ -114,6 +116,9 @@ class Observation:
     sample_size: int | None
     quality_flag: str
     quality_reason: Reason | None
+    is_in_period: bool
+    is_met: bool | None  # null without a value
+    is_latest: bool  # the value the status was judged on
 
 
 @dataclass(frozen=True)
@@ -125,11 +130,13 @@ class Gap:
     ci_lower: float | None
     ci_upper: float | None
     quality_flag: str
+    quality_reason: Reason | None
 
 
 @dataclass(frozen=True)
 class LiteracyGaps:
-    """The latest gaps of a literacy target's region in the years its status counted."""
+    """The latest gaps of a literacy target's region up to the last year of its
+    observations (the years its judgement used)."""
 
     up_to_year: int
     gaps: tuple[Gap, ...]
@@ -172,6 +179,39 @@ class ProgressTable:
 
 
 @dataclass(frozen=True)
+class Band:
+    """A row of dim_progress_band: the status a progress ratio R gets from min_ratio on
+    (the band without a minimum takes every ratio below the others)."""
+
+    progress_status: str
+    min_ratio: float | None
+
+
+@dataclass(frozen=True)
+class PresentationRule:
+    """A row of dim_presentation_rule (NCHS 2017): `measure comparator threshold` gives
+    the flag and the reason, only where the Korn–Graubard width exceeds min_ci_width."""
+
+    rule_order: int
+    quality_reason: str
+    measure: str
+    comparator: str
+    threshold: float
+    min_ci_width: float | None
+    quality_flag: str
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The rule marts: progress bands by min_ratio (highest first), the progress settings
+    (dim_progress_setting: setting code → value) and the presentation rules by order."""
+
+    bands: tuple[Band, ...]
+    settings: dict[str, float]
+    presentation: tuple[PresentationRule, ...]
+
+
+@dataclass(frozen=True)
 class ReportData:
     plan: Plan
     targets: tuple[Target, ...]
@@ -181,4 +221,4 @@ class ReportData:
     measures: tuple[MeasureUnit, ...]
     loads: tuple[Load, ...]
     is_synthetic: bool
-    thresholds: tuple[float, float] | None
+    rules: Rules

@@ -2,20 +2,24 @@
 
 Writers never spell a word: they ask the context for a label key or a code (`t`, `code`)
 and for a formatted number (`num`, `pct`, ...). Reasons become words in one place,
-`Context.reason`, whatever mart they came from.
+`Context.reason`, whatever mart they came from; the progress bands in one place,
+`band_ranges`, from the rows of dim_progress_band.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import vocabulary
 from orchestration.report.records import (
+    Band,
     Gap,
     MeasureUnit,
     Observation,
+    PresentationRule,
     Reason,
     ReportData,
     Review,
@@ -55,16 +59,37 @@ class Context:
 
     def reason(self, reason: Reason | None) -> str:
         """A quality or status reason in words, with the values it quotes: the one place
-        reasons become words (phase 2 changes what `data` puts in a Reason, not this)."""
+        reasons become words.
+
+        A presentation-rule reason that quotes its rule reads `report.measured_reason`
+        ("effective sample size 23.4 < 30": the measure's name, the comparator's symbol,
+        the value and the threshold, all from the marts), or its own
+        `quality_reason_measured.<code>` where the comparison reads badly ("sample size
+        0 < 1"); such a template may quote the plain `{label}`. Any other reason reads
+        `<namespace>.<code>` with its fields.
+        """
         if reason is None:
             return ""
-        fields = {name: self._field(value) for name, value in reason.fields}
+        fields = {name: self._field(name, value) for name, value in reason.fields}
         key = f"{reason.namespace}.{reason.code}"
-        return self.t(key, **fields) if vocabulary.has(key) else reason.code
+        if not vocabulary.has(key):
+            return reason.code
+        if "measure" in fields and "value" in fields:
+            label = self.t(key)
+            measured = f"quality_reason_measured.{reason.code}"
+            key = measured if vocabulary.has(measured) else "report.measured_reason"
+            return self.t(key, label=label, **fields)
+        return self.t(key, **fields)
 
-    def _field(self, value: Any) -> Any:
+    def _field(self, name: str, value: Any) -> Any:
         if value is None or isinstance(value, Reason):
             return self.reason(value)
+        if name == "measure":
+            return self.code("quality_measure", value)
+        if name == "comparator":
+            return self.code("comparator", value)
+        if isinstance(value, float):
+            return measure_number(value)
         return value
 
     def paren(self, text: object) -> str:
@@ -118,8 +143,55 @@ def pct(value: float | None, places: int = 1) -> str:
     return DASH if value is None else f"{value * 100:.{places}f}%"
 
 
-def threshold(value: float) -> str:
-    return f"{value:.2f}"
+def measure_number(value: float) -> str:
+    """A rule's measure or threshold: whole numbers whole, others to three significant
+    digits (n_eff 23.4, KG width 0.341, width/p 1.52), tiny ones as 1e-6."""
+    if float(value).is_integer():
+        return str(int(value))
+    magnitude = math.floor(math.log10(abs(value)))
+    if magnitude < -3:
+        mantissa, exponent = f"{value:.2e}".split("e")
+        return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+    return f"{value:.{max(0, 2 - magnitude)}f}".rstrip("0").rstrip(".")
+
+
+def band_bound(value: float) -> str:
+    """A band's bound as the annex and the components write it: 0.95, 0.60, 0."""
+    return str(int(value)) if float(value).is_integer() else f"{value:.2f}"
+
+
+def band_ranges(bands: tuple[Band, ...]) -> list[tuple[str, float | None, float | None]]:
+    """(status, lower, upper) of each band of dim_progress_band, highest first: a band runs
+    from its min_ratio up to the next higher band's; the band without a minimum takes
+    every ratio below the others."""
+    ranges = []
+    upper = None
+    for band in bands:
+        ranges.append((band.progress_status, band.min_ratio, upper))
+        if band.min_ratio is not None:
+            upper = band.min_ratio
+    return ranges
+
+
+def range_key(lower: float | None, upper: float | None) -> str:
+    """top (R ≥ lower), middle (lower ≤ R < upper) or bottom (R < upper)."""
+    if upper is None:
+        return "top"
+    return "bottom" if lower is None else "middle"
+
+
+def bands_text(ctx: Context) -> str:
+    """'R ≥ 0.95: on track; 0.60 ≤ R < 0.95: must accelerate; ...' from the band rows."""
+    parts = []
+    for status, lower, upper in band_ranges(ctx.data.rules.bands):
+        bounds = {}
+        if lower is not None:
+            bounds["lower"] = band_bound(lower)
+        if upper is not None:
+            bounds["upper"] = band_bound(upper)
+        key = f"band.{range_key(lower, upper)}"
+        parts.append(ctx.t(key, status=ctx.status(status), **bounds))
+    return ctx.t("list.separator").join(parts)
 
 
 def or_dash(value: int | None) -> str:
@@ -156,6 +228,14 @@ def value_cell_text(ctx: Context, target: Target, row: Observation) -> str:
         reason = ctx.reason(row.quality_reason) or ctx.code("quality_flag", "suppress")
         return ctx.t("value.suppressed", dash=DASH, reason=reason)
     return num(row.value, target.indicator_family)
+
+
+def flag_text(ctx: Context, flag: str, reason: Reason | None) -> str:
+    """A quality flag in words; a value shown with a flag (flag, review) says why."""
+    word = ctx.code("quality_flag", flag)
+    if flag == "suppress" or reason is None:
+        return word
+    return ctx.t("value.flag_reason", flag=word, reason=ctx.reason(reason))
 
 
 def ci_text(lower: float | None, upper: float | None, family: str | None) -> str:
@@ -224,7 +304,11 @@ def gap_rows(ctx: Context, gaps: tuple[Gap, ...]) -> list[list[str]]:
     rows = []
     for gap in gaps:
         suppressed = gap.quality_flag == "suppress"
-        value = DASH if suppressed else num(gap.gap * 100, GAP_FAMILY)
+        if suppressed:
+            reason = ctx.reason(gap.quality_reason) or ctx.code("quality_flag", "suppress")
+            value = ctx.t("value.suppressed", dash=DASH, reason=reason)
+        else:
+            value = num(gap.gap * 100, GAP_FAMILY)
         ci = DASH
         if not suppressed and gap.ci_lower is not None and gap.ci_upper is not None:
             ci = ci_text(gap.ci_lower * 100, gap.ci_upper * 100, GAP_FAMILY)
@@ -234,7 +318,51 @@ def gap_rows(ctx: Context, gaps: tuple[Gap, ...]) -> list[list[str]]:
                 gap.wave_id + ctx.paren(gap.survey_year),
                 value,
                 ci,
-                ctx.code("quality_flag", gap.quality_flag),
+                flag_text(ctx, gap.quality_flag, gap.quality_reason),
             ]
         )
     return rows
+
+
+def presentation_rule_text(ctx: Context, rule: PresentationRule) -> str:
+    """'3. effective sample size < 30 → suppressed', from one row of dim_presentation_rule."""
+    condition = ctx.t(
+        "annex.nchs_condition",
+        measure=ctx.code("quality_measure", rule.measure),
+        comparator=ctx.code("comparator", rule.comparator),
+        threshold=measure_number(rule.threshold),
+    )
+    if rule.min_ci_width is not None:
+        condition += ctx.t("annex.nchs_min_ci_width", width=measure_number(rule.min_ci_width))
+    flag = ctx.code("quality_flag", rule.quality_flag)
+    return ctx.t("annex.nchs_rule", order=rule.rule_order, condition=condition, flag=flag)
+
+
+def annex_paragraphs(ctx: Context) -> list[str]:
+    """The methods annex, its numbers from the rule marts the models read: ε and the
+    default tolerance of "about" targets and the measures' overdue share from
+    dim_progress_setting, the bands from dim_progress_band, the presentation rules row by
+    row from dim_presentation_rule."""
+    rules = ctx.data.rules
+    settings = rules.settings
+    statuses = {code: ctx.status(code) for code in vocabulary.codes("progress_status")}
+    paragraphs = [
+        ctx.t("annex.growth_ratio", epsilon=measure_number(settings["epsilon"])),
+        ctx.t("annex.pro_rata"),
+        ctx.t("annex.years_met"),
+        ctx.t("annex.bands", thresholds=bands_text(ctx), **statuses),
+        ctx.t(
+            "annex.comparators",
+            tolerance=measure_number(settings["approx_default_tolerance"]),
+        ),
+    ]
+    if ctx.data.measures:
+        share = pct(settings["measure_accelerate_max_overdue_share"], 0)
+        paragraphs.append(ctx.t("annex.measure_completion", share=share, **statuses))
+    paragraphs += [ctx.t("annex.survey"), ctx.t("annex.nchs")]
+    paragraphs += [presentation_rule_text(ctx, rule) for rule in rules.presentation]
+    paragraphs += [
+        ctx.t("annex.nchs_otherwise", flag=ctx.code("quality_flag", "present")),
+        ctx.t("annex.nchs_suppressed"),
+    ]
+    return paragraphs

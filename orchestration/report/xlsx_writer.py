@@ -1,8 +1,9 @@
 """The Excel report: summary, every progress column, values, measures, sources.
 
 Cells are typed (numbers stay numbers with a display format) so an evaluator can
-recompute; the workbook's creation date is the as-of date, so the same data give the same
-workbook.
+recompute; codes are written as words in the report's language (the status also as its
+code, for filtering across languages); the workbook's creation date is the as-of date, so
+the same data give the same workbook.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import xlsxwriter
 
 import vocabulary
+from orchestration.report.records import Target
 from orchestration.report.wording import (
     DASH,
     TWO_DECIMAL_FAMILIES,
@@ -39,6 +41,22 @@ PROGRESS_FORMATS = {
     "threshold_on_track": "0.00",
     "threshold_accelerate": "0.00",
 }
+# fct_target_progress columns holding a code, and the namespace of their words.
+PROGRESS_CODE_COLUMNS = {
+    "target_kind": "target_kind",
+    "comparator": "comparator",
+    "direction": "direction",
+    "progress_method": "progress_method",
+    "latest_quality_flag": "quality_flag",
+}
+# fct_target_progress columns holding a reason code: written as the reason's sentence
+# with its numbers (the Target record carries them).
+PROGRESS_REASON_COLUMNS = ("latest_quality_reason", "status_reason")
+# Columns only qualitative rows (measures) fill: fct_target_progress is a union by name, so
+# every quantitative row, all this sheet shows, has them empty.
+PROGRESS_MEASURE_COLUMNS = frozenset(
+    {"measure_unit_pairs", "completed_pairs", "overdue_pairs", "completed_share", "overdue_share"}
+)
 PROGRESS_VALUE_COLUMNS = frozenset(
     {
         "target_value",
@@ -211,26 +229,53 @@ def _summary(ctx: Context, sheet: _Sheet) -> None:
 
 
 def _progress(ctx: Context, sheet: _Sheet) -> None:
-    """fct_target_progress as stored; headers from `col.<column>` where there is one."""
-    columns = ctx.data.progress.columns
-    sheet.header([ctx.t(f"col.{c}") if vocabulary.has(f"col.{c}") else c for c in columns])
+    """fct_target_progress as stored, one row per quantitative target, headers and codes
+    in the report's language; the status twice, as a word (coloured) and as its code."""
+    columns = [c for c in ctx.data.progress.columns if c not in PROGRESS_MEASURE_COLUMNS]
+    header = []
+    for column in columns:
+        if column == "progress_status":
+            header += [ctx.t("col.status"), ctx.t("col.progress_status")]
+        else:
+            header.append(ctx.t(f"col.{column}") if vocabulary.has(f"col.{column}") else column)
+    sheet.header(header)
     for target, values in zip(ctx.data.targets, ctx.data.progress.rows, strict=True):
-        family = target.indicator_family
-        for col, (column, value) in enumerate(zip(columns, values, strict=True)):
-            if column in PROGRESS_VALUE_COLUMNS:
-                num_format = _number_format(family, value)
-            else:
-                num_format = PROGRESS_FORMATS.get(column, _integer_format(value))
-            colour = fill("progress_status", value) if column == "progress_status" else None
-            sheet.write(sheet.row, col, value, num_format, colour)
+        row = dict(zip(ctx.data.progress.columns, values, strict=True))
+        col = 0
+        for column in columns:
+            for value, num_format, colour in _progress_cells(ctx, target, column, row[column]):
+                sheet.write(sheet.row, col, value, num_format, colour)
+                col += 1
         sheet.row += 1
-    sheet.finish(len(columns))
+    sheet.finish(len(header))
+
+
+def _progress_cells(
+    ctx: Context, target: Target, column: str, value: Any
+) -> list[tuple[Any, str | None, str | None]]:
+    """(value, number format, fill) of the cells one progress column is written as."""
+    if column == "progress_status":
+        return [(ctx.status(value), None, fill("progress_status", value)), (value, None, None)]
+    if column in PROGRESS_CODE_COLUMNS:
+        word = None if value is None else ctx.code(PROGRESS_CODE_COLUMNS[column], value)
+        return [(word, None, None)]
+    if column in PROGRESS_REASON_COLUMNS:
+        return [(ctx.reason(getattr(target, column)) or None, None, None)]
+    if isinstance(value, bool):
+        return [(_yes_no(ctx, value), None, None)]
+    if column in PROGRESS_VALUE_COLUMNS:
+        return [(value, _number_format(target.indicator_family, value), None)]
+    return [(value, PROGRESS_FORMATS.get(column, _integer_format(value)), None)]
+
+
+def _yes_no(ctx: Context, value: bool | None) -> str | None:
+    return None if value is None else ctx.t("yes" if value else "no")
 
 
 def _values(ctx: Context, sheet: _Sheet) -> None:
     header = ["col.target_id", "col.indicator", "col.series", "col.year", "col.value"]
     header += ["col.unit", "col.standard_error", "col.ci_lower", "col.ci_upper", "col.n"]
-    header += ["col.flag", "col.reason"]
+    header += ["col.flag", "col.reason", "col.is_in_period", "col.is_met", "col.is_latest"]
     sheet.header([ctx.t(h) for h in header])
     for target in ctx.data.targets:
         family = target.indicator_family
@@ -251,6 +296,9 @@ def _values(ctx: Context, sheet: _Sheet) -> None:
                 (row.sample_size, "0"),
                 (ctx.code("quality_flag", row.quality_flag), None),
                 (ctx.reason(row.quality_reason) or None, None),
+                (_yes_no(ctx, row.is_in_period), None),
+                (_yes_no(ctx, row.is_met), None),
+                (_yes_no(ctx, row.is_latest), None),
             ]
             sheet.cells(cells)
     sheet.finish(len(header))
