@@ -78,8 +78,8 @@ def marked(value: float, flag: str) -> str:
 
 
 def group_name(value: str) -> str:
-    """A survey group's word (labels.csv keys them `group.<code>`)."""
-    return code_label("group", value)
+    """A survey group's word (a survey_group code)."""
+    return code_label("survey_group", value)
 
 
 def by_group_order(values: pd.DataFrame) -> pd.DataFrame:
