@@ -221,7 +221,7 @@ def literacy_values(
     and reason, so the page cannot show a number that must not be shown.
     """
     sql = """
-        select year, group_value, value, standard_error, ci_lower, ci_upper,
+        select year, group_value, value, standard_error, ci_lower, ci_upper, ci_method,
             degrees_of_freedom, sample_size, design_effect, quality_flag, quality_reason
         from fct_indicator_value
         where indicator_code = ? and region_code = ? and group_dimension = ?

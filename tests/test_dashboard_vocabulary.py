@@ -22,6 +22,28 @@ DASHBOARDS = REPO_ROOT / "dashboards"
 # full-width forms such as '；' and '（'.
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 SHARED_NAMESPACES = ("progress_status", "measure_status", "quality_flag")
+# Every enumeration of codes.csv whose codes a page names (through `code_label` or
+# `reason_text`).
+PAGE_NAMESPACES = (
+    "ci_method",
+    "count_measure",
+    "funding_source",
+    "group_dimension",
+    "lonely_psu",
+    "measure_status",
+    "population_denominator",
+    "progress_method",
+    "progress_status",
+    "quality_flag",
+    "quality_reason",
+    "record_source",
+    "review_kind",
+    "status_reason",
+    "survey_group",
+    "target_kind",
+    "value_method",
+    "year_outcome",
+)
 
 
 def cjk_literals(source: str) -> list[tuple[int, str]]:
@@ -73,6 +95,11 @@ def test_dashboard_and_report_name_every_status_and_flag_alike(
             report_word = vocabulary.code_text(namespace, code, lang)
             assert i18n.code_label(namespace, code) == report_word
             assert vocabulary.has(f"{namespace}.{code}"), (namespace, code)
+
+
+@pytest.mark.parametrize("namespace", PAGE_NAMESPACES)
+def test_every_code_a_page_names_has_a_label_of_its_own(namespace: str) -> None:
+    assert [c for c in vocabulary.codes(namespace) if not vocabulary.has(f"{namespace}.{c}")] == []
 
 
 @pytest.mark.parametrize(

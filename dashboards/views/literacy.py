@@ -345,17 +345,26 @@ def year_runs(years: list[int]) -> str:
     )
 
 
-def method_caption(waves: pd.DataFrame) -> str:
-    """The rule of each wave and how the estimates and intervals were computed."""
+def method_caption(waves: pd.DataFrame, values: pd.DataFrame) -> str:
+    """The rule of each wave, how the estimates and their intervals were computed (the
+    interval methods of the values shown) and how strata with a single PSU were handled."""
     rules = [
         t("literacy.rule_years", rule=rule, years=year_runs([int(y) for y in group["year"]]))
         for rule, group in waves.groupby("rule_id", sort=False)
     ]
+    used = set(values["ci_method"].dropna())
+    intervals = [
+        code_label("ci_method", code) for code in vocabulary.codes("ci_method") if code in used
+    ]
     lonely = sorted(
         {value for joined in waves["lonely_psu"].dropna() for value in joined.split(", ")}
     )
-    lonely_words = ", ".join(code_label("lonely_psu", code) for code in lonely)
-    return t("literacy.method", rules=t("list.separator").join(rules), lonely=lonely_words)
+    return t(
+        "literacy.method",
+        rules=t("list.separator").join(rules),
+        ci=t("list.separator").join(intervals),
+        lonely=t("list.separator").join(code_label("lonely_psu", code) for code in lonely),
+    )
 
 
 def gap_frame(gaps: pd.DataFrame) -> pd.DataFrame:
@@ -435,7 +444,7 @@ def show_estimates(conn: duckdb.DuckDBPyConnection, region: str, dimension: str)
         st.caption(
             t("literacy.rule_changed", year=t("literacy.year_separator").join(map(str, changes)))
         )
-    st.caption(method_caption(waves))
+    st.caption(method_caption(waves, values))
     st.subheader(t("literacy.estimates"))
     show_table(estimate_table(frame), frame["quality_flag"])
 
