@@ -24,6 +24,9 @@ FUNDING_PER_CAPITA = "funding_per_capita"
 LITERACY_RATIO = "literacy_ratio"
 LITERACY_RATIO_GAP = "literacy_ratio_gap"
 WHOLE_POPULATION = "total"
+# year_outcome codes of a year in the plan period that has a value
+YEAR_MET = "met"
+YEAR_MISSED = "missed"
 QUERY_TTL_SECONDS = 60
 
 
@@ -361,16 +364,23 @@ def year_outcomes(_conn: duckdb.DuckDBPyConnection, target_id: str) -> dict[int,
     """The outcome (a year_outcome code: met, missed) of each year the progress status of
     an annual target was judged on; a year it was not judged on is absent.
 
-    The one reader of the per-year outcomes. Until phase 2 of issue 8 they are the text of
-    fct_target_progress.years_detail ('2021 met, 2022 missed'); phase 2 reads the rows of
-    fct_target_observation (is_in_period, is_met) instead.
+    The one reader of the per-year outcomes: the target's rows of fct_target_observation
+    in the plan period with a value to judge (is_met not null), as of the date of the
+    snapshot's progress status.
     """
-    sql = "select years_detail from fct_target_progress where target_id = ?"
-    detail = _frame(_conn, sql, [target_id])["years_detail"].iloc[0]
-    if detail is None or pd.isna(detail):
-        return {}
-    pairs = (item.split(" ") for item in detail.split(", "))
-    return {int(year): outcome for year, outcome in pairs}
+    sql = """
+        select o.year, o.is_met
+        from fct_target_observation as o
+        inner join fct_target_progress as p
+            on o.target_id = p.target_id and o.as_of_date = p.as_of_date
+        where o.target_id = ? and o.is_in_period and o.is_met is not null
+        order by o.year
+    """
+    frame = _frame(_conn, sql, [target_id])
+    return {
+        int(year): YEAR_MET if met else YEAR_MISSED
+        for year, met in zip(frame["year"], frame["is_met"], strict=True)
+    }
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
