@@ -286,8 +286,9 @@ def trend_chart(
 
 
 def estimate_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Year, group, estimate (with its flag's mark), SE, CI, df, n, design effect, quality;
-    a suppressed estimate has a dash in every number column and its reason."""
+    """Year, group, estimate (with its flag's mark), quality and reason, then SE, CI, df, n
+    and design effect; a suppressed estimate has a dash in every number column. The flag
+    and its reason sit beside the estimate, where a narrow window still shows them."""
     frame = frame.reset_index(drop=True)
     table = pd.DataFrame(
         {
@@ -297,13 +298,13 @@ def estimate_table(frame: pd.DataFrame) -> pd.DataFrame:
                 marked(value, flag)
                 for value, flag in zip(frame["value"], frame["quality_flag"], strict=True)
             ],
+            "quality": frame["quality"],
+            "reason": frame["reason"],
             "standard_error": frame["standard_error"].map(fixed),
             "ci": frame["ci"],
             "df": frame["degrees_of_freedom"].map(whole),
             "sample_size": frame["sample_size"].map(whole),
             "design_effect": frame["design_effect"].map(fixed),
-            "quality": frame["quality"],
-            "reason": frame["reason"],
         }
     )
     suppressed = frame["quality_flag"] == SUPPRESS
@@ -312,13 +313,17 @@ def estimate_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def show_table(table: pd.DataFrame, flags: pd.Series) -> None:
-    """The table, then a footnote for each mark it uses."""
+    """The table, then a footnote for each mark it uses. The reason column only when a row
+    has one: empty, it would only push the numbers out of view."""
+    if not table["reason"].any():
+        table = table.drop(columns="reason")
     config: dict[str, object] = column_labels(table.columns)
     # Names of groups and reasons are long; the grid would otherwise cut them short.
     for column in ("group", "comparison", "pair"):
         if column in table.columns:
             config[column] = st.column_config.TextColumn(t(f"col.{column}"), width="medium")
-    config["reason"] = st.column_config.TextColumn(t("col.reason"), width="large")
+    if "reason" in table.columns:
+        config["reason"] = st.column_config.TextColumn(t("col.reason"), width="large")
     st.dataframe(table, hide_index=True, column_config=config)
     for flag in MARKS:
         if (flags == flag).any():
@@ -399,8 +404,8 @@ def gap_chart(frame: pd.DataFrame) -> alt.LayerChart:
 
 
 def gap_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Year, comparison, the two groups, gap (with its flag's mark), SE, CI, df, n, quality;
-    a suppressed gap has a dash in every number column and its reason."""
+    """Year, comparison, the two groups, gap (with its flag's mark), quality and reason, then
+    SE, CI, df and n; a suppressed gap has a dash in every number column."""
     frame = frame.reset_index(drop=True)
     table = pd.DataFrame(
         {
@@ -411,12 +416,12 @@ def gap_table(frame: pd.DataFrame) -> pd.DataFrame:
                 marked(value, flag)
                 for value, flag in zip(frame["value"], frame["quality_flag"], strict=True)
             ],
+            "quality": frame["quality"],
+            "reason": frame["reason"],
             "standard_error": frame["standard_error"].map(fixed),
             "ci": frame["ci"],
             "df": frame["degrees_of_freedom"].map(whole),
             "sample_size": frame["sample_size"].map(whole),
-            "quality": frame["quality"],
-            "reason": frame["reason"],
         }
     )
     suppressed = frame["quality_flag"] == SUPPRESS
