@@ -24,6 +24,9 @@ FUNDING_PER_CAPITA = "funding_per_capita"
 LITERACY_RATIO = "literacy_ratio"
 LITERACY_RATIO_GAP = "literacy_ratio_gap"
 WHOLE_POPULATION = "total"
+# year_outcome codes of a year in the plan period that has a value
+YEAR_MET = "met"
+YEAR_MISSED = "missed"
 QUERY_TTL_SECONDS = 60
 
 
@@ -221,8 +224,9 @@ def literacy_values(
     and reason, so the page cannot show a number that must not be shown.
     """
     sql = """
-        select year, group_value, value, standard_error, ci_lower, ci_upper,
-            degrees_of_freedom, sample_size, design_effect, quality_flag, quality_reason
+        select year, group_value, value, standard_error, ci_lower, ci_upper, ci_method,
+            degrees_of_freedom, sample_size, design_effect, quality_flag, quality_reason,
+            quality_measure_value, quality_threshold
         from fct_indicator_value
         where indicator_code = ? and region_code = ? and group_dimension = ?
         order by year, group_value
@@ -327,14 +331,29 @@ def target_progress(_conn: duckdb.DuckDBPyConnection, plan_id: str) -> pd.DataFr
     return _frame(_conn, TARGET_PROGRESS_SQL, [plan_id])
 
 
+# The progress of each target of one plan, with the numbers behind the latest value's quality
+# reason (fct_target_progress has the code only): the value the status was judged on is the
+# target's latest row of fct_target_observation, and its series is the group_dimension of
+# that value in fct_indicator_value.
 TARGET_PROGRESS_SQL = """
     select p.target_id, p.indicator_name_zh, p.indicator_name_en, p.target_kind,
         p.target_label_zh, p.target_label_en, p.as_of_date, p.progress_method,
         p.baseline_year, p.baseline_value, p.latest_year, p.latest_value,
-        p.latest_quality_flag, p.progress_ratio, p.expected_to_date, p.years_met,
-        p.years_assessed, p.progress_status, p.status_reason
+        p.latest_quality_flag, p.latest_quality_reason,
+        v.quality_measure_value as latest_quality_measure_value,
+        v.quality_threshold as latest_quality_threshold,
+        v.non_reporting_units as latest_non_reporting_units,
+        v.denominator_value as latest_denominator_value, p.progress_ratio,
+        p.expected_to_date, p.years_met, p.years_assessed, p.progress_status, p.status_reason
     from fct_target_progress as p
     inner join fct_plan_target as t on p.target_id = t.target_id
+    left join fct_target_observation as o
+        on p.target_id = o.target_id and p.as_of_date = o.as_of_date and o.is_latest
+    left join fct_indicator_value as v
+        on o.indicator_code = v.indicator_code
+        and o.region_code = v.region_code
+        and o.year = v.year
+        and o.series = v.group_dimension
     where p.plan_id = ?
     order by t.source_row, p.target_id
 """
@@ -345,16 +364,23 @@ def year_outcomes(_conn: duckdb.DuckDBPyConnection, target_id: str) -> dict[int,
     """The outcome (a year_outcome code: met, missed) of each year the progress status of
     an annual target was judged on; a year it was not judged on is absent.
 
-    The one reader of the per-year outcomes. Until phase 2 of issue 8 they are the text of
-    fct_target_progress.years_detail ('2021 met, 2022 missed'); phase 2 reads the rows of
-    fct_target_observation (is_in_period, is_met) instead.
+    The one reader of the per-year outcomes: the target's rows of fct_target_observation
+    in the plan period with a value to judge (is_met not null), as of the date of the
+    snapshot's progress status.
     """
-    sql = "select years_detail from fct_target_progress where target_id = ?"
-    detail = _frame(_conn, sql, [target_id])["years_detail"].iloc[0]
-    if detail is None or pd.isna(detail):
-        return {}
-    pairs = (item.split(" ") for item in detail.split(", "))
-    return {int(year): outcome for year, outcome in pairs}
+    sql = """
+        select o.year, o.is_met
+        from fct_target_observation as o
+        inner join fct_target_progress as p
+            on o.target_id = p.target_id and o.as_of_date = p.as_of_date
+        where o.target_id = ? and o.is_in_period and o.is_met is not null
+        order by o.year
+    """
+    frame = _frame(_conn, sql, [target_id])
+    return {
+        int(year): YEAR_MET if met else YEAR_MISSED
+        for year, met in zip(frame["year"], frame["is_met"], strict=True)
+    }
 
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)

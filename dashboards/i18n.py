@@ -22,36 +22,15 @@ LANGUAGES = vocabulary.LANGUAGES
 DEFAULT_LANGUAGE = vocabulary.DEFAULT_LANGUAGE
 LANGUAGE_KEY = "lang"
 
-# Phase 1 of issue 8 only, removed in phase 2: until the marts emit reason codes they write
-# these English sentences (fct_literacy_estimate, fct_indicator_value for gaps and
-# fct_target_progress); each stands for its code. Only `reason_text` reads them.
-LEGACY_REASON_CODES = {
-    "quality_reason": {
-        "no respondents in this domain": "no_respondents",
-        "no variance: a stratum has one PSU and lonely_psu = fail": "variance_not_estimable",
-        "effective sample size below 30": "ess_below_30",
-        "confidence interval width 30 points or more": "ci_width_30_or_more",
-        "relative confidence interval width above 130%": "relative_ci_width_above_130",
-        "fewer than 8 degrees of freedom": "df_below_8",
-        "relative width of the complement above 130%": "complement_ci_width_above_130",
-        "a group estimate is suppress": "group_suppressed",
-        "a group estimate is review": "group_review",
-        "a group estimate is flag": "group_flag",
-    },
-    "status_reason": {
-        "the plan period has not started": "period_not_started",
-        "no value for this target up to the as-of date": "no_value",
-        "fewer than two data points": "too_few_points",
-        "no responsible unit has reported": "no_reports",
-    },
-}
-LEGACY_SUPPRESSED_PREFIX = "latest estimate suppressed: "
 # The mart columns that hold a reason, and the namespace of their codes.
 REASON_NAMESPACES = {
     "quality_reason": "quality_reason",
     "latest_quality_reason": "quality_reason",
     "status_reason": "status_reason",
 }
+# The columns that may hold the number of units in a coverage register (fct_facility_coverage
+# calls it units, fct_indicator_value denominator_value).
+UNIT_COUNT_COLUMNS = ("units", "denominator_value")
 
 
 def current_language() -> str:
@@ -76,35 +55,68 @@ def code_label(namespace: str, code: str, **fields: object) -> str:
 
 
 def reason_text(row: Mapping[str, Any], column: str) -> str:
-    """Why a value is flagged or a status was given, in the current language; '' if no
-    reason. `column` is one of REASON_NAMESPACES; the row supplies the fields of the
-    reason's sentence.
+    """Why a value is flagged or a status was given, in the current language, with the
+    numbers behind it; '' if no reason. `column` is one of REASON_NAMESPACES.
 
-    The one place that turns a mart's reason into words: a status suppressed for its
-    latest value names that value's own quality reason.
+    The one place that turns a mart's reason code into words. The row supplies the numbers
+    the sentence quotes (see `reason_fields`); a status suppressed for its latest value
+    names that value's own reason, with the latest value's numbers. A code without a label,
+    or a row without the numbers its sentence needs, is shown as the code.
     """
-    code = row[column]
+    code = row.get(column)
     if code is None or pd.isna(code):
         return ""
     namespace = REASON_NAMESPACES[column]
-    row, code = _legacy_reason(row, namespace, code)
-    fields = {}
-    if code == "latest_suppressed":
-        fields["reason"] = reason_text(row, "latest_quality_reason")
-    return code_label(namespace, code, **fields)
+    key = f"{namespace}.{code}"
+    if not vocabulary.has(key):
+        return str(code)
+    try:
+        # format even without fields: a sentence whose numbers are missing must fail here
+        return vocabulary.text(key, current_language()).format(**reason_fields(row, column))
+    except (KeyError, TypeError, ValueError):
+        return str(code)
 
 
-def _legacy_reason(row: Mapping[str, Any], namespace: str, text: str) -> tuple[Mapping, str]:
-    """Phase 1 only, removed in phase 2: the code a mart's English sentence stands for.
+def reason_fields(row: Mapping[str, Any], column: str) -> dict[str, object]:
+    """The numbers a reason's sentence may quote, from the row that holds the reason.
 
-    A suppressed latest value comes as one sentence, 'latest estimate suppressed: <quality
-    reason>'; it is split into the code and the `latest_quality_reason` the marts will
-    carry as a column of their own. A sentence not known here is shown as it is.
+    - NCHS reasons: `value` and `threshold`, the measure that fired and its limit
+      (quality_measure_value, quality_threshold), and `value_percent` /
+      `threshold_percent`, the same × 100, for a width in percentage points or a relative
+      width in percent. The labels format them.
+    - units_not_reporting: `n` units of `units` in the register did not report
+      (non_reporting_units, and units or denominator_value), as integers.
+    - latest_suppressed: `reason`, the latest value's own reason in words.
+
+    The reason of the latest value (`latest_quality_reason`) reads the same columns with
+    the prefix `latest_`.
+
+    A number the row does not have is left out, so a sentence that needs it fails to
+    format rather than print a wrong number.
     """
-    if namespace == "status_reason" and text.startswith(LEGACY_SUPPRESSED_PREFIX):
-        latest = text.removeprefix(LEGACY_SUPPRESSED_PREFIX) or None
-        return {**row, "latest_quality_reason": latest}, "latest_suppressed"
-    return row, LEGACY_REASON_CODES[namespace].get(text, text)
+    prefix = "latest_" if column.startswith("latest_") else ""
+    fields: dict[str, object] = {}
+    measured = {
+        "value": row.get(f"{prefix}quality_measure_value"),
+        "threshold": row.get(f"{prefix}quality_threshold"),
+    }
+    for name, number in measured.items():
+        if _has(number):
+            fields[name] = float(number)
+            fields[f"{name}_percent"] = float(number) * 100
+    units = (row.get(f"{prefix}{name}") for name in UNIT_COUNT_COLUMNS)
+    counts = {
+        "n": row.get(f"{prefix}non_reporting_units"),
+        "units": next((count for count in units if _has(count)), None),
+    }
+    fields.update({name: int(count) for name, count in counts.items() if _has(count)})
+    if column == "status_reason":
+        fields["reason"] = reason_text(row, "latest_quality_reason")
+    return fields
+
+
+def _has(value: object) -> bool:
+    return value is not None and not pd.isna(value)
 
 
 def localized(frame: pd.DataFrame, *bases: str) -> pd.DataFrame:

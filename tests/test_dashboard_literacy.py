@@ -27,6 +27,9 @@ PAGE = "views/literacy.py"
 BEIJING = "110000"
 OUHAI = "330304"
 ZENGCHENG = "440118"
+BEIJING_PLAN = "beijing-2021-2035"
+BEIJING_TARGET = "beijing-2021-2035.literacy"
+LATEST_YEAR = 2025
 BEIJING_PUBLISHED_2020 = "24.07"
 OUHAI_2025 = "17.60"
 DASH = "—"
@@ -46,6 +49,11 @@ def registry_target(target_id: str) -> dict[str, str]:
     """One row of the plan registry as the statisticians wrote it."""
     with (REPO_ROOT / "ingest" / "reference" / "targets.csv").open(encoding="utf-8") as handle:
         return next(row for row in csv.DictReader(handle) if row["target_id"] == target_id)
+
+
+def registry_indicator(code: str) -> dict[str, str]:
+    with (REPO_ROOT / "ingest" / "reference" / "indicators.csv").open(encoding="utf-8") as handle:
+        return next(row for row in csv.DictReader(handle) if row["indicator_code"] == code)
 
 
 def snapshot(home: KepuHome, sql: str, params: list[object] | None = None) -> pd.DataFrame:
@@ -154,7 +162,8 @@ def test_suppressed_estimate_shows_dashes_and_its_reason_never_its_number(
     suppressed = snapshot(
         demo_home,
         """
-        select region_code, survey_year, group_value, estimate, quality_reason
+        select region_code, survey_year, group_value, estimate, quality_reason,
+            quality_measure_value, quality_threshold
         from fct_literacy_estimate
         where quality_flag = 'suppress' and estimate > 0 and group_dimension = 'sex'
             and length(region_code) = 9
@@ -163,9 +172,13 @@ def test_suppressed_estimate_shows_dashes_and_its_reason_never_its_number(
         """,
     ).iloc[0]
     hidden = f"{suppressed['estimate'] * 100:.2f}"
-    reason_key = {
-        en: key for key, (_, en) in vocabulary.labels().items() if key.startswith("quality_reason.")
+    numbers = {
+        "value": suppressed["quality_measure_value"],
+        "threshold": suppressed["quality_threshold"],
+        "value_percent": suppressed["quality_measure_value"] * 100,
+        "threshold_percent": suppressed["quality_threshold"] * 100,
     }
+    reason_key = f"quality_reason.{suppressed['quality_reason']}"
     at = literacy_page(suppressed["region_code"], "sex")
     shown = row(
         table_with(at, "estimate"),
@@ -178,7 +191,7 @@ def test_suppressed_estimate_shows_dashes_and_its_reason_never_its_number(
 
     assert [shown[column] for column in ESTIMATE_NUMBERS] == [DASH] * len(ESTIMATE_NUMBERS)
     assert shown["quality"] == "不宜发布"
-    assert shown["reason"] == vocabulary.text(reason_key[suppressed["quality_reason"]], "zh")
+    assert shown["reason"] == vocabulary.text(reason_key, "zh", **numbers)
     assert not any(hidden in str(cell) for cell in shown)
     drawn = line[(line["year"] == suppressed["survey_year"]) & (line["series"] == shown["group"])]
     assert drawn.empty
@@ -193,7 +206,7 @@ def test_suppressed_estimate_shows_dashes_and_its_reason_never_its_number(
         year=suppressed["survey_year"],
         group=SEX_EN[suppressed["group_value"]],
     )
-    assert shown_en["reason"] == suppressed["quality_reason"]
+    assert shown_en["reason"] == vocabulary.text(reason_key, "en", **numbers)
     assert shown_en["estimate"] == DASH
 
 
@@ -281,21 +294,41 @@ def test_suppressed_gap_shows_dashes_and_the_rule_change_is_named(demo_home: Kep
 
 @pytest.fixture
 def flagged_home(demo_home: KepuHome, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> KepuHome:
-    """A copy of the demo snapshot where Beijing's 2021 total is flagged and 2022's is sent
-    for review: the demo data have neither, and the page must mark both."""
+    """A copy of the demo snapshot where Beijing's 2021 total is flagged, 2022's is sent
+    for review and the latest (2025) is suppressed, each with the reason code and the
+    numbers the marts write: the demo data have none of these, and the pages must say why
+    for each."""
     home = KepuHome(tmp_path / "flagged").ensure()
     shutil.copy(demo_home.published, home.published)
     with duckdb.connect(str(home.published)) as conn:
-        for year, flag, reason in (
-            (2021, "flag", "relative width of the complement above 130%"),
-            (2022, "review", "fewer than 8 degrees of freedom"),
+        for year, flag, reason, measured, threshold in (
+            (2021, "flag", "complement_ci_width_above_130", 1.4127, 1.3),
+            (2022, "review", "df_below_8", 6.0, 8.0),
         ):
             conn.execute(
-                "update fct_indicator_value set quality_flag = ?, quality_reason = ? "
+                "update fct_indicator_value set quality_flag = ?, quality_reason = ?, "
+                "quality_measure_value = ?, quality_threshold = ? "
                 "where indicator_code = 'literacy_ratio' and region_code = ? and year = ? "
                 "and group_dimension = 'total'",
-                [flag, reason, BEIJING, year],
+                [flag, reason, measured, threshold, BEIJING, year],
             )
+        # Beijing's latest estimate suppressed, so its target's status cannot be judged
+        conn.execute(
+            "update fct_indicator_value set value = null, standard_error = null, "
+            "ci_lower = null, ci_upper = null, quality_flag = 'suppress', "
+            "quality_reason = 'ess_below_30', quality_measure_value = 21.36, "
+            "quality_threshold = 30 "
+            "where indicator_code = 'literacy_ratio' and region_code = ? "
+            "and group_dimension = 'total' and year = ?",
+            [BEIJING, LATEST_YEAR],
+        )
+        conn.execute(
+            "update fct_target_progress set latest_value = null, latest_quality_flag = "
+            "'suppress', latest_quality_reason = 'ess_below_30', progress_ratio = null, "
+            "progress_status = 'insufficient_data', status_reason = 'latest_suppressed' "
+            "where target_id = ? and latest_year = ?",
+            [BEIJING_TARGET, LATEST_YEAR],
+        )
     monkeypatch.setenv("KEPU_HOME", str(home.root))
     return home
 
@@ -328,8 +361,33 @@ def test_flagged_and_review_estimates_carry_marks_markers_and_footnotes(
     assert estimates.loc[2022, "estimate"] == f"{expected[2022]}†"
     assert estimates.loc[2023, "estimate"] == expected[2023]
     assert estimates.loc[2021, "quality"] == "需注意"
-    assert estimates.loc[2022, "reason"] == "自由度少于8"
+    assert estimates.loc[2021, "reason"] == "置信区间宽度为（1 − 估计值）的 141.3%，超过 130%"
+    assert estimates.loc[2022, "reason"] == "自由度为 6，少于 8"
     assert any(caption.startswith("\\* 需注意") for caption in captions)
     assert any(caption.startswith("† 待复核") for caption in captions)
     assert len({shape_of["正常"], shape_of["需注意"], shape_of["待复核"]}) == 3
     assert set(points[1].set_index("year").loc[[2021, 2022], "quality"]) == {"需注意", "待复核"}
+
+
+def test_a_status_left_undecided_by_a_suppressed_latest_estimate_says_why_with_numbers(
+    flagged_home: KepuHome,
+) -> None:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("views/assessment.py").run()
+    at.selectbox(key="report_plan").set_value(BEIJING_PLAN).run()
+    name = registry_indicator("literacy_ratio")
+    literacy = row(table_with(at, "status_reason"), indicator=name["name_zh"])
+    estimates = literacy_page()
+    latest = table_with(estimates, "estimate").set_index("year").loc[LATEST_YEAR]
+
+    assert not at.exception
+    assert literacy["status"] == "数据不足"
+    assert literacy["quality"] == "不宜发布"
+    assert literacy["status_reason"] == "最新估计不宜发布：有效样本量 21.4，不足 30"
+    assert latest["estimate"] == DASH
+    assert latest["reason"] == "有效样本量 21.4，不足 30"
+    at.radio(key="lang").set_value("en").run()
+    literacy = row(table_with(at, "status_reason"), indicator=name["name_en"])
+    assert literacy["status_reason"] == (
+        "latest estimate suppressed: effective sample size 21.4, below 30"
+    )

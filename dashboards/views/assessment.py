@@ -62,13 +62,17 @@ def summary(progress: pd.DataFrame) -> str:
 
 
 def status_table(progress: pd.DataFrame) -> pd.DataFrame:
-    """Indicator, target and status first, then the values and ratio behind the status."""
+    """Indicator, target and status first, with the reason for a status where one has it
+    (the column only when a row does: it must not sit off screen to the right), then the
+    values and ratio behind the status."""
     frame = localized(progress, "indicator_name", "target_label")
-    return pd.DataFrame(
+    reasons = [reason_text(row, "status_reason") for row in frame.to_dict("records")]
+    table = pd.DataFrame(
         {
             "indicator": frame["indicator_name"],
             "target": frame["target_label"],
             "status": [status_word(code) for code in frame["progress_status"]],
+            "status_reason": reasons,
             "latest_value": frame["latest_value"].map(fixed),
             "latest_year": frame["latest_year"].astype("Int64"),
             "ratio": frame["progress_ratio"].map(fixed),
@@ -79,11 +83,9 @@ def status_table(progress: pd.DataFrame) -> pd.DataFrame:
             "method": [
                 code_label("progress_method", method) for method in frame["progress_method"]
             ],
-            "status_reason": [
-                reason_text(row, "status_reason") for row in frame.to_dict("records")
-            ],
         }
     )
+    return table if any(reasons) else table.drop(columns="status_reason")
 
 
 def show_progress(progress: pd.DataFrame) -> None:
@@ -94,6 +96,8 @@ def show_progress(progress: pd.DataFrame) -> None:
     for column in ("baseline_year", "latest_year"):
         config[column] = st.column_config.NumberColumn(t(f"col.{column}"), format="%d")
     config["indicator"] = st.column_config.TextColumn(t("col.indicator"), width="medium")
+    if "status_reason" in table.columns:
+        config["status_reason"] = st.column_config.TextColumn(t("col.status_reason"), width="large")
     for column in ("latest_value", "ratio", "baseline_value"):
         config[column] = st.column_config.TextColumn(t(f"col.{column}"), alignment="right")
     st.dataframe(coloured(table), hide_index=True, column_config=config, key="progress_table")

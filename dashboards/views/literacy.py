@@ -78,8 +78,8 @@ def marked(value: float, flag: str) -> str:
 
 
 def group_name(value: str) -> str:
-    """A survey group's word (labels.csv keys them `group.<code>`)."""
-    return code_label("group", value)
+    """A survey group's word (a survey_group code)."""
+    return code_label("survey_group", value)
 
 
 def by_group_order(values: pd.DataFrame) -> pd.DataFrame:
@@ -286,8 +286,9 @@ def trend_chart(
 
 
 def estimate_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Year, group, estimate (with its flag's mark), SE, CI, df, n, design effect, quality;
-    a suppressed estimate has a dash in every number column and its reason."""
+    """Year, group, estimate (with its flag's mark), quality and reason, then SE, CI, df, n
+    and design effect; a suppressed estimate has a dash in every number column. The flag
+    and its reason sit beside the estimate, where a narrow window still shows them."""
     frame = frame.reset_index(drop=True)
     table = pd.DataFrame(
         {
@@ -297,13 +298,13 @@ def estimate_table(frame: pd.DataFrame) -> pd.DataFrame:
                 marked(value, flag)
                 for value, flag in zip(frame["value"], frame["quality_flag"], strict=True)
             ],
+            "quality": frame["quality"],
+            "reason": frame["reason"],
             "standard_error": frame["standard_error"].map(fixed),
             "ci": frame["ci"],
             "df": frame["degrees_of_freedom"].map(whole),
             "sample_size": frame["sample_size"].map(whole),
             "design_effect": frame["design_effect"].map(fixed),
-            "quality": frame["quality"],
-            "reason": frame["reason"],
         }
     )
     suppressed = frame["quality_flag"] == SUPPRESS
@@ -312,13 +313,17 @@ def estimate_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def show_table(table: pd.DataFrame, flags: pd.Series) -> None:
-    """The table, then a footnote for each mark it uses."""
+    """The table, then a footnote for each mark it uses. The reason column only when a row
+    has one: empty, it would only push the numbers out of view."""
+    if not table["reason"].any():
+        table = table.drop(columns="reason")
     config: dict[str, object] = column_labels(table.columns)
     # Names of groups and reasons are long; the grid would otherwise cut them short.
     for column in ("group", "comparison", "pair"):
         if column in table.columns:
             config[column] = st.column_config.TextColumn(t(f"col.{column}"), width="medium")
-    config["reason"] = st.column_config.TextColumn(t("col.reason"), width="large")
+    if "reason" in table.columns:
+        config["reason"] = st.column_config.TextColumn(t("col.reason"), width="large")
     st.dataframe(table, hide_index=True, column_config=config)
     for flag in MARKS:
         if (flags == flag).any():
@@ -345,17 +350,26 @@ def year_runs(years: list[int]) -> str:
     )
 
 
-def method_caption(waves: pd.DataFrame) -> str:
-    """The rule of each wave and how the estimates and intervals were computed."""
+def method_caption(waves: pd.DataFrame, values: pd.DataFrame) -> str:
+    """The rule of each wave, how the estimates and their intervals were computed (the
+    interval methods of the values shown) and how strata with a single PSU were handled."""
     rules = [
         t("literacy.rule_years", rule=rule, years=year_runs([int(y) for y in group["year"]]))
         for rule, group in waves.groupby("rule_id", sort=False)
     ]
+    used = set(values["ci_method"].dropna())
+    intervals = [
+        code_label("ci_method", code) for code in vocabulary.codes("ci_method") if code in used
+    ]
     lonely = sorted(
         {value for joined in waves["lonely_psu"].dropna() for value in joined.split(", ")}
     )
-    lonely_words = ", ".join(code_label("lonely_psu", code) for code in lonely)
-    return t("literacy.method", rules=t("list.separator").join(rules), lonely=lonely_words)
+    return t(
+        "literacy.method",
+        rules=t("list.separator").join(rules),
+        ci=t("list.separator").join(intervals),
+        lonely=t("list.separator").join(code_label("lonely_psu", code) for code in lonely),
+    )
 
 
 def gap_frame(gaps: pd.DataFrame) -> pd.DataFrame:
@@ -390,8 +404,8 @@ def gap_chart(frame: pd.DataFrame) -> alt.LayerChart:
 
 
 def gap_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Year, comparison, the two groups, gap (with its flag's mark), SE, CI, df, n, quality;
-    a suppressed gap has a dash in every number column and its reason."""
+    """Year, comparison, the two groups, gap (with its flag's mark), quality and reason, then
+    SE, CI, df and n; a suppressed gap has a dash in every number column."""
     frame = frame.reset_index(drop=True)
     table = pd.DataFrame(
         {
@@ -402,12 +416,12 @@ def gap_table(frame: pd.DataFrame) -> pd.DataFrame:
                 marked(value, flag)
                 for value, flag in zip(frame["value"], frame["quality_flag"], strict=True)
             ],
+            "quality": frame["quality"],
+            "reason": frame["reason"],
             "standard_error": frame["standard_error"].map(fixed),
             "ci": frame["ci"],
             "df": frame["degrees_of_freedom"].map(whole),
             "sample_size": frame["sample_size"].map(whole),
-            "quality": frame["quality"],
-            "reason": frame["reason"],
         }
     )
     suppressed = frame["quality_flag"] == SUPPRESS
@@ -435,7 +449,7 @@ def show_estimates(conn: duckdb.DuckDBPyConnection, region: str, dimension: str)
         st.caption(
             t("literacy.rule_changed", year=t("literacy.year_separator").join(map(str, changes)))
         )
-    st.caption(method_caption(waves))
+    st.caption(method_caption(waves, values))
     st.subheader(t("literacy.estimates"))
     show_table(estimate_table(frame), frame["quality_flag"])
 
