@@ -22,16 +22,6 @@ LANGUAGES = vocabulary.LANGUAGES
 DEFAULT_LANGUAGE = vocabulary.DEFAULT_LANGUAGE
 LANGUAGE_KEY = "lang"
 
-# The mart columns that hold a reason, and the namespace of their codes.
-REASON_NAMESPACES = {
-    "quality_reason": "quality_reason",
-    "latest_quality_reason": "quality_reason",
-    "status_reason": "status_reason",
-}
-# The columns that may hold the number of units in a coverage register (fct_facility_coverage
-# calls it units, fct_indicator_value denominator_value).
-UNIT_COUNT_COLUMNS = ("units", "denominator_value")
-
 
 def current_language() -> str:
     """The language chosen in this session; the default until the switch has run."""
@@ -55,68 +45,10 @@ def code_label(namespace: str, code: str, **fields: object) -> str:
 
 
 def reason_text(row: Mapping[str, Any], column: str) -> str:
-    """Why a value is flagged or a status was given, in the current language, with the
-    numbers behind it; '' if no reason. `column` is one of REASON_NAMESPACES.
-
-    The one place that turns a mart's reason code into words. The row supplies the numbers
-    the sentence quotes (see `reason_fields`); a status suppressed for its latest value
-    names that value's own reason, with the latest value's numbers. A code without a label,
-    or a row without the numbers its sentence needs, is shown as the code.
-    """
-    code = row.get(column)
-    if code is None or pd.isna(code):
-        return ""
-    namespace = REASON_NAMESPACES[column]
-    key = f"{namespace}.{code}"
-    if not vocabulary.has(key):
-        return str(code)
-    try:
-        # format even without fields: a sentence whose numbers are missing must fail here
-        return vocabulary.text(key, current_language()).format(**reason_fields(row, column))
-    except (KeyError, TypeError, ValueError):
-        return str(code)
-
-
-def reason_fields(row: Mapping[str, Any], column: str) -> dict[str, object]:
-    """The numbers a reason's sentence may quote, from the row that holds the reason.
-
-    - NCHS reasons: `value` and `threshold`, the measure that fired and its limit
-      (quality_measure_value, quality_threshold), and `value_percent` /
-      `threshold_percent`, the same × 100, for a width in percentage points or a relative
-      width in percent. The labels format them.
-    - units_not_reporting: `n` units of `units` in the register did not report
-      (non_reporting_units, and units or denominator_value), as integers.
-    - latest_suppressed: `reason`, the latest value's own reason in words.
-
-    The reason of the latest value (`latest_quality_reason`) reads the same columns with
-    the prefix `latest_`.
-
-    A number the row does not have is left out, so a sentence that needs it fails to
-    format rather than print a wrong number.
-    """
-    prefix = "latest_" if column.startswith("latest_") else ""
-    fields: dict[str, object] = {}
-    measured = {
-        "value": row.get(f"{prefix}quality_measure_value"),
-        "threshold": row.get(f"{prefix}quality_threshold"),
-    }
-    for name, number in measured.items():
-        if _has(number):
-            fields[name] = float(number)
-            fields[f"{name}_percent"] = float(number) * 100
-    units = (row.get(f"{prefix}{name}") for name in UNIT_COUNT_COLUMNS)
-    counts = {
-        "n": row.get(f"{prefix}non_reporting_units"),
-        "units": next((count for count in units if _has(count)), None),
-    }
-    fields.update({name: int(count) for name, count in counts.items() if _has(count)})
-    if column == "status_reason":
-        fields["reason"] = reason_text(row, "latest_quality_reason")
-    return fields
-
-
-def _has(value: object) -> bool:
-    return value is not None and not pd.isna(value)
+    """Why a value is flagged or a status was given (the reason in `row[column]`), in the
+    current language with the numbers the row holds; '' if none. The sentence is built by
+    `vocabulary.reasons`, the same code the reports use."""
+    return vocabulary.reason_text(vocabulary.reason_from_row(row, column), current_language())
 
 
 def localized(frame: pd.DataFrame, *bases: str) -> pd.DataFrame:

@@ -84,3 +84,23 @@ def code_text(namespace: str, code: str, lang: str, **fields: object) -> str:
     codes the marts emit covered)."""
     key = f"{namespace}.{code}"
     return text(key, lang, **fields) if has(key) else str(code)
+
+
+# Reasons are words too; their module needs `has` and `text` above.
+from vocabulary.reasons import Reason, reason_from_row, reason_text  # noqa: E402
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "Code",
+    "Reason",
+    "code_text",
+    "codes",
+    "colour",
+    "has",
+    "labels",
+    "namespaces",
+    "reason_from_row",
+    "reason_text",
+    "text",
+]

@@ -1,7 +1,7 @@
 """The records an assessment report is written from: plain, frozen, typed.
 
 They follow the marts: codes, not sentences, with the numbers a sentence quotes beside
-them (`Reason`); one row per target, as-of date and year of fct_target_observation in
+them (`vocabulary.Reason`); one row per target, as-of date and year of fct_target_observation in
 `Observation`; the rule marts (bands, settings, presentation rules) as rows, so the
 methods annex is written from the rows the models use.
 """
@@ -12,19 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-
-@dataclass(frozen=True)
-class Reason:
-    """Why a value is flagged or a status is what it is: a code of the `quality_reason` or
-    `status_reason` namespace, and the values its sentence quotes, as the marts store them
-    (a field may itself be a Reason: a suppressed latest estimate quotes the estimate's own
-    reason). A presentation-rule reason quotes its rule: `measure` (a quality_measure
-    code), `comparator`, and the estimate's `value` of the measure against `threshold`;
-    a coverage reason quotes `n` units not reporting of `units`."""
-
-    namespace: str
-    code: str
-    fields: tuple[tuple[str, Any], ...] = ()
+from vocabulary import Reason
 
 
 @dataclass(frozen=True)

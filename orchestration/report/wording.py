@@ -20,12 +20,12 @@ from orchestration.report.records import (
     MeasureUnit,
     Observation,
     PresentationRule,
-    Reason,
     ReportData,
     Review,
     Target,
     YearOutcome,
 )
+from vocabulary import Reason
 
 DASH = "—"
 # Indicator families measured in percent, percentage points or money: their values are
@@ -58,39 +58,9 @@ class Context:
         return getattr(record, f"{column}_{self.lang}") or getattr(record, f"{column}_zh") or ""
 
     def reason(self, reason: Reason | None) -> str:
-        """A quality or status reason in words, with the values it quotes: the one place
-        reasons become words.
-
-        A presentation-rule reason that quotes its rule reads `report.measured_reason`
-        ("effective sample size 23.4 < 30": the measure's name, the comparator's symbol,
-        the value and the threshold, all from the marts), or its own
-        `quality_reason_measured.<code>` where the comparison reads badly ("sample size
-        0 < 1"); such a template may quote the plain `{label}`. Any other reason reads
-        `<namespace>.<code>` with its fields.
-        """
-        if reason is None:
-            return ""
-        fields = {name: self._field(name, value) for name, value in reason.fields}
-        key = f"{reason.namespace}.{reason.code}"
-        if not vocabulary.has(key):
-            return reason.code
-        if "measure" in fields and "value" in fields:
-            label = self.t(key)
-            measured = f"quality_reason_measured.{reason.code}"
-            key = measured if vocabulary.has(measured) else "report.measured_reason"
-            return self.t(key, label=label, **fields)
-        return self.t(key, **fields)
-
-    def _field(self, name: str, value: Any) -> Any:
-        if value is None or isinstance(value, Reason):
-            return self.reason(value)
-        if name == "measure":
-            return self.code("quality_measure", value)
-        if name == "comparator":
-            return self.code("comparator", value)
-        if isinstance(value, float):
-            return measure_number(value)
-        return value
+        """A quality or status reason in the report's language, with the numbers the
+        marts store beside it (`vocabulary.reasons`, as on the dashboard)."""
+        return vocabulary.reason_text(reason, self.lang)
 
     def paren(self, text: object) -> str:
         return self.t("report.parenthesis", text=text)
