@@ -339,21 +339,12 @@ TARGET_PROGRESS_SQL = """
     select p.target_id, p.indicator_name_zh, p.indicator_name_en, p.target_kind,
         p.target_label_zh, p.target_label_en, p.as_of_date, p.progress_method,
         p.baseline_year, p.baseline_value, p.latest_year, p.latest_value,
-        p.latest_quality_flag, p.latest_quality_reason,
-        v.quality_measure_value as latest_quality_measure_value,
-        v.quality_threshold as latest_quality_threshold,
-        v.non_reporting_units as latest_non_reporting_units,
-        v.denominator_value as latest_denominator_value, p.progress_ratio,
-        p.expected_to_date, p.years_met, p.years_assessed, p.progress_status, p.status_reason
+        p.latest_quality_flag, p.latest_quality_reason, p.latest_quality_measure_value,
+        p.latest_quality_threshold, p.latest_non_reporting_units, p.latest_denominator_value,
+        p.progress_ratio, p.expected_to_date, p.years_met, p.years_assessed, p.progress_status,
+        p.status_reason
     from fct_target_progress as p
     inner join fct_plan_target as t on p.target_id = t.target_id
-    left join fct_target_observation as o
-        on p.target_id = o.target_id and p.as_of_date = o.as_of_date and o.is_latest
-    left join fct_indicator_value as v
-        on o.indicator_code = v.indicator_code
-        and o.region_code = v.region_code
-        and o.year = v.year
-        and o.series = v.group_dimension
     where p.plan_id = ?
     order by t.source_row, p.target_id
 """

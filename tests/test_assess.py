@@ -13,7 +13,6 @@ import pytest
 
 import vocabulary
 from ingest.home import KepuHome
-from orchestration.assess import assessment_dir
 from orchestration.cli import main
 from orchestration.report import render_assessment
 from orchestration.report.wording import measure_number
@@ -34,7 +33,7 @@ def reports(demo_home: KepuHome, tmp_path_factory: pytest.TempPathFactory) -> Pa
 
 
 def statuses(home: KepuHome, as_of: str, plan_id: str) -> list[str]:
-    database = assessment_dir(home, date.fromisoformat(as_of), latest_data=False)
+    database = home.assessment(date.fromisoformat(as_of), latest_data=False)
     with duckdb.connect(str(database / "warehouse.duckdb"), read_only=True) as con:
         return [
             status
@@ -78,7 +77,7 @@ def test_each_plan_s_report_reads_back_with_its_statuses(
 
 
 def test_the_earlier_review_knows_only_the_data_received_by_then(demo_home: KepuHome) -> None:
-    database = assessment_dir(demo_home, date(2021, 3, 31), latest_data=False)
+    database = demo_home.assessment(date(2021, 3, 31), latest_data=False)
     with duckdb.connect(str(database / "warehouse.duckdb"), read_only=True) as con:
         latest = con.execute(
             "select max(year) from marts.fct_indicator_value where indicator_code = "
@@ -112,7 +111,7 @@ def test_the_methods_annex_follows_the_rule_marts_the_models_read(
 ) -> None:
     """The marts of the 2026 assessment copied into memory with every presentation
     threshold doubled and the on-track band moved: the annex states the edited rows."""
-    database = assessment_dir(demo_home, date(2026, 3, 31), latest_data=False)
+    database = demo_home.assessment(date(2026, 3, 31), latest_data=False)
     con = duckdb.connect()
     con.execute(f"attach '{database / 'warehouse.duckdb'}' as warehouse (read_only)")
     tables = con.execute(

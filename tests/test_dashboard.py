@@ -1,7 +1,7 @@
 """The Streamlit dashboard, page by page, through `AppTest` on the published demo snapshot.
 
 Expected values come from outside the dashboard: the plan registry CSVs in
-`ingest/reference/`, the figures printed in the Ouhai plan (¥2.67 per capita in 2015,
+`registry/`, the figures printed in the Ouhai plan (¥2.67 per capita in 2015,
 ¥3.62 in 2020), which the demo data are calibrated to, and direct reads of the snapshot.
 """
 
@@ -20,10 +20,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import vocabulary
-from ingest.home import REPO_ROOT, KepuHome
+from ingest.home import REGISTRY_DIR, REPO_ROOT, KepuHome
 
 APP = REPO_ROOT / "dashboards" / "app.py"
-REFERENCE = REPO_ROOT / "ingest" / "reference"
+REFERENCE = REGISTRY_DIR
 SYNTHETIC_NOTICE = "演示数据为合成数据，非真实统计 / Demo data are synthetic, not real statistics"
 OUHAI = "330304"
 OUHAI_INDICATOR = "per_capita_special_funding_registered"

@@ -20,7 +20,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import vocabulary
-from ingest.home import REPO_ROOT, KepuHome
+from ingest.home import REGISTRY_DIR, REPO_ROOT, KepuHome
 
 APP = REPO_ROOT / "dashboards" / "app.py"
 PAGE = "views/literacy.py"
@@ -47,12 +47,12 @@ SEX_EN = {"male": "men", "female": "women"}
 
 def registry_target(target_id: str) -> dict[str, str]:
     """One row of the plan registry as the statisticians wrote it."""
-    with (REPO_ROOT / "ingest" / "reference" / "targets.csv").open(encoding="utf-8") as handle:
+    with (REGISTRY_DIR / "targets.csv").open(encoding="utf-8") as handle:
         return next(row for row in csv.DictReader(handle) if row["target_id"] == target_id)
 
 
 def registry_indicator(code: str) -> dict[str, str]:
-    with (REPO_ROOT / "ingest" / "reference" / "indicators.csv").open(encoding="utf-8") as handle:
+    with (REGISTRY_DIR / "indicators.csv").open(encoding="utf-8") as handle:
         return next(row for row in csv.DictReader(handle) if row["indicator_code"] == code)
 
 
@@ -324,7 +324,9 @@ def flagged_home(demo_home: KepuHome, tmp_path: Path, monkeypatch: pytest.Monkey
         )
         conn.execute(
             "update fct_target_progress set latest_value = null, latest_quality_flag = "
-            "'suppress', latest_quality_reason = 'ess_below_30', progress_ratio = null, "
+            "'suppress', latest_quality_reason = 'ess_below_30', "
+            "latest_quality_measure_value = 21.36, latest_quality_threshold = 30, "
+            "progress_ratio = null, "
             "progress_status = 'insufficient_data', status_reason = 'latest_suppressed' "
             "where target_id = ? and latest_year = ?",
             [BEIJING_TARGET, LATEST_YEAR],

@@ -23,10 +23,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import vocabulary
-from ingest.home import REPO_ROOT, KepuHome
+from ingest.home import REGISTRY_DIR, REPO_ROOT, KepuHome
 
 APP = REPO_ROOT / "dashboards" / "app.py"
-REFERENCE = REPO_ROOT / "ingest" / "reference"
+REFERENCE = REGISTRY_DIR
 ZENGCHENG = "440118"
 VILLAGE_STATIONS = "zengcheng-2016-2020.activity-station-coverage-village"
 OUHAI_PLAN = "ouhai-2021-2025"

@@ -11,7 +11,6 @@ expected 150, R = 310/150 = 2.067, and 310 ≥ 300 → achieved.
 from __future__ import annotations
 
 import ast
-import csv
 import re
 from datetime import date
 from pathlib import Path
@@ -27,8 +26,9 @@ from ingest.home import REPO_ROOT
 from orchestration import report
 from orchestration.report import data as report_data
 from orchestration.report import render_assessment
-from orchestration.report.records import Gap, Reason
+from orchestration.report.records import Gap
 from orchestration.report.wording import Context, gap_rows, measure_number
+from vocabulary import Reason
 
 AS_OF = date(2021, 6, 30)
 PLAN = "test-2016-2025"
@@ -53,7 +53,9 @@ create table fct_target_progress (
     tolerance double, target_label_zh varchar, target_label_en varchar, direction varchar,
     as_of_date date, progress_method varchar, baseline_year bigint, baseline_value double,
     latest_year bigint, latest_value double, latest_quality_flag varchar,
-    latest_quality_reason varchar, latest_ci_lower double, latest_ci_upper double,
+    latest_quality_reason varchar, latest_quality_measure_value double,
+    latest_quality_threshold double, latest_non_reporting_units integer,
+    latest_denominator_value double, latest_ci_lower double, latest_ci_upper double,
     is_target_inside_ci boolean, target_year integer, period_start integer,
     period_end integer, cagr_observed double, cagr_required double, progress_ratio double,
     share_of_way double, elapsed_share double, expected_to_date double,
@@ -73,7 +75,9 @@ create table fct_target_observation (
     indicator_code varchar, region_code varchar, year integer, series varchar,
     value double, unit_zh varchar, unit_en varchar, standard_error double,
     ci_lower double, ci_upper double, sample_size integer, quality_flag varchar,
-    quality_reason varchar, is_in_period boolean, is_met boolean, is_latest boolean);
+    quality_reason varchar, quality_measure_value double, quality_threshold double,
+    non_reporting_units integer, denominator_value double, is_in_period boolean,
+    is_met boolean, is_latest boolean);
 create table fct_literacy_gap (
     wave_id varchar, survey_year integer, region_code varchar, group_dimension varchar,
     gap_label varchar, gap double, standard_error double, ci_lower double, ci_upper double,
@@ -245,9 +249,9 @@ def observation(
     """A row of fct_target_observation: the fct_indicator_value `row` as one year of
     `target`'s series, with the judgement the mart states (met, latest, in the period)."""
     indicator, region, year, series, _, number, unit_zh, unit_en = row[:8]
-    se, lower, upper, n, flag, reason = row[8:14]
+    se, lower, upper, n, flag, reason, *reason_numbers = row[8:18]
     key = (f"{target}|{AS_OF}|{year}", target, PLAN, AS_OF, indicator, region, year, series)
-    numbers = (number, unit_zh, unit_en, se, lower, upper, n, flag, reason)
+    numbers = (number, unit_zh, unit_en, se, lower, upper, n, flag, reason, *reason_numbers)
     return (*key, *numbers, in_period, met, latest)
 
 
@@ -368,7 +372,7 @@ def build_database(
     con.executemany(f"insert into fct_indicator_value values ({', '.join('?' * 18)})", values)
     if observations:
         con.executemany(
-            f"insert into fct_target_observation values ({', '.join('?' * 20)})", observations
+            f"insert into fct_target_observation values ({', '.join('?' * 24)})", observations
         )
     con.executemany(f"insert into fct_literacy_gap values ({', '.join('?' * 11)})", GAPS)
     con.executemany("insert into fct_plan_measure values (?, ?, ?, ?, ?, ?)", MEASURES)
@@ -546,7 +550,7 @@ def test_values_table_shows_a_dash_and_the_reason_for_a_suppressed_estimate(
     assert literacy == [
         [
             ["2018", "11.00", "[9.30, 12.90]", "1200", "正常"],
-            ["2019", "—（不宜发布：有效样本量 23.4 < 30）", "—", "25", "不宜发布"],
+            ["2019", "—（不宜发布：有效样本量 23.4，不足 30）", "—", "25", "不宜发布"],
             ["2020", "13.00", "[11.20, 15.00]", "1180", "正常"],
         ]
     ]
@@ -748,7 +752,7 @@ def test_progress_sheet_holds_every_target_column_with_codes_in_words(
     sheet = openpyxl.load_workbook(zh["xlsx"])["进展"]
     header = [c.value for c in sheet[1]]
     # every column of a quantitative row, the status also as its code; not the measures'
-    assert len(header) == 45
+    assert len(header) == 49
     assert set(header) <= {zh for zh, _ in vocabulary.labels().values()}  # no raw names
     assert header[:3] == ["进展记录编号", "目标编号", "规划编号"]
     literacy = dict(zip(header, (c for c in sheet[3]), strict=True))
@@ -781,7 +785,7 @@ def test_values_sheet_writes_a_dash_for_a_suppressed_estimate(zh: dict[str, Path
     literacy = [r for r in rows if r[0] == f"{PLAN}.literacy"]
     assert [r[3] for r in literacy] == [2018, 2019, 2020]
     assert literacy[1][4:9] == ["—", "%", None, None, None]
-    assert literacy[1][10:12] == ["不宜发布", "有效样本量 23.4 < 30"]
+    assert literacy[1][10:12] == ["不宜发布", "有效样本量 23.4，不足 30"]
     assert literacy[2][4] == 13.0
     # in the period, met, the latest: the judgement of fct_target_observation
     assert [r[12:] for r in literacy] == [
@@ -859,6 +863,8 @@ def test_a_suppressed_latest_estimate_is_explained_by_its_reason(tmp_path: Path)
         "progress_status": "insufficient_data",
         "status_reason": "latest_suppressed",
         "latest_quality_reason": "ess_below_30",
+        "latest_quality_measure_value": 23.41,
+        "latest_quality_threshold": 30.0,
     }
     values = [v for v in VALUES if v[:4] != ("literacy_ratio", "330304", 2020, "total")]
     observations = [
@@ -873,22 +879,22 @@ def test_a_suppressed_latest_estimate_is_explained_by_its_reason(tmp_path: Path)
     )
     zh = render(database, tmp_path / "zh")
     (rows,) = tables(zh["docx"], SUMMARY_HEADER_ZH)
-    latest = "—（不宜发布：有效样本量 23.4 < 30）（2019年）"
+    latest = "—（不宜发布：有效样本量 23.4，不足 30）（2019年）"
     assert rows == [["公民具备科学素质的比例", "≥20%", "10.00（2015年）", latest, "数据不足"]]
     (literacy,) = components(zh["docx"])
     assert literacy["y_t"] == latest
-    assert literacy["判定结果"] == "最新估计不宜发布：有效样本量 23.4 < 30 → 数据不足"
+    assert literacy["判定结果"] == "最新估计不宜发布：有效样本量 23.4，不足 30 → 数据不足"
     summary = openpyxl.load_workbook(zh["xlsx"])["摘要"]
     assert (summary["E5"].value, summary["I5"].value) == ("—", latest)
     (english,) = components(render(database, tmp_path / "en", lang="en")["docx"], "en")
     assert english["result"] == (
-        "latest estimate suppressed: effective sample size 23.4 < 30 → Insufficient data"
+        "latest estimate suppressed: effective sample size 23.4, below 30 → Insufficient data"
     )
     progress = openpyxl.load_workbook(zh["xlsx"])["进展"]
     header = [c.value for c in progress[1]]
     row = dict(zip(header, (c.value for c in progress[2]), strict=True))
-    assert row["最新值质量原因"] == "有效样本量 23.4 < 30"
-    assert row["状态原因"] == "最新估计不宜发布：有效样本量 23.4 < 30"
+    assert row["最新值质量原因"] == "有效样本量 23.4，不足 30"
+    assert row["状态原因"] == "最新估计不宜发布：有效样本量 23.4，不足 30"
 
 
 def test_a_monitoring_report_is_named_and_titled_as_one(database: Path, tmp_path: Path):
@@ -931,104 +937,9 @@ def test_the_report_package_spells_no_chinese_in_its_source():
     assert found == []
 
 
-def seed_rules() -> dict[str, dict[str, str]]:
-    """quality_reason → its row of the presentation_rules seed (dim_presentation_rule)."""
-    with (SEEDS / "presentation_rules.csv").open(encoding="utf-8", newline="") as handle:
-        return {row["quality_reason"]: row for row in csv.DictReader(handle)}
-
-
-# quality_reason → (the value of the rule's measure, or the coverage's (n, units)), zh, en
-REASON_WORDING = {
-    "no_respondents": (
-        0.0,
-        "该组无受访者（样本量 0）",
-        "no respondents in this domain (sample size 0)",
-    ),
-    "variance_not_estimable": (
-        0.0,
-        "无法估计方差：某层仅有一个初级抽样单位且设定为 fail",
-        "no variance: a stratum has one PSU and lonely_psu = fail",
-    ),
-    "ess_below_30": (23.41, "有效样本量 23.4 < 30", "effective sample size 23.4 < 30"),
-    "ci_width_30_or_more": (
-        0.3412,
-        "Korn–Graubard 置信区间宽度 0.341 ≥ 0.3",
-        "Korn–Graubard CI width 0.341 ≥ 0.3",
-    ),
-    "relative_ci_width_above_130": (
-        1.5234,
-        "置信区间宽度 / 估计值 1.52 > 1.3",
-        "CI width / estimate 1.52 > 1.3",
-    ),
-    "df_below_8": (6.0, "自由度 6 < 8", "degrees of freedom 6 < 8"),
-    "complement_ci_width_above_130": (
-        1.41,
-        "置信区间宽度 / （1 − 估计值） 1.41 > 1.3",
-        "CI width / (1 − estimate) 1.41 > 1.3",
-    ),
-    "group_suppressed": (None, "参与比较的群体估计值不宜发布", "a group estimate is suppressed"),
-    "group_review": (None, "参与比较的群体估计值待复核", "a group estimate is under review"),
-    "group_flag": (None, "参与比较的群体估计值需注意", "a group estimate is flagged"),
-    "units_not_reporting": (
-        (3, 12.0),
-        "3 个单位（共 12 个）未报送，按未覆盖计",
-        "3 of 12 units did not report (counted as not covered)",
-    ),
-}
-
-
-def reason_row(code: str, numbers: object) -> dict[str, object]:
-    """A fct_target_observation row's reason columns as `read_observations` selects them:
-    the code, the fct_indicator_value numbers and the rule's measure and comparator."""
-    rule = seed_rules().get(code)
-    measured = rule is not None and numbers is not None
-    n, units = numbers if code == "units_not_reporting" else (None, None)
-    return {
-        "quality_reason": code,
-        "rule_measure": rule["measure"] if rule else None,
-        "rule_comparator": rule["comparator"] if rule else None,
-        "quality_measure_value": numbers if measured else None,
-        "quality_threshold": float(rule["threshold"]) if measured else None,
-        "non_reporting_units": n,
-        "register_units": units,
-    }
-
-
 def words(lang: str) -> Context:
     """A report context for wording alone (no data)."""
     return Context(None, lang, "final", AS_OF, VINTAGE)  # type: ignore[arg-type]
-
-
-def test_every_quality_reason_has_its_wording_checked():
-    assert set(REASON_WORDING) == set(vocabulary.codes("quality_reason"))
-
-
-@pytest.mark.parametrize("code", sorted(REASON_WORDING))
-def test_each_quality_reason_is_worded_with_the_numbers_of_the_marts(code: str):
-    numbers, zh, en = REASON_WORDING[code]
-    reason = report_data._quality_reason(reason_row(code, numbers))
-    assert (words("zh").reason(reason), words("en").reason(reason)) == (zh, en)
-
-
-@pytest.mark.parametrize(
-    ("code", "zh", "en"),
-    [
-        ("period_not_started", "规划期尚未开始", "the plan period has not started"),
-        ("no_value", "截至评估日无该目标的数值", "no value for this target up to the as-of date"),
-        ("too_few_points", "数据点少于两个", "fewer than two data points"),
-        ("no_reports", "尚无责任单位报告", "no responsible unit has reported"),
-    ],
-)
-def test_each_status_reason_is_worded(code: str, zh: str, en: str):
-    reason = report_data._status_reason(code, None)
-    assert (words("zh").reason(reason), words("en").reason(reason)) == (zh, en)
-
-
-def test_a_suppressed_latest_value_quotes_its_own_reason_and_numbers():
-    latest = report_data._quality_reason(reason_row("df_below_8", 5.0))
-    reason = report_data._status_reason("latest_suppressed", latest)
-    assert words("zh").reason(reason) == "最新估计不宜发布：自由度 5 < 8"
-    assert words("en").reason(reason) == "latest estimate suppressed: degrees of freedom 5 < 8"
 
 
 @pytest.mark.parametrize(
@@ -1103,7 +1014,7 @@ def test_literacy_gaps_stop_at_the_last_year_the_judgement_used(tmp_path: Path):
     (gaps,) = tables(zh["docx"], ["序列", "调查批次", "差距（百分点）", "95%置信区间", "质量标记"])
     assert gaps == [["男性 − 女性", "t-2018（2018）", "2.50", "[0.50, 4.50]", "正常"]]
     (values,) = tables(zh["docx"], ["年份", "数值（%）", "95%置信区间", "样本量 n", "质量标记"])
-    assert values == [["2018", "11.00", "[9.30, 12.90]", "1200", "待复核：自由度 6 < 8"]]
+    assert values == [["2018", "11.00", "[9.30, 12.90]", "1200", "待复核：自由度为 6，少于 8"]]
 
 
 def test_a_literacy_target_without_observations_has_no_gaps(tmp_path: Path):

@@ -30,7 +30,6 @@ from orchestration.report.records import (
     Plan,
     PresentationRule,
     ProgressTable,
-    Reason,
     ReportData,
     Review,
     Rules,
@@ -127,8 +126,6 @@ def read_targets(
     for values in progress.rows:
         row = dict(zip(progress.columns, values, strict=True))
         rows = observations.get(row["target_id"], ())
-        latest = next((o for o in rows if o.is_latest), None)
-        latest_reason = _latest_reason(row["latest_quality_reason"], latest)
         outcomes = ()
         if row["target_kind"] == "annual":
             outcomes = tuple(
@@ -141,32 +138,14 @@ def read_targets(
                 Target,
                 row,
                 indicator_family=families.get(row["indicator_code"]),
-                latest_quality_reason=latest_reason,
+                latest_quality_reason=vocabulary.reason_from_row(row, "latest_quality_reason"),
                 year_outcomes=outcomes,
-                status_reason=_status_reason(row["status_reason"], latest_reason),
+                status_reason=vocabulary.reason_from_row(row, "status_reason"),
                 lead_departments=_names(row["lead_departments"]),
                 cooperating_departments=_names(row["cooperating_departments"]),
             )
         )
     return tuple(targets)
-
-
-def _latest_reason(code: str | None, latest: Observation | None) -> Reason | None:
-    """fct_target_progress.latest_quality_reason, quoting the numbers of the latest
-    observation when it carries the same code (it is the same value)."""
-    if code is None:
-        return None
-    if latest is not None and latest.quality_reason and latest.quality_reason.code == code:
-        return latest.quality_reason
-    return Reason("quality_reason", code)
-
-
-def _status_reason(code: str | None, latest_reason: Reason | None) -> Reason | None:
-    """fct_target_progress.status_reason; a suppressed latest value quotes its reason."""
-    if code is None:
-        return None
-    quoted = (("reason", latest_reason),) if code == "latest_suppressed" else ()
-    return Reason("status_reason", code, quoted)
 
 
 def read_observations(
@@ -175,58 +154,28 @@ def read_observations(
     """Target id → its fct_target_observation rows by year: the values its status may
     use (the cumulative series for a cumulative target, the annual value otherwise).
 
-    A reason's numbers are not columns of fct_target_observation: they are read from the
-    fct_indicator_value row the observation is (same indicator, region, year and series;
-    int_target_values_observed joins the same way), and a presentation rule's measure and
-    comparator from its row of dim_presentation_rule (quality_reason is unique there).
+    Each row carries its reason code and the numbers the reason's sentence quotes.
     """
     rows = _rows(
         con,
         """
         select
-            o.target_id, o.year, o.series, o.value, o.unit_zh, o.unit_en, o.standard_error,
-            o.ci_lower, o.ci_upper, o.sample_size, o.quality_flag, o.quality_reason,
-            o.is_in_period, o.is_met, o.is_latest,
-            v.quality_measure_value, v.quality_threshold, v.non_reporting_units,
-            v.denominator_value as register_units,
-            r.measure as rule_measure, r.comparator as rule_comparator
-        from fct_target_observation as o
-        left join fct_indicator_value as v
-            on v.indicator_code = o.indicator_code
-            and v.region_code = o.region_code
-            and v.year = o.year
-            and v.group_dimension = o.series
-        left join dim_presentation_rule as r on r.quality_reason = o.quality_reason
-        where o.plan_id = ? and o.as_of_date = ?
-        order by o.target_id, o.year
+            target_id, year, series, value, unit_zh, unit_en, standard_error, ci_lower,
+            ci_upper, sample_size, quality_flag, quality_reason, quality_measure_value,
+            quality_threshold, non_reporting_units, denominator_value, is_in_period, is_met,
+            is_latest
+        from fct_target_observation
+        where plan_id = ? and as_of_date = ?
+        order by target_id, year
         """,
         [plan_id, as_of],
     )
     observations: dict[str, list[Observation]] = {}
     for row in rows:
-        observation = _record(Observation, row, quality_reason=_quality_reason(row))
+        reason = vocabulary.reason_from_row(row, "quality_reason")
+        observation = _record(Observation, row, quality_reason=reason)
         observations.setdefault(row["target_id"], []).append(observation)
     return {target_id: tuple(values) for target_id, values in observations.items()}
-
-
-def _quality_reason(row: dict[str, Any]) -> Reason | None:
-    """A quality_reason code with the numbers its sentence quotes, as the marts store them:
-    a presentation rule's measure, comparator, the estimate's value of the measure and the
-    threshold; the coverage reason's units not reporting and units in the register."""
-    code = row["quality_reason"]
-    if code is None:
-        return None
-    quoted: tuple[tuple[str, Any], ...] = ()
-    if row["rule_measure"] is not None and row["quality_measure_value"] is not None:
-        quoted = (
-            ("measure", row["rule_measure"]),
-            ("comparator", row["rule_comparator"]),
-            ("value", row["quality_measure_value"]),
-            ("threshold", row["quality_threshold"]),
-        )
-    elif code == "units_not_reporting":
-        quoted = (("n", row["non_reporting_units"]), ("units", row["register_units"]))
-    return Reason("quality_reason", code, quoted)
 
 
 def read_literacy_gaps(
@@ -265,10 +214,8 @@ def read_literacy_gaps(
     for row in rows:
         _, gaps = by_target.setdefault(row["target_id"], (row["last_year"], []))
         if row["group_dimension"] is not None:  # else the left join found no gap
-            reason = row["quality_reason"]
-            gaps.append(
-                _record(Gap, row, quality_reason=reason and Reason("quality_reason", reason))
-            )
+            reason = vocabulary.reason_from_row(row, "quality_reason")
+            gaps.append(_record(Gap, row, quality_reason=reason))
     return {
         target_id: LiteracyGaps(last_year, tuple(gaps))
         for target_id, (last_year, gaps) in by_target.items()

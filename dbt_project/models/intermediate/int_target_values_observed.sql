@@ -45,6 +45,10 @@ observed as (
         indicator_values.sample_size,
         indicator_values.quality_flag,
         indicator_values.quality_reason,
+        indicator_values.quality_measure_value,
+        indicator_values.quality_threshold,
+        indicator_values.non_reporting_units,
+        indicator_values.denominator_value,
         coalesce(targets.period_end, targets.target_year) as last_year
     from targets
     inner join indicator_values
@@ -93,6 +97,10 @@ select
     sample_size,
     quality_flag,
     quality_reason,
+    quality_measure_value,
+    quality_threshold,
+    non_reporting_units,
+    denominator_value,
     is_in_period,
     is_met,
     is_latest

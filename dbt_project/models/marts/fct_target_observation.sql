@@ -27,6 +27,10 @@ select
     sample_size,
     quality_flag,
     quality_reason,
+    quality_measure_value,
+    quality_threshold,
+    non_reporting_units,
+    denominator_value,
     is_in_period,
     is_met,
     is_latest
