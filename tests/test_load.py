@@ -62,7 +62,7 @@ def test_an_unknown_region_code_rejects_the_whole_file(home: KepuHome, tmp_path:
     assert outcome.errors[["file", "sheet", "row", "column", "value"]].values.tolist() == [
         ["funding_bad.xlsx", "科普经费", 3, "地区代码 (region_code)", "330399"]
     ]
-    assert "region register" in outcome.errors.iloc[0]["expected"]
+    assert outcome.errors.iloc[0]["code"] == "unknown_reference"
     tables = _tables(home)
     assert tables["funding_returns"].empty
     audit = tables["load_audit"].set_index("file_name").loc["funding_bad.xlsx"]
