@@ -3,9 +3,8 @@ two codes, labels accepted too, and columns that accept only part of a namespace
 
 from __future__ import annotations
 
-import json
-
 import csv
+import json
 from pathlib import Path
 
 import pytest
