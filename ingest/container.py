@@ -22,7 +22,6 @@ import re
 import struct
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
@@ -54,14 +53,52 @@ CELL_REF = re.compile(rb'\br="([A-Z]{1,4})(\d{1,8})"')
 ROW_REF = re.compile(rb'\br="(\d{1,8})"')
 
 
-@dataclass(frozen=True)
 class Grid:
-    """One sheet: rows of cells as the spreadsheet reader returns them (row 0 is row 1,
-    column 0 is column A), and the cells whose value the reader could not give."""
+    """One sheet, read on demand: its first rows (row 0 is row 1, column 0 is column A)
+    for finding the header, then every row as a stream, so the whole grid never exists
+    as Python objects; and the cells whose value the reader could not give."""
 
-    name: str
-    rows: list[list[object]]
-    flagged: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
+    def __init__(
+        self,
+        name: str,
+        rows: list[list[object]] | None = None,
+        flagged: dict[tuple[int, int], tuple[str, str]] | None = None,
+        sheet: object | None = None,
+    ):
+        self.name = name
+        self.flagged = flagged or {}
+        self._rows = rows
+        self._sheet = sheet  # a python-calamine sheet: its cells held once, in Rust
+
+    def head(self, count: int) -> list[list[object]]:
+        if self._rows is not None:
+            return self._rows[:count]
+        return self._sheet.to_python(skip_empty_area=False, nrows=count)
+
+    def rows(self) -> Iterator[list[object]]:
+        """Every row from row 1, each as long as the sheet's used width from column A."""
+        if self._rows is not None:
+            yield from self._rows
+            return
+        start = self._sheet.start
+        offset = [None] * (start[1] if start else 0)
+        for row in self._sheet.iter_rows():
+            yield offset + row if offset else row
+
+    def is_empty(self) -> bool:
+        if self._sheet is not None:
+            if self._sheet.start is None:
+                return True
+            if self._sheet.height * self._sheet.width > 10_000:
+                return False
+        return not any(
+            not (c is None or (isinstance(c, str) and not c.strip()))
+            for row in self.rows()
+            for c in row
+        )
+
+    def release(self) -> None:
+        self._rows, self._sheet = None, None
 
 
 def file_kind(display_name: str) -> str | None:
@@ -374,37 +411,28 @@ def _last_value_column(block: bytes, start: int, end: int) -> int:
 
 
 def _calamine_grids(path: Path, flagged: dict[str, dict]) -> list[Grid]:
-    """Every worksheet of the workbook through python-calamine."""
+    """Every worksheet of the workbook through python-calamine, parsed sheet by sheet."""
     try:
         book = CalamineWorkbook.from_path(str(path))
+        sheets = [s.name for s in book.sheets_metadata if s.typ == SheetTypeEnum.WorkSheet]
     except PasswordError as error:
         raise Refusal("workbook_encrypted", "no_password") from error
-    except Exception as error:
-        raise Refusal("workbook_corrupt", "file_format", reason="reader") from error
     except BaseException as error:  # a Rust panic in the reader arrives as BaseException
         if isinstance(error, KeyboardInterrupt | SystemExit):
             raise
         raise Refusal("workbook_corrupt", "file_format", reason="reader") from error
     grids = []
-    with book:
-        for sheet in book.sheets_metadata:
-            if sheet.typ != SheetTypeEnum.WorkSheet:
-                continue
-            try:
-                rows = book.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False)
-            except PasswordError as error:
-                raise Refusal("workbook_encrypted", "no_password") from error
-            except Exception as error:
-                raise Refusal(
-                    "workbook_corrupt", "file_format", sheet=sheet.name, reason="reader"
-                ) from error
-            except BaseException as error:
-                if isinstance(error, KeyboardInterrupt | SystemExit):
-                    raise
-                raise Refusal(
-                    "workbook_corrupt", "file_format", sheet=sheet.name, reason="reader"
-                ) from error
-            grids.append(Grid(sheet.name, rows, flagged.get(sheet.name, {})))
+    for name in sheets:
+        try:
+            sheet = book.get_sheet_by_name(name)
+        except PasswordError as error:
+            raise Refusal("workbook_encrypted", "no_password") from error
+        except BaseException as error:
+            if isinstance(error, KeyboardInterrupt | SystemExit):
+                raise
+            raise Refusal("workbook_corrupt", "file_format", sheet=name, reason="reader") from error
+        grids.append(Grid(name, flagged=flagged.get(name, {}), sheet=sheet))
+    book.close()
     return grids
 
 
@@ -471,4 +499,4 @@ def _csv_grid(path: Path, display_name: str, settings: Limits) -> Grid:
         raise Refusal(
             "workbook_corrupt", "file_format", reason="csv", line=len(rows) + 1
         ) from error
-    return Grid(PurePosixPath(display_name).stem, rows)
+    return Grid(PurePosixPath(display_name).stem, rows=rows)

@@ -17,7 +17,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cached_property
-from itertools import zip_longest
 from pathlib import Path
 
 import duckdb
@@ -39,6 +38,10 @@ UNIT_CELL = re.compile(r"^(?:计量)?单位|^units?\b", re.IGNORECASE)
 FULL_WIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
 HALF_WIDTH = "".join(chr(c) for c in range(0x21, 0x7F)) + " "
 BLANKS = " \t\r\n\u3000\u00a0"
+# translate() and trim(x, characters) are slow in DuckDB; most cells need neither, and a
+# regular expression says which do.
+HAS_FULL_WIDTH = "[\uff01-\uff5e\u3000]"
+HAS_EDGE_BLANK = "^[ \t\r\n\u3000\u00a0]|[ \t\r\n\u3000\u00a0]$"
 NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 NOT_FINITE = r"^[+-]?(inf|infinity|nan)$"
 
@@ -197,15 +200,21 @@ class _Sheet:
 
     def cleaned_sql(self) -> str:
         """Trimmed text; full-width digits and signs made ASCII where the kind is not text."""
+        trimmed = ", ".join(f"{_trimmed(f'c{p}')} as x{p}" for p in self._positions())
         parts = ["source_row"]
         for d in self.declared:
-            text = f"trim(c{d.position}, {_literal(BLANKS)})"
+            text = f"x{d.position}"
             if d.column.kind in ("int", "number", "date", "code"):
-                text = f"translate({text}, {_literal(FULL_WIDTH)}, {_literal(HALF_WIDTH)})"
+                text = (
+                    f"(case when regexp_matches({text}, {_literal(HAS_FULL_WIDTH)}) then "
+                    f"translate({text}, {_literal(FULL_WIDTH)}, {_literal(HALF_WIDTH)}) "
+                    f"else {text} end)"
+                )
             parts.append(f"nullif({text}, '') as t{d.position}")
-        parts += [f"nullif(trim(c{p}, {_literal(BLANKS)}), '') as t{p}" for p in self.extra]
+        parts += [f"nullif(x{p}, '') as t{p}" for p in self.extra]
         filled = " or ".join(f"t{p} is not null" for p in self._positions()) or "false"
-        return f"select * from (select {', '.join(parts)} from body) where {filled}"
+        inner = f"select source_row, {trimmed} from body"
+        return f"select * from (select {', '.join(parts)} from ({inner})) where {filled}"
 
     def _positions(self) -> list[int]:
         return [d.position for d in self.declared] + list(self.extra)
@@ -217,8 +226,9 @@ class _Sheet:
         for d in self.declared:
             if d.column.kind not in ("choice", "bool"):
                 continue
+            text = f"nullif({_trimmed(f'c{d.position}')}, '')"
             distinct = self.con.execute(
-                f"select distinct t{d.position} from cleaned where t{d.position} is not null"
+                f"select distinct {text} from body where {text} is not null"
             ).fetchall()
             for (text,) in distinct:
                 rows.append((d.position, text, _word_code(d.column, text)))
@@ -353,6 +363,13 @@ class _Sheet:
         return f"select source_row, {casts} from {base}"
 
 
+def _trimmed(column: str) -> str:
+    return (
+        f"(case when regexp_matches({column}, {_literal(HAS_EDGE_BLANK)}) "
+        f"then trim({column}, {_literal(BLANKS)}) else {column} end)"
+    )
+
+
 def _word_code(column: Column, text: str) -> str | None:
     if column.kind == "bool":
         word = normalise(text)
@@ -431,6 +448,45 @@ def _declared_columns(
     return declared, out
 
 
+BATCH_ROWS = 65_536  # rows turned into Arrow text columns at a time
+
+
+def _body(grid: Grid, start: int, wanted: list[int]) -> tuple[pa.Table, int]:
+    """The rows from `start` (0-based) of the wanted columns, as text, in batches: the
+    sheet's cells stay in the reader until converted, never all as Python objects."""
+    batches: list[pa.RecordBatch] = []
+    names = ["source_row", *[f"c{p}" for p in wanted]]
+    columns: list[list] = [[] for _ in wanted]
+    first = start + 1  # the spreadsheet row number of the first body row
+    count = 0
+
+    def flush() -> None:
+        nonlocal first
+        if not columns or (not columns[0] and not count):
+            return
+        size = len(columns[0]) if columns else 0
+        arrays = [pa.array(range(first, first + size), pa.int64())]
+        arrays += [_text_column(values) for values in columns]
+        batches.append(pa.RecordBatch.from_arrays(arrays, names=names))
+        first += size
+        for values in columns:
+            values.clear()
+
+    for index, row in enumerate(grid.rows()):
+        if index < start:
+            continue
+        width = len(row)
+        for values, p in zip(columns, wanted, strict=True):
+            values.append(row[p] if p < width else None)
+        count += 1
+        if wanted and len(columns[0]) >= BATCH_ROWS:
+            flush()
+    if wanted:
+        flush()
+    schema = pa.schema([("source_row", pa.int64())] + [(f"c{p}", pa.string()) for p in wanted])
+    return pa.Table.from_batches(batches, schema=schema), count
+
+
 def parse_sheet(
     file: str,
     grid: Grid,
@@ -438,14 +494,15 @@ def parse_sheet(
     received_on: date | None = None,
 ) -> SheetResult:
     """Type and check every cell of a sheet whose header row matches `spec`."""
-    rows, sheet = grid.rows, grid.name
-    header = find_header(rows, spec)
+    sheet = grid.name
+    head = grid.head(HEADER_SCAN_ROWS)
+    header = find_header(head, spec)
     assert header is not None, "parse_sheet is only called for a sheet whose header matched"
     header_index, found, positions = header
     declared, header_problems = _declared_columns(
-        file, sheet, spec, rows, header_index, found, positions
+        file, sheet, spec, head, header_index, found, positions
     )
-    header_row = rows[header_index]
+    header_row = head[header_index]
     taken = {p for where in positions.values() for p in where}
     extra = (
         {
@@ -456,13 +513,9 @@ def parse_sheet(
         if spec.extra_table
         else {}
     )
-    body = rows[header_index + 1 :]
     wanted = sorted({d.position for d in declared} | set(extra))
-    columns = list(zip_longest(*body, fillvalue=None)) if body else []
-    table = {"source_row": pa.array(range(header_index + 2, header_index + 2 + len(body)))}
-    for p in wanted:
-        values = columns[p] if p < len(columns) else (None,) * len(body)
-        table[f"c{p}"] = _text_column(values)
+    body, _ = _body(grid, header_index + 1, wanted)
+    grid.release()  # the reader's copy of the cells is no longer needed
     con = duckdb.connect()
     try:
         return _typed_sheet(
@@ -470,7 +523,7 @@ def parse_sheet(
             file,
             sheet,
             spec,
-            pa.table(table),
+            body,
             declared,
             extra,
             header_index,
@@ -497,8 +550,12 @@ def _typed_sheet(
 ) -> SheetResult:
     con.register("body", body)
     plan = _Sheet(con, spec, declared, extra, received_on)
-    con.execute(f"create temp table cleaned as {plan.cleaned_sql()}")
+    # Only `typed` is materialised (text and typed values side by side); the cleaned
+    # text and the stored rows are views over it, computed column by column as needed.
+    con.execute(f"create temp view cleaned as {plan.cleaned_sql()}")
     con.execute(f"create temp table typed as {plan.typed_sql()}")
+    con.unregister("body")  # the text is in `typed` now
+    del body
     rows_read = con.execute("select count(*) from typed").fetchone()[0]
     sql = plan.problems_sql()
     found = con.execute(sql, plan.params if "$received" in sql else None).fetchall()
@@ -535,7 +592,7 @@ def _typed_sheet(
                     value=shown,
                 )
             )
-    con.execute(f"create temp table stored as {plan.stored_sql()}")
+    con.execute(f"create temp view stored as {plan.stored_sql()}")
     cell_problems += _duplicate_keys(con, file, sheet, spec)
     errors = problems.frame([*header_problems, *cell_problems])
     stored = con.execute("select * from stored order by source_row").to_arrow_table()
@@ -626,7 +683,7 @@ def _rejected_cells(
     con.register("rejected_rows", pa.table({"source_row": pa.array(rows.astype("int64"))}))
     pairs = ", ".join(f"'{column_letter(p)}', t{p}" for p in plan._positions())
     return con.execute(
-        f"select source_row, cast(json_object({pairs}) as varchar) as cells from cleaned "
+        f"select source_row, cast(json_object({pairs}) as varchar) as cells from typed "
         "where source_row in (select source_row from rejected_rows) order by source_row"
     ).to_arrow_table()
 
@@ -692,32 +749,44 @@ def read_file(
     name = display_name or path.name
     result = FileResult(path=path, name=name)
     try:
-        grids = open_grids(path, name)
+        _read_sheets(path, name, result, loaded_on)
     except Refusal as refusal:
         result.refused = True
-        result.add_errors(problems.frame([refusal.problem(name)]))
+        result.sheets = []
+        result.errors = problems.frame([refusal.problem(name)])
         return result
-    about = [g for g in grids if normalise(g.name) in ABOUT_SHEETS]
-    for grid in about:
-        result.is_synthetic = result.is_synthetic or _about_is_synthetic(grid.rows)
-        result.received_on = result.received_on or _about_received_on(grid.rows)
-    received_on = result.received_on or loaded_on or date.today()
-    found = []
-    for grid in grids:
-        if grid in about or not any(not _blank(c) for row in grid.rows for c in row):
-            continue
-        spec = _spec_for(grid.name, grid.rows)
-        if spec is None or find_header(grid.rows, spec) is None:
-            found.append(_sheet_problem(name, grid, spec))
-            continue
-        parsed = parse_sheet(name, grid, spec, received_on)
-        result.sheets.append(parsed)
-        result.add_errors(parsed.errors)
-    if found:
-        result.add_errors(problems.frame(found))
     if not result.sheets and not len(result.errors):
         result.add_errors(problems.frame([problem(name, "no_data", "data")]))
     return result
+
+
+def _read_sheets(path: Path, name: str, result: FileResult, loaded_on: date | None) -> None:
+    grids = open_grids(path, name)
+    about = [g for g in grids if normalise(g.name) in ABOUT_SHEETS]
+    for grid in about:
+        rows = list(grid.rows())
+        result.is_synthetic = result.is_synthetic or _about_is_synthetic(rows)
+        result.received_on = result.received_on or _about_received_on(rows)
+        grid.release()
+    received_on = result.received_on or loaded_on or date.today()
+    found = []
+    for grid in grids:
+        if grid in about:
+            continue
+        if grid.is_empty():
+            grid.release()
+            continue
+        head = grid.head(HEADER_SCAN_ROWS)
+        spec = _spec_for(grid.name, head)
+        if spec is None or find_header(head, spec) is None:
+            found.append(_sheet_problem(name, grid, spec))
+        else:
+            parsed = parse_sheet(name, grid, spec, received_on)
+            result.sheets.append(parsed)
+            result.add_errors(parsed.errors)
+        grid.release()
+    if found:
+        result.add_errors(problems.frame(found))
 
 
 def split_list(values: pd.Series) -> pd.Series:
