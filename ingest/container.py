@@ -21,6 +21,7 @@ import io
 import re
 import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
@@ -257,7 +258,7 @@ def _scan_parts(
                         raise _unpacked_too_large(settings, name)
                     if scan is None and len(kept) < (1 << 20):
                         kept += chunk
-        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError) as error:
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as error:
             raise Refusal("workbook_corrupt", "file_format", reason="crc") from error
         except RuntimeError as error:  # zipfile: a member encrypted with a zip password
             raise Refusal("workbook_encrypted", "no_password") from error

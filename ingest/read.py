@@ -254,6 +254,8 @@ class _Sheet:
             return f"coalesce(w{d.position}.code = 'true', false)"
         if kind == "date":
             return f"cast({self._date(d)} as date)"
+        if d.column.pattern is not None:  # a malformed code is no code: null, like a bad number
+            return f"(case when regexp_full_match({t}, {_literal(d.column.pattern)}) then {t} end)"
         return t
 
     def _number(self, d: _Declared) -> str:
@@ -563,6 +565,8 @@ def _typed_sheet(
     by_position = {d.position: d for d in declared}
     cell_problems = []
     for position, source_row, value, code, row_fields in found:
+        if code == "required" and (source_row - 1, position) in flagged:
+            continue  # the cell reads as empty because its formula or error has no value
         d = by_position[position]
         cell_problems.append(
             problem(
@@ -645,7 +649,7 @@ def _duplicate_keys(
             row=row,
             column=names,
             value=value,
-            key=", ".join(spec.key),
+            key_columns=", ".join(spec.key),
         )
         for row, value in found
     ]
