@@ -116,10 +116,8 @@ RESPONDENT_HEADER = [
 
 
 def respondent(number: int, region: str = "330304901", weight: object = 1.5) -> list[object]:
-    return ["w-2023", f"r{number}", region, "S1", f"S1-C{number}", weight, "女", 34, "城镇"] + [
-        "初中",
-        "农民",
-    ]
+    design = ["w-2023", f"r{number}", region, "S1", f"S1-C{number}", weight]
+    return [*design, "女", 34, "城镇", "初中", "农民"]
 
 
 def survey(
