@@ -89,7 +89,15 @@ def run_job(
 ) -> RunOutcome:
     """Execute `load_job` (with files) or `build_job` from the project's Definitions, in the
     home the environment names (`use_home`), holding the home's writer lock for the whole
-    run: a second `kepu ingest` or `kepu build` waits (told by `on_wait`) until it ends."""
+    run: a second `kepu ingest` or `kepu build` waits (told by `on_wait`) until it ends.
+    The dbt project is parsed under the lock too: two parses would write one manifest."""
+    with warehouse_lock(KepuHome.from_env(), job_name, on_wait):
+        return _run_job(job_name, paths, quiet, accept_valid_rows)
+
+
+def _run_job(
+    job_name: str, paths: Sequence[Path], quiet: bool, accept_valid_rows: bool
+) -> RunOutcome:
     prepare()
     from orchestration.definitions import defs  # loads the manifest `prepare` wrote
 
@@ -101,10 +109,7 @@ def run_job(
         run_config["ops"] = {"raw_tables": {"config": config}}
     job = job.with_logger_defs({"progress": progress_logger})
     Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
-    with (
-        warehouse_lock(KepuHome.from_env(), job_name, on_wait),
-        contextlib.redirect_stdout(sys.stderr),  # dbt's log lines are progress, too
-    ):
+    with contextlib.redirect_stdout(sys.stderr):  # dbt's log lines are progress, too
         result = job.execute_in_process(
             run_config=run_config, instance=dg.DagsterInstance.get(), raise_on_error=False
         )
