@@ -55,9 +55,6 @@ create table if not exists raw.load_rejected_rows (
     load_id integer, sheet_name varchar, source_row integer, cells varchar
 );
 """
-# Files are landed in this order within one batch, so that a register loaded together
-# with the rows that refer to it counts as known.
-LOAD_ORDER = {s.table: i for i, s in enumerate(ALL_SPECS)}
 LOG = logging.getLogger("kepu.ingest")
 
 
@@ -176,11 +173,6 @@ class _Offered:
     result: FileResult | None = None
     outcome: LoadOutcome | None = None
 
-    @property
-    def order(self) -> int:
-        sheets = self.result.sheets if self.result else []
-        return min((LOAD_ORDER[s.spec.table] for s in sheets), default=len(LOAD_ORDER))
-
 
 def load_files(
     paths: Sequence[Path],
@@ -189,27 +181,40 @@ def load_files(
     accept_valid_rows: bool = False,
     on_wait: Callable[[dict], None] | None = None,
 ) -> list[LoadOutcome]:
-    """Load each file as its own all-or-nothing load, in the order given (registers of
-    the batch first). `on_wait` is told who holds the lock if this load must wait."""
+    """Load each file as its own all-or-nothing load. Every file is archived first; then
+    each is read and landed in turn (held in memory only while it waits: see below).
+    `on_wait` is told who holds the lock if this load must wait for another.
+
+    A file whose only problems name data another file of the batch may bring (a region
+    code, a plan, a wave) waits until the rest of the batch has landed and is checked
+    again, so registers and the rows that refer to them may come in any order."""
     loaded_at = loaded_at or datetime.now(UTC)
     with warehouse_lock(home, "ingest", on_wait):
         home.ensure()
         remove_partials(home)
         con = connect(home)
         try:
-            offered = [_offer(Path(p), home, con, loaded_at) for p in paths]
-            waiting = sorted((o for o in offered if o.outcome is None), key=lambda o: o.order)
-            for item in waiting:
-                item.outcome = _load_one(con, item, loaded_at, accept_valid_rows)
+            offered = [_offer(Path(p), home) for p in paths]
+            waiting: list[_Offered] = []
+            for item in offered:
+                if item.outcome is None and not _try(con, item, home, loaded_at, accept_valid_rows):
+                    waiting.append(item)
+            while waiting:
+                landed = [
+                    item for item in waiting if _try(con, item, home, loaded_at, accept_valid_rows)
+                ]
+                waiting = [item for item in waiting if item not in landed]
+                if not landed:
+                    for item in waiting:
+                        _try(con, item, home, loaded_at, accept_valid_rows, final=True)
+                    break
             return [o.outcome for o in offered]
         finally:
             con.close()
 
 
-def _offer(
-    path: Path, home: KepuHome, con: duckdb.DuckDBPyConnection, loaded_at: datetime
-) -> _Offered:
-    """Archive, then read the archived copy; an already-accepted file is not read again."""
+def _offer(path: Path, home: KepuHome) -> _Offered:
+    """Archive the file's bytes before anything else is done with it."""
     item = _Offered(path, path.name)
     try:
         item.sha256, item.archived = archive_file(path, path.name, home)
@@ -217,18 +222,48 @@ def _offer(
         LOG.warning("%s: cannot be read from disk: %s", path.name, error)
         found = problems.frame([problem(path.name, "file_unreadable", "file_format")])
         item.outcome = LoadOutcome(path.name, "", "rejected", errors=found)
-        return item
-    earlier = _already_accepted(con, item.sha256)
+    return item
+
+
+# Problems that another file of the same batch may resolve.
+BATCH_CODES = frozenset(
+    {"unknown_reference", "outside_plan", "outside_coverage", "item_without_column"}
+)
+
+
+def _try(
+    con: duckdb.DuckDBPyConnection,
+    item: _Offered,
+    home: KepuHome,
+    loaded_at: datetime,
+    accept_valid_rows: bool,
+    final: bool = False,
+) -> bool:
+    """Read (once) and land one file; False when it waits for the rest of the batch."""
+    earlier = _already_accepted(con, item.sha256)  # the same bytes twice in one batch
     if earlier is not None:
-        item.outcome = LoadOutcome(path.name, item.sha256, "duplicate", load_id=earlier)
-        return item
+        item.outcome = LoadOutcome(item.name, item.sha256, "duplicate", load_id=earlier)
+        item.result = None
+        return True
+    if item.result is None:
+        _read(item, home, loaded_at)
+    status, errors, excluded = _decide(con, item.result, accept_valid_rows)
+    codes = set(errors["code"])
+    if not final and codes & BATCH_CODES and (accept_valid_rows or codes <= BATCH_CODES):
+        return False
+    item.outcome = _land_outcome(con, item, loaded_at, status, errors, excluded)
+    item.result = None  # free the rows: they are in the warehouse now
+    return True
+
+
+def _read(item: _Offered, home: KepuHome, loaded_at: datetime) -> None:
+    """Read the archived copy (what is read is exactly what is archived)."""
     try:
         item.result = read_file(item.archived, item.name, loaded_on=loaded_at.date())
     except Exception:
         _log_internal(home, item)
         item.result = FileResult(path=item.archived, name=item.name, refused=True)
         item.result.add_errors(problems.frame([problem(item.name, "internal", "report")]))
-    return item
 
 
 def _log_internal(home: KepuHome, item: _Offered) -> None:
@@ -293,19 +328,18 @@ def _excluded(errors: pd.DataFrame) -> dict[str, set[int]]:
     }
 
 
-def _load_one(
-    con: duckdb.DuckDBPyConnection, item: _Offered, loaded_at: datetime, accept_valid_rows: bool
+def _land_outcome(
+    con: duckdb.DuckDBPyConnection,
+    item: _Offered,
+    loaded_at: datetime,
+    status: str,
+    errors: pd.DataFrame,
+    excluded: dict[str, set[int]],
 ) -> LoadOutcome:
-    result = item.result
-    assert result is not None and item.archived is not None
-    earlier = _already_accepted(con, item.sha256)  # the same bytes twice in one batch
-    if earlier is not None:
-        return LoadOutcome(item.name, item.sha256, "duplicate", load_id=earlier)
-    status, errors, excluded = _decide(con, result, accept_valid_rows)
     outcome = LoadOutcome(item.name, item.sha256, status, errors=errors)
     if status == "accepted":
         outcome.rows_rejected = sum(len(rows) for rows in excluded.values())
-    _land(con, outcome, result, item.archived, loaded_at, excluded)
+    _land(con, outcome, item.result, item.archived, loaded_at, excluded)
     return outcome
 
 
