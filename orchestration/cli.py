@@ -389,7 +389,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    if args.func in RUNS_DAGSTER_OR_DBT:
+    if args.func in RUNS_DAGSTER_OR_DBT and not getattr(args, "no_build", False):
         from orchestration.run import use_home  # imports Dagster: only for these commands
 
         use_home(KepuHome.from_env())

@@ -104,13 +104,24 @@ def _ingest(home: KepuHome, files: list[Path], **popen: object) -> subprocess.Po
     )
 
 
+def _loading(home: KepuHome, process: subprocess.Popen) -> float:
+    """Wait until the command holds the writer lock (its imports are done and the load
+    begins); the time it did."""
+    lock = home.root / "warehouse.lock"
+    while process.poll() is None:
+        if lock.exists() and lock.read_text().strip():
+            break
+        time.sleep(0.01)
+    return time.monotonic()
+
+
 def test_a_killed_load_leaves_whole_files_and_the_same_load_then_succeeds(
     tmp_path: Path,
 ) -> None:
     files = _batch(tmp_path / "files")
     reference_home = KepuHome(tmp_path / "reference").ensure()
-    started = time.monotonic()
     finished = _ingest(reference_home, files)
+    started = _loading(reference_home, finished)
     assert finished.wait(timeout=300) == 0, finished.stderr.read().decode()
     duration = time.monotonic() - started
     reference = _state(reference_home)
@@ -120,7 +131,8 @@ def test_a_killed_load_leaves_whole_files_and_the_same_load_then_succeeds(
     for attempt in range(KILLS):
         home = KepuHome(tmp_path / f"killed_{attempt}").ensure()
         process = _ingest(home, files)
-        time.sleep(rng.uniform(0.2, duration))
+        _loading(home, process)
+        time.sleep(rng.uniform(0, duration))
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=60)
         state = _state(home)
@@ -139,8 +151,8 @@ import sys
 from pathlib import Path
 import duckdb
 from orchestration.publish import publish_marts
-source, target = Path(sys.argv[1]), Path(sys.argv[2])
-n = 0
+source, target, n = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+print("ready", flush=True)
 while True:
     n += 1
     with duckdb.connect(str(source)) as con:
@@ -176,19 +188,21 @@ def test_a_killed_publish_leaves_the_old_or_the_new_snapshot(tmp_path: Path) -> 
     with duckdb.connect(str(source)) as con:
         con.execute("create schema marts")
     rng = random.Random(7)
-    last = 0
-    for _ in range(8):
+    seen = []
+    for attempt in range(5):
         process = subprocess.Popen(
-            [sys.executable, "-c", PUBLISH_LOOP, str(source), str(target)],
+            [sys.executable, "-c", PUBLISH_LOOP, str(source), str(target), str(attempt * 1000)],
             cwd=REPO,
             start_new_session=True,
+            stdout=subprocess.PIPE,
         )
-        time.sleep(rng.uniform(1.0, 3.0))
+        assert process.stdout.readline().strip() == b"ready"
+        time.sleep(rng.uniform(0.0, 1.5))
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=60)
         if target.exists():
-            last = _snapshot_is_whole(target)
-    assert last > 0
+            seen.append(_snapshot_is_whole(target))
+    assert len(set(seen)) > 1, f"too few publishes completed to prove anything: {seen}"
 
 
 def _years(home: KepuHome) -> set[int]:
