@@ -749,6 +749,7 @@ CASES: tuple[Case, ...] = (
 
 def base_files(folder: Path) -> list[Path]:
     """What the cases are loaded onto: regions, one plan with its indicator, a rule."""
+    folder.mkdir(parents=True, exist_ok=True)
     return [
         write_sheet(folder / "regions.xlsx", "地区", REGIONS_ROWS),
         write_book(folder / "plan.xlsx", {"规划": PLAN_ROWS, "指标": INDICATOR_ROWS}),
