@@ -453,23 +453,22 @@ def _declared_columns(
 BATCH_ROWS = 65_536  # rows turned into Arrow text columns at a time
 
 
-def _body(grid: Grid, start: int, wanted: list[int]) -> tuple[pa.Table, int]:
+def _body(grid: Grid, start: int, wanted: list[int]) -> pa.Table:
     """The rows from `start` (0-based) of the wanted columns, as text, in batches: the
     sheet's cells stay in the reader until converted, never all as Python objects."""
+    schema = pa.schema([("source_row", pa.int64())] + [(f"c{p}", pa.string()) for p in wanted])
+    if not wanted:
+        return schema.empty_table()
     batches: list[pa.RecordBatch] = []
-    names = ["source_row", *[f"c{p}" for p in wanted]]
     columns: list[list] = [[] for _ in wanted]
-    first = start + 1  # the spreadsheet row number of the first body row
-    count = 0
+    first = start + 1  # the spreadsheet row number of the next row to convert
 
     def flush() -> None:
         nonlocal first
-        if not columns or (not columns[0] and not count):
-            return
-        size = len(columns[0]) if columns else 0
+        size = len(columns[0])
         arrays = [pa.array(range(first, first + size), pa.int64())]
         arrays += [_text_column(values) for values in columns]
-        batches.append(pa.RecordBatch.from_arrays(arrays, names=names))
+        batches.append(pa.RecordBatch.from_arrays(arrays, schema=schema))
         first += size
         for values in columns:
             values.clear()
@@ -480,13 +479,10 @@ def _body(grid: Grid, start: int, wanted: list[int]) -> tuple[pa.Table, int]:
         width = len(row)
         for values, p in zip(columns, wanted, strict=True):
             values.append(row[p] if p < width else None)
-        count += 1
-        if wanted and len(columns[0]) >= BATCH_ROWS:
+        if len(columns[0]) >= BATCH_ROWS:
             flush()
-    if wanted:
-        flush()
-    schema = pa.schema([("source_row", pa.int64())] + [(f"c{p}", pa.string()) for p in wanted])
-    return pa.Table.from_batches(batches, schema=schema), count
+    flush()
+    return pa.Table.from_batches(batches, schema=schema)
 
 
 def parse_sheet(
@@ -516,7 +512,7 @@ def parse_sheet(
         else {}
     )
     wanted = sorted({d.position for d in declared} | set(extra))
-    body, _ = _body(grid, header_index + 1, wanted)
+    body = _body(grid, header_index + 1, wanted)
     grid.release()  # the reader's copy of the cells is no longer needed
     con = duckdb.connect()
     try:
