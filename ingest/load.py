@@ -1,25 +1,39 @@
-"""Land files in the warehouse: archive, check against what is already there, write atomically.
+"""Land files in the warehouse: archive, read, check against what is there, write atomically.
 
-One file is one load. A load lands whole, in one transaction with its audit rows, or not at
-all; a rejected file leaves only its audit and error rows. A file whose bytes were already
-accepted is skipped and changes nothing.
+Every file offered gets an outcome of its own. Its bytes are archived first (written
+beside, flushed to disk, renamed to their SHA-256), then the archived copy is read; a file
+that cannot be read is refused with a located problem and the other files go on. A file
+lands whole, in one transaction with its audit rows, or not at all; a refused file leaves
+only its audit and problem rows. With `accept_valid_rows` a file whose problems are all
+row problems lands without those rows, which are listed, counted and kept in the audit.
+A file whose bytes were already accepted is skipped and changes nothing. One writer at a
+time: the home's lock (`ingest.lock`) is held for the whole batch.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 import os
-import shutil
-from collections.abc import Iterable, Mapping, Sequence
+import traceback
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
+from ingest import problems
+from ingest.consistency import FileView, check
+from ingest.container import SUFFIXES
 from ingest.home import KepuHome
-from ingest.read import ERROR_COLUMNS, FileResult, SheetResult, read_file, split_list
+from ingest.lock import warehouse_lock
+from ingest.problems import ROW_CODES, problem
+from ingest.read import FileResult, SheetResult, read_file, split_list
 from ingest.specs import ALL_SPECS, EXTRA_TABLES, LIST_JOINER
 
 AUDIT_DDL = """
@@ -34,24 +48,42 @@ create table if not exists raw.load_errors (
     load_id integer, file_name varchar, sheet_name varchar, source_row integer,
     column_name varchar, value varchar, expected varchar
 );
+alter table raw.load_errors add column if not exists error_code varchar;
+alter table raw.load_errors add column if not exists error_fields varchar;
+alter table raw.load_errors add column if not exists cell varchar;
+create table if not exists raw.load_rejected_rows (
+    load_id integer, sheet_name varchar, source_row integer, cells varchar
+);
 """
-LIST_COLUMNS = ("lead_departments", "cooperating_departments", "responsible_units")
-# Files are landed in this order within one batch, so that a register loaded together
-# with the rows that refer to it counts as known.
-LOAD_ORDER = {s.table: i for i, s in enumerate(ALL_SPECS)}
+LOG = logging.getLogger("kepu.ingest")
 
 
 @dataclass
 class LoadOutcome:
-    """What happened to one file."""
+    """What happened to one file: the same record for every surface that reports it."""
 
     file_name: str
     sha256: str
     status: str  # accepted | rejected | duplicate
     load_id: int | None = None
     rows: dict[str, int] = field(default_factory=dict)
-    errors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ERROR_COLUMNS))
-    message: str = ""
+    rows_rejected: int = 0
+    errors: pd.DataFrame = field(default_factory=problems.empty)
+
+    def to_dict(self, limit: int = 200) -> dict:
+        """JSON-ready: what the Dagster run records and the command line prints (the
+        first `limit` problems; all of them are in raw.load_errors)."""
+        shown = self.errors.head(limit).astype(object).where(self.errors.head(limit).notna(), None)
+        return {
+            "file": self.file_name,
+            "sha256": self.sha256,
+            "status": self.status,
+            "load_id": self.load_id,
+            "rows": self.rows,
+            "rows_rejected": self.rows_rejected,
+            "problem_count": len(self.errors),
+            "problems": shown.to_dict("records"),
+        }
 
 
 def raw_table_ddl() -> str:
@@ -75,135 +107,259 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def archive_file(path: Path, sha256: str, home: KepuHome) -> Path:
-    """Keep the original bytes under their hash; written beside, then renamed into place."""
-    target = home.archive / f"{sha256}{path.suffix.lower()}"
-    if not target.exists():
-        partial = target.with_suffix(target.suffix + ".partial")
-        shutil.copyfile(path, partial)
-        os.replace(partial, target)
-    return target
+def archive_file(path: Path, display_name: str, home: KepuHome) -> tuple[str, Path]:
+    """Copy the file into the archive under its SHA-256, hashing while copying: written
+    to a temporary name, flushed to disk, then renamed, so the archive never holds part
+    of a file. The name's suffix is kept only if it is one we read (never a path part)."""
+    suffix = Path(display_name).suffix.lower()
+    suffix = suffix if suffix in SUFFIXES else ".bin"
+    partial = home.archive / f".{uuid.uuid4().hex}.partial"
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as source, partial.open("wb") as copy:
+            for block in iter(lambda: source.read(1 << 20), b""):
+                digest.update(block)
+                copy.write(block)
+            copy.flush()
+            os.fsync(copy.fileno())
+        sha256 = digest.hexdigest()
+        target = home.archive / f"{sha256}{suffix}"
+        if target.exists():
+            partial.unlink()
+        else:
+            os.replace(partial, target)
+            _fsync_directory(home.archive)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return sha256, target
+
+
+def _fsync_directory(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def remove_partials(home: KepuHome) -> None:
+    """Temporary archive copies left by a load that was killed (called under the lock)."""
+    for stale in home.archive.glob(".*.partial"):
+        stale.unlink(missing_ok=True)
+
+
+class WarehouseBusy(Exception):
+    """Another program (not a kepu writer, which would wait for the lock) holds the
+    warehouse file open for writing."""
 
 
 def connect(home: KepuHome) -> duckdb.DuckDBPyConnection:
     home.ensure()
-    con = duckdb.connect(str(home.warehouse))
+    try:
+        con = duckdb.connect(str(home.warehouse))
+    except duckdb.IOException as error:
+        raise WarehouseBusy(str(home.warehouse)) from error
     con.execute(raw_table_ddl())
     return con
 
 
-def format_errors(errors: pd.DataFrame, limit: int = 20) -> str:
-    """Errors as lines a statistician can act on, the first `limit` of them."""
-    lines = [
-        f"{e.file}, sheet '{e.sheet}', row {e.row}, column '{e.column}': "
-        f"value '{e.value}' — expected {e.expected}"
-        for e in errors.head(limit).itertuples()
-    ]
-    if len(errors) > limit:
-        lines.append(f"… and {len(errors) - limit} more errors")
-    return "\n".join(lines)
+@dataclass
+class _Offered:
+    path: Path
+    name: str
+    sha256: str = ""
+    archived: Path | None = None
+    result: FileResult | None = None
+    outcome: LoadOutcome | None = None
 
 
-def _missing(con: duckdb.DuckDBPyConnection, values: pd.DataFrame, known_sql: str) -> pd.DataFrame:
-    """Rows of `values` (columns source_row, value) whose value is not in `known_sql`."""
-    con.register("checked_values", values)
+def load_files(
+    paths: Sequence[Path],
+    home: KepuHome,
+    loaded_at: datetime | None = None,
+    accept_valid_rows: bool = False,
+    on_wait: Callable[[dict], None] | None = None,
+) -> list[LoadOutcome]:
+    """Load each file as its own all-or-nothing load. Every file is archived first; then
+    each is read and landed in turn (held in memory only while it waits: see below).
+    `on_wait` is told who holds the lock if this load must wait for another.
+
+    A file whose only problems name data another file of the batch may bring (a region
+    code, a plan, a wave) waits until the rest of the batch has landed and is checked
+    again, so registers and the rows that refer to them may come in any order."""
+    loaded_at = loaded_at or datetime.now(UTC)
+    with warehouse_lock(home, "ingest", on_wait):
+        home.ensure()
+        remove_partials(home)
+        con = connect(home)
+        try:
+            offered = [_offer(Path(p), home) for p in paths]
+            waiting: list[_Offered] = []
+            for item in offered:
+                if item.outcome is None and not _try(con, item, home, loaded_at, accept_valid_rows):
+                    waiting.append(item)
+            while waiting:
+                landed = [
+                    item for item in waiting if _try(con, item, home, loaded_at, accept_valid_rows)
+                ]
+                waiting = [item for item in waiting if item not in landed]
+                if not landed:
+                    for item in waiting:
+                        _try(con, item, home, loaded_at, accept_valid_rows, final=True)
+                    break
+            return [o.outcome for o in offered]
+        finally:
+            con.close()
+
+
+def _offer(path: Path, home: KepuHome) -> _Offered:
+    """Archive the file's bytes before anything else is done with it."""
+    item = _Offered(path, path.name)
     try:
-        return con.execute(
-            f"select source_row, value from checked_values "
-            f"where value is not null and value not in ({known_sql}) order by source_row"
-        ).df()
+        item.sha256, item.archived = archive_file(path, path.name, home)
+    except OSError as error:
+        LOG.warning("%s: cannot be read from disk: %s", path.name, error)
+        found = problems.frame([problem(path.name, "file_unreadable", "file_format")])
+        item.outcome = LoadOutcome(path.name, "", "rejected", errors=found)
+    return item
+
+
+# Problems that another file of the same batch may resolve.
+BATCH_CODES = frozenset(
+    {"unknown_reference", "outside_plan", "outside_coverage", "item_without_column"}
+)
+
+
+def _try(
+    con: duckdb.DuckDBPyConnection,
+    item: _Offered,
+    home: KepuHome,
+    loaded_at: datetime,
+    accept_valid_rows: bool,
+    final: bool = False,
+) -> bool:
+    """Read (once) and land one file; False when it waits for the rest of the batch."""
+    earlier = _already_accepted(con, item.sha256)  # the same bytes twice in one batch
+    if earlier is not None:
+        item.outcome = LoadOutcome(item.name, item.sha256, "duplicate", load_id=earlier)
+        item.result = None
+        return True
+    if item.result is None:
+        _read(item, home, loaded_at)
+    status, errors, excluded = _decide(con, item.result, accept_valid_rows)
+    codes = set(errors["code"])
+    if not final and codes & BATCH_CODES and (accept_valid_rows or codes <= BATCH_CODES):
+        return False
+    item.outcome = _land_outcome(con, item, loaded_at, status, errors, excluded)
+    item.result = None  # free the rows: they are in the warehouse now
+    return True
+
+
+def _read(item: _Offered, home: KepuHome, loaded_at: datetime) -> None:
+    """Read the archived copy (what is read is exactly what is archived)."""
+    try:
+        item.result = read_file(item.archived, item.name, loaded_on=loaded_at.date())
+    except Exception:
+        _log_internal(home, item)
+        item.result = FileResult(path=item.archived, name=item.name, refused=True)
+        item.result.add_errors(problems.frame([problem(item.name, "internal", "report")]))
+
+
+def _log_internal(home: KepuHome, item: _Offered) -> None:
+    """A bug of ours, not a problem of the file: the traceback goes to the log file,
+    the user gets a located refusal naming the archived copy."""
+    log = home.root / "ingest-errors.log"
+    with log.open("a", encoding="utf-8") as handle:
+        handle.write(f"--- {datetime.now(UTC).isoformat()} {item.name} {item.sha256}\n")
+        handle.write(traceback.format_exc())
+
+
+def _already_accepted(con: duckdb.DuckDBPyConnection, sha256: str) -> int | None:
+    row = con.execute(
+        "select min(load_id) from raw.load_audit where file_sha256 = ? and status = 'accepted'",
+        [sha256],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _problems(con: duckdb.DuckDBPyConnection, result: FileResult, view: FileView) -> pd.DataFrame:
+    """The reader's problems and the consistency problems of the rows still counted."""
+    view.register()
+    try:
+        found = check(con, view)
     finally:
-        con.unregister("checked_values")
+        view.unregister()
+    combined = pd.concat([result.errors, problems.frame(found)], ignore_index=True)
+    return combined.drop_duplicates().reset_index(drop=True)
 
 
-class _Batch:
-    """Keys that files earlier in the same batch (and this file) make known."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self.con = con
-        self.pending: dict[str, list[pd.DataFrame]] = {}
-
-    def add(self, result: FileResult) -> None:
-        for sheet in result.sheets:
-            self.pending.setdefault(sheet.spec.table, []).append(sheet.frame)
-
-    def discard(self, result: FileResult) -> None:
-        for sheet in result.sheets:
-            frames = self.pending[sheet.spec.table]
-            frames[:] = [f for f in frames if f is not sheet.frame]
-
-    def known(self, table: str, column: str) -> str:
-        """SQL for the values of `table.column` in the warehouse or this batch."""
-        name = f"batch_{table}"
-        frames = [f[[column]] for f in self.pending.get(table, [])]
-        self.con.register(
-            name, pd.concat(frames) if frames else pd.DataFrame({column: pd.Series(dtype=str)})
-        )
-        return f"select {column} from raw.{table} union all select {column} from {name}"
+def _row_problems(errors: pd.DataFrame) -> pd.DataFrame:
+    return errors[errors["code"].isin(ROW_CODES) & errors["row"].notna()]
 
 
-def _reference_checks(sheet: SheetResult) -> Iterable[tuple[str, str, str, str]]:
-    """(column, referenced table, referenced column, expectation) for one sheet."""
-    columns = set(sheet.frame.columns)
-    if "region_code" in columns:
-        yield "region_code", "regions", "region_code", "a region code in the region register"
-    if sheet.spec.table == "regions":
-        yield "parent_code", "regions", "region_code", "a region code in the region register"
-    if "plan_id" in columns and sheet.spec.table != "plans":
-        yield "plan_id", "plans", "plan_id", "a plan_id in the plans sheet"
-    if sheet.spec.table == "targets":
-        yield "indicator_code", "indicators", "indicator_code", "a code in the indicators sheet"
-    if "wave_id" in columns and sheet.spec.table != "survey_waves":
-        yield "wave_id", "survey_waves", "wave_id", "a wave_id in the waves sheet"
-    if sheet.spec.table in ("survey_waves", "survey_rule_minima"):
-        yield "rule_id", "survey_rules", "rule_id", "a rule_id in the rules sheet"
-    if sheet.spec.table == "measurement_rules":
-        yield "target_id", "targets", "target_id", "a target_id in the targets sheet"
-    if sheet.spec.table == "measure_reports":
-        yield "measure_id", "measures", "measure_id", "a measure_id in the measures sheet"
-        yield "responsible_unit", "departments", "name_zh", "a name in the departments sheet"
-    for column in LIST_COLUMNS:
-        if column in columns:
-            yield column, "departments", "name_zh", "a name in the departments sheet"
+def _decide(
+    con: duckdb.DuckDBPyConnection, result: FileResult, accept_valid_rows: bool
+) -> tuple[str, pd.DataFrame, dict[str, set[int]]]:
+    """(status, problems, rows left out per sheet). Rows left out may orphan rows that
+    refer to them, so the checks run again until no further row is left out."""
+    view = FileView(con, result)
+    errors = _problems(con, result, view)
+    if result.refused or not len(errors):
+        return ("rejected" if result.refused else "accepted"), errors, {}
+    if not accept_valid_rows or len(_row_problems(errors)) < len(errors):
+        return "rejected", errors, {}
+    for _ in range(10):
+        excluded = _excluded(errors)
+        if excluded == view.excluded:
+            break
+        view.excluded = excluded
+        errors = pd.concat([errors, _problems(con, result, view)], ignore_index=True)
+        errors = errors.drop_duplicates().reset_index(drop=True)
+        if len(_row_problems(errors)) < len(errors):
+            return "rejected", errors, {}
+    return "accepted", errors, _excluded(errors)
 
 
-def _check_references(file_name: str, sheet: SheetResult, batch: _Batch) -> pd.DataFrame:
-    found = []
-    for column, table, ref_column, expected in _reference_checks(sheet):
-        header = sheet.spec.column(column).zh
-        values = sheet.frame[column]
-        if column in LIST_COLUMNS:
-            values = split_list(values)
-        checked = pd.DataFrame(
-            {
-                "source_row": sheet.frame.loc[values.index, "source_row"].to_numpy(),
-                "value": values.astype("string").to_numpy(),
-            }
-        )
-        missing = _missing(batch.con, checked, batch.known(table, ref_column))
-        if len(missing):
-            found.append(
-                pd.DataFrame(
-                    {
-                        "file": file_name,
-                        "sheet": sheet.sheet,
-                        "row": missing.source_row,
-                        "column": f"{header} ({column})",
-                        "value": missing.value,
-                        "expected": expected,
-                    }
-                )
-            )
-    return pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=ERROR_COLUMNS)
+def _excluded(errors: pd.DataFrame) -> dict[str, set[int]]:
+    rows = _row_problems(errors)
+    return {
+        sheet: set(group["row"].astype(int)) for sheet, group in rows.groupby("sheet", sort=False)
+    }
 
 
-def _normalise_lists(frame: pd.DataFrame) -> pd.DataFrame:
+def _land_outcome(
+    con: duckdb.DuckDBPyConnection,
+    item: _Offered,
+    loaded_at: datetime,
+    status: str,
+    errors: pd.DataFrame,
+    excluded: dict[str, set[int]],
+) -> LoadOutcome:
+    outcome = LoadOutcome(item.name, item.sha256, status, errors=errors)
+    if status == "accepted":
+        outcome.rows_rejected = sum(len(rows) for rows in excluded.values())
+    _land(con, outcome, item.result, item.archived, loaded_at, excluded)
+    return outcome
+
+
+def _kept(sheet: SheetResult, table: pa.Table, excluded: dict[str, set[int]]) -> pa.Table:
+    dropped = excluded.get(sheet.sheet)
+    if not dropped:
+        return table
+    return table.filter(pa.array([r not in dropped for r in table["source_row"].to_pylist()]))
+
+
+def _normalise_lists(table: pa.Table) -> pa.Table | pd.DataFrame:
     """Department lists stored as one canonical string, names joined by LIST_JOINER."""
-    frame = frame.copy()
-    for column in LIST_COLUMNS:
-        if column in frame.columns:
-            names = split_list(frame[column])
-            frame[column] = names.groupby(level=0).agg(LIST_JOINER.join).reindex(frame.index)
+    present = [c for c in ("lead_departments", "cooperating_departments", "responsible_units")]
+    present = [c for c in present if c in table.column_names]
+    if not present:
+        return table
+    frame = table.to_pandas()
+    for column in present:
+        names = split_list(frame[column])
+        frame[column] = names.groupby(level=0).agg(LIST_JOINER.join).reindex(frame.index)
     return frame
 
 
@@ -211,12 +367,12 @@ def _insert(
     con: duckdb.DuckDBPyConnection,
     table: str,
     stored: Mapping[str, str],
-    frame: pd.DataFrame,
+    rows: pa.Table | pd.DataFrame,
     load_id: int,
     sheet: str,
-) -> None:
-    """Append `frame` to raw.`table`, cast to the stored types, stamped with its load."""
-    con.register("incoming", frame[["source_row", *stored]])
+) -> int:
+    """Append `rows` to raw.`table`, cast to the stored types, stamped with its load."""
+    con.register("incoming", rows)
     try:
         casts = ", ".join(f"cast({c} as {t}) as {c}" for c, t in stored.items())
         con.execute(
@@ -224,45 +380,72 @@ def _insert(
             f"source_row, {casts} from incoming",
             [load_id, sheet],
         )
+        return con.execute("select count(*) from incoming").fetchone()[0]
     finally:
         con.unregister("incoming")
 
 
-def _write_rows(con: duckdb.DuckDBPyConnection, load_id: int, sheet: SheetResult) -> None:
+def _write_rows(
+    con: duckdb.DuckDBPyConnection,
+    load_id: int,
+    sheet: SheetResult,
+    excluded: dict[str, set[int]],
+    rows: dict[str, int],
+) -> int:
     spec = sheet.spec
-    _insert(
-        con, spec.table, spec.stored_columns, _normalise_lists(sheet.frame), load_id, sheet.sheet
+    kept = _kept(sheet, sheet.table, excluded)
+    count = _insert(
+        con, spec.table, spec.stored_columns, _normalise_lists(kept), load_id, sheet.sheet
     )
-    if sheet.extra is not None:
+    rows[spec.table] = rows.get(spec.table, 0) + count
+    if sheet.extra_table is not None:
         table = spec.extra_table
-        _insert(con, table, EXTRA_TABLES[table], sheet.extra, load_id, sheet.sheet)
+        extra = _kept(sheet, sheet.extra_table, excluded)
+        added = _insert(con, table, EXTRA_TABLES[table], extra, load_id, sheet.sheet)
+        rows[table] = rows.get(table, 0) + added
+    return count
 
 
 def _audit_rows(
-    outcome: LoadOutcome, result: FileResult, archived: Path, loaded_at: datetime, size: int
+    outcome: LoadOutcome,
+    result: FileResult,
+    archived: Path,
+    loaded_at: datetime,
+    accepted: dict[str, int],
 ) -> pd.DataFrame:
-    rejected_rows = outcome.errors.groupby("sheet")["row"].nunique().to_dict()
+    rejected_rows = _row_problems(outcome.errors).groupby("sheet")["row"].nunique().to_dict()
     sheets = [(s.sheet, s.spec.table, s.rows_read) for s in result.sheets]
-    sheets += [(name, None, 0) for name in rejected_rows if name not in {s[0] for s in sheets}]
-    accepted = outcome.status == "accepted"
+    named = {s[0] for s in sheets}
+    sheets += [
+        (name, None, 0)
+        for name in dict.fromkeys(outcome.errors["sheet"].tolist())
+        if name not in named
+    ]
+    if not sheets:
+        sheets = [(None, None, 0)]
+    landed = outcome.status == "accepted"
+    summary = json.dumps(
+        {"problems": len(outcome.errors), "rows_rejected": outcome.rows_rejected},
+        sort_keys=True,
+    )
     return pd.DataFrame(
         [
             {
                 "load_id": outcome.load_id,
                 "file_name": outcome.file_name,
                 "file_sha256": outcome.sha256,
-                "file_bytes": size,
+                "file_bytes": archived.stat().st_size,
                 "archived_path": str(archived),
                 "sheet_name": name,
                 "table_name": table,
                 "rows_read": read,
-                "rows_accepted": read if accepted else 0,
-                "rows_rejected": 0 if accepted else rejected_rows.get(name, 0),
+                "rows_accepted": accepted.get(name, 0) if landed else 0,
+                "rows_rejected": rejected_rows.get(name, 0),
                 "status": outcome.status,
                 "is_synthetic": result.is_synthetic,
                 "loaded_at": loaded_at,
                 "received_on": result.received_on or loaded_at.date(),
-                "message": outcome.message,
+                "message": summary,
             }
             for name, table, read in sheets
         ]
@@ -275,91 +458,79 @@ def _land(
     result: FileResult,
     archived: Path,
     loaded_at: datetime,
+    excluded: dict[str, set[int]],
 ) -> None:
-    """Write one file's rows (if accepted), audit and errors in a single transaction."""
+    """Write one file's rows (if accepted), audit, problems and left-out rows in a single
+    transaction."""
     con.execute("begin transaction")
     try:
         outcome.load_id = con.execute(
             "select coalesce(max(load_id), 0) + 1 from raw.load_audit"
         ).fetchone()[0]
+        accepted: dict[str, int] = {}
         if outcome.status == "accepted":
             for sheet in result.sheets:
-                _write_rows(con, outcome.load_id, sheet)
-        audit = _audit_rows(outcome, result, archived, loaded_at, archived.stat().st_size)
+                accepted[sheet.sheet] = _write_rows(
+                    con, outcome.load_id, sheet, excluded, outcome.rows
+                )
+        audit = _audit_rows(outcome, result, archived, loaded_at, accepted)
         con.register("audit_rows", audit)
         con.execute("insert into raw.load_audit by name select * from audit_rows")
-        errors = outcome.errors.rename(
-            columns={
-                "file": "file_name",
-                "sheet": "sheet_name",
-                "row": "source_row",
-                "column": "column_name",
-            }
-        ).assign(load_id=outcome.load_id)
-        con.register("error_rows", errors)
-        con.execute("insert into raw.load_errors by name select * from error_rows")
+        con.unregister("audit_rows")
+        _insert_problems(con, outcome)
+        _insert_rejected(con, outcome, result, excluded)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
+        outcome.rows = {}
         raise
 
 
-def _already_accepted(con: duckdb.DuckDBPyConnection, sha256: str) -> int | None:
-    row = con.execute(
-        "select min(load_id) from raw.load_audit where file_sha256 = ? and status = 'accepted'",
-        [sha256],
-    ).fetchone()
-    return row[0] if row else None
-
-
-def load_files(
-    paths: Sequence[Path], home: KepuHome, loaded_at: datetime | None = None
-) -> list[LoadOutcome]:
-    """Load each file as its own all-or-nothing load. Registers go first within a batch."""
-    loaded_at = loaded_at or datetime.now(UTC)
-    con = connect(home)
-    try:
-        results = [(Path(p), read_file(Path(p))) for p in paths]
-        results.sort(
-            key=lambda pr: min(
-                (LOAD_ORDER[s.spec.table] for s in pr[1].sheets), default=len(LOAD_ORDER)
-            )
-        )
-        batch = _Batch(con)
-        return [_load_one(con, batch, path, result, home, loaded_at) for path, result in results]
-    finally:
-        con.close()
-
-
-def _load_one(
-    con: duckdb.DuckDBPyConnection,
-    batch: _Batch,
-    path: Path,
-    result: FileResult,
-    home: KepuHome,
-    loaded_at: datetime,
-) -> LoadOutcome:
-    sha256 = sha256_of(path)
-    archived = archive_file(path, sha256, home)
-    outcome = LoadOutcome(file_name=path.name, sha256=sha256, status="accepted")
-    earlier = _already_accepted(con, sha256)
-    if earlier is not None:
-        outcome.status, outcome.load_id = "duplicate", earlier
-        outcome.message = f"already loaded as load {earlier}; nothing changed"
-        return outcome
-    batch.add(result)
-    for sheet in result.sheets:
-        result.add_errors(_check_references(path.name, sheet, batch))
-    outcome.errors = result.errors.drop_duplicates().reset_index(drop=True)
-    if len(outcome.errors):
-        outcome.status = "rejected"
-        outcome.message = f"rejected: {len(outcome.errors)} errors; nothing of this file loaded"
-        batch.discard(result)
-    else:
-        outcome.rows = {s.spec.table: len(s.frame) for s in result.sheets}
-        outcome.rows |= {
-            s.spec.extra_table: len(s.extra) for s in result.sheets if s.extra is not None
+def _insert_problems(con: duckdb.DuckDBPyConnection, outcome: LoadOutcome) -> None:
+    errors = outcome.errors.rename(
+        columns={
+            "file": "file_name",
+            "sheet": "sheet_name",
+            "row": "source_row",
+            "column": "column_name",
+            "code": "error_code",
+            "fields": "error_fields",
         }
-        outcome.message = "accepted: " + ", ".join(f"{t} {n}" for t, n in outcome.rows.items())
-    _land(con, outcome, result, archived, loaded_at)
-    return outcome
+    ).assign(load_id=outcome.load_id)
+    con.register("error_rows", errors)
+    con.execute("insert into raw.load_errors by name select * from error_rows")
+    con.unregister("error_rows")
+
+
+def _insert_rejected(
+    con: duckdb.DuckDBPyConnection,
+    outcome: LoadOutcome,
+    result: FileResult,
+    excluded: dict[str, set[int]],
+) -> None:
+    """The rows left out by --accept-valid-rows, as they were in the file (their cells'
+    text by column letter), or as read where only a check against other data failed."""
+    for sheet in result.sheets:
+        rows = excluded.get(sheet.sheet)
+        if not rows:
+            continue
+        text = sheet.rejected_cells
+        if text is None:
+            text = pa.table(
+                {"source_row": pa.array([], pa.int64()), "cells": pa.array([], pa.string())}
+            )
+        con.register("excluded_rows", pa.table({"source_row": pa.array(sorted(rows), pa.int64())}))
+        con.register("rejected_text", text)
+        con.register("sheet_rows", sheet.table)
+        try:
+            con.execute(
+                "insert into raw.load_rejected_rows "
+                "select ?, ?, e.source_row, coalesce(r.cells, j.cells) from excluded_rows e "
+                "left join rejected_text r using (source_row) "
+                "left join (select source_row, cast(to_json(s) as varchar) as cells "
+                "from sheet_rows s) j using (source_row)",
+                [outcome.load_id, sheet.sheet],
+            )
+        finally:
+            for name in ("excluded_rows", "rejected_text", "sheet_rows"):
+                con.unregister(name)

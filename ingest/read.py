@@ -1,50 +1,90 @@
-"""Turn one spreadsheet file into typed frames, one per recognised sheet, and a list of errors.
+"""Turn one file into typed rows, one table per recognised sheet, and located problems.
+
+The grid is read once (`ingest.container`); the sheet's kind, header row and units are
+found in its first rows, in Python. The body then goes to DuckDB as text columns, and
+typing, normalisation (full-width digits, thousands separators), ranges, patterns,
+choices, rules between columns and duplicate keys are all checked there, set-wise, each
+failing cell becoming a problem row (sheet, row, cell, column, value, code, expected).
 
 Nothing here knows about the warehouse: the checks that need it (is this region code
-registered?) live in `ingest.load`. Every check is vectorised over a whole column.
+registered? is this target year inside its plan?) live in `ingest.checks`.
 """
 
 from __future__ import annotations
 
-import csv
+import json
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
+from functools import cached_property
 from pathlib import Path
 
+import duckdb
 import pandas as pd
-from python_calamine import CalamineWorkbook
+import pyarrow as pa
 
-from ingest.specs import ALL_SPECS, LIST_SEPARATORS, Column, TableSpec
+from ingest import problems
+from ingest.container import Grid, open_grids
+from ingest.problems import Refusal, column_letter, problem
+from ingest.specs import ALL_SPECS, LIST_SEPARATORS, SQL_TYPES, Column, TableSpec
 from ingest.synonyms import MARKS, normalise
 
 HEADER_SCAN_ROWS = 15
 ABOUT_SHEETS = {"about", "说明", "关于", "readme"}
-TRUE_WORDS = {"是", "yes", "y", "true", "1", "1.0", "√", "✓", "合成", "synthetic"}
-FALSE_WORDS = {"否", "no", "n", "false", "0", "0.0", "", "nan", "none", "<na>"}
+TRUE_WORDS = {"是", "yes", "y", "true", "1", "√", "✓", "合成", "synthetic"}
+FALSE_WORDS = {"否", "no", "n", "false", "0", ""}
 UNIT_CELL = re.compile(r"^(?:计量)?单位|^units?\b", re.IGNORECASE)
-ERROR_COLUMNS = ["file", "sheet", "row", "column", "value", "expected"]
+# Full-width forms (Ａ–ｚ, ０–９, ，．－＋) and the ideographic space: what NFKC makes of them.
+FULL_WIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
+HALF_WIDTH = "".join(chr(c) for c in range(0x21, 0x7F)) + " "
+BLANKS = " \t\r\n\u3000\u00a0"
+# translate() and trim(x, characters) are slow in DuckDB; most cells need neither, and a
+# regular expression says which do.
+HAS_FULL_WIDTH = "[\uff01-\uff5e\u3000]"
+HAS_EDGE_BLANK = "^[ \t\r\n\u3000\u00a0]|[ \t\r\n\u3000\u00a0]$"
+NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+NOT_FINITE = r"^[+-]?(inf|infinity|nan)$"
 
 
-@dataclass(frozen=True)
+def _literal(text: str) -> str:
+    """`text` as a SQL string literal (only ever our own constants, never a cell)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+@dataclass
 class SheetResult:
-    """The accepted rows of one sheet (canonical columns + `source_row`) and its errors."""
+    """One recognised sheet: its rows typed as stored (plus `source_row`), the answers
+    of undeclared columns in long form, the rows read, and the problems found."""
 
     spec: TableSpec
     sheet: str
     rows_read: int
-    frame: pd.DataFrame
+    table: pa.Table
     errors: pd.DataFrame
-    extra: pd.DataFrame | None = None
+    extra_table: pa.Table | None = None
+    # The text of every row that has a row-level problem, by column letter (JSON), so
+    # that a row left out with --accept-valid-rows is kept in the audit as it was.
+    rejected_cells: pa.Table | None = None
+    extra_headers: tuple[str, ...] = ()
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        return self.table.to_pandas()
+
+    @cached_property
+    def extra(self) -> pd.DataFrame | None:
+        return None if self.extra_table is None else self.extra_table.to_pandas()
 
 
 @dataclass
 class FileResult:
     path: Path
+    name: str = ""
     sheets: list[SheetResult] = field(default_factory=list)
-    errors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ERROR_COLUMNS))
+    errors: pd.DataFrame = field(default_factory=problems.empty)
     is_synthetic: bool = False
     received_on: date | None = None
+    refused: bool = False  # the file could not be read at all
 
     def add_errors(self, errors: pd.DataFrame) -> None:
         if len(errors):
@@ -62,234 +102,603 @@ def header_parts(cell: object) -> list[tuple[str, str | None]]:
     return out
 
 
-def read_grids(path: Path) -> list[tuple[str, list[list[object]]]]:
-    """All sheets of an .xlsx/.xls/.ods workbook, or a .csv file as one sheet, as row lists."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return [(path.stem, list(csv.reader(handle)))]
-    if suffix not in {".xlsx", ".xlsm", ".xls", ".ods"}:
-        raise ValueError(f"{path.name}: unsupported file type {suffix!r}; expected .xlsx or .csv")
-    workbook = CalamineWorkbook.from_path(str(path))
-    try:
-        return [
-            (name, workbook.get_sheet_by_name(name).to_python(skip_empty_area=False))
-            for name in workbook.sheet_names
-        ]
-    finally:
-        workbook.close()
+def _blank(cell: object) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
-def _match_header(row: list[object], spec: TableSpec) -> dict[int, tuple[Column, str | None]]:
-    """Column positions in `row` that carry one of the spec's headers, with any unit given."""
+def _match_header(
+    row: list[object], spec: TableSpec
+) -> tuple[dict[int, tuple[Column, str | None]], dict[str, list[int]]]:
+    """Positions in `row` that carry one of the spec's headers (with any unit given), and
+    every position of each column (two positions: the column is given twice)."""
     wanted = {normalise(h): c for c in spec.columns for h in c.headers}
     found: dict[int, tuple[Column, str | None]] = {}
-    taken: set[str] = set()
+    positions: dict[str, list[int]] = {}
     for position, cell in enumerate(row):
-        if cell is None or str(cell).strip() == "":
+        if _blank(cell):
             continue
         for name, unit in header_parts(cell):
             column = wanted.get(name)
-            if column is not None and column.name not in taken:
-                found[position] = (column, unit)
-                taken.add(column.name)
+            if column is not None:
+                positions.setdefault(column.name, []).append(position)
+                if len(positions[column.name]) == 1:
+                    found[position] = (column, unit)
                 break
-    return found
+    return found, positions
 
 
 def find_header(
     grid: list[list[object]], spec: TableSpec
-) -> tuple[int, dict[int, tuple[Column, str | None]]] | None:
+) -> tuple[int, dict[int, tuple[Column, str | None]], dict[str, list[int]]] | None:
     """The first row (within the first rows) that holds every required header of the spec."""
     required = {c.name for c in spec.columns if c.required}
     for index, row in enumerate(grid[:HEADER_SCAN_ROWS]):
-        found = _match_header(row, spec)
-        names = {c.name for c, _ in found.values()}
+        found, positions = _match_header(row, spec)
+        names = set(positions)
         if required <= names and (not spec.one_of or names & set(spec.one_of)):
-            return index, found
+            return index, found, positions
     return None
 
 
-def _unit_cell(grid: list[list[object]], header_index: int) -> str | None:
-    """A '单位：万元' / 'Unit: yuan' cell above the header row, if any."""
-    for row in grid[:header_index]:
-        for cell in row:
+def _unit_cell(grid: list[list[object]], header_index: int) -> tuple[str, str] | None:
+    """A '单位：万元' / 'Unit: yuan' cell above the header row: (unit, cell reference)."""
+    for row_index, row in enumerate(grid[:header_index]):
+        for position, cell in enumerate(row):
             text = str(cell or "").strip()
             if UNIT_CELL.match(text):
-                return normalise(re.split(r"[:：]", text, maxsplit=1)[-1])
+                unit = normalise(re.split(r"[:：]", text, maxsplit=1)[-1])
+                return unit, f"{column_letter(position)}{row_index + 1}"
     return None
 
 
-def _errors(
-    file: str, sheet: str, rows: pd.Series, header: str, values: pd.Series, expected: str
-) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "file": file,
-            "sheet": sheet,
-            "row": rows.to_numpy(),
-            "column": header,
-            "value": _as_text(values).fillna("").to_numpy(),
-            "expected": expected,
-        }
+def cell_text(value: object) -> str:
+    """A cell as the text a statistician typed: whole numbers without '.0', dates ISO."""
+    if value.__class__ is float:
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _text_column(values: tuple) -> pa.Array:
+    return pa.array(
+        [v if v.__class__ is str else (None if v is None else cell_text(v)) for v in values],
+        type=pa.string(),
     )
 
 
-def _as_text(values: pd.Series) -> pd.Series:
-    """Cells as trimmed text; whole numbers typed into Excel (330304.0) lose their '.0'."""
-    text = values.astype("string").str.strip().str.replace(r"^(-?\d+)\.0$", r"\1", regex=True)
-    return text.mask(text.isin(["", "nan", "None", "<NA>"]))
+@dataclass(frozen=True)
+class _Declared:
+    """A declared column found in the sheet: where, under which header, in which unit."""
+
+    column: Column
+    position: int
+    header: str
+    factor: float
 
 
-def _coerce(column: Column, raw: pd.Series, factor: float) -> tuple[pd.Series, pd.Series]:
-    """(typed values, mask of cells that do not fit the column) for one column."""
-    text = _as_text(raw)
-    present = text.notna()
-    if column.kind in ("text", "code"):
-        if column.pattern is None:
-            return text, pd.Series(False, index=text.index)
-        return text, (present & ~text.str.fullmatch(column.pattern)).fillna(False)
-    if column.kind in ("int", "number"):
-        cleaned = text.str.replace(r"[,，\s]", "", regex=True)
-        numbers = pd.to_numeric(cleaned, errors="coerce")
-        bad = present & numbers.isna()
-        if column.kind == "int":
-            bad |= numbers.notna() & (numbers % 1 != 0)
-        if column.minimum is not None:
-            bad |= numbers < column.minimum
-        if column.maximum is not None:
-            bad |= numbers > column.maximum
-        typed = numbers.astype("Int64") if column.kind == "int" else numbers * factor
-        return typed, bad.fillna(False)
-    if column.kind == "choice":
-        typed = text.str.normalize("NFKC").str.strip().str.lower()
-        mapped = typed.str.replace(MARKS, "", regex=True).map(column.choices)
-        return mapped, (present & mapped.isna()).fillna(False)
+class _Sheet:
+    """The SQL that types and checks one sheet's body, registered as `body` (text
+    columns c<position>, and source_row) on a private DuckDB connection."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        spec: TableSpec,
+        declared: list[_Declared],
+        extra: dict[int, str],
+        received_on: date,
+    ):
+        self.con, self.spec, self.declared, self.extra = con, spec, declared, extra
+        self.params = {"received": received_on}
+
+    def cleaned_sql(self) -> str:
+        """Trimmed text; full-width digits and signs made ASCII where the kind is not text."""
+        trimmed = ", ".join(f"{_trimmed(f'c{p}')} as x{p}" for p in self._positions())
+        parts = ["source_row"]
+        for d in self.declared:
+            text = f"x{d.position}"
+            if d.column.kind in ("int", "number", "date", "code"):
+                text = (
+                    f"(case when regexp_matches({text}, {_literal(HAS_FULL_WIDTH)}) then "
+                    f"translate({text}, {_literal(FULL_WIDTH)}, {_literal(HALF_WIDTH)}) "
+                    f"else {text} end)"
+                )
+            parts.append(f"nullif({text}, '') as t{d.position}")
+        parts += [f"nullif(x{p}, '') as t{p}" for p in self.extra]
+        filled = " or ".join(f"t{p} is not null" for p in self._positions()) or "false"
+        inner = f"select source_row, {trimmed} from body"
+        return f"select * from (select {', '.join(parts)} from ({inner})) where {filled}"
+
+    def _positions(self) -> list[int]:
+        return [d.position for d in self.declared] + list(self.extra)
+
+    def _words(self) -> None:
+        """choice and bool columns: each distinct text mapped to its code in Python (a
+        few words per column), registered as `words` for a join."""
+        rows = []
+        for d in self.declared:
+            if d.column.kind not in ("choice", "bool"):
+                continue
+            text = f"nullif({_trimmed(f'c{d.position}')}, '')"
+            distinct = self.con.execute(
+                f"select distinct {text} from body where {text} is not null"
+            ).fetchall()
+            for (text,) in distinct:
+                rows.append((d.position, text, _word_code(d.column, text)))
+        self.con.register(
+            "words",
+            pa.table(
+                {
+                    "position": pa.array([r[0] for r in rows], pa.int32()),
+                    "word": pa.array([r[1] for r in rows], pa.string()),
+                    "code": pa.array([r[2] for r in rows], pa.string()),
+                }
+            ),
+        )
+
+    def _typed_expression(self, d: _Declared) -> str:
+        t, kind = f"t{d.position}", d.column.kind
+        if kind in ("int", "number"):
+            number = self._number(d)
+            return f"try_cast({number} as {SQL_TYPES[kind]})"
+        if kind == "choice":
+            return f"w{d.position}.code"
+        if kind == "bool":
+            return f"coalesce(w{d.position}.code = 'true', false)"
+        if kind == "date":
+            return f"cast({self._date(d)} as date)"
+        if d.column.pattern is not None:  # a malformed code is no code: null, like a bad number
+            return f"(case when regexp_full_match({t}, {_literal(d.column.pattern)}) then {t} end)"
+        return t
+
+    def _number(self, d: _Declared) -> str:
+        t = f"regexp_replace(t{d.position}, '[,，\\s]', '', 'g')"
+        value = f"(case when regexp_full_match({t}, '{NUMBER}') then try_cast({t} as double) end)"
+        return f"({value} * {float(d.factor)!r})" if d.factor != 1 else value
+
+    def _date(self, d: _Declared) -> str:
+        t = f"t{d.position}"
+        text = f"replace(regexp_replace({t}, '[年月/.]', '-', 'g'), '日', '')"
+        return f"try_strptime(split_part(split_part({text}, ' ', 1), 'T', 1), '%Y-%m-%d')"
+
+    def typed_sql(self) -> str:
+        self._words()
+        columns = ["source_row", *[f"t{p}" for p in self._positions()]]
+        joins = []
+        for d in self.declared:
+            if d.column.kind in ("int", "number"):
+                columns.append(f"{self._number(d)} as n{d.position}")
+            columns.append(f"{self._typed_expression(d)} as {d.column.name}")
+            if d.column.kind == "bool":
+                columns.append(f"w{d.position}.code as b{d.position}")
+            if d.column.kind in ("choice", "bool"):
+                joins.append(
+                    f"left join words w{d.position} on w{d.position}.position = {d.position} "
+                    f"and w{d.position}.word = cleaned.t{d.position}"
+                )
+        found = {d.column.name for d in self.declared}
+        for column in self.spec.columns:
+            if column.name not in found:
+                columns.append(f"cast(null as {SQL_TYPES[column.kind]}) as {column.name}")
+        return f"select {', '.join(columns)} from cleaned {' '.join(joins)}"
+
+    def _cell_checks(self, d: _Declared) -> list[tuple[str, str]]:
+        """(condition, code) in order: the first that holds is the cell's problem."""
+        c, t = d.column, f"t{d.position}"
+        checks = []
+        if c.required and c.kind != "bool":
+            checks.append((f"{t} is null", "required"))
+        if c.kind in ("int", "number"):
+            raw = f"regexp_replace({t}, '[,，\\s]', '', 'g')"
+            checks.append((f"regexp_full_match(lower({raw}), '{NOT_FINITE}')", "not_finite"))
+            checks.append((f"{t} is not null and n{d.position} is null", "not_number"))
+            checks.append((f"not isfinite(n{d.position})", "not_finite"))
+            if c.kind == "int":
+                checks.append((f"n{d.position} % 1 <> 0", "not_whole"))
+            bounds = [
+                f"n{d.position} {op} {float(bound)!r}"
+                for op, bound in (("<", c.minimum), (">", c.maximum), ("<=", c.above))
+                if bound is not None
+            ]
+            if bounds:
+                checks.append((" or ".join(bounds), "out_of_range"))
+            if c.not_after_received:
+                checks.append((f"n{d.position} > year($received)", "after_received"))
+        elif c.kind == "choice":
+            checks.append((f"{t} is not null and {c.name} is null", "not_choice"))
+        elif c.kind == "bool":
+            checks.append((f"{t} is not null and b{d.position} is null", "not_bool"))
+        elif c.kind == "date":
+            checks.append((f"{t} is not null and {c.name} is null", "not_date"))
+            if c.not_after_received:
+                checks.append((f"{c.name} > $received", "after_received"))
+        elif c.pattern is not None:
+            checks.append((f"not regexp_full_match({t}, {_literal(c.pattern)})", "pattern"))
+        return checks
+
+    def problems_sql(self) -> str:
+        """One row per failing cell: position, source_row, value, code, per-row fields."""
+        selects = []
+        for d in self.declared:
+            checks = self._cell_checks(d)
+            if not checks:
+                continue
+            case = " ".join(f"when coalesce({cond}, false) then '{code}'" for cond, code in checks)
+            selects.append(
+                f"select {d.position} as position, source_row, t{d.position} as value, "
+                f"case {case} end as code, '{{}}' as row_fields from typed"
+            )
+        named = {d.column.name: d for d in self.declared}
+        for check in self.spec.row_checks:
+            if check.column not in named:
+                continue
+            d = named[check.column]
+            fields = ", ".join(
+                f"'{key}', cast({column} as varchar)" for key, column in check.fields.items()
+            )
+            selects.append(
+                f"select {d.position} as position, source_row, t{d.position} as value, "
+                f"'{check.code}' as code, cast(json_object({fields}) as varchar) as row_fields "
+                f"from typed where coalesce({check.bad}, false)"
+            )
+        if not selects:
+            return (
+                "select 0 as position, 0 as source_row, '' as value, '' as code, "
+                "'' as row_fields where false"
+            )
+        union = " union all ".join(f"({s})" for s in selects)
+        return f"select * from ({union}) where code is not null order by source_row, position"
+
+    def stored_sql(self) -> str:
+        stored = self.spec.stored_columns
+        base = "typed"
+        if self.spec.reshape:
+            base = f"({self.spec.reshape('typed')})"
+        casts = ", ".join(f"cast({c} as {t}) as {c}" for c, t in stored.items())
+        return f"select source_row, {casts} from {base}"
+
+
+def _trimmed(column: str) -> str:
+    return (
+        f"(case when regexp_matches({column}, {_literal(HAS_EDGE_BLANK)}) "
+        f"then trim({column}, {_literal(BLANKS)}) else {column} end)"
+    )
+
+
+def _word_code(column: Column, text: str) -> str | None:
     if column.kind == "bool":
-        words = text.fillna("").str.lower()
-        typed = words.isin(TRUE_WORDS)
-        return typed, ~(typed | words.isin(FALSE_WORDS))
-    if column.kind == "date":
-        cleaned = text.str.replace(r"[年月/.]", "-", regex=True).str.replace("日", "")
-        typed = pd.to_datetime(cleaned.str.slice(0, 10), errors="coerce", format="%Y-%m-%d")
-        return typed.dt.date, (present & typed.isna()).fillna(False)
-    raise AssertionError(f"unhandled column kind {column.kind}")
+        word = normalise(text)
+        return "true" if word in TRUE_WORDS else "false" if word in FALSE_WORDS else None
+    typed = re.sub(MARKS, "", normalise(text))
+    return column.choices.get(typed)
 
 
-def _column_errors(
+def _declared_columns(
     file: str,
     sheet: str,
-    raw: pd.DataFrame,
-    position: int,
-    header: str,
-    column: Column,
-    unit: str | None,
-    unit_cell: str | None,
-    header_row: int,
-) -> tuple[pd.Series | None, list[pd.DataFrame]]:
-    """(typed values or None, errors) for one declared column of a sheet."""
-    factor = 1.0
-    if column.units:
-        declared = unit or (unit_cell if unit_cell in column.units else None)
-        if declared not in column.units:
-            expected = (
-                "a unit in the header, e.g. '金额(万元)', or a '单位：万元' cell above it;"
-                f" accepted units: {', '.join(column.units)}"
-            )
-            given = pd.Series([unit or unit_cell or ""])
-            return None, [_errors(file, sheet, pd.Series([header_row]), header, given, expected)]
-        factor = column.units[declared]
-    typed, bad = _coerce(column, raw[position], factor)
-    missing = typed.isna() & column.required & (column.kind != "bool") & ~bad
-    errors = [
-        _errors(file, sheet, raw["source_row"][mask], header, raw[position][mask], expected)
-        for mask, expected in (
-            (bad, column.expected or f"a {column.kind}"),
-            (missing, "a value (required)"),
-        )
-        if mask.any()
-    ]
-    return typed, errors
-
-
-def _extra_long(
+    spec: TableSpec,
     grid: list[list[object]],
     header_index: int,
-    raw: pd.DataFrame,
-    frame: pd.DataFrame,
-    spec: TableSpec,
-    positions: list[int],
-) -> pd.DataFrame:
-    """Undeclared columns (survey items, section scores) as one row per key × header."""
-    headers = {p: str(grid[header_index][p]).strip() for p in positions}
-    wide = pd.DataFrame({headers[p]: _as_text(raw[p]) for p in positions}, index=raw.index)
-    ids = [*spec.key, "source_row"]
-    wide[ids] = frame[ids]
-    long = wide.melt(id_vars=ids, var_name="item_code", value_name="response")
-    return long[long["response"].notna()].reset_index(drop=True)
-
-
-def parse_sheet(file: str, sheet: str, grid: list[list[object]], spec: TableSpec) -> SheetResult:
-    """Type and check every cell of a sheet whose header row matches `spec`."""
-    header = find_header(grid, spec)
-    assert header is not None, "parse_sheet is only called for a sheet whose header matched"
-    header_index, found = header
+    found: dict[int, tuple[Column, str | None]],
+    positions: dict[str, list[int]],
+) -> tuple[list[_Declared], list[dict]]:
+    """The declared columns with their unit factors, and the header-level problems:
+    a column given twice, a unit missing, unknown or contradicted by the unit cell."""
     header_row = grid[header_index]
-    extra = [p for p, cell in enumerate(header_row) if p not in found and str(cell or "").strip()]
-    extra = extra if spec.extra_table else []
-    width = max([*found, *extra]) + 1
-    body = [list(r[:width]) + [None] * (width - len(r[:width])) for r in grid[header_index + 1 :]]
-    raw = pd.DataFrame(body, columns=range(width), dtype=object)
-    raw["source_row"] = range(header_index + 2, header_index + 2 + len(raw))
-    filled = pd.concat([_as_text(raw[p]).notna() for p in [*found, *extra]], axis=1).any(axis=1)
-    raw = raw[filled]
+    out: list[dict] = []
+    for name, where in positions.items():
+        if len(where) > 1:
+            column = spec.column(name)
+            out.append(
+                problem(
+                    file,
+                    "duplicate_column",
+                    "distinct_columns",
+                    sheet=sheet,
+                    row=header_index + 1,
+                    cell=f"{column_letter(where[1])}{header_index + 1}",
+                    column=str(header_row[where[1]]).strip(),
+                    value=str(header_row[where[1]]).strip(),
+                    first=f"{column_letter(where[0])}{header_index + 1}",
+                    name=column.zh,
+                )
+            )
     unit_cell = _unit_cell(grid, header_index)
-    errors: list[pd.DataFrame] = []
-    frame = pd.DataFrame({"source_row": raw["source_row"].to_numpy()}, index=raw.index)
+    declared = []
     for position, (column, unit) in found.items():
-        typed, column_errors = _column_errors(
+        header = str(header_row[position]).strip()
+        factor = 1.0
+        if column.units:
+            at = f"{column_letter(position)}{header_index + 1}"
+            where = dict(sheet=sheet, row=header_index + 1, cell=at, column=header)
+            units = {"units": list(column.units)}
+            cell_unit = unit_cell[0] if unit_cell else None
+            if unit is not None and unit not in column.units:
+                out.append(problem(file, "unit_unknown", "unit", value=unit, **where, **units))
+                continue
+            if unit is None and cell_unit not in column.units:
+                given = cell_unit or ""
+                code = "unit_unknown" if given else "unit_missing"
+                out.append(problem(file, code, "unit", value=given, **where, **units))
+                continue
+            if (
+                unit is not None
+                and cell_unit in column.units
+                and column.units[cell_unit] != column.units[unit]
+            ):
+                out.append(
+                    problem(
+                        file,
+                        "unit_conflict",
+                        "one_unit",
+                        value=unit,
+                        unit_cell=unit_cell[1],
+                        cell_unit=cell_unit,
+                        **where,
+                    )
+                )
+                continue
+            factor = column.units[unit if unit is not None else cell_unit]
+        declared.append(_Declared(column, position, header, factor))
+    return declared, out
+
+
+BATCH_ROWS = 65_536  # rows turned into Arrow text columns at a time
+
+
+def _body(grid: Grid, start: int, wanted: list[int]) -> pa.Table:
+    """The rows from `start` (0-based) of the wanted columns, as text, in batches: the
+    sheet's cells stay in the reader until converted, never all as Python objects."""
+    schema = pa.schema([("source_row", pa.int64())] + [(f"c{p}", pa.string()) for p in wanted])
+    if not wanted:
+        return schema.empty_table()
+    batches: list[pa.RecordBatch] = []
+    columns: list[list] = [[] for _ in wanted]
+    first = start + 1  # the spreadsheet row number of the next row to convert
+
+    def flush() -> None:
+        nonlocal first
+        size = len(columns[0])
+        arrays = [pa.array(range(first, first + size), pa.int64())]
+        arrays += [_text_column(values) for values in columns]
+        batches.append(pa.RecordBatch.from_arrays(arrays, schema=schema))
+        first += size
+        for values in columns:
+            values.clear()
+
+    for index, row in enumerate(grid.rows()):
+        if index < start:
+            continue
+        width = len(row)
+        for values, p in zip(columns, wanted, strict=True):
+            values.append(row[p] if p < width else None)
+        if len(columns[0]) >= BATCH_ROWS:
+            flush()
+    flush()
+    return pa.Table.from_batches(batches, schema=schema)
+
+
+def parse_sheet(
+    file: str,
+    grid: Grid,
+    spec: TableSpec,
+    received_on: date | None = None,
+) -> SheetResult:
+    """Type and check every cell of a sheet whose header row matches `spec`."""
+    sheet = grid.name
+    head = grid.head(HEADER_SCAN_ROWS)
+    header = find_header(head, spec)
+    assert header is not None, "parse_sheet is only called for a sheet whose header matched"
+    header_index, found, positions = header
+    declared, header_problems = _declared_columns(
+        file, sheet, spec, head, header_index, found, positions
+    )
+    header_row = head[header_index]
+    taken = {p for where in positions.values() for p in where}
+    extra = (
+        {
+            p: str(cell).strip()
+            for p, cell in enumerate(header_row)
+            if p not in taken and not _blank(cell)
+        }
+        if spec.extra_table
+        else {}
+    )
+    wanted = sorted({d.position for d in declared} | set(extra))
+    body = _body(grid, header_index + 1, wanted)
+    grid.release()  # the reader's copy of the cells is no longer needed
+    con = duckdb.connect()
+    try:
+        return _typed_sheet(
+            con,
             file,
             sheet,
-            raw,
-            position,
-            str(header_row[position]).strip(),
-            column,
-            unit,
-            unit_cell,
-            header_index + 1,
+            spec,
+            body,
+            declared,
+            extra,
+            header_index,
+            header_problems,
+            grid.flagged,
+            received_on or date.today(),
         )
-        errors += column_errors
-        if typed is not None:
-            frame[column.name] = typed
-    for column in spec.columns:
-        if column.name not in frame.columns:
-            frame[column.name] = pd.Series(pd.NA, index=frame.index, dtype=object)
-    long = _extra_long(grid, header_index, raw, frame, spec, extra) if extra else None
-    frame = spec.reshape(frame) if spec.reshape else frame
-    duplicated = frame.duplicated(subset=list(spec.key), keep=False)
-    if duplicated.any():
-        keys = frame.loc[duplicated, list(spec.key)].astype("string").agg(" | ".join, axis=1)
-        errors.append(
-            _errors(
+    finally:
+        con.close()
+
+
+def _typed_sheet(
+    con: duckdb.DuckDBPyConnection,
+    file: str,
+    sheet: str,
+    spec: TableSpec,
+    body: pa.Table,
+    declared: list[_Declared],
+    extra: dict[int, str],
+    header_index: int,
+    header_problems: list[dict],
+    flagged: dict[tuple[int, int], tuple[str, str]],
+    received_on: date,
+) -> SheetResult:
+    con.register("body", body)
+    plan = _Sheet(con, spec, declared, extra, received_on)
+    # Only `typed` is materialised (text and typed values side by side); the cleaned
+    # text and the stored rows are views over it, computed column by column as needed.
+    con.execute(f"create temp view cleaned as {plan.cleaned_sql()}")
+    con.execute(f"create temp table typed as {plan.typed_sql()}")
+    con.unregister("body")  # the text is in `typed` now
+    del body
+    rows_read = con.execute("select count(*) from typed").fetchone()[0]
+    sql = plan.problems_sql()
+    found = con.execute(sql, plan.params if "$received" in sql else None).fetchall()
+    headers = {d.position: d.header for d in declared} | extra
+    by_position = {d.position: d for d in declared}
+    cell_problems = []
+    for position, source_row, value, code, row_fields in found:
+        if code == "required" and (source_row - 1, position) in flagged:
+            continue  # the cell reads as empty because its formula or error has no value
+        d = by_position[position]
+        cell_problems.append(
+            problem(
                 file,
-                sheet,
-                frame.loc[duplicated, "source_row"],
-                " + ".join(spec.key),
-                keys,
-                f"each ({', '.join(spec.key)}) only once in a sheet",
+                code,
+                _expected(d.column, code),
+                sheet=sheet,
+                row=source_row,
+                cell=f"{column_letter(position)}{source_row}",
+                column=d.header,
+                value=value,
+                **_fields(d.column, code, received_on),
+                **json.loads(row_fields or "{}"),
             )
         )
-    no_errors = _errors(file, sheet, pd.Series([], dtype=int), "", pd.Series([], dtype=str), "")
-    all_errors = pd.concat(errors, ignore_index=True) if errors else no_errors
-    return SheetResult(spec, sheet, len(raw), frame.reset_index(drop=True), all_errors, long)
+    for (row, position), (code, shown) in sorted(flagged.items()):
+        if row > header_index and position in headers:
+            cell_problems.append(
+                problem(
+                    file,
+                    code,
+                    "cached_value" if code == "formula_no_value" else "no_error_value",
+                    sheet=sheet,
+                    row=row + 1,
+                    cell=f"{column_letter(position)}{row + 1}",
+                    column=headers[position],
+                    value=shown,
+                )
+            )
+    con.execute(f"create temp view stored as {plan.stored_sql()}")
+    cell_problems += _duplicate_keys(con, file, sheet, spec)
+    errors = problems.frame([*header_problems, *cell_problems])
+    stored = con.execute("select * from stored order by source_row").to_arrow_table()
+    extra_table = _extra_long(con, spec, extra) if extra else None
+    rejected = _rejected_cells(con, errors, plan)
+    return SheetResult(
+        spec,
+        sheet,
+        rows_read,
+        stored,
+        errors,
+        extra_table,
+        rejected,
+        tuple(extra.values()),
+    )
+
+
+def _expected(column: Column, code: str) -> str:
+    return {
+        "required": "value",
+        "after_received": "not_after_received",
+    }.get(code, column.expect)
+
+
+def _fields(column: Column, code: str, received_on: date) -> dict[str, object]:
+    if code == "after_received":
+        return {"received_on": received_on.isoformat()}
+    if code == "required":
+        return {}
+    return column.expected_fields
+
+
+def _duplicate_keys(
+    con: duckdb.DuckDBPyConnection, file: str, sheet: str, spec: TableSpec
+) -> list[dict]:
+    key = list(spec.key)
+    shown = ", ".join(f"coalesce(cast({k} as varchar), '')" for k in key)
+    found = con.execute(
+        f"select source_row, concat_ws(' | ', {shown}) from ("
+        f"select *, count(*) over (partition by {', '.join(key)}) as n from stored "
+        f"where {' and '.join(f'{k} is not null' for k in key)}) where n > 1 order by source_row"
+    ).fetchall()
+    names = " + ".join(spec.key)
+    return [
+        problem(
+            file,
+            "duplicate_key",
+            "unique_key",
+            sheet=sheet,
+            row=row,
+            column=names,
+            value=value,
+            key_columns=", ".join(spec.key),
+        )
+        for row, value in found
+    ]
+
+
+def _extra_long(con: duckdb.DuckDBPyConnection, spec: TableSpec, extra: dict[int, str]) -> pa.Table:
+    """Undeclared columns (survey items, section scores) as one row per key × header."""
+    con.register(
+        "extra_headers",
+        pa.table(
+            {
+                "name": [f"t{p}" for p in extra],
+                "item_code": list(extra.values()),
+            }
+        ),
+    )
+    key = ", ".join(spec.key)
+    unpivot = (
+        f"unpivot (select {key}, source_row, {', '.join(f't{p}' for p in extra)} from typed) "
+        f"on {', '.join(f't{p}' for p in extra)} into name item_column value response"
+    )
+    return con.execute(
+        f"select {', '.join(f'u.{k}' for k in spec.key)}, u.source_row, h.item_code, u.response "
+        f"from ({unpivot}) u join extra_headers h on h.name = u.item_column "
+        "order by u.source_row, h.item_code"
+    ).to_arrow_table()
+
+
+def _rejected_cells(
+    con: duckdb.DuckDBPyConnection, errors: pd.DataFrame, plan: _Sheet
+) -> pa.Table | None:
+    rows = errors.loc[errors["code"].isin(problems.ROW_CODES), "row"].dropna().unique()
+    if not len(rows):
+        return None
+    con.register("rejected_rows", pa.table({"source_row": pa.array(rows.astype("int64"))}))
+    pairs = ", ".join(f"'{column_letter(p)}', t{p}" for p in plan._positions())
+    return con.execute(
+        f"select source_row, cast(json_object({pairs}) as varchar) as cells from typed "
+        "where source_row in (select source_row from rejected_rows) order by source_row"
+    ).to_arrow_table()
 
 
 def _about_received_on(grid: list[list[object]]) -> date | None:
     """The '报送日期 / received on' date of the about sheet: the file's data vintage."""
     for row in grid:
-        cells = [c for c in row if c is not None and str(c).strip()]
+        cells = [c for c in row if not _blank(c)]
         if len(cells) >= 2 and ("报送日期" in str(cells[0]) or "received" in str(cells[0])):
-            parsed = pd.to_datetime(str(cells[1])[:10], errors="coerce", format="%Y-%m-%d")
+            value = cells[1]
+            if isinstance(value, datetime):
+                return value.date()
+            if isinstance(value, date):
+                return value
+            parsed = pd.to_datetime(str(value)[:10], errors="coerce", format="%Y-%m-%d")
             return None if pd.isna(parsed) else parsed.date()
     return None
 
@@ -297,7 +706,7 @@ def _about_received_on(grid: list[list[object]]) -> date | None:
 def _about_is_synthetic(grid: list[list[object]]) -> bool:
     """True when the about sheet has a '数据性质 / data nature' row saying 合成 / synthetic."""
     for row in grid:
-        cells = [normalise(c) for c in row if c is not None and str(c).strip()]
+        cells = [normalise(c) for c in row if not _blank(c)]
         if len(cells) >= 2 and ("数据性质" in cells[0] or "datanature" in cells[0]):
             return "合成" in cells[1] or "synthetic" in cells[1]
     return False
@@ -307,39 +716,77 @@ def _spec_for(sheet: str, grid: list[list[object]]) -> TableSpec | None:
     named = [s for s in ALL_SPECS if normalise(sheet) in {normalise(n) for n in s.sheet_names}]
     if named:
         return named[0]
-    matches = [s for s in ALL_SPECS if find_header(grid, s) is not None]
-    return max(matches, key=lambda s: len(find_header(grid, s)[1])) if matches else None
+    matches = [(s, find_header(grid, s)) for s in ALL_SPECS]
+    matches = [(s, h) for s, h in matches if h is not None]
+    return max(matches, key=lambda m: len(m[1][1]))[0] if matches else None
 
 
-def read_file(path: Path, display_name: str | None = None) -> FileResult:
-    """Every sheet of a file, typed and checked. Unknown non-empty sheets are errors."""
-    name = display_name or path.name
-    result = FileResult(path=path)
-    for sheet, grid in read_grids(path):
-        if not any(str(c or "").strip() for row in grid for c in row):
-            continue
-        if normalise(sheet) in ABOUT_SHEETS:
-            result.is_synthetic = _about_is_synthetic(grid)
-            result.received_on = _about_received_on(grid)
-            continue
-        spec = _spec_for(sheet, grid)
-        if spec is None or find_header(grid, spec) is None:
-            wanted = spec or None
-            expected = (
-                f"a header row with {', '.join(c.zh for c in wanted.columns if c.required)}"
-                if wanted
-                else "a sheet of a known kind: " + ", ".join(f"{s.zh} ({s.en})" for s in ALL_SPECS)
-            )
-            result.add_errors(_errors(name, sheet, pd.Series([1]), "", pd.Series([""]), expected))
-            continue
-        parsed = parse_sheet(name, sheet, grid, spec)
-        result.sheets.append(parsed)
-        result.add_errors(parsed.errors)
-    if not result.sheets and not len(result.errors):
-        result.add_errors(
-            _errors(name, "", pd.Series([1]), "", pd.Series([""]), "at least one sheet with data")
+def _sheet_problem(name: str, grid: Grid, spec: TableSpec | None) -> dict:
+    if spec is not None:
+        required = [c.zh for c in spec.columns if c.required]
+        return problem(
+            name,
+            "header_not_found",
+            "header",
+            sheet=grid.name,
+            headers=required,
+            kind={"zh": spec.zh, "en": spec.en},
         )
+    return problem(
+        name,
+        "unknown_sheet",
+        "known_sheet",
+        sheet=grid.name,
+        sheets=[{"zh": s.zh, "en": s.en} for s in ALL_SPECS],
+    )
+
+
+def read_file(
+    path: Path, display_name: str | None = None, loaded_on: date | None = None
+) -> FileResult:
+    """Every sheet of a file, typed and checked; a file that cannot be read is refused
+    with one located problem. `loaded_on` stands in for a missing received date."""
+    name = display_name or path.name
+    result = FileResult(path=path, name=name)
+    try:
+        _read_sheets(path, name, result, loaded_on)
+    except Refusal as refusal:
+        result.refused = True
+        result.sheets = []
+        result.errors = problems.frame([refusal.problem(name)])
+        return result
+    if not result.sheets and not len(result.errors):
+        result.add_errors(problems.frame([problem(name, "no_data", "data")]))
     return result
+
+
+def _read_sheets(path: Path, name: str, result: FileResult, loaded_on: date | None) -> None:
+    grids = open_grids(path, name)
+    about = [g for g in grids if normalise(g.name) in ABOUT_SHEETS]
+    for grid in about:
+        rows = list(grid.rows())
+        result.is_synthetic = result.is_synthetic or _about_is_synthetic(rows)
+        result.received_on = result.received_on or _about_received_on(rows)
+        grid.release()
+    received_on = result.received_on or loaded_on or date.today()
+    found = []
+    for grid in grids:
+        if grid in about:
+            continue
+        if grid.is_empty():
+            grid.release()
+            continue
+        head = grid.head(HEADER_SCAN_ROWS)
+        spec = _spec_for(grid.name, head)
+        if spec is None or find_header(head, spec) is None:
+            found.append(_sheet_problem(name, grid, spec))
+        else:
+            parsed = parse_sheet(name, grid, spec, received_on)
+            result.sheets.append(parsed)
+            result.add_errors(parsed.errors)
+        grid.release()
+    if found:
+        result.add_errors(problems.frame(found))
 
 
 def split_list(values: pd.Series) -> pd.Series:

@@ -12,8 +12,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-import pandas as pd
-
 from ingest import synonyms
 
 Kind = Literal["code", "text", "int", "number", "choice", "bool", "date"]
@@ -43,15 +41,42 @@ class Column:
     namespace: str | None = None
     only: tuple[str, ...] = ()
     units: Mapping[str, float] | None = None
+    # Plausible values, checked on the value as stored (after the unit: 元, persons):
+    # minimum ≤ v ≤ maximum, and v > above where a zero would be impossible (a weight,
+    # a population). A year or date with not_after_received may not be later than the
+    # date the file was received.
     minimum: float | None = None
     maximum: float | None = None
+    above: float | None = None
+    not_after_received: bool = False
     pattern: str | None = None
-    expected: str = ""
+    # What a user must write, as a key of the ingest.expect.* labels, with an example.
+    expect: str = ""
+    example: str = ""
 
     def __post_init__(self) -> None:
         assert (self.kind == "choice") == (self.namespace is not None), self.name
-        if self.namespace and not self.expected:
-            object.__setattr__(self, "expected", synonyms.describe(self.namespace, self.only))
+        if not self.expect:
+            object.__setattr__(self, "expect", DEFAULT_EXPECT[self.kind])
+
+    @property
+    def expected_fields(self) -> dict[str, object]:
+        """The fields the ingest.expect.* sentence of this column needs."""
+        fields: dict[str, object] = {
+            k: v
+            for k, v in (
+                ("minimum", self.minimum),
+                ("maximum", self.maximum),
+                ("above", self.above),
+                ("example", self.example or None),
+            )
+            if v is not None
+        }
+        if self.units:
+            fields["unit"] = next(unit for unit, factor in self.units.items() if factor == 1)
+        if self.namespace:
+            fields["choices"] = synonyms.describe(self.namespace, self.only)
+        return fields
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -61,6 +86,30 @@ class Column:
     def choices(self) -> Mapping[str, str]:
         """Normalised word → code, for a choice column."""
         return synonyms.words(self.namespace, self.only) if self.namespace else {}
+
+
+DEFAULT_EXPECT: Mapping[Kind, str] = {
+    "code": "value",
+    "text": "value",
+    "int": "whole_number",
+    "number": "number",
+    "choice": "choice",
+    "bool": "bool",
+    "date": "date",
+}
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    """A rule between columns of one row: `bad` (SQL over the typed columns) marks the
+    rows that break it; the problem is reported in `column`, with `fields` (name →
+    column) filled from the same row."""
+
+    column: str
+    code: str
+    expect: str
+    bad: str
+    fields: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -74,8 +123,10 @@ class TableSpec:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     stored: Mapping[str, str] = field(default_factory=dict)
-    reshape: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+    # SQL that turns the typed relation named by its argument into the stored rows.
+    reshape: Callable[[str], str] | None = None
     one_of: tuple[str, ...] = ()
+    row_checks: tuple[RowCheck, ...] = ()
     # Headers not declared here (survey items, section scores) are kept, as text, in this
     # long table: one row per key × header, `item_code` the header and `response` the cell.
     extra_table: str | None = None
@@ -91,14 +142,17 @@ class TableSpec:
         return {c.name: SQL_TYPES[c.kind] for c in self.columns}
 
 
-YEAR = dict(kind="int", minimum=1949, maximum=2100, expected="a year such as 2020")
+YEAR = dict(kind="int", minimum=1949, maximum=2100, expect="year")
+DATA_YEAR = dict(**YEAR, not_after_received=True)  # the year a return reports on
 REGION_CODE = dict(
-    kind="code",
-    pattern=r"^\d{6}(\d{3}(\d{3})?)?$",
-    expected="a 6-, 9- or 12-digit division code (GB/T 2260), e.g. 330304",
+    kind="code", pattern=r"^\d{6}(\d{3}(\d{3})?)?$", expect="region_code", example="330304"
 )
 PERSONS = {"人": 1.0, "万人": 10_000.0, "persons": 1.0, "person": 1.0, "10kpersons": 10_000.0}
 YUAN = {"元": 1.0, "万元": 10_000.0, "yuan": 1.0, "cny": 1.0, "10kyuan": 10_000.0}
+# Ceilings as stored: no region has two billion people; no return reaches 10^11 元.
+MAX_POPULATION = 2e9
+MAX_AMOUNT_YUAN = 1e11
+MAX_WEIGHT = 1e7
 
 # Choice columns that accept part of a namespace shared with other columns.
 SEX_CODES = ("male", "female")
@@ -107,29 +161,23 @@ EDUCATION_CODES = ("primary_or_less", "junior_high", "senior_high", "college", "
 UNIT_LEVEL_CODES = ("town", "village")  # coverage is counted over towns or over villages
 
 PLAN_ID = dict(
-    kind="code",
-    pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
-    expected="a lowercase slug such as ouhai-2021-2025",
+    kind="code", pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", expect="slug", example="ouhai-2021-2025"
 )
+TARGET_REF = dict(kind="code", pattern=r"^[a-z0-9-]+\.[a-z0-9_-]+$", expect="target_ref")
 
 
 def _c(name: str, zh: str, *aliases: str, **kw) -> Column:
     return Column(name=name, zh=zh, aliases=aliases, **kw)
 
 
-def _population_long(frame: pd.DataFrame) -> pd.DataFrame:
+def _population_long(relation: str) -> str:
     """Wide population sheets (常住人口 and/or 户籍人口 columns) become one row per type."""
-    value_columns = [
-        c for c in ("resident_population", "registered_population") if c in frame.columns
-    ]
-    long = frame.melt(
-        id_vars=[c for c in frame.columns if c not in value_columns],
-        value_vars=value_columns,
-        var_name="population_type",
-        value_name="population",
+    return " union all ".join(
+        f"select source_row, region_code, year, '{kind}' as population_type, "
+        f"{kind}_population as population from {relation} "
+        f"where {kind}_population is not null"
+        for kind in ("resident", "registered")
     )
-    long["population_type"] = long["population_type"].str.removesuffix("_population")
-    return long[long["population"].notna()]
 
 
 REGIONS = TableSpec(
@@ -155,7 +203,7 @@ POPULATION = TableSpec(
     sheet_names=("population", "人口"),
     columns=(
         _c("region_code", "地区代码", "区划代码", "code", **REGION_CODE),
-        _c("year", "年份", **YEAR),
+        _c("year", "年份", **DATA_YEAR),
         _c(
             "resident_population",
             "常住人口",
@@ -164,8 +212,9 @@ POPULATION = TableSpec(
             kind="number",
             required=False,
             units=PERSONS,
-            minimum=0,
-            expected="a number of people ≥ 0",
+            above=0,
+            maximum=MAX_POPULATION,
+            expect="persons",
         ),
         _c(
             "registered_population",
@@ -175,8 +224,9 @@ POPULATION = TableSpec(
             kind="number",
             required=False,
             units=PERSONS,
-            minimum=0,
-            expected="a number of people ≥ 0",
+            above=0,
+            maximum=MAX_POPULATION,
+            expect="persons",
         ),
     ),
     key=("region_code", "year", "population_type"),
@@ -197,7 +247,7 @@ FUNDING = TableSpec(
     sheet_names=("funding", "科普经费", "经费", "funding returns"),
     columns=(
         _c("region_code", "地区代码", "区划代码", "code", **REGION_CODE),
-        _c("year", "年份", **YEAR),
+        _c("year", "年份", **DATA_YEAR),
         _c(
             "source",
             "来源",
@@ -214,7 +264,8 @@ FUNDING = TableSpec(
             kind="number",
             units=YUAN,
             minimum=0,
-            expected="an amount ≥ 0",
+            maximum=MAX_AMOUNT_YUAN,
+            expect="amount",
         ),
         _c("note", "备注", required=False),
     ),
@@ -241,11 +292,20 @@ PLANS = TableSpec(
             "issued",
             kind="date",
             required=False,
-            expected="a date such as 2021-11-23",
+            example="2021-11-23",
         ),
         _c("source_file", "来源文件", "source", required=False),
     ),
     key=("plan_id",),
+    row_checks=(
+        RowCheck(
+            "period_end",
+            "period_reversed",
+            "not_before_start",
+            "period_end < period_start",
+            {"start": "period_start"},
+        ),
+    ),
 )
 
 REVIEWS = TableSpec(
@@ -274,7 +334,8 @@ INDICATORS = TableSpec(
             **{
                 **PLAN_ID,
                 "pattern": r"^[a-z0-9_]+$",
-                "expected": "a snake_case code such as literacy_ratio",
+                "expect": "snake_code",
+                "example": "literacy_ratio",
             },
         ),
         _c("name_zh", "指标名称", "name"),
@@ -299,41 +360,22 @@ TARGETS = TableSpec(
     en="Targets",
     sheet_names=("targets", "目标", "目标值"),
     columns=(
-        _c(
-            "target_id",
-            "目标编号",
-            kind="code",
-            pattern=r"^[a-z0-9-]+\.[a-z0-9_-]+$",
-            expected="<plan_id>.<slug>, e.g. ouhai-2021-2025.literacy",
-        ),
+        _c("target_id", "目标编号", **TARGET_REF, example="ouhai-2021-2025.literacy"),
         _c("plan_id", "规划编号", **PLAN_ID),
         _c(
             "indicator_code",
             "指标代码",
             kind="code",
             pattern=r"^[a-z0-9_]+$",
-            expected="an indicator code from the indicators sheet",
+            expect="snake_code",
+            example="literacy_ratio",
         ),
         _c("region_code", "地区代码", **REGION_CODE),
         _c("kind", "目标类型", "类型", kind="choice", namespace="target_kind"),
         _c("comparator", "比较方式", "比较", kind="choice", namespace="comparator"),
-        _c("target_value", "目标值", "target", kind="number", expected="a number"),
-        _c(
-            "target_value_upper",
-            "目标上限",
-            "upper",
-            kind="number",
-            required=False,
-            expected="a number (upper end of a range)",
-        ),
-        _c(
-            "tolerance",
-            "容差",
-            kind="number",
-            required=False,
-            minimum=0,
-            expected="a number ≥ 0 in the target's unit",
-        ),
+        _c("target_value", "目标值", "target", kind="number"),
+        _c("target_value_upper", "目标上限", "upper", kind="number", required=False),
+        _c("tolerance", "容差", kind="number", required=False, minimum=0),
         _c("unit_zh", "单位", "unit"),
         _c("unit_en", "英文单位", "english unit", required=False),
         _c("baseline_year", "基期年份", "基线年份", required=False, **YEAR),
@@ -344,7 +386,6 @@ TARGETS = TableSpec(
             "baseline",
             kind="number",
             required=False,
-            expected="a number",
         ),
         _c("period_start", "起始年份", "start year", required=False, **YEAR),
         _c("period_end", "结束年份", "end year", required=False, **YEAR),
@@ -357,6 +398,22 @@ TARGETS = TableSpec(
         _c("note_en", "英文备注", "note", required=False),
     ),
     key=("target_id",),
+    row_checks=(
+        RowCheck(
+            "period_end",
+            "period_reversed",
+            "not_before_start",
+            "period_end < period_start",
+            {"start": "period_start"},
+        ),
+        RowCheck(
+            "target_year",
+            "before_baseline",
+            "not_before_baseline",
+            "target_year < baseline_year",
+            {"baseline": "baseline_year"},
+        ),
+    ),
 )
 
 MEASURES = TableSpec(
@@ -365,13 +422,7 @@ MEASURES = TableSpec(
     en="Qualitative measures",
     sheet_names=("measures", "措施", "定性措施"),
     columns=(
-        _c(
-            "measure_id",
-            "措施编号",
-            kind="code",
-            pattern=r"^[a-z0-9-]+\.[a-z0-9_-]+$",
-            expected="<plan_id>.<slug>, e.g. xx-city-2022.m01",
-        ),
+        _c("measure_id", "措施编号", **TARGET_REF, example="xx-city-2022.m01"),
         _c("plan_id", "规划编号", **PLAN_ID),
         _c(
             "measure_no",
@@ -380,7 +431,6 @@ MEASURES = TableSpec(
             kind="int",
             minimum=1,
             maximum=999,
-            expected="a whole number ≥ 1",
         ),
         _c("title_zh", "措施名称", "标题", "title"),
         _c("title_en", "英文名称", "english title"),
@@ -406,9 +456,8 @@ DEPARTMENTS = TableSpec(
     key=("region_code", "name_zh"),
 )
 
-WAVE_ID = dict(
-    kind="code", pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", expected="a lowercase slug such as ouhai-2023"
-)
+WAVE_ID = dict(**{**PLAN_ID, "example": "ouhai-2023"})
+RULE_ID = dict(**{**PLAN_ID, "example": "national-2024"})
 
 SURVEY_WAVES = TableSpec(
     table="survey_waves",
@@ -417,13 +466,11 @@ SURVEY_WAVES = TableSpec(
     sheet_names=("waves", "调查批次", "wave"),
     columns=(
         _c("wave_id", "批次编号", **WAVE_ID),
-        _c("year", "调查年份", "年份", **YEAR),
+        _c("year", "调查年份", "年份", **DATA_YEAR),
         _c("region_code", "覆盖地区代码", "地区代码", "coverage", **REGION_CODE),
         _c("title_zh", "调查名称", "title"),
         _c("title_en", "英文名称", "english title", required=False),
-        _c(
-            "rule_id", "判定规则", "rule", **{**PLAN_ID, "expected": "a rule_id of the rules sheet"}
-        ),
+        _c("rule_id", "判定规则", "rule", **RULE_ID),
         _c("scoring", "计分方式", kind="choice", namespace="scoring"),
         _c("lonely_psu", "单PSU层处理", "lonely psu", kind="choice", namespace="lonely_psu"),
         _c("note", "备注", required=False),
@@ -437,7 +484,7 @@ SURVEY_RULES = TableSpec(
     en="Literacy rules",
     sheet_names=("rules", "判定规则"),
     columns=(
-        _c("rule_id", "规则编号", **PLAN_ID),
+        _c("rule_id", "规则编号", **RULE_ID),
         _c("name_zh", "规则名称", "name"),
         _c("name_en", "英文名称", "english name", required=False),
         _c(
@@ -446,7 +493,7 @@ SURVEY_RULES = TableSpec(
             "具备科学素质分数线",
             kind="number",
             minimum=0,
-            expected="a score ≥ 0",
+            expect="score",
         ),
         _c("threshold_inclusive", "含分数线", "inclusive", kind="bool", required=False),
         _c("threshold_unit", "分数线单位", "unit", kind="choice", namespace="threshold_unit"),
@@ -457,7 +504,7 @@ SURVEY_RULES = TableSpec(
             kind="number",
             required=False,
             minimum=0,
-            expected="a score ≥ 0",
+            expect="score",
         ),
         _c("advanced_inclusive", "高水平含分数线", kind="bool", required=False),
         _c(
@@ -467,7 +514,7 @@ SURVEY_RULES = TableSpec(
             kind="number",
             required=False,
             minimum=0,
-            expected="a score ≥ 0",
+            expect="score",
         ),
         _c("basic_inclusive", "基本具备含分数线", kind="bool", required=False),
         _c("source", "依据", required=False),
@@ -481,9 +528,9 @@ SURVEY_RULE_MINIMA = TableSpec(
     en="Per-dimension minima",
     sheet_names=("minima", "分项最低分", "dimension minima"),
     columns=(
-        _c("rule_id", "规则编号", **PLAN_ID),
+        _c("rule_id", "规则编号", **RULE_ID),
         _c("dimension", "维度", "分项"),
-        _c("min_score", "最低分", "minimum", kind="number", minimum=0, expected="a score ≥ 0"),
+        _c("min_score", "最低分", "minimum", kind="number", minimum=0, expect="score"),
     ),
     key=("rule_id", "dimension"),
 )
@@ -498,7 +545,7 @@ SURVEY_ITEMS = TableSpec(
         _c("item_code", "题号", "item"),
         _c("dimension", "维度", "分项"),
         _c("correct_answers", "正确答案", "answer", "answers"),
-        _c("points", "分值", "score", kind="number", minimum=0, expected="points ≥ 0"),
+        _c("points", "分值", "score", kind="number", minimum=0, maximum=100, expect="score"),
     ),
     key=("wave_id", "item_code"),
 )
@@ -514,9 +561,9 @@ SURVEY_RESPONDENTS = TableSpec(
         _c("region_code", "地区代码", **REGION_CODE),
         _c("stratum", "层", "抽样层"),
         _c("psu", "初级抽样单元", "PSU编号"),
-        _c("weight", "权重", "wt", kind="number", minimum=0, expected="a weight > 0"),
+        _c("weight", "权重", "wt", kind="number", above=0, maximum=MAX_WEIGHT, expect="weight"),
         _c("sex", "性别", "gender", kind="choice", namespace="survey_group", only=SEX_CODES),
-        _c("age", "年龄", kind="int", minimum=15, maximum=100, expected="an age 15–100"),
+        _c("age", "年龄", kind="int", minimum=15, maximum=100, expect="age"),
         _c(
             "urban_rural",
             "城乡",
@@ -540,8 +587,8 @@ SURVEY_RESPONDENTS = TableSpec(
             "总体PSU数",
             kind="number",
             required=False,
-            minimum=0,
-            expected="N_h (PSUs in the stratum's population, > 1) or a sampling fraction ≤ 1",
+            above=0,
+            expect="fpc",
         ),
     ),
     key=("wave_id", "respondent_id"),
@@ -554,13 +601,7 @@ MEASUREMENT_RULES = TableSpec(
     en="Measurement rules",
     sheet_names=("measurement rules", "计量规则", "rules for counts"),
     columns=(
-        _c(
-            "target_id",
-            "目标编号",
-            kind="code",
-            pattern=r"^[a-z0-9-]+\.[a-z0-9_-]+$",
-            expected="a target_id of the targets sheet",
-        ),
+        _c("target_id", "目标编号", **TARGET_REF, example="ouhai-2021-2025.literacy"),
         _c("source", "数据来源", kind="choice", namespace="record_source"),
         _c("measure", "计量方式", kind="choice", namespace="count_measure"),
         _c("activity_types", "活动类型", required=False),
@@ -586,7 +627,7 @@ UNIT_REGISTER = TableSpec(
     en="Administrative unit register",
     sheet_names=("unit register", "行政单位名录", "单位名录"),
     columns=(
-        _c("year", "年份", **YEAR),
+        _c("year", "年份", **DATA_YEAR),
         _c("region_code", "单位代码", "地区代码", **REGION_CODE),
         _c("unit_name", "单位名称", "name", required=False),
     ),
@@ -599,7 +640,7 @@ FACILITIES = TableSpec(
     en="Facility inventory",
     sheet_names=("facilities", "科普设施", "设施清单"),
     columns=(
-        _c("year", "年份", **YEAR),
+        _c("year", "年份", **DATA_YEAR),
         _c("region_code", "单位代码", "地区代码", **REGION_CODE),
         _c("facility_type", "设施类型", "type", kind="choice", namespace="facility_type"),
         _c("facility_id", "设施编号", "id"),
@@ -614,7 +655,6 @@ FACILITIES = TableSpec(
             required=False,
             minimum=0,
             maximum=366,
-            expected="a whole number of updates in the year, 0–366",
         ),
     ),
     key=("year", "region_code", "facility_type", "facility_id"),
@@ -633,7 +673,8 @@ ACTIVITIES = TableSpec(
             "活动日期",
             "date",
             kind="date",
-            expected="a date such as 2023-05-20",
+            not_after_received=True,
+            example="2023-05-20",
         ),
         _c("region_code", "地区代码", **REGION_CODE),
         _c("activity_type", "活动类型", "type"),
@@ -645,7 +686,6 @@ ACTIVITIES = TableSpec(
             required=False,
             minimum=0,
             maximum=100_000,
-            expected="a whole number of sessions ≥ 0",
         ),
         _c(
             "participants",
@@ -656,7 +696,6 @@ ACTIVITIES = TableSpec(
             required=False,
             minimum=0,
             maximum=10_000_000,
-            expected="a whole number of person-times ≥ 0",
         ),
         _c(
             "amount",
@@ -665,7 +704,8 @@ ACTIVITIES = TableSpec(
             required=False,
             units=YUAN,
             minimum=0,
-            expected="an amount ≥ 0",
+            maximum=MAX_AMOUNT_YUAN,
+            expect="amount",
         ),
         _c("organiser", "主办单位", "organizer", required=False),
         _c("title", "活动名称", "名称", required=False),
@@ -689,7 +729,8 @@ ENTITY_REGISTER = TableSpec(
             "注册日期",
             "认定日期",
             kind="date",
-            expected="a date such as 2022-03-01",
+            not_after_received=True,
+            example="2022-03-01",
         ),
         _c(
             "exited_on",
@@ -697,10 +738,20 @@ ENTITY_REGISTER = TableSpec(
             "退出日期",
             kind="date",
             required=False,
-            expected="a date such as 2024-06-30, or empty",
+            not_after_received=True,
+            example="2024-06-30",
         ),
     ),
     key=("entity_type", "entity_id"),
+    row_checks=(
+        RowCheck(
+            "exited_on",
+            "exit_before_entry",
+            "not_before_entry",
+            "exited_on < registered_on",
+            {"entry": "registered_on"},
+        ),
+    ),
 )
 
 MEASURE_REPORTS = TableSpec(
@@ -709,19 +760,20 @@ MEASURE_REPORTS = TableSpec(
     en="Measure status reports",
     sheet_names=("measure reports", "措施进展", "进展报告"),
     columns=(
-        _c(
-            "measure_id",
-            "措施编号",
-            kind="code",
-            pattern=r"^[a-z0-9-]+\.[a-z0-9_-]+$",
-            expected="a measure_id of the measures sheet",
-        ),
+        _c("measure_id", "措施编号", **TARGET_REF, example="xx-city-2022.m01"),
         _c("responsible_unit", "责任单位", "unit"),
         _c("period", "报告期", "reporting period"),
         _c("status", "进展状态", "状态", kind="choice", namespace="measure_status"),
         _c("evidence", "佐证材料", "进展说明", required=False),
         _c("document_ref", "文件编号", "document", required=False),
-        _c("reported_on", "报送日期", "date", kind="date", expected="a date such as 2024-01-15"),
+        _c(
+            "reported_on",
+            "报送日期",
+            "date",
+            kind="date",
+            not_after_received=True,
+            example="2024-01-15",
+        ),
     ),
     key=("measure_id", "responsible_unit", "period"),
 )

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
+from ingest.problems import expectation
 from ingest.specs import SQL_TYPES, TableSpec
 
 UNITS_EN = {"万元": "10k yuan", "元": "yuan", "万人": "10k persons", "人": "persons"}
@@ -39,7 +40,10 @@ def _describe(spec: TableSpec) -> list[list[str]]:
                 f"{c.zh} / {c.name}",
                 "必填 required" if c.required else "选填 optional",
                 SQL_TYPES[c.kind].lower(),
-                c.expected,
+                " / ".join(
+                    expectation(c.expect, {"example": "", **c.expected_fields}, lang)
+                    for lang in ("zh", "en")
+                ),
             ]
         )
     return [*rows, ["", "", "", ""]]
@@ -62,7 +66,10 @@ def write_workbook(
     """
     units = units or {}
     path.parent.mkdir(parents=True, exist_ok=True)
-    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
+    # A cell that begins with '=' is text, never a formula, in every workbook we write.
+    book = xlsxwriter.Workbook(
+        str(path), {"strings_to_numbers": False, "strings_to_formulas": False}
+    )
     bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     about = book.add_worksheet("说明")
     about.set_column(0, 0, 36)

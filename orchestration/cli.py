@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,22 +21,46 @@ DASHBOARD = REPO_ROOT / "dashboards" / "app.py"
 CI_COLUMNS = {"logit": "ci_logit", "korn-graubard": "ci_beta"}
 
 
-def _print_loads(loads: list[dict]) -> int:
-    """One line per file; the errors of rejected files in full. Returns the rejected count."""
-    rejected = 0
+def _lang(args: argparse.Namespace) -> str:
+    """The language of messages: --lang, else KEPU_LANG, else Chinese."""
+    chosen = getattr(args, "lang", None) or os.environ.get("KEPU_LANG") or "zh"
+    return chosen if chosen in vocabulary.LANGUAGES else vocabulary.DEFAULT_LANGUAGE
+
+
+def _print_loads(loads: list[dict], lang: str) -> int:
+    """Each file's outcome and its located problems. Returns the number rejected."""
+    from ingest.problems import render_outcome
+
     for load in loads:
-        print(f"{load['status']:>9}  {load['file']}  (load {load['load_id']}): {load['message']}")
-        if load["status"] == "rejected":
-            rejected += 1
-            print("           " + load["errors"].replace("\n", "\n           "))
-    return rejected
+        print("\n".join(render_outcome(load, lang)))
+    return sum(load["status"] == "rejected" for load in loads)
 
 
-def _run(job: str, paths: list[Path] = ()) -> int:
+def _waiting(lang: str):
+    """What a load that must wait for another says, once, on stderr."""
+
+    def say(holder: dict) -> None:
+        if holder.get("pid"):
+            print(vocabulary.text("ingest.waiting", lang, **holder), file=sys.stderr, flush=True)
+        else:
+            print(vocabulary.text("ingest.waiting_unknown", lang), file=sys.stderr, flush=True)
+
+    return say
+
+
+def _run(
+    job: str, paths: list[Path] = (), lang: str = "zh", accept_valid_rows: bool = False
+) -> int:
+    from ingest.load import WarehouseBusy
     from orchestration.run import run_job
 
-    outcome = run_job(job, paths)
-    rejected = _print_loads(outcome.loads)
+    try:
+        outcome = run_job(job, paths, accept_valid_rows=accept_valid_rows, on_wait=_waiting(lang))
+    except WarehouseBusy as busy:
+        path = str(busy)
+        print(vocabulary.text("ingest.warehouse_busy", lang, path=path), file=sys.stderr)
+        return 2
+    rejected = _print_loads(outcome.loads, lang)
     for check in outcome.failed_checks:
         print(f"check failed: {check}", file=sys.stderr)
     if not outcome.success:
@@ -50,36 +75,32 @@ def _run(job: str, paths: list[Path] = ()) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    lang = _lang(args)
     paths = [Path(p) for p in args.paths]
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
-        print(f"no such file: {', '.join(missing)}", file=sys.stderr)
-        return 2
-    if args.no_build:
-        from ingest.load import format_errors, load_files
-
-        outcomes = load_files(paths, KepuHome.from_env())
-        return (
-            1
-            if _print_loads(
-                [
-                    {
-                        "file": o.file_name,
-                        "status": o.status,
-                        "load_id": o.load_id,
-                        "message": o.message,
-                        "errors": format_errors(o.errors),
-                    }
-                    for o in outcomes
-                ]
-            )
-            else 0
+        print(
+            vocabulary.text("ingest.no_such_file", lang, files=", ".join(missing)), file=sys.stderr
         )
-    return _run("load_job", paths)
+        return 2
+    if not args.no_build:
+        return _run("load_job", paths, lang, args.accept_valid_rows)
+    from ingest.load import WarehouseBusy, load_files
+
+    home = KepuHome.from_env()
+    try:
+        outcomes = load_files(
+            paths, home, accept_valid_rows=args.accept_valid_rows, on_wait=_waiting(lang)
+        )
+    except WarehouseBusy:
+        path = str(home.warehouse)
+        print(vocabulary.text("ingest.warehouse_busy", lang, path=path), file=sys.stderr)
+        return 2
+    return 1 if _print_loads([o.to_dict() for o in outcomes], lang) else 0
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    return _run("build_job")
+    return _run("build_job", lang=_lang(args))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -88,7 +109,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     home = KepuHome.from_env().ensure()
     paths = generate(home.demo)
     print(f"generated {len(paths)} synthetic demo workbooks in {home.demo}")
-    status = _run("load_job", paths)
+    status = _run("load_job", paths, _lang(args))
     if status != 0:
         return status
     from datetime import date
@@ -149,7 +170,9 @@ def cmd_sql(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     if args.csv:
-        frame.to_csv(sys.stdout, index=False)
+        from orchestration.publish import spreadsheet_safe
+
+        spreadsheet_safe(frame).to_csv(sys.stdout, index=False)
     else:
         with pd.option_context(
             "display.max_rows",
@@ -290,6 +313,15 @@ def parser() -> argparse.ArgumentParser:
     ingest = sub.add_parser("ingest", help="load spreadsheet files, then build and publish")
     ingest.add_argument("paths", nargs="+", help=".xlsx or .csv files")
     ingest.add_argument("--no-build", action="store_true", help="only land the files")
+    ingest.add_argument(
+        "--accept-valid-rows",
+        action="store_true",
+        help="land the valid rows of a file whose problems are all row problems; "
+        "the rows left out are listed and kept in the audit",
+    )
+    ingest.add_argument(
+        "--lang", choices=vocabulary.LANGUAGES, help="language of messages (default KEPU_LANG, zh)"
+    )
     ingest.set_defaults(func=cmd_ingest)
 
     build = sub.add_parser("build", help="dbt build over what is loaded, then publish")
@@ -357,7 +389,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    if args.func in RUNS_DAGSTER_OR_DBT:
+    if args.func in RUNS_DAGSTER_OR_DBT and not getattr(args, "no_build", False):
         from orchestration.run import use_home  # imports Dagster: only for these commands
 
         use_home(KepuHome.from_env())

@@ -1,8 +1,11 @@
 """Publish the marts as one read-only snapshot file, swapped into place atomically.
 
-Dashboards and `kepu sql` only ever open the snapshot. It is written beside the old one
-and renamed over it, so a reader sees either the previous complete build or the new one;
-a failed build never gets here and leaves the previous snapshot in place.
+Dashboards and `kepu sql` only ever open the snapshot. It is written beside the old one,
+flushed to disk and renamed over it, so a reader sees either the previous complete build
+or the new one (a reader that opened the old file keeps reading it whole), a failed or
+killed build leaves the previous snapshot in place, and a reader never contends with a
+writer for a lock. Respondent-level microdata never leaves the warehouse: a mart with a
+respondent column is refused here, for the snapshot and every assessment snapshot alike.
 """
 
 from __future__ import annotations
@@ -14,10 +17,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from ingest.home import KepuHome
+from ingest.lock import warehouse_lock
 
 MARTS_SCHEMA = "marts"
+# Columns that identify a survey respondent or hold their answers: never published.
+MICRODATA_COLUMNS = frozenset({"respondent_id", "response"})
+# A cell beginning with one of these is a formula to Excel or LibreOffice (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -29,9 +38,26 @@ class Snapshot:
 
 
 def publish(home: KepuHome, build_id: str) -> Snapshot:
-    """Copy every table of the warehouse's `marts` schema into the published snapshot."""
+    """Copy every table of the warehouse's `marts` schema into the published snapshot,
+    holding the home's writer lock (re-entrant: a `kepu build` already holds it)."""
     home.ensure()
-    return publish_marts(home.warehouse, home.published, build_id)
+    with warehouse_lock(home, "publish"):
+        for stale in home.published.parent.glob(".kepu-*.duckdb*"):
+            stale.unlink(missing_ok=True)  # left by a publish that was killed
+        return publish_marts(home.warehouse, home.published, build_id)
+
+
+class MicrodataRefused(Exception):
+    """A mart holds respondent-level columns; it is not published."""
+
+
+def _microdata(con: duckdb.DuckDBPyConnection, tables: list[str]) -> list[str]:
+    found = con.execute(
+        "select table_name || '.' || column_name from information_schema.columns "
+        "where table_schema = ? and list_contains(?, column_name) order by 1",
+        [MARTS_SCHEMA, sorted(MICRODATA_COLUMNS)],
+    ).fetchall()
+    return [name for (name,) in found if name.split(".")[0] in tables]
 
 
 def publish_marts(source: Path, target: Path, build_id: str) -> Snapshot:
@@ -49,6 +75,9 @@ def publish_marts(source: Path, target: Path, build_id: str) -> Snapshot:
             ).fetchall()
         ]
         assert tables, "publish runs after dbt has built the marts"
+        microdata = _microdata(con, tables)
+        if microdata:
+            raise MicrodataRefused(", ".join(microdata))
         con.execute(f"attach '{partial}' as snapshot")
         counts = {}
         for table in tables:
@@ -66,13 +95,36 @@ def publish_marts(source: Path, target: Path, build_id: str) -> Snapshot:
             [build_id, published_at, is_synthetic],
         )
         con.execute("detach snapshot")
+        _fsync(partial)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     finally:
         con.close()
     os.replace(partial, target)
+    _fsync(target.parent)
     return Snapshot(str(target), counts, published_at, is_synthetic)
+
+
+def _fsync(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula, prefixed with an apostrophe
+    (OWASP CSV injection): for every CSV or xlsx written from the warehouse. Numbers are
+    left alone: a negative number is not a formula."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            text = safe[column]
+            risky = text.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS))
+            safe[column] = text.mask(risky, "'" + text.astype(str))
+    return safe
 
 
 def open_snapshot(home: KepuHome | None = None) -> duckdb.DuckDBPyConnection:

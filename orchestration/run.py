@@ -7,13 +7,14 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
 
 from ingest.home import KepuHome
+from ingest.lock import warehouse_lock
 from orchestration.defs.project import prepare
 
 STEP_EVENTS = {
@@ -79,9 +80,24 @@ def use_home(home: KepuHome) -> None:
     os.environ.setdefault("DAGSTER_HOME", str(home.dagster_home))
 
 
-def run_job(job_name: str, paths: Sequence[Path] = (), quiet: bool = False) -> RunOutcome:
+def run_job(
+    job_name: str,
+    paths: Sequence[Path] = (),
+    quiet: bool = False,
+    accept_valid_rows: bool = False,
+    on_wait: Callable[[dict], None] | None = None,
+) -> RunOutcome:
     """Execute `load_job` (with files) or `build_job` from the project's Definitions, in the
-    home the environment names (`use_home`)."""
+    home the environment names (`use_home`), holding the home's writer lock for the whole
+    run: a second `kepu ingest` or `kepu build` waits (told by `on_wait`) until it ends.
+    The dbt project is parsed under the lock too: two parses would write one manifest."""
+    with warehouse_lock(KepuHome.from_env(), job_name, on_wait):
+        return _run_job(job_name, paths, quiet, accept_valid_rows)
+
+
+def _run_job(
+    job_name: str, paths: Sequence[Path], quiet: bool, accept_valid_rows: bool
+) -> RunOutcome:
     prepare()
     from orchestration.definitions import defs  # loads the manifest `prepare` wrote
 
@@ -89,7 +105,8 @@ def run_job(job_name: str, paths: Sequence[Path] = (), quiet: bool = False) -> R
     job = definitions.resolve_job_def(job_name)
     run_config: dict = {"loggers": {} if quiet else {"progress": {}}}
     if job_name == "load_job":
-        run_config["ops"] = {"raw_tables": {"config": {"paths": [str(p) for p in paths]}}}
+        config = {"paths": [str(p) for p in paths], "accept_valid_rows": accept_valid_rows}
+        run_config["ops"] = {"raw_tables": {"config": config}}
     job = job.with_logger_defs({"progress": progress_logger})
     Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
     with contextlib.redirect_stdout(sys.stderr):  # dbt's log lines are progress, too

@@ -62,7 +62,7 @@ def test_an_unknown_region_code_rejects_the_whole_file(home: KepuHome, tmp_path:
     assert outcome.errors[["file", "sheet", "row", "column", "value"]].values.tolist() == [
         ["funding_bad.xlsx", "科普经费", 3, "地区代码 (region_code)", "330399"]
     ]
-    assert "region register" in outcome.errors.iloc[0]["expected"]
+    assert outcome.errors.iloc[0]["code"] == "unknown_reference"
     tables = _tables(home)
     assert tables["funding_returns"].empty
     audit = tables["load_audit"].set_index("file_name").loc["funding_bad.xlsx"]
@@ -118,3 +118,38 @@ def test_a_bad_sheet_rejects_the_good_sheets_of_the_same_file(
     assert outcome.status == "rejected"
     assert outcome.errors[["sheet", "row", "value"]].values.tolist() == [["人口", 2, "很多"]]
     assert _tables(home)["regions"].empty
+
+
+def test_a_refused_file_does_not_take_down_the_rest_of_its_batch(
+    home: KepuHome, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    regions = write_sheet(tmp_path / "regions.xlsx", "地区", REGIONS_ROWS)
+    outcomes = load_files([broken, _funding(tmp_path / "funding.xlsx"), empty, regions], home)
+    assert [(o.file_name, o.status) for o in outcomes] == [
+        ("broken.xlsx", "rejected"),
+        ("funding.xlsx", "accepted"),
+        ("empty.xlsx", "rejected"),
+        ("regions.xlsx", "accepted"),
+    ]
+    assert [o.errors["code"].tolist() for o in outcomes] == [["file_type"], [], ["file_empty"], []]
+    for outcome, path in zip(outcomes, [broken, None, empty, regions], strict=True):
+        if path is not None:
+            assert (home.archive / f"{outcome.sha256}.xlsx").read_bytes() == path.read_bytes()
+
+
+def test_registers_and_the_rows_that_name_them_may_come_in_any_order(
+    home: KepuHome, tmp_path: Path
+) -> None:
+    """Targets name a plan, the plan names a region: offered in reverse, all land."""
+    from tests.corpus import INDICATOR_ROWS, PLAN_ROWS, target, write_book
+
+    targets = target(tmp_path / "targets.xlsx", 2020, 2025)
+    plan = write_book(tmp_path / "plan.xlsx", {"规划": PLAN_ROWS, "指标": INDICATOR_ROWS})
+    regions = write_sheet(tmp_path / "regions.xlsx", "地区", REGIONS_ROWS)
+    outcomes = load_files([targets, plan, regions], home)
+    assert [o.status for o in outcomes] == ["accepted"] * 3
+    assert [o.load_id for o in outcomes] == [3, 2, 1]

@@ -73,3 +73,37 @@ def test_a_failed_build_leaves_the_previous_snapshot(
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
         raw = con.execute("select count(*) from raw.funding_returns").fetchone()[0]
     assert raw == 4, "the correction is kept in raw with its own load id"
+
+
+def test_the_dagster_run_reports_the_outcome_the_command_line_prints(
+    definitions: dg.Definitions, home_env: KepuHome, tmp_path: Path
+) -> None:
+    """A refused file and a good one through the raw_tables asset: the run's metadata is
+    each file's outcome record, which renders to the lines `kepu ingest` prints."""
+    from ingest.problems import render_outcome
+    from orchestration.defs.raw import raw_tables
+    from orchestration.defs.resources import RESOURCES
+
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"%PDF-1.7 not a workbook")
+    regions = write_sheet(tmp_path / "regions.xlsx", "地区", REGIONS_ROWS)
+    result = dg.materialize(
+        [raw_tables],
+        resources=RESOURCES,
+        run_config={"ops": {"raw_tables": {"config": {"paths": [str(broken), str(regions)]}}}},
+        raise_on_error=False,
+    )
+    assert result.success
+    (materialization,) = [
+        m
+        for m in result.asset_materializations_for_node("raw_tables")
+        if m.asset_key == dg.AssetKey(["raw", "load_audit"])
+    ]
+    loads = materialization.metadata["loads"].value
+    assert [(load["file"], load["status"]) for load in loads] == [
+        ("broken.xlsx", "rejected"),
+        ("regions.xlsx", "accepted"),
+    ]
+    assert [p["code"] for p in loads[0]["problems"]] == ["file_type"]
+    zh = render_outcome(loads[0], "zh")
+    assert zh[0].startswith("已拒收  broken.xlsx") and "PDF" in zh[1]

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from ingest.problems import render
 from ingest.read import read_file
 from tests.helpers import write_sheet
 
@@ -107,8 +108,11 @@ def test_a_money_column_without_a_unit_is_an_error_not_a_guess(tmp_path: Path) -
         ],
     )
     errors = read_file(path).errors
-    assert errors[["sheet", "row", "column"]].values.tolist() == [["科普经费", 1, "金额"]]
-    assert "万元" in errors.iloc[0]["expected"]
+    assert errors[["sheet", "row", "column", "code"]].values.tolist() == [
+        ["科普经费", 1, "金额", "unit_missing"]
+    ]
+    (zh,) = render(errors, "zh")
+    assert "万元" in zh and "D1" in zh
 
 
 def test_bad_cells_are_named_by_row_column_and_value(tmp_path: Path) -> None:
@@ -150,5 +154,6 @@ def test_the_same_key_twice_in_a_sheet_is_an_error(tmp_path: Path) -> None:
 def test_an_unrecognised_sheet_is_reported_not_skipped(tmp_path: Path) -> None:
     path = write_sheet(tmp_path / "x.xlsx", "杂项", [["甲", "乙"], [1, 2]])
     errors = read_file(path).errors
-    assert errors[["sheet", "row"]].values.tolist() == [["杂项", 1]]
-    assert "科普经费" in errors.iloc[0]["expected"]
+    assert errors[["sheet", "code"]].values.tolist() == [["杂项", "unknown_sheet"]]
+    (zh,) = render(errors, "zh")
+    assert "杂项" in zh and "科普经费" in zh

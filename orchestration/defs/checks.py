@@ -4,6 +4,7 @@ import dagster as dg
 import duckdb
 
 from expectations.suites import TABLES, validate
+from ingest.lock import warehouse_lock
 from orchestration.defs.raw import raw_key
 from orchestration.defs.resources import Warehouse
 
@@ -16,7 +17,10 @@ def gx_check(table: str) -> dg.AssetChecksDefinition:
         description=f"Great Expectations suite raw_{table} on the whole raw table.",
     )
     def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
-        with duckdb.connect(str(warehouse.home.warehouse)) as con:
+        with (
+            warehouse_lock(warehouse.home, f"gx_{table}"),
+            duckdb.connect(str(warehouse.home.warehouse)) as con,
+        ):
             frame = con.execute(f"select * from raw.{table}").df()
         result = validate(table, frame)
         return dg.AssetCheckResult(

@@ -6,6 +6,8 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from ingest.home import KepuHome
+from ingest.lock import warehouse_lock
 from orchestration.defs.project import dbt_project
 from orchestration.defs.raw import raw_key
 
@@ -34,6 +36,8 @@ def kepu_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     dbt writes the warehouse its profile names from the process environment (KEPU_WAREHOUSE,
     else KEPU_HOME's), the one the `warehouse` resource names too. A subset of the models
     runs only the tests whose models are all in it (cautious indirect selection): a
-    relationship test of fct_plan_target does not run when only dim_region is built."""
+    relationship test of fct_plan_target does not run when only dim_region is built.
+    The build holds the home's writer lock: a load waits for it, and it for a load."""
     build = ["build", "--indirect-selection", "cautious"]
-    yield from dbt.cli(build, context=context).stream()
+    with warehouse_lock(KepuHome.from_env(), "dbt build"):
+        yield from dbt.cli(build, context=context).stream()

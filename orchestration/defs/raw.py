@@ -9,23 +9,28 @@ from pathlib import Path
 
 import dagster as dg
 
-from ingest.load import format_errors, load_files
+from ingest.load import load_files
+from ingest.problems import render_outcome
 from ingest.specs import ALL_SPECS, SURVEY_RESPONDENTS
 from orchestration.defs.resources import Warehouse
 
 AUDIT_TABLES = {
     "load_audit": "One row per file × sheet offered: hash, rows read/accepted/rejected, status.",
-    "load_errors": "Every cell a rejected file was rejected for.",
+    "load_errors": "Every problem found in a file offered: where, value, code, expected.",
+    "load_rejected_rows": "Rows left out of an accepted file (--accept-valid-rows), as read.",
 }
+RUN_LANGUAGE = "en"  # the Dagster UI is read by the people who run the pipeline
 # The respondents sheet's columns beyond those declared: the answers to the survey's items.
 ANSWERS = {SURVEY_RESPONDENTS.extra_table: "答卷 — Answers, one row per respondent × item."}
 RAW_TABLES = {**{s.table: f"{s.zh} — {s.en}" for s in ALL_SPECS}, **ANSWERS, **AUDIT_TABLES}
 
 
 class LoadConfig(dg.Config):
-    """Files to load: .xlsx or .csv paths."""
+    """Files to load: .xlsx or .csv paths; whether to land the valid rows of a file whose
+    problems are all row problems."""
 
     paths: list[str] = []  # noqa: RUF012 (dagster Config fields are pydantic fields)
+    accept_valid_rows: bool = False
 
 
 def raw_key(table: str) -> dg.AssetKey:
@@ -48,23 +53,18 @@ def raw_key(table: str) -> dg.AssetKey:
 )
 def raw_tables(context: dg.AssetExecutionContext, config: LoadConfig, warehouse: Warehouse):
     """Archive each file under its SHA-256, check it, and land it in one transaction."""
-    outcomes = load_files([Path(p) for p in config.paths], warehouse.home)
+    outcomes = load_files(
+        [Path(p) for p in config.paths],
+        warehouse.home,
+        accept_valid_rows=config.accept_valid_rows,
+        on_wait=lambda holder: context.log.info(f"waiting for the writer lock held by {holder}"),
+    )
     rows: dict[str, int] = {}
-    for outcome in outcomes:
-        context.log.info(f"{outcome.file_name}: {outcome.message}")
+    summary = [o.to_dict() for o in outcomes]
+    for outcome, load in zip(outcomes, summary, strict=True):
+        context.log.info("\n".join(render_outcome(load, RUN_LANGUAGE)))
         for table, count in outcome.rows.items():
             rows[table] = rows.get(table, 0) + count
-    summary = [
-        {
-            "file": o.file_name,
-            "sha256": o.sha256,
-            "status": o.status,
-            "load_id": o.load_id,
-            "message": o.message,
-            "errors": format_errors(o.errors),
-        }
-        for o in outcomes
-    ]
     for table in RAW_TABLES:
         metadata = {"rows_added": rows.get(table, 0)}
         if table == "load_audit":
@@ -80,7 +80,9 @@ def raw_tables(context: dg.AssetExecutionContext, config: LoadConfig, warehouse:
             "rejected_files": [o.file_name for o in rejected],
             "errors": dg.MetadataValue.md(
                 "\n\n".join(
-                    f"**{o.file_name}**\n```\n{format_errors(o.errors)}\n```" for o in rejected
+                    "```\n" + "\n".join(render_outcome(load, RUN_LANGUAGE)) + "\n```"
+                    for load in summary
+                    if load["status"] == "rejected"
                 )
                 or "none"
             ),

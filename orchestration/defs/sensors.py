@@ -5,10 +5,11 @@ import time
 
 import dagster as dg
 
+from ingest.container import SUFFIXES
 from ingest.load import sha256_of
 from orchestration.defs.resources import Warehouse
 
-LOADABLE = {".xlsx", ".xlsm", ".xls", ".csv"}
+LOADABLE = set(SUFFIXES)  # what the loader reads; any other file stays in the inbox
 SETTLE_SECONDS = 10  # a file still being copied in is left for the next tick
 
 

@@ -1,0 +1,313 @@
+"""Checks of one file against itself and the warehouse, set-wise in SQL.
+
+A value can be well formed and still wrong against other data: a region code not in the
+region register, a target year outside its plan's period, a respondent outside the region
+the wave covers, an answer-key item that no response column answers (it would add points
+nobody can score and so move the literacy threshold). Each check is one query over the
+file's typed rows (registered as `file_<table>`) and the warehouse's raw tables, and
+returns located problems. Keys this file brings count as known (a register loaded with
+the rows that refer to it); rows a file loses with --accept-valid-rows no longer count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import duckdb
+import pyarrow as pa
+
+from ingest.problems import problem
+from ingest.read import FileResult, SheetResult, split_list
+from ingest.specs import SPECS_BY_TABLE
+
+LIST_COLUMNS = ("lead_departments", "cooperating_departments", "responsible_units")
+# (table, column) → (referenced table, referenced column): what a value must name.
+REFERENCES: dict[tuple[str, str], tuple[str, str]] = {
+    **{
+        (s.table, "region_code"): ("regions", "region_code")
+        for s in SPECS_BY_TABLE.values()
+        if "region_code" in s.stored_columns
+    },
+    ("regions", "parent_code"): ("regions", "region_code"),
+    **{
+        (s.table, "plan_id"): ("plans", "plan_id")
+        for s in SPECS_BY_TABLE.values()
+        if "plan_id" in s.stored_columns and s.table != "plans"
+    },
+    ("targets", "indicator_code"): ("indicators", "indicator_code"),
+    **{
+        (s.table, "wave_id"): ("survey_waves", "wave_id")
+        for s in SPECS_BY_TABLE.values()
+        if "wave_id" in s.stored_columns and s.table != "survey_waves"
+    },
+    ("survey_waves", "rule_id"): ("survey_rules", "rule_id"),
+    ("survey_rule_minima", "rule_id"): ("survey_rules", "rule_id"),
+    ("measurement_rules", "target_id"): ("targets", "target_id"),
+    ("measure_reports", "measure_id"): ("measures", "measure_id"),
+    ("measure_reports", "responsible_unit"): ("departments", "name_zh"),
+    **{
+        (s.table, c): ("departments", "name_zh")
+        for s in SPECS_BY_TABLE.values()
+        for c in LIST_COLUMNS
+        if c in s.stored_columns
+    },
+}
+
+
+class FileView:
+    """This file's rows (those still counted) registered beside the warehouse."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, result: FileResult):
+        self.con, self.result = con, result
+        self.sheets = {s.spec.table: s for s in result.sheets}
+        self.excluded: dict[str, set[int]] = {}
+        self.registered: list[str] = []
+
+    def register(self) -> None:
+        """Copy the rows into temporary tables (a DuckDB table, unlike a view of Arrow
+        data, takes every filter the planner pushes down)."""
+        for table, sheet in self.sheets.items():
+            rows = sheet.table
+            dropped = self.excluded.get(sheet.sheet)
+            if dropped:
+                keep = pa.array([r not in dropped for r in rows["source_row"].to_pylist()])
+                rows = rows.filter(keep)
+            self._copy(f"file_{table}", rows)
+            if sheet.extra_table is not None:
+                self._copy(f"file_{sheet.spec.extra_table}", sheet.extra_table)
+
+    def _copy(self, name: str, rows: pa.Table) -> None:
+        self.con.register("file_rows", rows)
+        try:
+            self.con.execute(f"create or replace temp table {name} as select * from file_rows")
+        finally:
+            self.con.unregister("file_rows")
+        self.registered.append(name)
+
+    def unregister(self) -> None:
+        for name in self.registered:
+            self.con.execute(f"drop table if exists {name}")
+        self.registered.clear()
+
+    def known(self, table: str, column: str) -> str:
+        """SQL for the values of `table.column` in the warehouse or this file."""
+        mine = f" union all select {column} from file_{table}" if table in self.sheets else ""
+        return f"select {column} from raw.{table}{mine}"
+
+    def latest(self, table: str, key: str, columns: str) -> str:
+        """SQL for the current rows of `table`: this file's, else the latest load's."""
+        warehouse = (
+            f"select {columns} from raw.{table} "
+            f"qualify load_id = max(load_id) over (partition by {key})"
+        )
+        if table not in self.sheets:
+            return warehouse
+        return (
+            f"select {columns} from file_{table} union all "
+            f"select * from ({warehouse}) where {key} not in (select {key} from file_{table})"
+        )
+
+
+def check(con: duckdb.DuckDBPyConnection, view: FileView) -> list[dict]:
+    """Every cross-sheet and cross-file problem of the file."""
+    found = []
+    for checker in (_references, _plan_years, _coverage, _answer_key, _section_scores):
+        found += list(checker(con, view))
+    return found
+
+
+def _references(con: duckdb.DuckDBPyConnection, view: FileView) -> Iterator[dict]:
+    name = view.result.name
+    for table, sheet in view.sheets.items():
+        for (source, column), (target, target_column) in REFERENCES.items():
+            if source != table or column not in sheet.table.column_names:
+                continue
+            if column in LIST_COLUMNS:
+                values = sheet.frame[["source_row", column]]
+                names = split_list(values[column])
+                values = values.loc[names.index, ["source_row"]].assign(value=names)
+            else:
+                values = sheet.table.select(["source_row", column]).rename_columns(
+                    ["source_row", "value"]
+                )
+            con.register("checked_values", values)
+            try:
+                known = view.known(target, target_column)
+                missing = con.execute(
+                    "select source_row, value from checked_values "
+                    f"where value is not null and value not in ({known}) order by source_row"
+                ).fetchall()
+            finally:
+                con.unregister("checked_values")
+            header = _header(sheet, column)
+            spec = SPECS_BY_TABLE[target]
+            for row, value in missing:
+                yield problem(
+                    name,
+                    "unknown_reference",
+                    "reference",
+                    sheet=sheet.sheet,
+                    row=row,
+                    column=header,
+                    value=value,
+                    register={"zh": spec.zh, "en": spec.en},
+                )
+
+
+def _header(sheet: SheetResult, column: str) -> str:
+    column_spec = sheet.spec.column(column)
+    return f"{column_spec.zh} ({column})"
+
+
+def _plan_years(con: duckdb.DuckDBPyConnection, view: FileView) -> Iterator[dict]:
+    """A target's year inside its plan's period."""
+    if "targets" not in view.sheets:
+        return
+    sheet = view.sheets["targets"]
+    plans = view.latest("plans", "plan_id", "plan_id, period_start, period_end")
+    found = con.execute(
+        f"select t.source_row, t.target_year, p.plan_id, p.period_start, p.period_end "
+        f"from file_targets t join ({plans}) p using (plan_id) "
+        "where t.target_year < p.period_start or t.target_year > p.period_end "
+        "order by t.source_row"
+    ).fetchall()
+    for row, year, plan_id, start, end in found:
+        yield problem(
+            view.result.name,
+            "outside_plan",
+            "within_plan",
+            sheet=sheet.sheet,
+            row=row,
+            column=_header(sheet, "target_year"),
+            value=year,
+            plan_id=plan_id,
+            start=start,
+            end=end if end is not None else "",
+        )
+
+
+def _coverage(con: duckdb.DuckDBPyConnection, view: FileView) -> Iterator[dict]:
+    """A respondent's region is the wave's coverage region or lies below it."""
+    if "survey_respondents" not in view.sheets:
+        return
+    sheet = view.sheets["survey_respondents"]
+    waves = view.latest("survey_waves", "wave_id", "wave_id, region_code")
+    regions = view.latest("regions", "region_code", "region_code, parent_code")
+    found = con.execute(
+        f"""
+        with recursive
+        waves as ({waves}),
+        regions as ({regions}),
+        asked as (
+            select distinct r.region_code, w.region_code as coverage
+            from file_survey_respondents r join waves w using (wave_id)
+        ),
+        ancestors(region_code, ancestor, depth) as (
+            select region_code, region_code, 0 from (select distinct region_code from asked)
+            union all
+            select a.region_code, g.parent_code, a.depth + 1
+            from ancestors a join regions g on g.region_code = a.ancestor
+            where g.parent_code is not null and a.depth < 8
+        ),
+        outside as (
+            select region_code, coverage from asked
+            where not exists (
+                select 1 from ancestors a
+                where a.region_code = asked.region_code and a.ancestor = asked.coverage
+            )
+        )
+        select r.source_row, r.region_code, r.wave_id, o.coverage
+        from file_survey_respondents r
+        join waves w using (wave_id)
+        join outside o on o.region_code = r.region_code and o.coverage = w.region_code
+        order by r.source_row
+        """
+    ).fetchall()
+    for row, region, wave_id, coverage in found:
+        yield problem(
+            view.result.name,
+            "outside_coverage",
+            "inside_coverage",
+            sheet=sheet.sheet,
+            row=row,
+            column=_header(sheet, "region_code"),
+            value=region,
+            wave_id=wave_id,
+            coverage=coverage,
+        )
+
+
+def _answer_key(con: duckdb.DuckDBPyConnection, view: FileView) -> Iterator[dict]:
+    """Every item of an item-scored wave's answer key has a response column."""
+    if "survey_respondents" not in view.sheets:
+        return
+    respondents = view.sheets["survey_respondents"]
+    con.register("response_columns", pa.table({"item_code": list(respondents.extra_headers)}))
+    waves = view.latest("survey_waves", "wave_id", "wave_id, scoring")
+    items = view.latest("survey_items", "wave_id", "wave_id, item_code")
+    located = (
+        "select wave_id, item_code, source_row from file_survey_items"
+        if "survey_items" in view.sheets
+        else "select null as wave_id, null as item_code, null as source_row where false"
+    )
+    try:
+        found = con.execute(
+            f"""
+            with waves as ({waves}),
+            items as ({items}),
+            located as ({located})
+            select i.wave_id, i.item_code, l.source_row
+            from items i
+            join waves w using (wave_id)
+            left join located l using (wave_id, item_code)
+            where w.scoring = 'items'
+              and i.wave_id in (select wave_id from file_survey_respondents)
+              and i.item_code not in (select item_code from response_columns)
+            order by l.source_row, i.item_code
+            """
+        ).fetchall()
+    finally:
+        con.unregister("response_columns")
+    for wave_id, item, row in found:
+        sheet = view.sheets["survey_items"] if row is not None else respondents
+        yield problem(
+            view.result.name,
+            "item_without_column",
+            "item_column",
+            sheet=sheet.sheet,
+            row=row if row is not None else None,
+            column=_header(sheet, "item_code") if row is not None else None,
+            value=item,
+            wave_id=wave_id,
+            respondents=respondents.sheet,
+        )
+
+
+def _section_scores(con: duckdb.DuckDBPyConnection, view: FileView) -> Iterator[dict]:
+    """The section scores of a section-scored wave are numbers ≥ 0."""
+    respondents = view.sheets.get("survey_respondents")
+    if respondents is None or respondents.extra_table is None:
+        return
+    waves = view.latest("survey_waves", "wave_id", "wave_id, scoring")
+    found = con.execute(
+        f"""
+        select r.source_row, r.item_code, r.response
+        from file_survey_responses r join ({waves}) w using (wave_id)
+        where w.scoring = 'sections' and not coalesce(
+            isfinite(try_cast(r.response as double)) and try_cast(r.response as double) >= 0,
+            false
+        )
+        order by r.source_row, r.item_code
+        """
+    ).fetchall()
+    for row, item, value in found:
+        yield problem(
+            view.result.name,
+            "not_number",
+            "score",
+            sheet=respondents.sheet,
+            row=row,
+            column=item,
+            value=value,
+            minimum=0,
+        )

@@ -1,0 +1,503 @@
+"""Open a file offered to the loader and hand back its sheets as grids, or refuse it.
+
+Everything that can go wrong before a cell is typed is decided here, each as one located
+`Refusal` (never a traceback): an empty file, a file that is not what its name says (a
+PNG, a PDF, an HTML page, text named .xlsx), a password-protected workbook, a damaged
+one, a CSV in an encoding we do not read, a file above the size limits. Limits are
+checked before the reader allocates: a workbook's parts are decompressed as a stream and
+counted, and each sheet's XML is scanned for the last row and column that hold a value,
+so a decompression bomb or a stray cell in XFD1048576 is refused by name.
+
+The same scan finds what the spreadsheet reader cannot tell from an empty cell: a
+formula without a saved result, and an error value (#DIV/0!, #REF!). They are returned
+as flagged cells, for the sheet reader to refuse where they fall inside a table.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from xml.etree import ElementTree
+
+from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum
+
+from ingest.problems import Refusal, column_letter
+from ingest.settings import Limits, limits
+
+WORKBOOK_SUFFIXES = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls"}
+SUFFIXES = {**WORKBOOK_SUFFIXES, ".csv": "csv"}
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+SIGNATURES = (
+    (b"\x89PNG", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF8", "GIF"),
+    (b"%PDF", "PDF"),
+    (b"BM", "BMP"),
+    (b"\x1f\x8b", "GZIP"),
+    (b"Rar!", "RAR"),
+    (b"7z\xbc\xaf", "7Z"),
+)
+CHUNK = 8 << 20
+MAX_ROW_BYTES = 64 << 20  # one <row> element larger than this is not a return
+SPREADSHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+RELATIONSHIP_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+PACKAGE_RELS_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+CELL_REF = re.compile(rb'\br="([A-Z]{1,4})(\d{1,8})"')
+ROW_REF = re.compile(rb'\br="(\d{1,8})"')
+
+
+class Grid:
+    """One sheet, read on demand: its first rows (row 0 is row 1, column 0 is column A)
+    for finding the header, then every row as a stream, so the whole grid never exists
+    as Python objects; and the cells whose value the reader could not give."""
+
+    def __init__(
+        self,
+        name: str,
+        rows: list[list[object]] | None = None,
+        flagged: dict[tuple[int, int], tuple[str, str]] | None = None,
+        sheet: object | None = None,
+    ):
+        self.name = name
+        self.flagged = flagged or {}
+        self._rows = rows
+        self._sheet = sheet  # a python-calamine sheet: its cells held once, in Rust
+
+    def head(self, count: int) -> list[list[object]]:
+        if self._rows is not None:
+            return self._rows[:count]
+        return self._sheet.to_python(skip_empty_area=False, nrows=count)
+
+    def rows(self) -> Iterator[list[object]]:
+        """Every row from row 1, each as long as the sheet's used width from column A."""
+        if self._rows is not None:
+            yield from self._rows
+            return
+        start = self._sheet.start
+        offset = [None] * (start[1] if start else 0)
+        for row in self._sheet.iter_rows():
+            yield offset + row if offset else row
+
+    def is_empty(self) -> bool:
+        if self._sheet is not None:
+            if self._sheet.start is None:
+                return True
+            if self._sheet.height * self._sheet.width > 10_000:
+                return False
+        return not any(
+            not (c is None or (isinstance(c, str) and not c.strip()))
+            for row in self.rows()
+            for c in row
+        )
+
+    def release(self) -> None:
+        self._rows, self._sheet = None, None
+
+
+def file_kind(display_name: str) -> str | None:
+    """'xlsx', 'xls' or 'csv' from the name's suffix; None for any other suffix."""
+    return SUFFIXES.get(PurePosixPath(display_name.replace("\\", "/")).suffix.lower())
+
+
+def open_grids(path: Path, display_name: str) -> list[Grid]:
+    """The sheets of the file at `path` (offered as `display_name`), or a Refusal."""
+    settings = limits()
+    kind = file_kind(display_name)
+    if kind is None:
+        suffix = PurePosixPath(display_name).suffix or display_name
+        raise Refusal("suffix_unsupported", "file_format", suffix=suffix)
+    size = path.stat().st_size
+    if size == 0:
+        raise Refusal("file_empty", "file_format")
+    if size > settings.file_bytes:
+        raise Refusal(
+            "file_too_large",
+            "within_limit",
+            size_mb=round(size / (1 << 20), 1),
+            limit_mb=settings.file_mb,
+            setting="KEPU_MAX_FILE_MB",
+        )
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if head.startswith(ZIP_MAGIC):
+        if kind == "csv":
+            raise Refusal("file_type", "file_format", detected="XLSX/ZIP")
+        return _xlsx_grids(path, settings)
+    if head.startswith(OLE_MAGIC):
+        if _is_encrypted_package(path):
+            raise Refusal("workbook_encrypted", "no_password")
+        if kind == "csv":
+            raise Refusal("file_type", "file_format", detected="XLS")
+        return _calamine_grids(path, {})
+    detected = _signature(head)
+    if detected or kind != "csv":
+        raise Refusal("file_type", "file_format", detected=detected or _text_or_binary(head))
+    return [_csv_grid(path, display_name, settings)]
+
+
+def _signature(head: bytes) -> str | None:
+    for magic, name in SIGNATURES:
+        if head.startswith(magic):
+            return name
+    start = head.lstrip(codecs.BOM_UTF8).lstrip().lower()
+    if start.startswith((b"<!doctype html", b"<html", b"<table")):
+        return "HTML"
+    if start.startswith(b"<?xml"):
+        return "XML"
+    return None
+
+
+def _text_or_binary(head: bytes) -> str:
+    return "binary" if b"\x00" in head.lstrip(codecs.BOM_UTF16_LE) else "text"
+
+
+# Compound-file (OLE2) files: a legacy .xls, or an encrypted .xlsx, which Office stores as
+# a compound file holding the streams EncryptionInfo and EncryptedPackage.
+def _is_encrypted_package(path: Path) -> bool:
+    names = _compound_file_names(path)
+    return "EncryptedPackage" in names or "EncryptionInfo" in names
+
+
+def _compound_file_names(path: Path) -> set[str]:
+    """The names in a compound file's directory (reads the header, FAT and directory)."""
+    data = path.read_bytes()
+    try:
+        sector_size = 1 << struct.unpack_from("<H", data, 30)[0]
+        directory_start = struct.unpack_from("<i", data, 48)[0]
+        fat_sectors = [s for s in struct.unpack_from("<109i", data, 76) if s >= 0]
+        fat: list[int] = []
+        for sector in fat_sectors:
+            offset = (sector + 1) * sector_size
+            fat += struct.unpack_from(f"<{sector_size // 4}i", data, offset)
+        names: set[str] = set()
+        sector, seen = directory_start, set()
+        while sector >= 0 and sector not in seen and sector < len(fat):
+            seen.add(sector)
+            offset = (sector + 1) * sector_size
+            for entry in range(offset, offset + sector_size, 128):
+                length = struct.unpack_from("<H", data, entry + 64)[0]
+                if 2 <= length <= 64:
+                    names.add(data[entry : entry + length - 2].decode("utf-16-le", "replace"))
+            sector = fat[sector]
+        return names
+    except (struct.error, ValueError):
+        return set()
+
+
+def _xlsx_grids(path: Path, settings: Limits) -> list[Grid]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise Refusal("workbook_corrupt", "file_format", reason="zip") from error
+    with archive:
+        members = {info.filename: info for info in archive.infolist()}
+        if "EncryptedPackage" in members:
+            raise Refusal("workbook_encrypted", "no_password")
+        if "xl/workbook.xml" not in members:
+            raise Refusal("file_type", "file_format", detected="ZIP")
+        declared = sum(info.file_size for info in members.values())
+        if declared > settings.unpacked_bytes:
+            raise _unpacked_too_large(settings, "")
+        scans, names = _scan_parts(archive, members, settings)
+    flagged: dict[str, dict[tuple[int, int], tuple[str, str]]] = {}
+    for member, scan in scans.items():
+        sheet = names.get(member, member)
+        cells = scan.rows * scan.columns
+        if cells > settings.sheet_cells:
+            raise Refusal(
+                "sheet_too_large",
+                "within_limit",
+                sheet=sheet,
+                range=f"A1:{column_letter(scan.columns - 1)}{scan.rows}",
+                rows=scan.rows,
+                columns=scan.columns,
+                cells=cells,
+                limit=settings.sheet_cells,
+                setting="KEPU_MAX_SHEET_CELLS",
+            )
+        flagged[sheet] = scan.flagged
+    return _calamine_grids(path, flagged)
+
+
+def _unpacked_too_large(settings: Limits, member: str) -> Refusal:
+    return Refusal(
+        "unpacked_too_large",
+        "within_limit",
+        member=member,
+        limit_mb=settings.unpacked_mb,
+        setting="KEPU_MAX_UNPACKED_MB",
+    )
+
+
+def _scan_parts(
+    archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], settings: Limits
+) -> tuple[dict[str, SheetScan], dict[str, str]]:
+    """Decompress every XML part as a stream, counting bytes against the limit (the sizes
+    a zip declares can lie) and scanning the worksheets; then map parts to sheet names."""
+    total = 0
+    scans: dict[str, SheetScan] = {}
+    small: dict[str, bytes] = {}
+    for name, info in members.items():
+        if not name.endswith((".xml", ".rels")) or info.is_dir():
+            continue
+        scan = SheetScan() if name.startswith("xl/worksheets/") else None
+        kept = bytearray()
+        try:
+            with archive.open(info) as stream:
+                for chunk in _chunks(stream, scan):
+                    total += len(chunk)
+                    if total > settings.unpacked_bytes:
+                        raise _unpacked_too_large(settings, name)
+                    if scan is None and len(kept) < (1 << 20):
+                        kept += chunk
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as error:
+            raise Refusal("workbook_corrupt", "file_format", reason="crc") from error
+        except RuntimeError as error:  # zipfile: a member encrypted with a zip password
+            raise Refusal("workbook_encrypted", "no_password") from error
+        if scan is not None:
+            scans[name] = scan
+        else:
+            small[name] = bytes(kept)
+    return scans, _sheet_parts(small)
+
+
+def _chunks(stream: io.BufferedIOBase, scan: SheetScan | None) -> Iterator[bytes]:
+    for chunk in iter(lambda: stream.read(CHUNK), b""):
+        if scan is not None:
+            scan.feed(chunk)
+        yield chunk
+    if scan is not None:
+        scan.finish()
+
+
+def _sheet_parts(small: dict[str, bytes]) -> dict[str, str]:
+    """Worksheet part → sheet name, from xl/workbook.xml and its relationships."""
+    try:
+        book = ElementTree.fromstring(small.get("xl/workbook.xml", b""))
+        rels = ElementTree.fromstring(small.get("xl/_rels/workbook.xml.rels", b"<r/>"))
+    except ElementTree.ParseError as error:
+        raise Refusal("workbook_corrupt", "file_format", reason="xml") from error
+    targets = {
+        rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{PACKAGE_RELS_NS}Relationship")
+    }
+    parts = {}
+    for sheet in book.iter(f"{SPREADSHEET_NS}sheet"):
+        target = targets.get(sheet.get(f"{RELATIONSHIP_NS}id"), "")
+        member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        parts[str(PurePosixPath(member))] = sheet.get("name", "")
+    return parts
+
+
+class SheetScan:
+    """The used range of a worksheet's XML, fed in chunks: the last row and column that
+    hold a cell with content (an empty, only formatted cell does not count, as it does
+    not for the reader), and the cells whose value the reader cannot give."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.columns = 0
+        self.flagged: dict[tuple[int, int], tuple[str, str]] = {}
+        self._carry = b""
+        self._last_row = 0
+
+    def feed(self, chunk: bytes) -> None:
+        data = self._carry + chunk
+        cut = data.rfind(b"</row>")
+        if cut < 0:
+            self._carry = data
+            if len(data) > MAX_ROW_BYTES:  # one row this big is refused as too many cells
+                self.rows, self.columns = 1 << 20, 1 << 14
+                self._carry = b""
+            return
+        cut += len(b"</row>")
+        self._scan(data[:cut])
+        self._carry = data[cut:]
+
+    def finish(self) -> None:
+        end = self._carry.find(b"</sheetData>")
+        if end >= 0:
+            self._scan(self._carry[:end])
+        self._carry = b""
+
+    def _scan(self, block: bytes) -> None:
+        position = 0
+        while True:
+            end = block.find(b"</row>", position)
+            if end < 0:
+                break
+            start = block.rfind(b"<row", position, end)
+            start = position if start < 0 else start
+            tag_end = block.find(b">", start)
+            found = ROW_REF.search(block, start, tag_end)
+            row = int(found.group(1)) if found else self._last_row + 1
+            self._last_row = row
+            column = _last_value_column(block, start, end)
+            if column:
+                self.rows = max(self.rows, row)
+                self.columns = max(self.columns, column)
+            position = end + len(b"</row>")
+        if b"<f" in block:
+            self._formulas(block)
+        if b't="e"' in block:
+            self._errors(block)
+
+    def _formulas(self, block: bytes) -> None:
+        hit = block.find(b"<f")
+        while hit >= 0:
+            if block[hit + 2 : hit + 3] in (b">", b" ", b"/"):
+                cell = _enclosing_cell(block, hit)
+                close = block.find(b"</c>", hit)
+                content = block[hit : close if close >= 0 else len(block)]
+                value = content.find(b"<v>")
+                missing = value < 0 or content[value + 3 : value + 7] == b"</v>"
+                if missing and cell is not None:
+                    self.flagged.setdefault(cell, ("formula_no_value", ""))
+            hit = block.find(b"<f", hit + 2)
+
+    def _errors(self, block: bytes) -> None:
+        hit = block.find(b't="e"')
+        while hit >= 0:
+            cell = _enclosing_cell(block, hit)
+            start = block.find(b"<v>", hit)
+            stop = block.find(b"</v>", start)
+            shown = block[start + 3 : stop].decode("utf-8", "replace") if start >= 0 else ""
+            if cell is not None:
+                self.flagged[cell] = ("cell_error", shown)
+            hit = block.find(b't="e"', hit + 5)
+
+
+def _letters_to_index(letters: bytes) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + (letter - 64)
+    return index
+
+
+def _enclosing_cell(block: bytes, position: int) -> tuple[int, int] | None:
+    """(row, column), 0-based, of the <c> element around `position`."""
+    start = block.rfind(b"<c ", 0, position)
+    if start < 0:
+        return None
+    found = CELL_REF.search(block, start, block.find(b">", start))
+    if not found:
+        return None
+    return int(found.group(2)) - 1, _letters_to_index(found.group(1)) - 1
+
+
+def _last_value_column(block: bytes, start: int, end: int) -> int:
+    """The 1-based column of the last cell with content in the row block[start:end]."""
+    stop = end
+    while True:
+        cell = block.rfind(b"<c ", start, stop)
+        if cell < 0:
+            cell = block.rfind(b"<c>", start, stop)
+            if cell < 0:
+                return 0
+        tag_end = block.find(b">", cell)
+        if block[tag_end - 1 : tag_end] == b"/":
+            stop = cell
+            continue
+        found = CELL_REF.search(block, cell, tag_end)
+        if found:
+            return _letters_to_index(found.group(1))
+        return block.count(b"<c ", start, cell) + block.count(b"<c>", start, cell) + 1
+
+
+def _calamine_grids(path: Path, flagged: dict[str, dict]) -> list[Grid]:
+    """Every worksheet of the workbook through python-calamine, parsed sheet by sheet."""
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        sheets = [s.name for s in book.sheets_metadata if s.typ == SheetTypeEnum.WorkSheet]
+    except PasswordError as error:
+        raise Refusal("workbook_encrypted", "no_password") from error
+    except BaseException as error:  # a Rust panic in the reader arrives as BaseException
+        if isinstance(error, KeyboardInterrupt | SystemExit):
+            raise
+        raise Refusal("workbook_corrupt", "file_format", reason="reader") from error
+    grids = []
+    for name in sheets:
+        try:
+            sheet = book.get_sheet_by_name(name)
+        except PasswordError as error:
+            raise Refusal("workbook_encrypted", "no_password") from error
+        except BaseException as error:
+            if isinstance(error, KeyboardInterrupt | SystemExit):
+                raise
+            raise Refusal("workbook_corrupt", "file_format", sheet=name, reason="reader") from error
+        grids.append(Grid(name, flagged=flagged.get(name, {}), sheet=sheet))
+    book.close()
+    return grids
+
+
+# CSV: what Excel and WPS write on a Chinese Windows (GBK, i.e. GB18030), UTF-8 with or
+# without a byte-order mark, and UTF-16 ("Unicode text", tab-separated).
+def decode_text(data: bytes) -> str:
+    """The text of a CSV file in one of the encodings we read, or a Refusal."""
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if data.startswith(bom):
+            return _decode(data[len(bom) :], encoding)
+    if b"\x00" in data:
+        sample = data[:4096]
+        odd, even = sample[1::2].count(0), sample[0::2].count(0)
+        if odd > len(sample) // 4 and even == 0:
+            return _decode(data, "utf-16-le")
+        if even > len(sample) // 4 and odd == 0:
+            return _decode(data, "utf-16-be")
+        raise Refusal("file_type", "file_format", detected="binary")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise Refusal("csv_encoding", "csv_encoding")
+
+
+def _decode(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise Refusal("csv_encoding", "csv_encoding", encoding=encoding) from error
+
+
+def _csv_grid(path: Path, display_name: str, settings: Limits) -> Grid:
+    text = decode_text(path.read_bytes())
+    if "\x00" in text:
+        raise Refusal("file_type", "file_format", detected="binary")
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    csv.field_size_limit(settings.file_bytes)
+    rows: list[list[object]] = []
+    width = 0
+    try:
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            rows.append(row)
+            width = max(width, len(row))
+            if width * len(rows) > settings.sheet_cells:
+                raise Refusal(
+                    "sheet_too_large",
+                    "within_limit",
+                    sheet=PurePosixPath(display_name).stem,
+                    range=f"A1:{column_letter(width - 1)}{len(rows)}+",
+                    rows=len(rows),
+                    columns=width,
+                    cells=width * len(rows),
+                    limit=settings.sheet_cells,
+                    setting="KEPU_MAX_SHEET_CELLS",
+                )
+    except csv.Error as error:
+        raise Refusal(
+            "workbook_corrupt", "file_format", reason="csv", line=len(rows) + 1
+        ) from error
+    return Grid(PurePosixPath(display_name).stem, rows=rows)
