@@ -104,7 +104,7 @@ YUAN = {"元": 1.0, "万元": 10_000.0, "yuan": 1.0, "cny": 1.0, "10kyuan": 10_0
 SEX_CODES = ("male", "female")
 URBAN_RURAL_CODES = ("urban", "rural")
 EDUCATION_CODES = ("primary_or_less", "junior_high", "senior_high", "college", "bachelor_plus")
-UNIT_LEVEL_CODES = ("town", "village")  # coverage is counted over towns or over villages
+UNIT_LEVEL_CODES = ("county", "town", "village")  # coverage counts districts, towns or villages
 
 PLAN_ID = dict(
     kind="code",
@@ -361,13 +361,14 @@ TARGETS = TableSpec(
 
 MEASURES = TableSpec(
     table="measures",
-    zh="措施",
-    en="Qualitative measures",
-    sheet_names=("measures", "措施", "定性措施"),
+    zh="任务措施",
+    en="Tasks and measures",
+    sheet_names=("measures", "措施", "定性措施", "tasks", "任务", "任务措施"),
     columns=(
         _c(
             "measure_id",
             "措施编号",
+            "任务编号",
             kind="code",
             pattern=r"^[a-z0-9-]+\.[a-z0-9_-]+$",
             expected="<plan_id>.<slug>, e.g. xx-city-2022.m01",
@@ -388,6 +389,9 @@ MEASURES = TableSpec(
         _c("summary_en", "英文摘要", "summary", required=False),
         _c("responsible_units", "责任单位", "responsible"),
         _c("source_quote", "原文", "出处原文", "quote", required=False),
+        _c("task_kind", "任务类型", kind="choice", namespace="task_kind", required=False),
+        _c("lead_units", "牵头单位", "牵头部门", "lead", required=False),
+        _c("due_year", "完成年份", "due", required=False, **YEAR),
     ),
     key=("measure_id",),
 )
@@ -575,6 +579,15 @@ MEASUREMENT_RULES = TableSpec(
             only=UNIT_LEVEL_CODES,
             required=False,
         ),
+        _c(
+            "unit_threshold",
+            "单位达标值",
+            "per-unit threshold",
+            kind="number",
+            required=False,
+            minimum=0,
+            expected="a number ≥ 0 each unit must reach, e.g. 10 updates a year per gallery",
+        ),
         _c("note", "说明", required=False),
     ),
     key=("target_id",),
@@ -669,6 +682,16 @@ ACTIVITIES = TableSpec(
         ),
         _c("organiser", "主办单位", "organizer", required=False),
         _c("title", "活动名称", "名称", required=False),
+        _c(
+            "participant_ids",
+            "参加对象编号",
+            "学员编号",
+            "参训人员编号",
+            "覆盖对象编号",
+            "participant ids",
+            required=False,
+            expected="the register ids of the persons or units reached, separated by 、",
+        ),
     ),
     key=("activity_id",),
 )
@@ -705,13 +728,14 @@ ENTITY_REGISTER = TableSpec(
 
 MEASURE_REPORTS = TableSpec(
     table="measure_reports",
-    zh="措施进展",
-    en="Measure status reports",
-    sheet_names=("measure reports", "措施进展", "进展报告"),
+    zh="任务进展",
+    en="Task and measure progress reports",
+    sheet_names=("measure reports", "措施进展", "进展报告", "任务进展", "task reports"),
     columns=(
         _c(
             "measure_id",
             "措施编号",
+            "任务编号",
             kind="code",
             pattern=r"^[a-z0-9-]+\.[a-z0-9_-]+$",
             expected="a measure_id of the measures sheet",
