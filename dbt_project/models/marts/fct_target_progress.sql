@@ -18,7 +18,9 @@
 --       final_comparison: the final value meets the target; all_years_met: every year of
 --       the period met. A target not yet met whose due year's value (or a year of the
 --       period) has not arrived by the as-of date waits: insufficient_data,
---       due_year_missing (a missed year already makes an annual target not_achieved);
+--       due_year_missing (a missed year already makes an annual target not_achieved, a
+--       running total met early stays met, a level met before the due year is not yet
+--       achieved: it must hold in the due year, as must a narrowed gap);
 --       change_test: a significant
 --       narrowing; all_units_completed: every unit reported completion (a unit that
 --       never reported counts as not done).
@@ -96,6 +98,8 @@ statused as (
             when ruled.verdict_rule = 'change_test'
                 then case
                         when ruled.change_value is null then 'insufficient_data'
+                        when ruled.verdict_stage = 'final' and ruled.latest_year < ruled.target_year
+                            then 'insufficient_data'
                         when ruled.change_ci_upper < 0 and ruled.verdict_stage = 'final'
                             then 'achieved'
                         when ruled.change_ci_upper < 0 then 'on_track'
@@ -104,10 +108,15 @@ statused as (
                         when ruled.change_value < 0 then 'accelerate'
                         else 'limited'
                     end
-            -- the due year's value decides; until it arrives, a target not yet met waits
-            when ruled.verdict_rule = 'final_comparison' and ruled.is_met then 'achieved'
+            -- the due year's value decides (a running total met early stays met); until
+            -- it arrives the verdict waits
+            when
+                ruled.verdict_rule = 'final_comparison' and ruled.target_kind = 'cumulative'
+                and ruled.is_met
+                then 'achieved'
             when ruled.verdict_rule = 'final_comparison' and ruled.latest_year < ruled.target_year
                 then 'insufficient_data'
+            when ruled.verdict_rule = 'final_comparison' and ruled.is_met then 'achieved'
             when ruled.verdict_rule = 'final_comparison' then 'not_achieved'
             when ruled.verdict_rule = 'all_years_met' and ruled.years_met = ruled.period_years
                 then 'achieved'
@@ -139,7 +148,11 @@ quantitative as (
             when statused.latest_value is null then 'no_value'
             when
                 statused.progress_status = 'insufficient_data'
-                and statused.verdict_rule in ('final_comparison', 'all_years_met')
+                and (
+                    statused.verdict_rule in ('final_comparison', 'all_years_met')
+                    or statused.verdict_stage = 'final'
+                    and statused.latest_year < statused.target_year
+                )
                 then 'due_year_missing'
             when statused.progress_status = 'insufficient_data' then 'too_few_points'
             when statused.verdict_rule = 'change_test' and statused.change_ci_lower > 0
