@@ -533,7 +533,10 @@ class Stream:
     `rows` is an exact yearly row count (with `noise`, a Poisson mean) whose participants
     are drawn around `size`. `amount` (万元) is an exact yearly total split over `rows`;
     its participants are the vouchers issued, at ¥1,500–2,500 each. Rows go to the district
-    or city itself with probability `at_top`, otherwise to one of its towns.
+    or city itself with probability `at_top`, otherwise to one of its towns. With `ids`, each
+    row lists its participants by id (prefix `ids`): in each year after the first, a share
+    `new_share` of the person-times are people trained for the first time, the rest people
+    trained before, so the distinct persons are fewer than the person-times.
     """
 
     activity_type: str
@@ -547,6 +550,8 @@ class Stream:
     noise: bool = False
     at_top: float = 0.5
     per_session: float | None = None
+    ids: str | None = None
+    new_share: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -591,7 +596,8 @@ ACTIVITY_LOGS = (
         Stream("培训", "农业技术骨干", "区农业局", "农业技术骨干实用技术培训班", 60,
                participants=_per_year(ZC, (1700, 1800, 1850, 1900, 2050)), per_session=30),
         Stream("培训", "农村妇女", "区妇联", "农村妇女科学素质培训班", 50,
-               participants=_per_year(ZC, (1000, 1050, 1000, 1100, 1050)), per_session=25),
+               participants=_per_year(ZC, (2200, 2300, 2200, 2300, 2200)), per_session=25,
+               ids="ZCW", new_share=0.7),
         Stream("区级骨干培训", "科学教师", "区教育局", "区级骨干科学教师培训班", 25,
                participants=_per_year(ZC, (48, 50, 46, 44, 52)), at_top=1.0, per_session=5),
         Stream("区级骨干培训", "科技辅导员", "区教育局", "区级骨干科技辅导员培训班", 25,
@@ -704,11 +710,28 @@ def _dates(years: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.datetime_as_string(days, unit="D")
 
 
+def _participant_ids(
+    stream: Stream, participants: np.ndarray, pool: list[str], rng: np.random.Generator
+) -> list[str]:
+    """Each row's participants as ids joined by 、: new people (numbered after `pool`) and
+    people trained in earlier years, drawn from `pool`, which grows by the new ones."""
+    total = int(participants.sum())
+    new = total if not pool else round(total * stream.new_share)
+    start = len(pool) + 1
+    fresh = [f"{stream.ids}-{k:06d}" for k in range(start, start + new)]
+    again = list(rng.choice(pool, total - new, replace=False)) if total > new else []
+    pool += fresh
+    people = rng.permutation(np.array(fresh + again, dtype=object))
+    bounds = np.cumsum(participants)[:-1]
+    return ["、".join(row) for row in np.split(people, bounds)]
+
+
 def _stream_rows(
     stream: Stream, code: str, towns: np.ndarray, rng: np.random.Generator
 ) -> pd.DataFrame:
     """The rows of one stream, year by year, its totals split exactly."""
     parts = []
+    pool: list[str] = []
     totals = stream.participants or stream.amount or stream.rows
     for year in totals:
         if stream.rows is not None:
@@ -732,6 +755,7 @@ def _stream_rows(
             if stream.per_session
             else np.ones(count, int)
         )
+        ids = _participant_ids(stream, participants, pool, rng) if stream.ids else None
         parts.append(
             pd.DataFrame(
                 {
@@ -744,10 +768,13 @@ def _stream_rows(
                     "amount": amount,
                     "organiser": stream.organiser,
                     "title": stream.title,
+                    "participant_ids": ids,
                 }
             )
         )
-    return pd.concat(parts, ignore_index=True)
+    return (
+        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    )  # a noisy stream may draw no row
 
 
 def activities_frame(log: ActivityLog, towns: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
@@ -816,6 +843,10 @@ REGISTERS = (
              new=_per_year(SZ, (10, 12, 8, 11))),
     Register("中小学特色科学教育基地", "440118", "ZC-SEB", "增城合成中小学特色科学教育基地",
              at_top=0.0, new={2015: 1, 2017: 1, 2018: 1, 2020: 1}),
+    Register("中小学校", "440300", "SZ-SCH", "深圳合成中小学", exit_rate=0.01, at_top=0.0,
+             stock=_per_year(range(2016, 2021), (118, 120, 123, 125, 128))),
+    Register("机关领导干部和公务员", "440118", "ZC-CS", "", people=True, exit_rate=0.04,
+             at_top=0.6, stock=_per_year(range(2015, 2021), (780, 800, 815, 830, 840, 850))),
 )  # fmt: skip  # a table of 12 registers, two lines each: ruff gives each ten
 SURNAMES = list(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许邓冯韩曹曾彭萧蔡潘田董袁于余叶蒋杜苏"
@@ -873,12 +904,172 @@ def register_frame(register: Register, towns: np.ndarray, rng: np.random.Generat
     )
 
 
-# ---------------------------------------------------------------- measure reports
+# ---------------------------------------------------------------- reach
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Activity rows that say whom they reached, behind a 全覆盖 (full coverage) goal.
+
+    With `entity_type`, the rows list the ids of the register's entities they reached
+    (`per_row` ids a row): in each year the share `path` of the entities on the register at
+    year end is reached, since the start (`cumulative`) or within the year; a few entities
+    that left during the year were reached too and must not count. Without it, the rows are
+    held in the region's districts (`districts`): `path` is the share of districts with at
+    least one event in the year.
+    """
+
+    slug: str  # the activity log the rows belong to
+    code: str
+    prefix: str
+    activity_type: str
+    target_group: str
+    organiser: str
+    title: str
+    path: Mapping[int, float]
+    size: int
+    entity_type: str | None = None
+    cumulative: bool = False
+    per_row: int = 1
+
+
+REACHES = (
+    Reach("shenzhen", "440300", "SZ-R", "科普进校园", "中小学生", "市科协",
+          "“科普进校园”校园科普展览", _per_year(SZ, (0.35, 0.6, 0.85, 1.0)), 400,
+          entity_type="中小学校", cumulative=True),
+    Reach("zengcheng", "440118", "ZC-R", "网上学习", "领导干部和公务员", "区委组织部",
+          "领导干部和公务员网上学习完成名单", _per_year(ZC, (0.62, 0.71, 0.8, 0.88, 0.965)), 25,
+          entity_type="机关领导干部和公务员", per_row=25),
+    Reach("beijing", "110000", "BJ-R", "首都科普基层行", "社会公众", "市科协", "首都科普基层行",
+          _per_year(BJ, (12 / 16, 14 / 16, 15 / 16, 1.0, 1.0)), 800),
+)  # fmt: skip  # a table of three, as the streams above
+
+
+def _on_register(entities: pd.DataFrame, day: str) -> pd.Series:
+    registered = entities["registered_on"].astype(str) <= day
+    exited = entities["exited_on"].notna() & (entities["exited_on"].astype(str) <= day)
+    return registered & ~exited
+
+
+def _reached_entities(reach: Reach, entities: pd.DataFrame, rng: np.random.Generator):
+    """(year, ids reached) per year of the path."""
+    reached: set[str] = set()
+    for year, share in reach.path.items():
+        at_end = entities[_on_register(entities, f"{year}-12-31")]
+        left = entities[
+            _on_register(entities, f"{year - 1}-12-31") & ~_on_register(entities, f"{year}-12-31")
+        ]
+        ids = at_end["entity_id"].to_numpy()
+        goal = round(share * len(ids))
+        if reach.cumulative:
+            done = np.isin(ids, list(reached))
+            fresh = rng.permutation(ids[~done])[: max(0, goal - done.sum())]
+            again = ids[done][rng.random(done.sum()) < 0.2]
+            chosen = np.concatenate([fresh, again])
+        else:
+            chosen = rng.permutation(ids)[:goal]
+        leavers = left["entity_id"].to_numpy()
+        chosen = np.concatenate([chosen, leavers[rng.random(len(leavers)) < 0.5]])
+        reached |= set(chosen)
+        yield year, rng.permutation(chosen)
+
+
+def reach_frame(
+    reach: Reach, registers: pd.DataFrame, districts: np.ndarray, rng: np.random.Generator
+) -> pd.DataFrame:
+    """The activity rows of one reach, each with its date, place and the ids it lists."""
+    parts = []
+    if reach.entity_type:
+        entities = registers[registers["entity_type"] == reach.entity_type]
+        place = entities.set_index("entity_id")["region_code"]
+        for year, chosen in _reached_entities(reach, entities, rng):
+            rows = np.array_split(chosen, max(1, -(-len(chosen) // reach.per_row)))
+            ids = ["、".join(row) for row in rows]
+            people = reach.per_row > 1
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "year": year,
+                        "region_code": reach.code
+                        if people
+                        else place[[r[0] for r in rows]].to_numpy(),
+                        "participants": [len(r) for r in rows]
+                        if people
+                        else rng.integers(reach.size // 2, reach.size * 2, len(rows)),
+                        "participant_ids": ids,
+                    }
+                )
+            )
+    else:
+        for year, share in reach.path.items():
+            held = rng.permutation(districts)[: round(share * len(districts))]
+            events = np.repeat(held, rng.integers(1, 5, len(held)))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "year": year,
+                        "region_code": events,
+                        "participants": rng.integers(reach.size // 2, reach.size * 2, len(events)),
+                        "participant_ids": None,
+                    }
+                )
+            )
+    rows = pd.concat(parts, ignore_index=True)
+    rows["activity_date"] = _dates(rows["year"].to_numpy(), rng)
+    rows = rows.sort_values(["activity_date", "region_code"], ignore_index=True)
+    year = rows["activity_date"].str.slice(0, 4)
+    number = rows.groupby(year).cumcount() + 1
+    return pd.DataFrame(
+        {
+            "activity_id": reach.prefix + "-" + year + "-" + number.map("{:05d}".format),
+            "activity_date": rows["activity_date"],
+            "region_code": rows["region_code"].to_numpy(),
+            "activity_type": reach.activity_type,
+            "target_group": reach.target_group,
+            "sessions": 1,
+            "participants": rows["participants"].to_numpy(),
+            "amount": np.nan,
+            "organiser": reach.organiser,
+            "title": year + "年" + reach.title + "（第" + number.astype(str) + "期）",
+            "participant_ids": rows["participant_ids"].to_numpy(),
+        }
+    )
+
+
+def district_register() -> pd.DataFrame:
+    """The districts of the plans' regions (real, from registry/regions.csv) every year: the
+    units a district-level coverage goal counts."""
+    regions = pd.read_csv(REGISTRY_DIR / "regions.csv", dtype=str)
+    districts = regions[regions["level"] == "county"]
+    districts = districts[districts["parent_code"].isin(["110000"])]
+    return pd.DataFrame(
+        [
+            {"year": year, "region_code": row.region_code, "unit_name": row.name_zh}
+            for year in RECORD_YEARS
+            for row in districts.itertuples()
+        ]
+    )
+
+
+# ---------------------------------------------------------------- task reports
 
 PERIODS = ("2022H2", "2023H1", "2023H2", "2024H1", "2024H2", "2025H1")
+XX_PLAN = "xx-city-2022"
+# The other plans' units report once a year on each task, from the plan's first full year
+# (Beijing's plan was issued in March 2022) to its due year.
+REPORT_YEARS = {
+    "shenzhen-2017-2020": range(2017, 2021),
+    "zengcheng-2016-2020": range(2016, 2021),
+    "ouhai-2021-2025": range(2021, 2026),
+    "beijing-2021-2035": range(2022, 2026),
+}
+ISSUERS = {"440300": "深", "440118": "增", "330304": "瓯", "110000": "京"}
 NEVER = 99
 NEVER_REPORTED = 4
 FINAL_SHARES = {"completed": 0.5, "in_progress": 1 / 3, "overdue": 0.1}  # the rest not_started
+ALL_DONE_SHARE = 0.45  # tasks of a finished plan that every unit completes
+COMPLETED_SHARE = 0.85  # units completing the other tasks
+NEVER_REPORTED_SHARE = 0.03  # units of a finished plan that never report (at least one)
 MEASURE_STATUS_LABELS = {
     "not_started": "未启动",
     "in_progress": "进行中",
@@ -899,18 +1090,24 @@ EVIDENCE = {
 }
 
 
-def _pairs() -> pd.DataFrame:
+def _pairs(plan_id: str) -> pd.DataFrame:
+    """Each task × responsible unit of one plan, with the task's due year and the unit's
+    short name."""
     measures = pd.read_csv(REGISTRY_DIR / "measures.csv", dtype=str)
+    measures = measures[measures["plan_id"] == plan_id]
     units = measures["responsible_units"].str.split(LIST_SEPARATORS, regex=True).explode()
-    pairs = measures[["measure_id", "title_zh"]].join(units.str.strip().rename("unit"))
+    pairs = measures[["measure_id", "title_zh", "due_year"]].join(units.str.strip().rename("unit"))
+    plans = pd.read_csv(REGISTRY_DIR / "plans.csv", dtype=str).set_index("plan_id")
+    region = plans.loc[plan_id, "region_code"]
     departments = pd.read_csv(REGISTRY_DIR / "departments.csv", dtype=str)
-    short = departments[departments["region_code"] == "990100"].set_index("name_zh")
+    short = departments[departments["region_code"] == region].set_index("name_zh")
     pairs["short"] = pairs["unit"].map(short["short_name_zh"])
+    pairs["region"] = region
     return pairs.reset_index(drop=True)
 
 
-def _status_paths(count: int, rng: np.random.Generator) -> np.ndarray:
-    """Status per pair × period: from not started to in progress to completed (or overdue)."""
+def _xx_finals(count: int, rng: np.random.Generator) -> np.ndarray:
+    """XX city's measures run on: half completed by the last report, a third in progress."""
     finals = np.full(count, "not_started", dtype=object)
     cut = np.cumsum([round(share * count) for share in FINAL_SHARES.values()])
     order = rng.permutation(count)
@@ -918,7 +1115,28 @@ def _status_paths(count: int, rng: np.random.Generator) -> np.ndarray:
         FINAL_SHARES, zip([0, *cut[:-1]], cut, strict=True), strict=True
     ):
         finals[order[low:high]] = status
-    last = len(PERIODS) - 1
+    return finals
+
+
+def _plan_finals(pairs: pd.DataFrame, last_year: int, rng: np.random.Generator) -> np.ndarray:
+    """A finished plan's tasks: some completed by every unit, the others by most units,
+    the rest overdue or still in progress; tasks due after the last report still run."""
+    tasks = pairs["measure_id"].unique()
+    all_done = set(tasks[rng.random(len(tasks)) < ALL_DONE_SHARE])
+    due = pairs["due_year"].astype(int).to_numpy()
+    draw = rng.random(len(pairs))
+    finals = np.where(draw < COMPLETED_SHARE, "completed", "overdue").astype(object)
+    finals[(finals == "overdue") & (rng.random(len(pairs)) < 0.4)] = "in_progress"
+    finals[pairs["measure_id"].isin(all_done).to_numpy()] = "completed"
+    running = due > last_year
+    finals[running] = np.where(rng.random(running.sum()) < 0.3, "completed", "in_progress")
+    return finals
+
+
+def _status_paths(finals: np.ndarray, periods: int, rng: np.random.Generator) -> np.ndarray:
+    """Status per pair × period: from not started to in progress to completed (or overdue)."""
+    count = len(finals)
+    last = periods - 1
     completes = np.where(finals == "completed", rng.integers(2, last + 1, count), NEVER)
     starts = np.where(
         finals == "not_started", NEVER, rng.integers(0, np.minimum(completes, last), count)
@@ -928,7 +1146,7 @@ def _status_paths(count: int, rng: np.random.Generator) -> np.ndarray:
     overdue = np.where(
         finals == "overdue", rng.integers(np.minimum(starts + 1, last), last + 1), overdue
     )
-    t = np.arange(len(PERIODS))[None, :]
+    t = np.arange(periods)[None, :]
     return np.select(
         [t < starts[:, None], t >= completes[:, None], t >= overdue[:, None]],
         ["not_started", "completed", "overdue"],
@@ -937,6 +1155,7 @@ def _status_paths(count: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def _reported_on(periods: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A half-year's report in the weeks after it ends; a year's in January or February."""
     year = np.array([int(p[:4]) for p in periods])
     half_end = np.where(np.char.endswith(periods.astype(str), "H1"), "-07-01", "-01-01")
     start = np.char.add(np.where(half_end == "-07-01", year, year + 1).astype(str), half_end)
@@ -944,15 +1163,18 @@ def _reported_on(periods: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.datetime_as_string(days, unit="D")
 
 
-def measure_reports_frame(rng: np.random.Generator) -> pd.DataFrame:
-    """Half-yearly reports per measure × responsible unit; a few units never report, and some
-    reports before the latest period are missing."""
-    pairs = _pairs()
-    pairs = pairs.drop(rng.choice(len(pairs), NEVER_REPORTED, replace=False)).reset_index(drop=True)
-    status = _status_paths(len(pairs), rng)
-    pair, t = np.nonzero(rng.random(status.shape) > np.where(np.arange(len(PERIODS)) < 5, 0.06, 0))
+def _reports(
+    pairs: pd.DataFrame, periods: tuple[str, ...], finals: np.ndarray, rng: np.random.Generator
+) -> pd.DataFrame:
+    """The reports of the pairs that report: their status path, a few missing reports before
+    the latest period, evidence and a document number for most finished work."""
+    status = _status_paths(finals, len(periods), rng)
+    last = len(periods) - 1
+    pair, t = np.nonzero(
+        rng.random(status.shape) > np.where(np.arange(len(periods)) < last, 0.06, 0)
+    )
     rows = pairs.iloc[pair].reset_index(drop=True)
-    rows["period"] = np.array(PERIODS)[t]
+    rows["period"] = np.array(periods)[t]
     rows["status"] = status[pair, t]
     rows["reported_on"] = _reported_on(rows["period"].to_numpy(), rng)
     template = [rng.choice(EVIDENCE[s]) for s in rows["status"]]
@@ -963,7 +1185,9 @@ def measure_reports_frame(rng: np.random.Generator) -> pd.DataFrame:
     ]
     has_document = rows["status"].isin(["in_progress", "completed"]) & (rng.random(len(rows)) < 0.7)
     has_document &= ~rows["unit"].str.startswith("各")
-    issuer = rows["short"].where(rows["short"].str.startswith("XX"), "XX" + rows["short"])
+    prefix = rows["region"].map(ISSUERS).fillna("XX")
+    issued = rows["short"].str.startswith((*ISSUERS.values(), "XX"))
+    issuer = rows["short"].where(issued, prefix + rows["short"])
     document = (
         issuer
         + "〔"
@@ -983,6 +1207,28 @@ def measure_reports_frame(rng: np.random.Generator) -> pd.DataFrame:
             "reported_on": rows["reported_on"],
         }
     )
+
+
+def measure_reports_frame(rng: np.random.Generator) -> pd.DataFrame:
+    """Half-yearly reports per XX city measure × responsible unit; a few units never report,
+    and some reports before the latest period are missing."""
+    pairs = _pairs(XX_PLAN)
+    pairs = pairs.drop(rng.choice(len(pairs), NEVER_REPORTED, replace=False)).reset_index(drop=True)
+    return _reports(pairs, PERIODS, _xx_finals(len(pairs), rng), rng)
+
+
+def task_reports_frame(plan_id: str, rng: np.random.Generator) -> pd.DataFrame:
+    """Yearly reports per task × unit of a plan with a period: most tasks done, some units
+    overdue or still working at the due year, a few units that never report."""
+    pairs = _pairs(plan_id)
+    years = REPORT_YEARS[plan_id]
+    finals = _plan_finals(pairs, years[-1], rng)
+    open_tasks = np.flatnonzero(finals != "completed")
+    silent = max(1, round(NEVER_REPORTED_SHARE * len(pairs)))
+    silent = rng.choice(open_tasks if len(open_tasks) >= silent else len(pairs), silent, False)
+    keep = np.setdiff1d(np.arange(len(pairs)), silent)
+    periods = tuple(str(year) for year in years)
+    return _reports(pairs.iloc[keep].reset_index(drop=True), periods, finals[keep], rng)
 
 
 # ---------------------------------------------------------------- workbooks
@@ -1014,7 +1260,7 @@ def generate_records(folder: Path, seed: int) -> list[Path]:
     }
     towns = {code: codes.to_numpy() for code, codes in towns.items()}
     facilities = facilities_frame(units, np.random.default_rng([seed, 1]))
-    register = unit_register_frame(units)
+    register = pd.concat([unit_register_frame(units), district_register()], ignore_index=True)
     paths = []
     for year in sorted(_years(facilities, "year").unique()):
         paths.append(
@@ -1028,9 +1274,25 @@ def generate_records(folder: Path, seed: int) -> list[Path]:
                 received_on=date(year + 1, 3, 31),
             )
         )
+    registers = pd.concat(
+        [
+            register_frame(r, towns.get(r.code, no_towns), np.random.default_rng([seed, 3, k]))
+            for k, r in enumerate(REGISTERS)
+        ],
+        ignore_index=True,
+    )
+    districts = register.loc[register["region_code"].str.startswith("1101"), "region_code"]
+    reaches = {
+        reach.slug: reach_frame(
+            reach, registers, districts.unique(), np.random.default_rng([seed, 5, k])
+        )
+        for k, reach in enumerate(REACHES)
+    }
     for k, log in enumerate(ACTIVITY_LOGS):
         rng = np.random.default_rng([seed, 2, k])
         frame = activities_frame(log, towns.get(log.code, no_towns), rng)
+        if log.slug in reaches:
+            frame = pd.concat([frame, reaches[log.slug]], ignore_index=True)
         years = _years(frame, "activity_date")
         for year in sorted(years.unique()):
             paths.append(
@@ -1042,13 +1304,6 @@ def generate_records(folder: Path, seed: int) -> list[Path]:
                     received_on=date(year + 1, 1, 31),
                 )
             )
-    registers = pd.concat(
-        [
-            register_frame(r, towns.get(r.code, no_towns), np.random.default_rng([seed, 3, k]))
-            for k, r in enumerate(REGISTERS)
-        ],
-        ignore_index=True,
-    )
     for year in sorted(_years(registers, "registered_on").unique()):
         paths.append(
             write_workbook(
@@ -1058,14 +1313,18 @@ def generate_records(folder: Path, seed: int) -> list[Path]:
                 received_on=date(year + 1, 1, 31),
             )
         )
-    reports = measure_reports_frame(np.random.default_rng([seed, 4]))
-    for period, part in reports.groupby("period", sort=True):
-        paths.append(
-            write_workbook(
-                folder / f"measure_reports_{period}.xlsx",
-                [(MEASURE_REPORTS, part)],
-                synthetic=True,
-                received_on=date.fromisoformat(part["reported_on"].max()),
+    reports = {"measure_reports": measure_reports_frame(np.random.default_rng([seed, 4]))}
+    for k, plan_id in enumerate(REPORT_YEARS):
+        rng = np.random.default_rng([seed, 4, k])
+        reports[f"task_reports_{plan_id}"] = task_reports_frame(plan_id, rng)
+    for stem, frame in reports.items():
+        for period, part in frame.groupby("period", sort=True):
+            paths.append(
+                write_workbook(
+                    folder / f"{stem}_{period}.xlsx",
+                    [(MEASURE_REPORTS, part)],
+                    synthetic=True,
+                    received_on=date.fromisoformat(part["reported_on"].max()),
+                )
             )
-        )
     return paths

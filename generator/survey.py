@@ -9,6 +9,13 @@ the level on the region's path: the published figure where there is one (Beijing
 2020), otherwise a path around the plan's target. Scores are then drawn consistent with
 each respondent's literacy under the wave's rule: item responses against an answer key
 (older benchmark-style waves) or section scores (newer waves).
+
+Beijing's strata are its 16 districts, 10–14 PSUs each (6,400 respondents a wave), so
+respondents carry district codes and the districts' estimates are independent and can be
+published. Some group effects change over the waves, so that the plans' gap
+goals have something to find: Ouhai's gender effect shrinks from 2021 to 2025 (its occupation
+effects do not), Beijing's urban effect and its district effects shrink from 2020 to 2025
+(its age effects do not).
 """
 
 from __future__ import annotations
@@ -80,6 +87,24 @@ EDUCATION_EFFECT = {
     "大学本科及以上": 1.3,
 }
 AGE_EFFECT = {"18-29": 0.9, "30-39": 0.5, "40-49": 0.0, "50-59": -0.5, "60-69": -1.2}
+SEX_EFFECT, URBAN_EFFECT = 0.25, 0.7
+# Beijing's districts in code order, with a logit effect each: the central districts above,
+# the outer ones below the city.
+BEIJING_DISTRICTS = {
+    "110101": 0.55, "110102": 0.6, "110105": 0.35, "110106": 0.1, "110107": 0.15,
+    "110108": 0.7, "110109": -0.35, "110111": -0.45, "110112": -0.15, "110113": -0.25,
+    "110114": 0.05, "110115": -0.2, "110116": -0.5, "110117": -0.55, "110118": -0.6,
+    "110119": -0.65,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Effects:
+    """The group effects of one wave that differ from the defaults."""
+
+    sex: float = SEX_EFFECT
+    urban: float = URBAN_EFFECT
+    district_scale: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -92,6 +117,9 @@ class SurveyRegion:
     urban_share: float
     path: dict[int, float]  # year → literacy ratio in percent
     town_codes: bool  # respondents coded to synthetic towns (one per stratum)
+    districts: dict[str, float] | None = None  # one stratum per district, with its effect
+    effects: dict[int, Effects] | None = None  # year → effects that change over the waves
+    psus: tuple[int, int] = (3, 7)  # PSUs per stratum, drawn from [low, high)
 
 
 REGIONS = (
@@ -121,19 +149,34 @@ REGIONS = (
         "瓯海区",
         1_300,
         13,
-        0.80,
+        0.65,
         {2021: 14.2, 2022: 15.1, 2023: 16.0, 2024: 16.8, 2025: 17.6},
         True,
+        effects={
+            year: Effects(sex=sex)
+            for year, sex in zip(range(2021, 2026), (0.75, 0.6, 0.45, 0.25, 0.05), strict=True)
+        },
     ),
     SurveyRegion(
         "110000",
         "beijing",
         "北京市",
-        4_000,
+        6_400,
         16,
         0.87,
         {2020: 24.07, 2021: 24.9, 2022: 25.6, 2023: 26.4, 2024: 27.2, 2025: 28.1},
         False,
+        districts=BEIJING_DISTRICTS,
+        psus=(10, 15),
+        effects={
+            year: Effects(urban=urban, district_scale=scale)
+            for year, urban, scale in zip(
+                range(2020, 2026),
+                (1.2, 1.05, 0.9, 0.7, 0.5, 0.35),
+                (1.0, 0.9, 0.8, 0.65, 0.5, 0.4),
+                strict=True,
+            )
+        },
     ),
 )
 ITEMS_WAVES_BEFORE = 2019  # waves before this year use the benchmark item test
@@ -144,7 +187,7 @@ def _draw_design(region: SurveyRegion, rng: np.random.Generator, lonely: bool) -
     rows = []
     per_stratum = region.respondents // region.strata
     for h in range(region.strata):
-        psu_count = 1 if (lonely and h == 0) else int(rng.integers(3, 7))
+        psu_count = 1 if (lonely and h == 0) else int(rng.integers(*region.psus))
         population_psus = psu_count * int(rng.integers(4, 12))
         stratum_weight = rng.uniform(300, 3_000)
         for j in range(psu_count):
@@ -183,21 +226,33 @@ def _draw_design(region: SurveyRegion, rng: np.random.Generator, lonely: bool) -
     return design
 
 
-def _linear_predictor(design: pd.DataFrame) -> np.ndarray:
+def _linear_predictor(
+    design: pd.DataFrame, effects: Effects, districts: dict[str, float] | None
+) -> np.ndarray:
     bands = pd.cut(design["age"], [17, 29, 39, 49, 59, 200], labels=list(AGE_EFFECT))
+    district = 0.0
+    if districts:
+        district = effects.district_scale * np.array(list(districts.values()))[design["town"] - 1]
     return (
-        np.where(design["sex"] == "男", 0.25, 0.0)
-        + np.where(design["urban_rural"] == "城镇", 0.7, 0.0)
+        np.where(design["sex"] == "男", effects.sex, 0.0)
+        + np.where(design["urban_rural"] == "城镇", effects.urban, 0.0)
         + bands.map(AGE_EFFECT).astype(float).to_numpy()
         + design["education"].map(EDUCATION_EFFECT).to_numpy()
         + design["occupation"].map(OCCUPATIONS).to_numpy()
         + design["psu_effect"].to_numpy()
+        + district
     )
 
 
-def _literate(design: pd.DataFrame, level: float, rng: np.random.Generator) -> np.ndarray:
+def _literate(
+    design: pd.DataFrame,
+    level: float,
+    rng: np.random.Generator,
+    effects: Effects = Effects(),
+    districts: dict[str, float] | None = None,
+) -> np.ndarray:
     """Literacy flags whose weighted share among adults 18–69 equals `level` (percent)."""
-    eta = _linear_predictor(design)
+    eta = _linear_predictor(design, effects, districts)
     adults = (design["age"] <= 69).to_numpy()
     weights = design["weight"].to_numpy()
     low, high = -15.0, 15.0
@@ -283,12 +338,16 @@ def wave_workbook(region: SurveyRegion, year: int, folder: Path, seed: int) -> P
     wave_id = f"{region.slug}-{year}"
     items = year < ITEMS_WAVES_BEFORE
     design = _draw_design(region, rng, lonely=(region.slug == "zengcheng" and year == 2019))
-    literate = _literate(design, region.path[year], rng)
+    effects = (region.effects or {}).get(year, Effects())
+    literate = _literate(design, region.path[year], rng, effects, region.districts)
     key = _answer_key(wave_id, rng) if items else None
     scores = _item_responses(literate, key, rng) if items else _section_scores(literate, rng)
-    region_codes = (
-        region.code + (900 + design["town"]).astype(str) if region.town_codes else region.code
-    )
+    if region.districts:
+        region_codes = np.array(list(region.districts))[design["town"] - 1]
+    elif region.town_codes:
+        region_codes = region.code + (900 + design["town"]).astype(str)
+    else:
+        region_codes = region.code
     respondents = pd.concat(
         [
             pd.DataFrame(

@@ -158,7 +158,7 @@ MAX_WEIGHT = 1e7
 SEX_CODES = ("male", "female")
 URBAN_RURAL_CODES = ("urban", "rural")
 EDUCATION_CODES = ("primary_or_less", "junior_high", "senior_high", "college", "bachelor_plus")
-UNIT_LEVEL_CODES = ("town", "village")  # coverage is counted over towns or over villages
+UNIT_LEVEL_CODES = ("county", "town", "village")  # coverage counts districts, towns or villages
 
 PLAN_ID = dict(
     kind="code", pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", expect="slug", example="ouhai-2021-2025"
@@ -418,11 +418,11 @@ TARGETS = TableSpec(
 
 MEASURES = TableSpec(
     table="measures",
-    zh="措施",
-    en="Qualitative measures",
-    sheet_names=("measures", "措施", "定性措施"),
+    zh="任务措施",
+    en="Tasks and measures",
+    sheet_names=("measures", "措施", "定性措施", "tasks", "任务", "任务措施"),
     columns=(
-        _c("measure_id", "措施编号", **TARGET_REF, example="xx-city-2022.m01"),
+        _c("measure_id", "措施编号", "任务编号", **TARGET_REF, example="xx-city-2022.m01"),
         _c("plan_id", "规划编号", **PLAN_ID),
         _c(
             "measure_no",
@@ -438,6 +438,9 @@ MEASURES = TableSpec(
         _c("summary_en", "英文摘要", "summary", required=False),
         _c("responsible_units", "责任单位", "responsible"),
         _c("source_quote", "原文", "出处原文", "quote", required=False),
+        _c("task_kind", "任务类型", kind="choice", namespace="task_kind", required=False),
+        _c("lead_units", "牵头单位", "牵头部门", "lead", required=False),
+        _c("due_year", "完成年份", "due", required=False, **YEAR),
     ),
     key=("measure_id",),
 )
@@ -616,6 +619,15 @@ MEASUREMENT_RULES = TableSpec(
             only=UNIT_LEVEL_CODES,
             required=False,
         ),
+        _c(
+            "unit_threshold",
+            "单位达标值",
+            "per-unit threshold",
+            kind="number",
+            required=False,
+            minimum=0,
+            expected="a number ≥ 0 each unit must reach, e.g. 10 updates a year per gallery",
+        ),
         _c("note", "说明", required=False),
     ),
     key=("target_id",),
@@ -709,6 +721,16 @@ ACTIVITIES = TableSpec(
         ),
         _c("organiser", "主办单位", "organizer", required=False),
         _c("title", "活动名称", "名称", required=False),
+        _c(
+            "participant_ids",
+            "参加对象编号",
+            "学员编号",
+            "参训人员编号",
+            "覆盖对象编号",
+            "participant ids",
+            required=False,
+            expected="the register ids of the persons or units reached, separated by 、",
+        ),
     ),
     key=("activity_id",),
 )
@@ -756,11 +778,11 @@ ENTITY_REGISTER = TableSpec(
 
 MEASURE_REPORTS = TableSpec(
     table="measure_reports",
-    zh="措施进展",
-    en="Measure status reports",
-    sheet_names=("measure reports", "措施进展", "进展报告"),
+    zh="任务进展",
+    en="Task and measure progress reports",
+    sheet_names=("measure reports", "措施进展", "进展报告", "任务进展", "task reports"),
     columns=(
-        _c("measure_id", "措施编号", **TARGET_REF, example="xx-city-2022.m01"),
+        _c("measure_id", "措施编号", "任务编号", **TARGET_REF, example="xx-city-2022.m01"),
         _c("responsible_unit", "责任单位", "unit"),
         _c("period", "报告期", "reporting period"),
         _c("status", "进展状态", "状态", kind="choice", namespace="measure_status"),

@@ -152,19 +152,58 @@ def test_an_empty_domain_is_listed_with_no_estimate(demo_home: KepuHome) -> None
 
 
 def test_nchs_rules_decide_the_flags(demo_home: KepuHome) -> None:
-    """Recompute every flag from the published components (n_eff, KG width, df)."""
+    """Recompute every flag from the published components (variance, n_eff, KG width, df):
+    a domain whose variance cannot be estimated (no SE, no degrees of freedom, or an SE of
+    rounding size while 0 < p < 1) is suppressed before the NCHS rules are asked."""
     rows = published(demo_home, "select * from fct_literacy_estimate where estimate is not null")
     width = rows["ci_beta_upper"] - rows["ci_beta_lower"]
     p = rows["estimate"]
+    no_variance = (
+        rows["standard_error"].isna()
+        | (rows["degrees_of_freedom"] < 1)
+        | ((p > 0) & (p < 1) & (rows["standard_error"] < 1e-9))
+    )
     expected = np.select(
-        [rows["effective_sample_size"] < 30, width >= 0.30,
+        [no_variance, rows["effective_sample_size"] < 30, width >= 0.30,
          (width > 0.05) & (p > 0) & (width / p > 1.30), rows["degrees_of_freedom"] < 8,
          (width > 0.05) & (p < 1) & (width / (1 - p) > 1.30)],
-        ["suppress", "suppress", "suppress", "review", "flag"],
+        ["suppress", "suppress", "suppress", "suppress", "review", "flag"],
         default="present",
     )  # fmt: skip
     assert (rows["quality_flag"] == expected).all()
     assert set(expected) >= {"present", "suppress", "review"}
+
+
+def test_a_domain_inside_one_psu_is_suppressed_everywhere(demo_home: KepuHome) -> None:
+    """Zengcheng 2019 has a stratum (a town) with one PSU: the town's estimate has SE ≈ 0
+    and no degrees of freedom. It is suppressed as variance_not_estimable, and no number
+    of it reaches the indicator values, the gaps or the dispersion of the towns."""
+    town = published(
+        demo_home,
+        "select region_code, estimate, standard_error, degrees_of_freedom, quality_flag, "
+        "quality_reason, quality_measure_value, quality_threshold from fct_literacy_estimate "
+        "where wave_id = 'zengcheng-2019' and group_dimension = 'total' "
+        "and degrees_of_freedom < 1",
+    )
+    assert len(town) >= 1
+    assert (town["standard_error"].fillna(0) < 1e-9).all()
+    assert set(town["quality_flag"]) == {"suppress"}
+    assert set(town["quality_reason"]) == {"variance_not_estimable"}
+    assert (town["quality_measure_value"] == 0).all() and (town["quality_threshold"] == 1).all()
+    codes = town["region_code"].tolist()
+    values = published(
+        demo_home,
+        "select value, quality_flag from fct_indicator_value where indicator_code = "
+        "'literacy_ratio' and year = 2019 and group_dimension = 'total' and region_code in "
+        f"({', '.join(repr(c) for c in codes)})",
+    )
+    assert values["value"].isna().all() and set(values["quality_flag"]) == {"suppress"}
+    spread = published(
+        demo_home,
+        "select quality_flag from fct_literacy_dispersion where wave_id = 'zengcheng-2019' "
+        "and region_code = '440118'",
+    )
+    assert set(spread["quality_flag"]) == {"suppress"}
 
 
 def test_a_flag_states_the_measure_and_threshold_that_decided_it(demo_home: KepuHome) -> None:

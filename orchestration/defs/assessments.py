@@ -3,6 +3,7 @@
 import csv
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Self
 
 import dagster as dg
@@ -13,6 +14,7 @@ from orchestration.assess import assess
 from orchestration.defs.resources import Warehouse
 
 REVIEWS = REGISTRY_DIR / "reviews.csv"
+PLANS = REGISTRY_DIR / "plans.csv"
 # A checkpoint of a long plan (Beijing 2025, 2035) closes a stage: it is assessed as a final
 # assessment of the targets due by then. Other review kinds are assessed as themselves when
 # they are an assessment kind; a launch is not assessed.
@@ -50,12 +52,35 @@ class ReviewPoint:
         return date(self.year + 1, 3, 31)
 
 
-def review_points() -> list[ReviewPoint]:
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def monitoring_years(plan: dict[str, str], today: date) -> range:
+    """The years a plan whose document names no review point is monitored: every year from
+    its start to the last full year (its period end, if it has one). The registry records
+    no such years (XX city's document names none); this calendar is the warehouse's."""
+    last = today.year - 1
+    if plan["period_end"]:
+        last = min(last, int(plan["period_end"]))
+    return range(int(plan["period_start"]), last + 1)
+
+
+def review_points(today: date | None = None) -> list[ReviewPoint]:
     """The mid-term, final and checkpoint reviews of the registry's plans; a plan with none
-    of these is assessed at its monitoring years."""
-    with REVIEWS.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+    of these is assessed at its monitoring years, and a plan without any review point in
+    the registry (its document names none) every year up to the last full year."""
+    today = today or date.today()
+    rows = _rows(REVIEWS)
     points = [ReviewPoint(r["plan_id"], int(r["review_year"]), r["review_kind"]) for r in rows]
+    reviewed = {p.plan_id for p in points}
+    points += [
+        ReviewPoint(plan["plan_id"], year, "monitoring")
+        for plan in _rows(PLANS)
+        if plan["plan_id"] not in reviewed
+        for year in monitoring_years(plan, today)
+    ]
     assessed = [p for p in points if p.kind is not None]
     evaluated = {p.plan_id for p in assessed if p.kind != "monitoring"}
     chosen = [p for p in assessed if p.kind != "monitoring" or p.plan_id not in evaluated]

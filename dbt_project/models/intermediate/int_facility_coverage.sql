@@ -1,12 +1,14 @@
 -- Facility coverage under each target's rule: units of the rule's level in the register
 -- of the year (all of them, reporting or not) that have an active facility of one of the
 -- rule's types, for the target region and for every region between it and the units
--- (towns, for village-level coverage), by summing numerators and denominators.
+-- (towns, for village-level coverage), by summing numerators and denominators. A
+-- coverage_dispersion rule (regional gaps) is counted the same way; its towns' coverage is
+-- what int_facility_coverage_dispersion compares.
 with
 
 scopes as (
     select * from {{ ref('int_measurement_rule_scopes') }}
-    where record_source = 'facilities' and measure = 'coverage'
+    where record_source = 'facilities' and measure in ('coverage', 'coverage_dispersion')
 ),
 
 register as (
@@ -30,6 +32,7 @@ units as (
     select
         scopes.target_id,
         scopes.indicator_code,
+        scopes.measure,
         register.year,
         register.region_code as unit_code,
         reporting_regions.ancestor_code as region_code
@@ -65,6 +68,7 @@ unit_status as (
 select
     units.target_id,
     units.indicator_code,
+    units.measure,
     units.region_code,
     units.year,
     count(*) as units,

@@ -1,11 +1,13 @@
--- Content updates of active galleries under a target's update_frequency rule: the median
--- number of updates per gallery in the year, and the share of galleries that reach the
--- target's number (Zengcheng: 10 a year). A gallery that reports no number made no update.
+-- Content updates of active galleries under a target's update_compliance (or
+-- update_frequency) rule: the median number of updates per gallery in the year, and the
+-- share of galleries that reach the rule's per-unit threshold (Zengcheng: 10 a year; an
+-- update_frequency rule without one takes the target value). A gallery that reports no
+-- number made no update.
 with
 
 scopes as (
     select * from {{ ref('int_measurement_rule_scopes') }}
-    where record_source = 'facilities' and measure = 'update_frequency'
+    where record_source = 'facilities' and measure in ('update_frequency', 'update_compliance')
 ),
 
 facilities as (
@@ -21,7 +23,7 @@ galleries as (
         scopes.target_id,
         scopes.indicator_code,
         scopes.region_code,
-        scopes.target_value,
+        coalesce(scopes.unit_threshold, scopes.target_value) as unit_threshold,
         facilities.year,
         coalesce(facilities.content_updates, 0) as content_updates,
         facilities.load_id
@@ -41,7 +43,8 @@ per_year as (
         year,
         count(*) as galleries,
         median(content_updates) as median_updates,
-        count(*) filter (where content_updates >= target_value) as compliant_galleries,
+        any_value(unit_threshold) as unit_threshold,
+        count(*) filter (where content_updates >= unit_threshold) as compliant_galleries,
         list(distinct load_id) as load_ids
     from galleries
     group by target_id, indicator_code, region_code, year
@@ -54,6 +57,7 @@ select
     year,
     galleries,
     median_updates,
+    unit_threshold,
     compliant_galleries,
     compliant_galleries / galleries as compliance_share,
     load_ids

@@ -24,6 +24,7 @@ select
     rules.target_groups,
     rules.entity_types,
     rules.facility_types,
-    rules.unit_level
+    rules.unit_level,
+    rules.unit_threshold
 from rules
 inner join targets on rules.target_id = targets.target_id

@@ -1,6 +1,9 @@
--- Group gaps of the literacy ratio (men − women, urban − rural, highest − lowest occupation
--- group with at least 30 respondents) per wave and region, with the design-based SE of the
--- difference: the PSU totals of the linearised difference are z_a − z_b.
+-- Group gaps of the literacy ratio per wave and region, with the design-based SE of the
+-- difference: the PSU totals of the linearised difference are z_a − z_b. The pairs are
+-- fixed, so a change between waves compares the same groups: men − women and urban −
+-- rural always, and every pair a gap rule of the registry names (计量规则, measure
+-- gap_change: target_groups = minuend、subtrahend, e.g. 专业技术人员、农民), in the
+-- dimension its groups belong to.
 {% set keys = ['region_code', 'group_dimension', 'group_value'] %}
 {% set gap_keys = ['region_code', 'group_dimension', 'gap_label'] %}
 with
@@ -11,6 +14,11 @@ totals as (
 
 scores as (
     {{ survey_psu_scores(ref('int_survey_design'), ref('int_survey_domains'), 'totals', keys) }}
+),
+
+rules as (
+    select * from {{ ref('int_measurement_rules_current') }}
+    where measure = 'gap_change'
 ),
 
 fixed_pairs as (
@@ -25,35 +33,45 @@ fixed_pairs as (
         'rural' as subtrahend
 ),
 
-occupation_pairs as (
-    select
-        wave_id,
-        region_code,
-        'occupation' as group_dimension,
-        arg_max(group_value, estimate) as minuend,
-        arg_min(group_value, estimate) as subtrahend
+groups as (
+    select distinct
+        group_dimension,
+        group_value
     from totals
-    where group_dimension = 'occupation' and sample_size >= 30
-    group by wave_id, region_code
-    having count(*) >= 2
+),
+
+rule_pairs as (
+    select
+        groups.group_dimension,
+        rules.target_groups[1] as minuend,
+        rules.target_groups[2] as subtrahend
+    from rules
+    inner join groups on rules.target_groups[1] = groups.group_value
+),
+
+all_pairs as (
+    select * from fixed_pairs
+    union
+    select * from rule_pairs
 ),
 
 pairs as (
+    -- a pair in every wave and region that has respondents of both groups
     select
         totals.wave_id,
         totals.region_code,
-        fixed_pairs.*
-    from fixed_pairs
+        all_pairs.group_dimension,
+        all_pairs.minuend,
+        all_pairs.subtrahend
+    from all_pairs
     inner join totals
-        on fixed_pairs.group_dimension = totals.group_dimension
-        and fixed_pairs.minuend = totals.group_value
+        on all_pairs.group_dimension = totals.group_dimension
+        and all_pairs.minuend = totals.group_value
     inner join totals as other
         on totals.wave_id = other.wave_id
         and totals.region_code = other.region_code
-        and fixed_pairs.group_dimension = other.group_dimension
-        and fixed_pairs.subtrahend = other.group_value
-    union all
-    select * from occupation_pairs
+        and all_pairs.group_dimension = other.group_dimension
+        and all_pairs.subtrahend = other.group_value
 ),
 
 signed_scores as (

@@ -1,10 +1,14 @@
 -- The values a progress judgement as of a date (dbt var `as_of`) may use: one row per
--- target and year of the target's series (the running total for a cumulative target, the
--- annual value otherwise) up to the as-of year and, for a finished plan, up to the plan's
--- own last year: nothing after it counts. Whether the year lies in the plan period,
--- whether the value meets the target (an "approx" target without a registry tolerance
--- takes the progress_settings default) and which value is the latest are decided here
--- once, for fct_target_progress and fct_target_observation.
+-- target and year of the target's series up to the as-of year and, for a finished plan,
+-- up to the plan's own last year: nothing after it counts. The series is the running
+-- total of a cumulative target, the gap between the rule's two groups of a gap target
+-- (计量规则: target_groups = minuend、subtrahend) and the annual value otherwise. Whether
+-- the year lies in the plan period, whether the value meets the target (an "approx"
+-- target without a registry tolerance takes the progress_settings default; a growth
+-- target compares the growth rate over the previous year, or over a registry baseline of
+-- the year before; gap, dispersion and context targets are judged on the whole series,
+-- not year by year) and which value is the latest are decided here once, for
+-- int_target_progress_components and fct_target_observation.
 with
 
 targets as (
@@ -15,6 +19,11 @@ indicator_values as (
     select * from {{ ref('fct_indicator_value') }}
 ),
 
+gap_rules as (
+    select * from {{ ref('int_measurement_rule_scopes') }}
+    where measure = 'gap_change'
+),
+
 settings as (
     select
         any_value(value) filter (where setting = 'approx_default_tolerance')
@@ -22,20 +31,46 @@ settings as (
     from {{ ref('progress_settings') }}
 ),
 
+series as (
+    -- the group_dimension and group_value of each target's series in fct_indicator_value
+    -- (a gap's dimension follows from its label)
+    select
+        targets.*,
+        case
+            when targets.target_kind = 'cumulative' then 'cumulative'
+            when targets.target_kind <> 'gap' then 'total'
+        end as series_dimension,
+        case
+            when targets.target_kind = 'cumulative' then 'since_period_start'
+            when targets.target_kind = 'gap'
+                then gap_rules.target_groups[1] || '-' || gap_rules.target_groups[2]
+            else 'all'
+        end as series_value
+    from targets
+    left join gap_rules on targets.target_id = gap_rules.target_id
+),
+
 observed as (
     select
-        targets.target_id,
-        targets.plan_id,
-        targets.indicator_code,
-        targets.region_code,
-        targets.comparator,
-        targets.target_value,
-        targets.target_value_upper,
-        targets.tolerance,
-        targets.period_start,
-        targets.period_end,
+        series.target_id,
+        series.plan_id,
+        series.indicator_code,
+        series.region_code,
+        series.target_kind,
+        series.comparator,
+        series.target_value,
+        series.target_value_upper,
+        series.tolerance,
+        series.baseline_year,
+        series.baseline_value,
+        series.period_start,
+        series.period_end,
         indicator_values.year,
-        indicator_values.group_dimension as series,
+        case
+            when indicator_values.group_dimension in ('total', 'cumulative')
+                then indicator_values.group_dimension
+            else 'gap'
+        end as series,
         indicator_values.value,
         indicator_values.unit_zh,
         indicator_values.unit_en,
@@ -49,34 +84,57 @@ observed as (
         indicator_values.quality_threshold,
         indicator_values.non_reporting_units,
         indicator_values.denominator_value,
-        coalesce(targets.period_end, targets.target_year) as last_year
-    from targets
+        coalesce(series.period_end, series.target_year) as last_year
+    from series
     inner join indicator_values
-        on targets.indicator_code = indicator_values.indicator_code
-        and targets.region_code = indicator_values.region_code
-        and indicator_values.group_dimension = case
-            when targets.target_kind = 'cumulative' then 'cumulative' else 'total'
-        end
+        on series.indicator_code = indicator_values.indicator_code
+        and series.region_code = indicator_values.region_code
+        and series.series_value = indicator_values.group_value
+        and coalesce(series.series_dimension = indicator_values.group_dimension, true)
     where indicator_values.year <= year(date '{{ as_of_date() }}')
 ),
 
 in_scope as (
     -- a finished plan is judged on its own period: nothing after its last year counts
-    select *
+    select
+        *,
+        lag(value) over (partition by target_id order by year) as lagged_value,
+        lag(year) over (partition by target_id order by year) as lagged_year
     from observed
     where last_year is null or year <= last_year
 ),
 
+grown as (
+    -- a growth target compares each year with the one before (the registry baseline when
+    -- the series starts in the year after it)
+    select
+        *,
+        case
+            when target_kind = 'growth' and lagged_year = year - 1 then lagged_value
+            when target_kind = 'growth' and baseline_year = year - 1 then baseline_value
+        end as previous_value
+    from in_scope
+),
+
 judged as (
     select
-        in_scope.*,
-        coalesce(in_scope.year between in_scope.period_start and in_scope.period_end, false)
+        grown.*,
+        (grown.value / nullif(grown.previous_value, 0) - 1) * 100 as growth_rate,
+        coalesce(grown.year between grown.period_start and grown.period_end, false)
             as is_in_period,
-        {{ target_met('in_scope.value', 'in_scope', 'settings.approx_default_tolerance') }}
-            as is_met,
-        row_number() over (partition by in_scope.target_id order by in_scope.year desc) = 1
+        case
+            when grown.target_kind in ('gap', 'dispersion', 'context') then null
+            when grown.target_kind = 'growth'
+                then {{ target_met(
+                    '(grown.value / nullif(grown.previous_value, 0) - 1) * 100',
+                    'grown',
+                    'settings.approx_default_tolerance',
+                ) }}
+            else {{ target_met('grown.value', 'grown', 'settings.approx_default_tolerance') }}
+        end as is_met,
+        row_number() over (partition by grown.target_id order by grown.year desc) = 1
             as is_latest
-    from in_scope
+    from grown
     cross join settings
 )
 
@@ -86,6 +144,7 @@ select
     date '{{ as_of_date() }}' as as_of_date,
     indicator_code,
     region_code,
+    target_kind,
     year,
     series,
     value,
@@ -101,6 +160,8 @@ select
     quality_threshold,
     non_reporting_units,
     denominator_value,
+    previous_value,
+    growth_rate,
     is_in_period,
     is_met,
     is_latest

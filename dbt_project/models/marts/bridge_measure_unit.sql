@@ -1,5 +1,6 @@
--- One row per measure and responsible unit (责任单位): the pairs whose status later
--- assessments track.
+-- One row per task (measure) and responsible unit: the pairs whose status later
+-- assessments track, with the unit's role: lead (牵头) or cooperating (配合) where the plan
+-- says which units lead, responsible (责任单位) where it does not.
 with
 
 measures as (
@@ -10,6 +11,7 @@ pairs as (
     select
         measure_id,
         plan_id,
+        lead_units,
         unnest(string_split(responsible_units, '；')) as department_name_zh
     from measures
 )
@@ -18,5 +20,10 @@ select
     measure_id || '|' || department_name_zh as measure_unit_id,
     measure_id,
     plan_id,
-    department_name_zh
+    department_name_zh,
+    case
+        when lead_units is null then 'responsible'
+        when list_contains(string_split(lead_units, '；'), department_name_zh) then 'lead'
+        else 'cooperating'
+    end as unit_role
 from pairs

@@ -1,5 +1,6 @@
--- Facility coverage per target, region and year with its numerator, denominator and the
--- units that did not report (counted as not covered).
+-- Facility coverage per coverage target, region and year with its numerator, denominator
+-- and the units that did not report (counted as not covered). The towns' coverage behind a
+-- regional-gap target (coverage_dispersion rule) is int_facility_coverage_dispersion's.
 select
     target_id || '|' || region_code || '|' || year as facility_coverage_id,
     target_id,
@@ -13,3 +14,4 @@ select
     coverage,
     load_ids
 from {{ ref('int_facility_coverage') }}
+where measure = 'coverage'

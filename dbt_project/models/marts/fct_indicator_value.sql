@@ -24,6 +24,19 @@ literacy_gaps as (
 
 coverage as (
     select * from {{ ref('int_facility_coverage') }}
+    where measure = 'coverage'
+),
+
+coverage_dispersion as (
+    select * from {{ ref('int_facility_coverage_dispersion') }}
+),
+
+reach as (
+    select * from {{ ref('int_reach_coverage') }}
+),
+
+literacy_dispersion as (
+    select * from {{ ref('fct_literacy_dispersion') }}
 ),
 
 gallery_updates as (
@@ -135,6 +148,65 @@ gap_values as (
     from literacy_gaps
 ),
 
+dispersion_values as (
+    -- in percentage points; a suppressed dispersion keeps its flag and reason, no number
+    select
+        'literacy_ratio_dispersion' as indicator_code,
+        region_code,
+        survey_year as year,
+        'total' as group_dimension,
+        'all' as group_value,
+        case when quality_flag <> 'suppress' then dispersion * 100 end as value,
+        case when quality_flag <> 'suppress' then standard_error * 100 end as standard_error,
+        case when quality_flag <> 'suppress' then ci_lower * 100 end as ci_lower,
+        case when quality_flag <> 'suppress' then ci_upper * 100 end as ci_upper,
+        'normal' as ci_method,
+        sample_size,
+        quality_flag,
+        quality_reason,
+        'survey_dispersion' as method,
+        wave_id,
+        child_regions as reporting_regions,
+        is_synthetic,
+        [load_id] as load_ids
+    from literacy_dispersion
+),
+
+coverage_dispersion_values as (
+    select
+        indicator_code,
+        region_code,
+        year,
+        'total' as group_dimension,
+        'all' as group_value,
+        dispersion as value,
+        'coverage_dispersion' as method,
+        target_id as rule_target_id,
+        'facilities' as record_source,
+        towns as reporting_regions,
+        load_ids
+    from coverage_dispersion
+),
+
+reach_values as (
+    select
+        indicator_code,
+        region_code,
+        year,
+        'total' as group_dimension,
+        'all' as group_value,
+        coverage * 100 as value,
+        covered_units as numerator_value,
+        units as denominator_value,
+        'units_reached' as numerator_kind,
+        'units_in_register' as denominator_kind,
+        'reach_coverage' as method,
+        target_id as rule_target_id,
+        'activities' as record_source,
+        load_ids
+    from reach
+),
+
 coverage_values as (
     select
         indicator_code,
@@ -158,8 +230,9 @@ coverage_values as (
 ),
 
 gallery_values as (
+    -- the median (shown for reference) and the compliance share (what the target judges)
     select
-        indicator_code,
+        'science_gallery_update_frequency' as indicator_code,
         region_code,
         year,
         'total' as group_dimension,
@@ -234,6 +307,12 @@ all_values as (
     select * from count_values
     union all by name
     select * from coverage_values
+    union all by name
+    select * from dispersion_values
+    union all by name
+    select * from coverage_dispersion_values
+    union all by name
+    select * from reach_values
 )
 
 select

@@ -112,7 +112,19 @@ measured as (
         rules.quality_reason,
         case rules.measure
             when 'sample_size' then estimates.sample_size
-            when 'has_variance' then case when estimates.standard_error is null then 0 else 1 end
+            -- 0 when the variance cannot be estimated: no SE (a lonely PSU under fail), no
+            -- degrees of freedom (the domain lies in one PSU, or in one PSU per stratum), or
+            -- an SE that is zero but for rounding (1e-16 where one PSU holds the domain)
+            -- although 0 < p < 1
+            when 'has_variance'
+                then case
+                        when estimates.standard_error is null then 0
+                        when estimates.degrees_of_freedom < 1 then 0
+                        when
+                            estimates.estimate > 0 and estimates.estimate < 1
+                            and estimates.standard_error < 1e-9 then 0
+                        else 1
+                    end
             when 'effective_sample_size' then estimates.effective_sample_size
             when 'ci_width' then estimates.ci_beta_width
             -- width / p is defined for p > 0 only, width / (1 − p) for p < 1 only

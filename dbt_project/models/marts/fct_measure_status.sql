@@ -1,9 +1,15 @@
--- The latest status of every measure × responsible unit pair; pairs that never reported
--- are listed as not_reported.
+-- The latest status of every task (measure) × responsible unit pair; pairs that never
+-- reported are listed as not_reported. A pair is overdue when its latest report says so,
+-- or when the task's due year lies before the as-of date (dbt var `as_of`) and the unit
+-- has not reported it completed (a unit that never reported included).
 with
 
 pairs as (
     select * from {{ ref('bridge_measure_unit') }}
+),
+
+measures as (
+    select * from {{ ref('int_measures_current') }}
 ),
 
 reports as (
@@ -43,8 +49,19 @@ select
     latest.reported_on,
     latest.evidence,
     latest.document_ref,
-    coalesce(history.report_count, 0) as report_count
+    coalesce(history.report_count, 0) as report_count,
+    pairs.unit_role,
+    measures.due_year,
+    coalesce(
+        latest.measure_status = 'overdue'
+        or (
+            year(date '{{ as_of_date() }}') > measures.due_year
+            and coalesce(latest.measure_status, 'not_reported') <> 'completed'
+        ),
+        false
+    ) as is_overdue
 from pairs
+inner join measures on pairs.measure_id = measures.measure_id
 left join latest
     on pairs.measure_id = latest.measure_id
     and pairs.department_name_zh = latest.department_name_zh

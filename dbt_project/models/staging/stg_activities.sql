@@ -12,5 +12,6 @@ select
     coalesce(participants, 0) as participants,
     amount as amount_yuan,
     organiser,
-    title
+    title,
+    nullif(regexp_split_to_array(participant_ids, '、'), ['']) as participant_ids
 from {{ source('raw', 'activities') }}

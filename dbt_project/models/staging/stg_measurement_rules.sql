@@ -10,5 +10,6 @@ select
     nullif(regexp_split_to_array(entity_types, '、'), ['']) as entity_types,
     nullif(regexp_split_to_array(facility_types, '、'), ['']) as facility_types,
     unit_level,
+    unit_threshold,
     note
 from {{ source('raw', 'measurement_rules') }}

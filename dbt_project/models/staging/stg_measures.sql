@@ -10,5 +10,8 @@ select
     summary_zh,
     summary_en,
     responsible_units,
-    source_quote
+    source_quote,
+    coalesce(task_kind, 'task') as task_kind,
+    lead_units,
+    due_year
 from {{ source('raw', 'measures') }}
