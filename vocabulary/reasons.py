@@ -5,7 +5,7 @@ A mart stores a reason as a code (`quality_reason = ess_below_30`) and, beside i
 numbers its sentence quotes: the value of the presentation rule's measure and the rule's
 threshold (`quality_measure_value`, `quality_threshold`), the units of a register that did
 not report and the register's size (`non_reporting_units`, `denominator_value` or
-`units`). fct_target_progress carries the latest value's reason and numbers with the
+`units`). A shortfall quotes the gap to the target (`gap_to_target`). fct_target_progress carries the latest value's reason and numbers with the
 prefix `latest_`; its `status_reason = latest_suppressed` quotes that reason.
 """
 
@@ -47,7 +47,10 @@ def reason_from_row(row: Mapping[str, Any], column: str) -> Reason | None:
         return None
     if column == "status_reason":
         quoted = reason_from_row(row, "latest_quality_reason")
-        return Reason("status_reason", str(code), quoted=quoted)
+        gap = _number(row.get("gap_to_target"))
+        # four significant digits: a shortfall of 1,600 人次 or of 2.5 percentage points
+        numbers = (("gap", float(f"{gap:.4g}")),) if gap is not None else ()
+        return Reason("status_reason", str(code), numbers, quoted=quoted)
     prefix = "latest_" if column.startswith("latest_") else ""
     numbers: dict[str, float | int] = {}
     for name, source in (("value", "quality_measure_value"), ("threshold", "quality_threshold")):
