@@ -755,7 +755,8 @@ def read_file(
         result.sheets = []
         result.errors = problems.frame([refusal.problem(name)])
         return result
-    if not result.sheets and not len(result.errors):
+    # a file of headers without a single row brings nothing: refused, not an empty load
+    if not any(sheet.rows_read for sheet in result.sheets) and not len(result.errors):
         result.add_errors(problems.frame([problem(name, "no_data", "data")]))
     return result
 
