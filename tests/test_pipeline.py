@@ -29,12 +29,15 @@ def _sheet_rows(path) -> list[tuple]:
 
 def test_the_snapshot_holds_the_five_seed_plans(demo_home: KepuHome, capsys) -> None:
     plans = kepu_sql("select plan_id, target_count, measure_count from dim_plan", capsys)
+    # tasks + safeguards (保障措施) as the plan documents list them: Shenzhen's 9 重点任务,
+    # Zengcheng's 10 tasks, Ouhai's 7 projects, Beijing's 5 actions and 6 projects, XX
+    # city's 18 measures; then each plan's safeguards
     assert dict(zip(plans.plan_id, plans.measure_count, strict=True)) == {
-        "shenzhen-2017-2020": 0,
-        "xx-city-2022": 21,
-        "zengcheng-2016-2020": 0,
-        "ouhai-2021-2025": 0,
-        "beijing-2021-2035": 0,
+        "shenzhen-2017-2020": 9 + 5,
+        "xx-city-2022": 18 + 3,
+        "zengcheng-2016-2020": 10 + 4,
+        "ouhai-2021-2025": 7 + 4,
+        "beijing-2021-2035": 5 + 6 + 6,
     }
     assert plans.set_index("plan_id").loc["xx-city-2022", "target_count"] == 0
 
