@@ -16,6 +16,7 @@ FULL_ROW = {
     "latest_quality_threshold": 30.0,
     "non_reporting_units": 2,
     "denominator_value": 40.0,
+    "gap_to_target": 100.0,
 }
 
 
@@ -44,6 +45,20 @@ def test_every_reason_reads_as_a_sentence_with_its_numbers_filled(column: str, l
 @pytest.mark.parametrize(
     ("row", "column", "zh", "en"),
     [
+        (
+            # Ouhai's 农函大 trainees: 6,400 of ≥ 6,500 (target − final value)
+            {"status_reason": "shortfall", "gap_to_target": 6500 - 6400},
+            "status_reason",
+            "目标期已过，最终值未达到目标：差 100",
+            "past the due year, the final value falls short of the target by 100",
+        ),
+        (
+            # a gap of 12,345.6 reads with four significant digits
+            {"status_reason": "shortfall", "gap_to_target": 12345.6},
+            "status_reason",
+            "目标期已过，最终值未达到目标：差 12,350",
+            "past the due year, the final value falls short of the target by 12,350",
+        ),
         (
             {
                 "quality_reason": "ess_below_30",
