@@ -141,7 +141,7 @@ class _SqlReader(threading.Thread):
 
     def run(self) -> None:
         query = "select count(*) as n from fct_funding"
-        while not self.stop.wait(0.5):
+        while not self.stop.wait(2.0):  # a user every two seconds; each start costs a core
             done = subprocess.run(
                 [*KEPU, "sql", query, "--csv"],
                 env=_env(self.home),
