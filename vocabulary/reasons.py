@@ -5,7 +5,8 @@ A mart stores a reason as a code (`quality_reason = ess_below_30`) and, beside i
 numbers its sentence quotes: the value of the presentation rule's measure and the rule's
 threshold (`quality_measure_value`, `quality_threshold`), the units of a register that did
 not report and the register's size (`non_reporting_units`, `denominator_value` or
-`units`). A shortfall quotes the gap to the target (`gap_to_target`). fct_target_progress carries the latest value's reason and numbers with the
+`units`). A shortfall quotes the gap to the target (`gap_to_target`).
+fct_target_progress carries the latest value's reason and numbers with the
 prefix `latest_`; its `status_reason = latest_suppressed` quotes that reason.
 """
 
