@@ -76,6 +76,42 @@ def vintage_note(as_of: date, latest_data: bool, lang: str) -> str:
     return vocabulary.text(key, lang, as_of=as_of.isoformat())
 
 
+class AssessmentRefused(ValueError):
+    """A request `kepu assess` cannot carry out, said in the user's language."""
+
+
+def plans_to_assess(
+    con: duckdb.DuckDBPyConnection, requested: Sequence[str], as_of: date, lang: str
+) -> tuple[list[str], list[str]]:
+    """The plans to assess and those `all` skips, read from the warehouse as of `as_of`.
+
+    A plan exists at `as_of` when its registry rows had been received by then (the
+    warehouse's vintage) and its period has begun. `all` takes every such plan and names
+    the others; a plan named explicitly that does not exist then is refused."""
+    existing = [
+        plan_id
+        for (plan_id,) in con.execute(
+            "select plan_id from marts.dim_plan where period_start <= ? order by plan_id",
+            [as_of.year],
+        ).fetchall()
+    ]
+    if list(requested) == ["all"]:
+        registered = {plan_id for (plan_id,) in con.execute("select plan_id from raw.plans")}
+        return existing, sorted(registered - set(existing))
+    missing = [plan_id for plan_id in requested if plan_id not in existing]
+    if missing:
+        raise AssessmentRefused(
+            vocabulary.text(
+                "assessment.no_such_plan",
+                lang,
+                plans=vocabulary.listing(missing, lang),
+                as_of=as_of.isoformat(),
+                known=vocabulary.listing(existing, lang),
+            )
+        )
+    return list(requested), []
+
+
 def assess(
     home: KepuHome,
     *,
@@ -86,20 +122,23 @@ def assess(
     formats: Sequence[str],
     out_dir: Path | None = None,
     latest_data: bool = False,
+    skipped: list[str] | None = None,
 ) -> list[Path]:
     """Build the warehouse as of `as_of` once, then write each plan's report per language,
-    into `out_dir` or, by default, the plan's folder of reports in `home`."""
+    into `out_dir` or, by default, the plan's folder of reports in `home`.
+
+    `plan_ids` may be `["all"]`: every plan that exists at `as_of`; the plans it leaves
+    out are appended to `skipped` when given."""
     from orchestration.report import render_assessment
 
     database = build_assessment_warehouse(home, as_of, latest_data)
     written: list[Path] = []
     with duckdb.connect(str(database), read_only=True) as con:
+        plans, left_out = plans_to_assess(con, plan_ids, as_of, langs[0])
+        if skipped is not None:
+            skipped += left_out
         con.execute("set schema 'marts'")
-        known = {row[0] for row in con.execute("select plan_id from dim_plan").fetchall()}
-        unknown = sorted(set(plan_ids) - known)
-        if unknown:
-            raise KeyError(f"no plan {', '.join(unknown)} as of {as_of}; known: {sorted(known)}")
-        for plan_id in plan_ids:
+        for plan_id in plans:
             folder = out_dir or home.plan_reports(plan_id)
             folder.mkdir(parents=True, exist_ok=True)
             for lang in langs:

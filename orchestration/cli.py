@@ -257,25 +257,56 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _refuse(key: str, lang: str, **fields: object) -> int:
+    """A request the command cannot carry out: said on stderr, exit status 2."""
+    print(vocabulary.text(key, lang, **fields), file=sys.stderr)
+    return 2
+
+
 def cmd_assess(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from orchestration.assess import assess
+    from orchestration.assess import AssessmentRefused, assess
+    from orchestration.report import FORMATS
 
-    home = KepuHome.from_env()
+    langs = args.lang.split(",")
+    lang = langs[0] if langs[0] in vocabulary.LANGUAGES else vocabulary.DEFAULT_LANGUAGE
+    unknown = [chosen for chosen in langs if chosen not in vocabulary.LANGUAGES]
+    if unknown:
+        return _refuse("assessment.bad_lang", lang, lang=",".join(unknown))
+    try:
+        as_of = date.fromisoformat(args.as_of)
+    except ValueError:
+        return _refuse("assessment.bad_date", lang, value=args.as_of)
+    formats = args.format.split(",")
+    if not set(formats) <= set(FORMATS):
+        return _refuse("assessment.bad_format", lang, value=args.format, known=",".join(FORMATS))
     plans = args.plan.split(",")
-    if plans == ["all"]:
-        plans = _query("select plan_id from dim_plan order by plan_id")["plan_id"].tolist()
-    written = assess(
-        home,
-        plan_ids=plans,
-        as_of=date.fromisoformat(args.as_of),
-        kind=args.kind,
-        langs=args.lang.split(","),
-        formats=args.format.split(","),
-        out_dir=Path(args.output) if args.output else None,
-        latest_data=args.latest_data,
-    )
+    # a plan not in the registry at all is refused before the as-of warehouse is built
+    registered = _query("select plan_id from dim_plan order by plan_id")["plan_id"].tolist()
+    unregistered = [plan_id for plan_id in plans if plan_id not in [*registered, "all"]]
+    if unregistered:
+        return _refuse("assessment.no_such_plan", lang, as_of=args.as_of,
+                       plans=vocabulary.listing(unregistered, lang),
+                       known=vocabulary.listing(registered, lang))  # fmt: skip
+    skipped: list[str] = []
+    try:
+        written = assess(
+            KepuHome.from_env(),
+            plan_ids=plans,
+            as_of=as_of,
+            kind=args.kind,
+            langs=langs,
+            formats=formats,
+            out_dir=Path(args.output) if args.output else None,
+            latest_data=args.latest_data,
+            skipped=skipped,
+        )
+    except AssessmentRefused as refused:
+        print(refused, file=sys.stderr)
+        return 2
+    for plan_id in skipped:
+        print(vocabulary.text("assessment.skipped", lang, plan=plan_id, as_of=as_of.isoformat()))
     for path in written:
         print(f"wrote {path}")
     return 0

@@ -3,6 +3,8 @@ both languages that read back with the statuses of fct_target_progress as of tha
 
 from __future__ import annotations
 
+import contextlib
+import io
 from datetime import date
 from pathlib import Path
 
@@ -21,15 +23,56 @@ REVIEWS = [
     ("2021-03-31", "final", "shenzhen-2017-2020,zengcheng-2016-2020"),
     ("2026-03-31", "final", "ouhai-2021-2025,beijing-2021-2035,xx-city-2022"),
 ]
+# What `kepu assess` printed for each review: the first is asked for `--plan all`.
+PRINTED: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
 def reports(demo_home: KepuHome, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("reports")
-    for as_of, kind, plans in REVIEWS:
-        assert main(["assess", "--plan", plans, "--as-of", as_of, "--kind", kind,
-                     "--lang", "zh,en", "--format", "docx,xlsx", "-o", str(out)]) == 0  # fmt: skip
+    for number, (as_of, kind, plans) in enumerate(REVIEWS):
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            assert main(["assess", "--plan", "all" if number == 0 else plans, "--as-of", as_of,
+                         "--kind", kind, "--lang", "zh,en", "--format", "docx,xlsx",
+                         "-o", str(out)]) == 0  # fmt: skip
+        PRINTED[as_of] = printed.getvalue()
     return out
+
+
+def test_all_plans_in_2021_are_the_two_that_existed_then(reports: Path) -> None:
+    """In March 2021 the registry held only the Shenzhen and Zengcheng plans (the demo's
+    registries of the Ouhai, Beijing and XX city plans were received later): `--plan all`
+    writes those two plans' reports and names the three it skipped."""
+    skipped = [line for line in PRINTED["2021-03-31"].splitlines() if line.startswith("跳过")]
+    assert skipped == [
+        f"跳过 {plan}：截至 2021-03-31 尚未登记或规划期尚未开始"
+        for plan in ("beijing-2021-2035", "ouhai-2021-2025", "xx-city-2022")
+    ]
+    written = sorted({p.name.split("_")[0] for p in reports.glob("*_2021-03-31_*")})
+    assert written == REVIEWS[0][2].split(",")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--plan", "nosuch-2030", "--as-of", "2026-03-31"],
+         "截至 2026-03-31 没有规划 nosuch-2030（尚未登记或规划期尚未开始）；可评估的规划："
+         "beijing-2021-2035；ouhai-2021-2025；shenzhen-2017-2020；xx-city-2022；"
+         "zengcheng-2016-2020"),
+        (["--plan", "all", "--as-of", "2026-13-01"],
+         "评估截止日期应为 YYYY-MM-DD 格式的日期，而不是“2026-13-01”"),
+        (["--plan", "all", "--as-of", "2026-03-31", "--format", "pdf"],
+         "报告格式应为 docx,xlsx 中的一个或多个（逗号分隔），而不是“pdf”"),
+        (["--plan", "all", "--as-of", "2026-03-31", "--lang", "fr"],
+         "报告语言应为 zh、en 或 zh,en，而不是“fr”"),
+    ],
+)  # fmt: skip
+def test_a_request_that_cannot_be_carried_out_is_refused_in_words(
+    demo_home: KepuHome, capsys: pytest.CaptureFixture, arguments: list[str], message: str
+) -> None:
+    assert main(["assess", *arguments, "--kind", "final"]) == 2
+    assert capsys.readouterr().err.strip() == message
 
 
 def statuses(home: KepuHome, as_of: str, plan_id: str) -> list[str]:

@@ -17,6 +17,7 @@ A test holds the two together: every code has a label in both languages.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -86,6 +87,11 @@ def code_text(namespace: str, code: str, lang: str, **fields: object) -> str:
     return text(key, lang, **fields) if has(key) else str(code)
 
 
+def listing(items: Iterable[object], lang: str) -> str:
+    """Items as a list in running text: 甲、乙 in Chinese, a, b in English; — if none."""
+    return text("list.separator", lang).join(str(item) for item in items) or "—"
+
+
 # Reasons are words too; their module needs `has` and `text` above.
 from vocabulary.reasons import Reason, reason_from_row, reason_text  # noqa: E402
 
@@ -99,6 +105,7 @@ __all__ = [
     "colour",
     "has",
     "labels",
+    "listing",
     "namespaces",
     "reason_from_row",
     "reason_text",
