@@ -102,7 +102,8 @@ def decimals(family: str | None, value: float) -> int:
 
 
 def num(value: float | None, family: str | None) -> str:
-    return DASH if value is None else f"{value:.{decimals(family, value)}f}"
+    """A value with thousands separators: 6,400; 17.60; 25,500."""
+    return DASH if value is None else f"{value:,.{decimals(family, value)}f}"
 
 
 def ratio(value: float | None) -> str:
@@ -336,3 +337,37 @@ def annex_paragraphs(ctx: Context) -> list[str]:
         ctx.t("annex.nchs_suppressed"),
     ]
     return paragraphs
+
+
+def verdict_rule_paragraphs(ctx: Context) -> list[str]:
+    """The rows of dim_verdict_rule for the kinds of target this plan has, each rule's
+    sentence filled with the band bounds and the task threshold of the rule marts."""
+    kinds = {t.target_kind for t in ctx.data.targets}
+    kinds |= {"qualitative"} if ctx.data.tasks else set()
+    rules = [r for r in ctx.data.rules.verdicts if r.target_kind in kinds]
+    if not rules:
+        return []
+    lines = [ctx.t("annex.verdict_rules")]
+    for rule in rules:
+        lines.append(
+            ctx.t(
+                "annex.verdict_rule",
+                kind=ctx.code("target_kind", rule.target_kind),
+                stage=ctx.code("verdict_stage", rule.verdict_stage),
+                rule=verdict_rule_text(ctx, rule.verdict_rule),
+            )
+        )
+    return lines
+
+
+def verdict_rule_text(ctx: Context, code: str) -> str:
+    """A verdict_rule code's sentence with the band bounds and the task threshold of the
+    rule marts (dim_progress_band, dim_progress_setting)."""
+    bounds = {b.progress_status: b.min_ratio for b in ctx.data.rules.bands}
+    share = ctx.data.rules.settings.get("measure_accelerate_max_overdue_share")
+    return ctx.t(
+        f"verdict_rule.{code}",
+        on=band_bound(bounds["on_track"]),
+        acc=band_bound(bounds["accelerate"]),
+        share=pct(share, 0),
+    )
