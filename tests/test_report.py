@@ -821,7 +821,7 @@ def test_each_task_lists_its_verdict_lead_unit_and_units_reports(measures_zh: di
         ],
     ]
     paragraphs = texts(measures_zh["docx"])
-    assert "三、重点任务落实情况" not in paragraphs  # no targets: tasks are section 二
+    assert "三、重点任务落实情况" in paragraphs  # every section, even without targets
     headings = [p for p in paragraphs if p.startswith("（")]
     assert headings[:2] == ["（一）加强基层科普", "（二）推进科普信息化"]
     assert "评估结论：需加快进度。" in paragraphs
@@ -1183,3 +1183,82 @@ def test_a_suppressed_gap_shows_a_dash_and_its_reason():
         ["men − women", "t-2020 (2020)", "— (suppressed: a group estimate is suppressed)", "—",
          "suppressed"]
     ]  # fmt: skip
+
+
+def section(path: Path, heading: str) -> list[str]:
+    """The paragraphs after the level-1 heading `heading`, up to the next level-1 heading."""
+    found, inside = [], False
+    for paragraph in Document(str(path)).paragraphs:
+        if paragraph.style.name == "Heading 1":
+            inside = paragraph.text == heading
+        elif inside:
+            found.append(paragraph.text)
+    return found
+
+
+def test_achievements_problems_and_suggestions_are_drafted_from_the_marts(zh: dict[str, Path]):
+    """Events achieved; literacy 10 → 13 (+30.0%) but must accelerate; the 2020 wave's
+    urban − rural (6.20 [3.00, 9.40]) and men − women (3.10 [1.20, 5.00]) gaps lie above 0;
+    甲街道's upper bound 11.0% is below the district's 13.0%, 乙镇's 16.0% is not."""
+    assert section(zh["docx"], "四、主要成效") == [
+        "1. 1 项量化目标已达成：科普活动场次（310 场次，目标 ≥300场次）。",
+        "2. 公民具备科学素质的比例由2015年的 10.00% 提高到2020年的 13.00%（+30.0%）。",
+    ]
+    assert section(zh["docx"], "五、存在问题") == [
+        "1. 公民具备科学素质的比例需加快进度：0.60 ≤ R = 0.751 < 0.95。",
+        "2. t-2020调查中，城镇 − 农村的科学素质比例差距为 6.20 个百分点"
+        "（95%置信区间 [3.00, 9.40]），差距在统计上显著。",
+        "3. t-2020调查中，男性 − 女性的科学素质比例差距为 3.10 个百分点"
+        "（95%置信区间 [1.20, 5.00]），差距在统计上显著。",
+        "4. t-2020调查中，以下地区的科学素质比例低于本地区整体水平（13.00%）：甲街道 8.00%。",
+    ]
+    suggestions = section(zh["docx"], "六、下一步工作建议")
+    assert suggestions[0].startswith("1. 公民具备科学素质的比例需加快进度，建议按剩余年限分解任务")
+    assert suggestions[2] == "3. 建议加强对甲街道的科普资源投入和工作指导。"
+
+
+def test_a_final_verdict_states_value_target_gap_and_share(tmp_path: Path):
+    """Past its due year 2020 the running total 280 misses ≥300: short by 20, 280/300 =
+    93.3% achieved; the annex writes the same numbers as the components, without bands."""
+    final = {
+        **EVENTS_PROGRESS,
+        "verdict_stage": "final",
+        "verdict_rule": "final_comparison",
+        "target_year": 2020,
+        "period_end": 2020,
+        "latest_value": 280.0,
+        "elapsed_share": 1.0,
+        "expected_to_date": 300.0,
+        "progress_ratio": 280 / 300,
+        "is_met": False,
+        "final_year": 2020,
+        "final_value": 280.0,
+        "gap_to_target": 20.0,
+        "share_achieved": 280 / 300,
+        "progress_status": "not_achieved",
+        "status_reason": "shortfall",
+    }
+    totals = [(2016, 50), (2017, 120), (2018, 180), (2019, 230), (2020, 280)]
+    values = [value("science_events", y, t, group="cumulative") for y, t in totals]
+    observations = [observation(EVENTS, row, met=False, latest=row[2] == 2020) for row in values]
+    database = build_database(
+        tmp_path / "final.duckdb", progress=(final,), values=values, observations=observations
+    )
+    zh = render(database, tmp_path / "zh", kind="final")
+    body = section(zh["docx"], "二、目标完成情况")
+    assert body[1:5] == [
+        "评估结论：未达成",
+        "最新值：280 场次（2020年）",
+        "2020年数值 280 场次，目标 ≥300场次，差额 20，完成目标的 93.3%。",
+        "判定依据：目标期已过，最终值未达到目标：差 20。",
+    ]
+    (events,) = components(zh["docx"])
+    assert events["与目标差额"] == "300 − 280 = 20"
+    assert events["完成比例"] == "280 / 300 = 93.3%"
+    assert events["判定结果"] == "目标期已过，最终值未达到目标：差 20 → 未达成"
+    assert "判定阈值" not in events
+    problems = section(zh["docx"], "五、存在问题")
+    assert (
+        problems[0]
+        == "1. 科普活动场次未达成：2020年 280 场次，目标 ≥300场次，差 20（完成 93.3%）。"
+    )

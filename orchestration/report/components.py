@@ -38,10 +38,30 @@ def components(ctx: Context, target: Target) -> list[Component]:
         rows = [("", ctx.t("component.method"), ctx.code("progress_method", "not_judged"))]
     else:  # years_met, year_on_year: the years of the period met
         rows = _years_met_components(ctx, target)
+    if target.verdict_stage == "final":  # achieved or not: the bands do not apply
+        rows += _final_components(ctx, target)
+    else:
+        rows.append(("", ctx.t("component.thresholds"), bands_text(ctx)))
+    return [*rows, ("", ctx.t("component.result"), result_text(ctx, target))]
+
+
+def _final_components(ctx: Context, target: Target) -> list[Component]:
+    """After the due year: the final value against the target, its gap and share."""
+    if target.final_value is None or target.gap_to_target is None:
+        return []
+    family = target.indicator_family
+    final, goal = num(target.final_value, family), num(target.target_value, family)
+    # as int_target_progress_components: the gap and share turn round for a decrease
+    first, second = (final, goal) if target.direction == "decrease" else (goal, final)
+    share = DASH
+    if target.share_achieved is not None:
+        share = f"{second} / {first} = {pct(target.share_achieved)}"
+    gap = f"{first} − {second} = {num(target.gap_to_target, family)}"
     return [
-        *rows,
-        ("", ctx.t("component.thresholds"), bands_text(ctx)),
-        ("", ctx.t("component.result"), result_text(ctx, target)),
+        ("", ctx.t("col.final_year"), or_dash(target.final_year)),
+        ("", ctx.t("col.final_value"), final),
+        ("", ctx.t("col.gap_to_target"), gap),
+        ("", ctx.t("col.share_achieved"), share),
     ]
 
 

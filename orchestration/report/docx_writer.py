@@ -43,7 +43,7 @@ from orchestration.report.wording import (
 # Column widths in cm of each kind of table, summing to the text width (21 cm less two
 # 2.2 cm margins): narrow columns for codes and numbers, room for names and reasons.
 WIDTHS = {
-    "summary": (4.2, 2.4, 3.0, 3.0, 1.8, 2.2),
+    "summary": (4.0, 2.4, 2.8, 2.8, 2.2, 2.4),
     "tasks": (1.2, 6.0, 2.0, 4.8, 2.6),
     "gaps": (3.0, 4.4, 2.4, 3.4, 3.4),
     "units": (2.6, 1.8, 1.6, 2.2, 6.0, 2.4),
@@ -62,14 +62,17 @@ def write_docx(ctx: Context, path: Path) -> None:
 
     heading("section.overview")
     _overview(ctx, document)
-    if ctx.data.targets:
-        heading("section.targets")
-        for number, target in enumerate(ctx.data.targets, start=1):
-            _target(ctx, document, number, target)
-    if ctx.data.tasks:
-        heading("section.tasks")
-        for number, task in enumerate(ctx.data.tasks, start=1):
-            _task(ctx, document, number, task)
+    # every section is always there, so each report has the same numbering
+    heading("section.targets")
+    for number, target in enumerate(ctx.data.targets, start=1):
+        _target(ctx, document, number, target)
+    if not ctx.data.targets:
+        document.add_paragraph(ctx.t("summary.no_targets"))
+    heading("section.tasks")
+    for number, task in enumerate(ctx.data.tasks, start=1):
+        _task(ctx, document, number, task)
+    if not ctx.data.tasks:
+        document.add_paragraph(ctx.t("summary.no_tasks"))
     for key, lines in (
         ("section.achievements", achievements(ctx)),
         ("section.problems", problems(ctx)),

@@ -126,7 +126,10 @@ def final_text(ctx: Context, target: Target) -> str | None:
     }
     if target.gap_to_target > 0:
         return ctx.t("target.final", gap=num(target.gap_to_target, family), **fields)
-    return ctx.t("target.final_met", excess=num(-target.gap_to_target, family), **fields)
+    excess = num(abs(target.gap_to_target), family)
+    if float(excess.replace(",", "")) == 0:  # exactly on the target, as far as shown
+        return ctx.t("target.final_reached", **fields)
+    return ctx.t("target.final_met", excess=excess, **fields)
 
 
 def ci_sentence(ctx: Context, target: Target) -> str | None:
@@ -202,9 +205,12 @@ def target_paragraphs(ctx: Context, target: Target) -> list[str]:
 
 def task_paragraphs(ctx: Context, task: Task) -> list[str]:
     """A task's verdict and why, its units' counts, due year and departments."""
-    verdict = ctx.t("task.verdict", status=ctx.status(task.progress_status))
+    status = ctx.status(task.progress_status)
     reason = ctx.reason(task.status_reason)
-    lines = [verdict + (ctx.t("target.why", reason=reason) if reason else "")]
+    if reason:
+        lines = [ctx.t("task.verdict_why", status=status, reason=reason)]
+    else:
+        lines = [ctx.t("task.verdict", status=status)]
     lines.append(
         ctx.t(
             "task.units",
