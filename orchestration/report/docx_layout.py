@@ -14,7 +14,7 @@ from typing import Any
 from docx.enum.section import WD_ORIENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Pt, RGBColor
 
 from orchestration.report.wording import Context
 
@@ -23,6 +23,8 @@ from orchestration.report.wording import Context
 BODY_FONT_EAST_ASIAN = "SimSun"
 HEADING_FONT_EAST_ASIAN = "SimHei"
 HEADER_FILL = "D9E1F2"
+# Below this luma (0–255) a fill is dark enough that black text does not read on it.
+DARK_FILL_LUMA = 100
 
 
 def setup_document(ctx: Context, document: Any) -> None:
@@ -109,6 +111,12 @@ def _cell_text(cell: Any, text: str, *, bold: bool = False) -> None:
 
 
 def shade(cell: Any, fill: str) -> None:
+    """Fill the cell; its text turns white on a dark fill (not achieved), so it prints."""
+    red, green, blue = (int(fill[i : i + 2], 16) for i in (0, 2, 4))
+    if 0.299 * red + 0.587 * green + 0.114 * blue < DARK_FILL_LUMA:
+        for paragraph in cell.paragraphs:
+            for run in paragraph.runs:
+                run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
     shading = OxmlElement("w:shd")
     shading.set(qn("w:val"), "clear")
     shading.set(qn("w:color"), "auto")

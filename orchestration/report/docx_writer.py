@@ -43,11 +43,14 @@ from orchestration.report.wording import (
 # Column widths in cm of each kind of table, summing to the text width (21 cm less two
 # 2.2 cm margins): narrow columns for codes and numbers, room for names and reasons.
 WIDTHS = {
-    "summary": (4.0, 2.4, 2.8, 2.8, 2.2, 2.4),
+    "summary": (3.6, 2.0, 3.3, 3.3, 1.8, 2.2),
     "tasks": (1.2, 6.0, 2.0, 4.8, 2.6),
     "gaps": (3.0, 4.4, 2.4, 3.4, 3.4),
     "units": (2.6, 1.8, 1.6, 2.2, 6.0, 2.4),
 }
+
+
+NEW_PAGE_SECTIONS = frozenset({"section.targets", "section.achievements"})
 
 
 def write_docx(ctx: Context, path: Path) -> None:
@@ -58,7 +61,10 @@ def write_docx(ctx: Context, path: Path) -> None:
 
     def heading(key: str) -> None:
         number = next(numerals)
-        document.add_heading(ctx.t("section.numbered", number=number, title=ctx.t(key)), 1)
+        title = document.add_heading(ctx.t("section.numbered", number=number, title=ctx.t(key)), 1)
+        # the targets and the drafted findings start on a page of their own: a long block
+        # kept with its heading otherwise leaves the heading alone at the foot of a page
+        title.paragraph_format.page_break_before = key in NEW_PAGE_SECTIONS
 
     heading("section.overview")
     _overview(ctx, document)
@@ -100,7 +106,7 @@ def _cover(ctx: Context, document: Any) -> None:
     lines = [
         ("cover.issuer", ctx.name(plan, "issuer")),
         ("cover.region", region + ctx.paren(plan.region_code) if region else ""),
-        ("cover.period", period_text(plan.period_start, plan.period_end)),
+        ("cover.period", _period(ctx, plan.period_start, plan.period_end)),
         ("cover.review_points", review_points_text(ctx, plan.reviews)),
         ("cover.kind", ctx.kind_text),
         ("cover.as_of", ctx.as_of.isoformat()),
@@ -118,6 +124,13 @@ def _cover(ctx: Context, document: Any) -> None:
         notice.font.size = Pt(12)
         notice.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
     document.add_page_break()
+
+
+def _period(ctx: Context, start: int | None, end: int | None) -> str:
+    """'2021–2025'; an open-ended plan 'from 2022'; nothing without a start."""
+    if start is None:
+        return ""
+    return period_text(start, end) if end else ctx.t("cover.period_open", start=start)
 
 
 def _overview(ctx: Context, document: Any) -> None:

@@ -111,10 +111,15 @@ def final_text(ctx: Context, target: Target) -> str | None:
         return None
     share = pct(target.share_achieved)
     if target.final_value is None or target.gap_to_target is None:
-        if target.years_assessed is None or target.years_met is None:
+        if None in (target.years_assessed, target.years_met, target.period_start):
             return None
+        years = target.period_end - target.period_start + 1
         return ctx.t(
-            "target.final_years", met=target.years_met, assessed=target.years_assessed, share=share
+            "target.final_years",
+            years=years,
+            met=target.years_met,
+            assessed=target.years_assessed,
+            share=share,
         )
     family = target.indicator_family
     unit = unit_of(ctx, target)
