@@ -38,8 +38,10 @@ def statuses(home: KepuHome, as_of: str, plan_id: str) -> list[str]:
         return [
             status
             for (status,) in con.execute(
-                "select progress_status from marts.fct_target_progress where plan_id = ? "
-                "and target_kind <> 'qualitative' order by target_id",
+                "select p.progress_status from marts.fct_target_progress as p "
+                "left join marts.fct_plan_target as t on p.target_id = t.target_id "
+                "where p.plan_id = ? and p.target_kind <> 'qualitative' "
+                "order by t.source_row, p.target_id",  # the registry's order, as the report
                 [plan_id],
             ).fetchall()
         ]

@@ -16,6 +16,7 @@ FULL_ROW = {
     "latest_quality_threshold": 30.0,
     "non_reporting_units": 2,
     "denominator_value": 40.0,
+    "gap_to_target": 100.0,
 }
 
 
