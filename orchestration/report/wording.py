@@ -215,19 +215,6 @@ def ci_text(lower: float | None, upper: float | None, family: str | None) -> str
     return f"[{num(lower, family)}, {num(upper, family)}]"
 
 
-def status_counts_text(ctx: Context) -> str:
-    """'2 quantitative targets: achieved 1, ...', statuses in their code order."""
-    counts = dict.fromkeys(vocabulary.codes("progress_status"), 0)
-    for target in ctx.data.targets:
-        counts[target.progress_status] += 1
-    parts = [
-        ctx.t("summary.count_part", status=ctx.status(code), count=n)
-        for code, n in counts.items()
-        if n
-    ]
-    return ctx.t("summary.counts", n=len(ctx.data.targets), parts=ctx.t("list.comma").join(parts))
-
-
 def measure_counts(measures: tuple[MeasureUnit, ...]) -> dict[str, int]:
     """Measure × unit pairs per status, every status in its code order."""
     counts = dict.fromkeys(vocabulary.codes("measure_status"), 0)
