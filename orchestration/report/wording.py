@@ -17,7 +17,6 @@ import vocabulary
 from orchestration.report.records import (
     Band,
     Gap,
-    MeasureUnit,
     Observation,
     PresentationRule,
     ReportData,
@@ -215,33 +214,11 @@ def ci_text(lower: float | None, upper: float | None, family: str | None) -> str
     return f"[{num(lower, family)}, {num(upper, family)}]"
 
 
-def measure_counts(measures: tuple[MeasureUnit, ...]) -> dict[str, int]:
-    """Measure × unit pairs per status, every status in its code order."""
-    counts = dict.fromkeys(vocabulary.codes("measure_status"), 0)
-    for measure in measures:
-        counts[measure.measure_status] += 1
-    return counts
-
-
-def measures_summary_text(ctx: Context) -> str:
-    measures = ctx.data.measures
-    counts = measure_counts(measures)
-    pairs = len(measures)
-    return ctx.t(
-        "measures.summary",
-        measures=len({m.measure_id for m in measures}),
-        pairs=pairs,
-        completed=counts["completed"],
-        completed_share=pct(counts["completed"] / pairs),
-        overdue=counts["overdue"],
-        overdue_share=pct(counts["overdue"] / pairs),
-    )
-
-
 def review_points_text(ctx: Context, reviews: tuple[Review, ...]) -> str:
-    """'2023 mid-term review; 2025 final review' from dim_plan_review."""
+    """'2023 mid-term review; 2025 final review' from dim_plan_review; a plan whose
+    document names none is monitored every year."""
     if not reviews:
-        return DASH
+        return ctx.t("cover.review_yearly")
     words = [f"{r.year} {ctx.code('review_kind', r.kind)}" for r in reviews]
     return ctx.t("list.separator").join(words)
 

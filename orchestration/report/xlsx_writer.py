@@ -26,7 +26,6 @@ from orchestration.report.wording import (
     fill,
     is_withheld,
     latest_text,
-    measures_summary_text,
     verdict_rule_text,
 )
 from orchestration.report.xlsx_layout import Formats, Sheet
@@ -166,8 +165,6 @@ def _summary(ctx: Context, sheet: Sheet) -> None:
     if not ctx.data.targets:
         sheet.write(sheet.row, 0, ctx.t("summary.no_targets"))
         sheet.row += 1
-    if ctx.data.measures:
-        sheet.write(sheet.row + 1, 0, measures_summary_text(ctx))
     sheet.finish(len(header))
 
 
