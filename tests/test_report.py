@@ -40,7 +40,7 @@ create table dim_plan (
     plan_id varchar, plan_name_zh varchar, plan_name_en varchar, issuer_zh varchar,
     issuer_en varchar, region_code varchar, region_name_zh varchar, region_name_en varchar,
     period_start integer, period_end integer, issued_on date, review_points varchar,
-    target_count bigint, measure_count bigint);
+    target_count bigint, measure_count bigint, load_id integer);
 create table dim_plan_review (
     plan_review_id varchar, plan_id varchar, review_year integer, review_kind varchar);
 create table dim_indicator (
@@ -51,7 +51,8 @@ create table fct_target_progress (
     indicator_name_zh varchar, indicator_name_en varchar, region_code varchar,
     target_kind varchar, comparator varchar, target_value double, target_value_upper double,
     tolerance double, target_label_zh varchar, target_label_en varchar, direction varchar,
-    as_of_date date, progress_method varchar, baseline_year bigint, baseline_value double,
+    as_of_date date, verdict_stage varchar, progress_method varchar, verdict_rule varchar,
+    baseline_year bigint, baseline_value double,
     latest_year bigint, latest_value double, latest_quality_flag varchar,
     latest_quality_reason varchar, latest_quality_measure_value double,
     latest_quality_threshold double, latest_non_reporting_units integer,
@@ -59,17 +60,21 @@ create table fct_target_progress (
     is_target_inside_ci boolean, target_year integer, period_start integer,
     period_end integer, cagr_observed double, cagr_required double, progress_ratio double,
     share_of_way double, elapsed_share double, expected_to_date double,
-    years_assessed bigint, years_met bigint, is_met boolean, progress_status varchar,
-    status_reason varchar, threshold_on_track double, threshold_accelerate double,
-    lead_departments varchar, cooperating_departments varchar, measure_unit_pairs bigint,
-    completed_pairs bigint, overdue_pairs bigint, completed_share double,
-    overdue_share double);
+    years_assessed bigint, years_met bigint, change_value double,
+    change_standard_error double, change_ci_lower double, change_ci_upper double,
+    is_met boolean, final_year integer, final_value double, gap_to_target double,
+    share_achieved double, progress_status varchar, status_reason varchar,
+    threshold_on_track double, threshold_accelerate double, lead_departments varchar,
+    cooperating_departments varchar, task_kind varchar, measure_unit_pairs bigint,
+    completed_pairs bigint, overdue_pairs bigint, not_reported_pairs bigint,
+    completed_share double, overdue_share double);
 create table fct_indicator_value (
     indicator_code varchar, region_code varchar, year integer, group_dimension varchar,
     group_value varchar, value double, unit_zh varchar, unit_en varchar,
     standard_error double, ci_lower double, ci_upper double, sample_size integer,
     quality_flag varchar, quality_reason varchar, quality_measure_value double,
-    quality_threshold double, non_reporting_units integer, denominator_value double);
+    quality_threshold double, non_reporting_units integer, denominator_value double,
+    load_ids integer[]);
 create table fct_target_observation (
     target_observation_id varchar, target_id varchar, plan_id varchar, as_of_date date,
     indicator_code varchar, region_code varchar, year integer, series varchar,
@@ -84,7 +89,19 @@ create table fct_literacy_gap (
     quality_flag varchar, quality_reason varchar);
 create table fct_plan_measure (
     measure_id varchar, plan_id varchar, measure_no integer, title_zh varchar,
-    title_en varchar, responsible_units varchar);
+    title_en varchar, responsible_units varchar, load_id integer);
+create table fct_measure_report (measure_id varchar, load_id integer);
+create table fct_plan_target (target_id varchar, plan_id varchar, source_row integer,
+    load_id integer);
+create table fct_plan_status_count (
+    plan_id varchar, as_of_date date, goal_group varchar, progress_status varchar,
+    goal_count bigint, unit_pairs bigint, completed_pairs bigint);
+create table fct_literacy_estimate (
+    wave_id varchar, survey_year integer, region_code varchar, group_dimension varchar,
+    estimate double, ci_logit_upper double, quality_flag varchar);
+create table dim_region (
+    region_code varchar, region_name_zh varchar, region_name_en varchar,
+    parent_region_code varchar);
 create table fct_measure_status (
     measure_unit_id varchar, measure_id varchar, plan_id varchar,
     department_name_zh varchar, measure_status varchar, reporting_period varchar,
@@ -102,6 +119,7 @@ PLAN_COMMON = {
     "review_points": None,
     "target_count": 0,
     "measure_count": 0,
+    "load_id": 1,
 }
 PLANS = [
     {
@@ -141,6 +159,7 @@ PROGRESS_COMMON = {
     "tolerance": None,
     "direction": "increase",
     "as_of_date": AS_OF,
+    "verdict_stage": "forward",
     "target_year": 2025,
     "period_start": 2016,
     "period_end": 2025,
@@ -163,6 +182,7 @@ LITERACY_PROGRESS = {
     "target_label_zh": "≥20%",
     "target_label_en": "≥20 %",
     "progress_method": "growth_ratio",
+    "verdict_rule": "growth_ratio_bands",
     "baseline_year": 2015,
     "baseline_value": 10.0,
     "latest_year": 2020,
@@ -194,6 +214,7 @@ EVENTS_PROGRESS = {
     "target_label_zh": "≥300场次",
     "target_label_en": "≥300 events",
     "progress_method": "pro_rata",
+    "verdict_rule": "pro_rata_bands",
     "baseline_year": None,
     "baseline_value": None,
     "latest_year": 2020,
@@ -301,6 +322,7 @@ RULE_MARTS = {
     "dim_progress_band": "progress_bands.csv",
     "dim_progress_setting": "progress_settings.csv",
     "dim_presentation_rule": "presentation_rules.csv",
+    "dim_verdict_rule": "verdict_rules.csv",
 }
 REVIEWS = [
     (f"{PLAN}|2020|midterm", PLAN, 2020, "midterm"),
@@ -333,6 +355,53 @@ MEASURE_STATUS = [
     status("m02", "市科技局", "in_progress", 11),
     status("m02", "市科协", "not_reported"),
 ]
+TASK_COMMON = {
+    "plan_id": MEASURES_PLAN,
+    "target_kind": "qualitative",
+    "task_kind": "task",
+    "as_of_date": AS_OF,
+    "verdict_stage": "forward",
+    "progress_method": "measure_completion",
+    "verdict_rule": "completion_bands",
+    "target_year": 2025,
+    "measure_unit_pairs": 2,
+}
+# The tasks' rows of fct_target_progress: m01 one of two units completed, one overdue;
+# m02 one unit in progress and one that never reported.
+TASKS = [
+    {**TASK_COMMON, "target_progress_id": f"m01|{AS_OF}", "target_id": "m01",
+     "target_label_zh": "加强基层科普", "target_label_en": "Strengthen grassroots work",
+     "completed_pairs": 1, "overdue_pairs": 1, "not_reported_pairs": 0,
+     "progress_status": "accelerate", "status_reason": None,
+     "lead_departments": "市科协", "cooperating_departments": "市科技局"},
+    {**TASK_COMMON, "target_progress_id": f"m02|{AS_OF}", "target_id": "m02",
+     "target_label_zh": "推进科普信息化", "target_label_en": "Go digital",
+     "completed_pairs": 0, "overdue_pairs": 0, "not_reported_pairs": 1,
+     "progress_status": "limited", "status_reason": "units_not_reported",
+     "lead_departments": "市科技局", "cooperating_departments": "市科协"},
+]  # fmt: skip
+# fct_plan_status_count as the mart stores it. The report quotes these rows: it does not
+# count the targets itself.
+STATUS_COUNTS = [
+    (PLAN, AS_OF, "target", "achieved", 1, None, None),
+    (PLAN, AS_OF, "target", "accelerate", 1, None, None),
+    (MEASURES_PLAN, AS_OF, "task", "accelerate", 1, 2, 1),
+    (MEASURES_PLAN, AS_OF, "task", "limited", 1, 2, 0),
+]
+# The registry rows of the targets: the events come first in the plan.
+PLAN_TARGETS = [(EVENTS, PLAN, 1, 1), (LITERACY, PLAN, 2, 1), (f"{PLAN}.days", PLAN, 3, 1)]
+# The plan's region and two towns: the first town's estimate lies below the district's
+# (its upper bound 11.0% < 13.0%), the second's interval reaches above it.
+REGIONS = [
+    ("330304", "测试区", "Test District", None),
+    ("330304001", "甲街道", "Jia Street", "330304"),
+    ("330304002", "乙镇", "Yi Town", "330304"),
+]
+ESTIMATES = [
+    ("t-2020", 2020, "330304", "total", 0.13, 0.15, "present"),
+    ("t-2020", 2020, "330304001", "total", 0.08, 0.11, "present"),
+    ("t-2020", 2020, "330304002", "total", 0.12, 0.16, "present"),
+]
 SHA_REGISTRY = "a8f6edfef111" + "0" * 52
 SHA_SURVEY = "07f41d43b397" + "1" * 52
 LOADS = [
@@ -340,6 +409,10 @@ LOADS = [
     (2, "survey_2020.xlsx", SHA_SURVEY, "受访者", "survey_respondents", 1180, "accepted", True),
     (2, "survey_2020.xlsx", SHA_SURVEY, "调查批次", "survey_waves", 1, "accepted", True),
     (3, "broken.xlsx", "f" * 64, "科普经费", "funding_returns", 0, "rejected", True),
+    (4, "activities_2020.xlsx", "4" * 64, "科普活动", "activities", 1350, "accepted", True),
+    # another region's survey: accepted, but nothing of this plan rests on it
+    (5, "survey_other.xlsx", "5" * 64, "受访者", "survey_respondents", 900, "accepted", True),
+    (6, "task_reports_2023.xlsx", "6" * 64, "措施进展", "measure_reports", 4, "accepted", False),
 ]
 
 
@@ -369,13 +442,23 @@ def build_database(
     con.executemany("insert into dim_plan_review values (?, ?, ?, ?)", REVIEWS)
     con.executemany("insert into dim_indicator values (?, ?, ?, ?, ?, ?)", INDICATORS)
     insert(con, "fct_target_progress", list(progress))
-    con.executemany(f"insert into fct_indicator_value values ({', '.join('?' * 18)})", values)
+    insert(con, "fct_target_progress", TASKS)
+    con.executemany(f"insert into fct_indicator_value values ({', '.join('?' * 18)}, null)", values)
+    con.execute(
+        "update fct_indicator_value set load_ids = "
+        "case indicator_code when 'literacy_ratio' then [2] else [4] end"
+    )
+    con.executemany("insert into fct_plan_status_count values (?, ?, ?, ?, ?, ?, ?)", STATUS_COUNTS)
+    con.executemany("insert into fct_plan_target values (?, ?, ?, ?)", PLAN_TARGETS)
+    con.executemany("insert into dim_region values (?, ?, ?, ?)", REGIONS)
+    con.executemany("insert into fct_literacy_estimate values (?, ?, ?, ?, ?, ?, ?)", ESTIMATES)
+    con.execute("insert into fct_measure_report values ('m01', 6)")
     if observations:
         con.executemany(
             f"insert into fct_target_observation values ({', '.join('?' * 24)})", observations
         )
     con.executemany(f"insert into fct_literacy_gap values ({', '.join('?' * 11)})", GAPS)
-    con.executemany("insert into fct_plan_measure values (?, ?, ?, ?, ?, ?)", MEASURES)
+    con.executemany("insert into fct_plan_measure values (?, ?, ?, ?, ?, ?, 1)", MEASURES)
     con.executemany(
         "insert into fct_measure_status values (?, ?, ?, ?, ?, ?, ?, ?, ?)", MEASURE_STATUS
     )
@@ -466,7 +549,7 @@ def sheet_rows(path: Path, sheet: str) -> list[list[object]]:
     return [list(r) for r in openpyxl.load_workbook(path)[sheet].iter_rows(values_only=True)]
 
 
-SUMMARY_HEADER_ZH = ["指标", "目标值", "基线（年份）", "最新值（年份）", "状态"]
+SUMMARY_HEADER_ZH = ["指标", "目标值", "基线（年份）", "最新值（年份）", "完成比例", "评估结论"]
 
 
 def test_writes_docx_and_xlsx_named_after_plan_kind_date_and_language(zh: dict[str, Path]):
@@ -489,29 +572,44 @@ def test_cover_names_plan_kind_date_vintage_and_synthetic_data(zh: dict[str, Pat
     assert all(run.bold for run in notice.runs)
 
 
-def test_summary_gives_each_target_its_status_in_words_and_colour(zh: dict[str, Path]):
+def test_overview_gives_each_target_its_verdict_in_words_and_colour(zh: dict[str, Path]):
+    """Targets in the registry's order (fct_plan_target.source_row: events first); no share
+    achieved before the due year."""
     (rows,) = tables(zh["docx"], SUMMARY_HEADER_ZH)
     assert rows == [
-        ["科普活动场次", "≥300场次", "—", "310（2020年）", "已达成"],
-        ["公民具备科学素质的比例", "≥20%", "10.00（2015年）", "13.00（2020年）", "需加快进度"],
+        ["科普活动场次", "≥300场次", "—", "310（2020年）", "—", "已达成"],
+        ["公民具备科学素质的比例", "≥20%", "10.00（2015年）", "13.00（2020年）", "—", "需加快进度"],
     ]
     summary = Document(str(zh["docx"])).tables[0]
-    fills = [row.cells[4]._tc.tcPr.find(qn("w:shd")).get(qn("w:fill")) for row in summary.rows]
+    fills = [row.cells[5]._tc.tcPr.find(qn("w:shd")).get(qn("w:fill")) for row in summary.rows]
     assert fills[1:] == ["70AD47", "FFC000"]
-    assert "共 2 项量化目标：已达成 1 项，需加快进度 1 项。" in texts(zh["docx"])
+
+
+def test_overview_counts_are_the_rows_of_fct_plan_status_count(
+    zh: dict[str, Path], measures_zh: dict[str, Path]
+):
+    paragraphs = texts(zh["docx"])
+    assert (
+        "截至 2021-06-30，本规划共有量化目标 2 项（已达成 1 项，需加快进度 1 项）。" in paragraphs
+    )
+    tasks = (
+        "截至 2021-06-30，本规划共有任务 2 项"
+        "（需加快进度 1 项，进展有限 1 项；责任单位报告完成 1/4）。"
+    )
+    assert tasks in texts(measures_zh["docx"])
 
 
 def test_english_report_takes_labels_and_names_in_english(en: dict[str, Path]):
-    (rows,) = tables(
-        en["docx"], ["Indicator", "Target", "Baseline (year)", "Latest value (year)", "Status"]
-    )
+    header = ["Indicator", "Target", "Baseline (year)", "Latest value (year)"]
+    (rows,) = tables(en["docx"], [*header, "Share achieved", "Verdict"])
     assert rows == [
-        ["Science-popularization events", "≥300 events", "—", "310 (2020)", "Achieved"],
+        ["Science-popularization events", "≥300 events", "—", "310 (2020)", "—", "Achieved"],
         [
             "Share of citizens with scientific literacy",
             "≥20 %",
             "10.00 (2015)",
             "13.00 (2020)",
+            "—",
             "Must accelerate",
         ],
     ]
@@ -590,27 +688,46 @@ def test_literacy_gaps_come_from_the_latest_wave_up_to_the_as_of_date(zh: dict[s
     ]
 
 
-def test_departments_are_listed_or_said_to_be_unregistered(zh: dict[str, Path]):
+def test_departments_are_listed_and_a_missing_line_is_left_out(zh: dict[str, Path]):
     paragraphs = texts(zh["docx"])
     assert "牵头部门：测试区科协" in paragraphs
     assert "配合部门：测试区教育局；测试区科技局" in paragraphs
-    assert "牵头部门：未登记" in paragraphs
+    # the events target registers no department: no line, no filler
+    assert not any(p.endswith("：未登记") or "None" in p for p in paragraphs)
+    assert paragraphs.count("牵头部门：测试区科协") == 1
 
 
-def test_data_sources_list_accepted_loads_with_a_short_hash(zh: dict[str, Path]):
-    (rows,) = tables(zh["docx"], ["批次号", "文件", "SHA-256（前12位）", "数据表", "接收行数"])
+SOURCES_HEADER = ["批次号", "文件", "SHA-256（前12位）", "数据表", "接收行数"]
+
+
+def test_data_sources_list_only_the_loads_this_plan_rests_on(
+    zh: dict[str, Path], measures_zh: dict[str, Path]
+):
+    """The registry (load 1), the survey behind the literacy values (2), the activities
+    behind the events (4); not the rejected file (3), not the other region's survey (5),
+    not the task reports of the other plan (6)."""
+    (rows,) = tables(zh["docx"], SOURCES_HEADER)
     assert rows == [
         ["1", "registry.xlsx", "a8f6edfef111", "plans（规划）", "2"],
-        ["2", "survey_2020.xlsx", "07f41d43b397", "survey_respondents（受访者）", "1180"],
+        ["2", "survey_2020.xlsx", "07f41d43b397", "survey_respondents（受访者）", "1,180"],
         ["2", "survey_2020.xlsx", "07f41d43b397", "survey_waves（调查批次）", "1"],
+        ["4", "activities_2020.xlsx", "444444444444", "activities（科普活动）", "1,350"],
     ]
+    (rows,) = tables(measures_zh["docx"], SOURCES_HEADER)
+    assert [row[1] for row in rows] == ["registry.xlsx", "task_reports_2023.xlsx"]
 
 
 def annex(path: Path) -> list[str]:
-    """The paragraphs of the methods annex (after its heading)."""
-    paragraphs = [p.text for p in Document(str(path)).paragraphs]
-    headings = ("附录：方法说明", "Annex: methods")
-    return paragraphs[next(i for i, p in enumerate(paragraphs) if p in headings) + 1 :]
+    """The paragraphs of the methods annex: after its heading, up to the next heading."""
+    paragraphs = Document(str(path)).paragraphs
+    headings = ("附件1\u3000评估方法", "Annex 1. Methods")
+    start = next(i for i, p in enumerate(paragraphs) if p.text in headings) + 1
+    found = []
+    for paragraph in paragraphs[start:]:
+        if paragraph.style.name.startswith("Heading"):
+            break
+        found.append(paragraph.text)
+    return found
 
 
 def test_methods_annex_states_bands_settings_and_each_presentation_rule(
@@ -626,10 +743,11 @@ def test_methods_annex_states_bands_settings_and_each_presentation_rule(
     assert "数值为0时以 1e-6 代替" in text
     assert "|y − 目标| ≤ 容差，未登记容差时容差取 0" in text
     assert "n_eff = p(1 − p)/SE²" in text
-    rules = paragraphs[paragraphs.index(next(p for p in paragraphs if "NCHS" in p)) + 1 :]
-    assert rules == [
+    start = paragraphs.index(next(p for p in paragraphs if "NCHS" in p)) + 1
+    end = paragraphs.index("不宜发布的数值在本报告中一律显示为“—”并注明原因。") + 1
+    assert paragraphs[start:end] == [
         "1. 样本量 < 1 → 不宜发布",
-        "2. 方差可估计（1/0） < 1 → 待复核",
+        "2. 方差可估计（1/0） < 1 → 不宜发布",
         "3. 有效样本量 < 30 → 不宜发布",
         "4. Korn–Graubard 置信区间宽度 ≥ 0.3 → 不宜发布",
         "5. 置信区间宽度 / 估计值 > 1.3（仅当 Korn–Graubard 置信区间宽度 > 0.05） → 不宜发布",
@@ -690,37 +808,64 @@ def test_methods_annex_follows_the_rule_marts(database: Path, tmp_path: Path):
     assert "逾期占比低于 40% 为“需加快进度”，否则为“进展有限”" in measures
 
 
-def test_measures_are_listed_per_unit_in_plan_order_with_shares(measures_zh: dict[str, Path]):
-    header = ["序号", "措施", "责任单位", "状态", "报告期", "报送日期"]
-    (rows,) = tables(measures_zh["docx"], header)
-    assert rows == [
-        ["1", "加强基层科普", "市科协", "已完成", "2023H1", "2023-07-10"],
-        ["1", "加强基层科普", "市科技局", "逾期", "2023H1", "2023-07-12"],
-        ["2", "推进科普信息化", "市科技局", "推进中", "2023H1", "2023-07-11"],
-        ["2", "推进科普信息化", "市科协", "未报告", "—", "—"],
+def test_each_task_lists_its_verdict_lead_unit_and_units_reports(measures_zh: dict[str, Path]):
+    header = ["责任单位", "状态", "报告期", "报送日期", "进展情况", "文号"]
+    assert tables(measures_zh["docx"], header) == [
+        [
+            ["市科协", "已完成", "2023H1", "2023-07-10", "年度报告", "XX科协〔2023〕5号"],
+            ["市科技局", "逾期", "2023H1", "2023-07-12", "—", "—"],
+        ],
+        [
+            ["市科技局", "推进中", "2023H1", "2023-07-11", "—", "—"],
+            ["市科协", "未报告", "—", "—", "—", "—"],
+        ],
     ]
     paragraphs = texts(measures_zh["docx"])
-    assert "共 2 项措施、4 个“措施×责任单位”：已完成 1（25.0%），逾期 1（25.0%）。" in paragraphs
+    assert "三、重点任务落实情况" in paragraphs  # every section, even without targets
+    headings = [p for p in paragraphs if p.startswith("（")]
+    assert headings[:2] == ["（一）加强基层科普", "（二）推进科普信息化"]
+    assert "评估结论：需加快进度。" in paragraphs
+    assert "评估结论：进展有限。判定依据：有责任单位从未报告，按未完成计。" in paragraphs
+    assert "责任单位 2 个：已完成 0 个，逾期 0 个，未报告 1 个。" in paragraphs
+    assert "牵头单位：市科技局；配合单位：市科协；完成时限：2025年" in paragraphs
     assert "该规划未登记量化目标，评估依据为措施落实情况。" in paragraphs
+    (overview,) = tables(measures_zh["docx"], ["序号", "任务", "类别", "牵头部门", "评估结论"])
+    assert overview == [
+        ["1", "加强基层科普", "任务", "市科协", "需加快进度"],
+        ["2", "推进科普信息化", "任务", "市科技局", "进展有限"],
+    ]
 
 
-def test_workbook_has_the_sheets_in_each_language(
+def test_workbook_has_a_sheet_per_section_in_each_language(
     zh: dict[str, Path], en: dict[str, Path], measures_zh: dict[str, Path]
 ):
-    assert openpyxl.load_workbook(zh["xlsx"]).sheetnames == ["摘要", "进展", "数值", "数据来源"]
+    sections = ["摘要", "目标统计", "目标完成情况", "成效问题建议", "进展", "数值", "数据来源"]
+    assert openpyxl.load_workbook(zh["xlsx"]).sheetnames == sections
     assert openpyxl.load_workbook(en["xlsx"]).sheetnames == [
-        "Summary",
-        "Progress",
-        "Values",
-        "Sources",
-    ]
+        "Summary", "Counts", "Targets", "Findings", "Progress", "Values", "Sources"
+    ]  # fmt: skip
     assert openpyxl.load_workbook(measures_zh["xlsx"]).sheetnames == [
-        "摘要",
-        "进展",
-        "数值",
-        "措施",
-        "数据来源",
+        "摘要", "目标统计", "措施", "成效问题建议", "进展", "数值", "数据来源"
+    ]  # fmt: skip
+
+
+def test_counts_sheet_holds_fct_plan_status_count_in_words(measures_zh: dict[str, Path]):
+    assert sheet_rows(measures_zh["xlsx"], "目标统计") == [
+        ["目标类别", "状态", "数量", "责任单位数", "已完成单位数"],
+        ["任务", "需加快进度", 1, 2, 1],
+        ["任务", "进展有限", 1, 2, 0],
     ]
+
+
+def test_targets_sheet_gives_each_verdict_with_its_reason(zh: dict[str, Path]):
+    rows = sheet_rows(zh["xlsx"], "目标完成情况")
+    literacy = dict(zip(rows[0], rows[2], strict=True))
+    assert literacy["评估结论"] == "需加快进度"
+    assert literacy["判断阶段"] == "进度判断（到期前）"
+    assert (literacy["最新值"], literacy["置信下限"], literacy["置信上限"]) == (13.0, 11.2, 15.0)
+    assert literacy["目标值在置信区间内"] == "否"
+    assert literacy["说明"] == "0.60 ≤ R = 0.751 < 0.95"
+    assert literacy["牵头部门"] == "测试区科协"
 
 
 def test_summary_sheet_fills_status_cells_and_formats_numbers(zh: dict[str, Path]):
@@ -752,7 +897,7 @@ def test_progress_sheet_holds_every_target_column_with_codes_in_words(
     sheet = openpyxl.load_workbook(zh["xlsx"])["进展"]
     header = [c.value for c in sheet[1]]
     # every column of a quantitative row, the status also as its code; not the measures'
-    assert len(header) == 49
+    assert len(header) == 59
     assert set(header) <= {zh for zh, _ in vocabulary.labels().values()}  # no raw names
     assert header[:3] == ["进展记录编号", "目标编号", "规划编号"]
     literacy = dict(zip(header, (c for c in sheet[3]), strict=True))
@@ -795,19 +940,23 @@ def test_values_sheet_writes_a_dash_for_a_suppressed_estimate(zh: dict[str, Path
     ]
 
 
-def test_measures_sheet_fills_status_cells(measures_zh: dict[str, Path]):
+def test_measures_sheet_gives_each_unit_its_status_beside_the_task_verdict(
+    measures_zh: dict[str, Path],
+):
     sheet = openpyxl.load_workbook(measures_zh["xlsx"])["措施"]
-    assert [c.value for c in sheet["D"]][1:] == ["已完成", "逾期", "推进中", "未报告"]
-    assert sheet["D2"].fill.fgColor.rgb == "FF70AD47"
-    assert sheet["D3"].fill.fgColor.rgb == "FFFF5050"
+    assert [c.value for c in sheet["D"]][1:] == ["需加快进度", "需加快进度", "进展有限", "进展有限"]
+    assert [c.value for c in sheet["F"]][1:] == ["已完成", "逾期", "推进中", "未报告"]
+    assert sheet["F2"].fill.fgColor.rgb == "FF70AD47"
+    assert sheet["F3"].fill.fgColor.rgb == "FFFF5050"
 
 
-def test_sources_sheet_lists_only_accepted_loads(zh: dict[str, Path]):
+def test_sources_sheet_lists_only_this_plan_s_accepted_loads(zh: dict[str, Path]):
     rows = sheet_rows(zh["xlsx"], "数据来源")
     assert [r[:3] for r in rows[1:]] == [
         [1, "registry.xlsx", "a8f6edfef111"],
         [2, "survey_2020.xlsx", "07f41d43b397"],
         [2, "survey_2020.xlsx", "07f41d43b397"],
+        [4, "activities_2020.xlsx", "444444444444"],
     ]
 
 
@@ -880,7 +1029,7 @@ def test_a_suppressed_latest_estimate_is_explained_by_its_reason(tmp_path: Path)
     zh = render(database, tmp_path / "zh")
     (rows,) = tables(zh["docx"], SUMMARY_HEADER_ZH)
     latest = "—（不宜发布：有效样本量 23.4，不足 30）（2019年）"
-    assert rows == [["公民具备科学素质的比例", "≥20%", "10.00（2015年）", latest, "数据不足"]]
+    assert rows == [["公民具备科学素质的比例", "≥20%", "10.00（2015年）", latest, "—", "数据不足"]]
     (literacy,) = components(zh["docx"])
     assert literacy["y_t"] == latest
     assert literacy["判定结果"] == "最新估计不宜发布：有效样本量 23.4，不足 30 → 数据不足"
@@ -930,7 +1079,7 @@ def test_the_report_package_spells_no_chinese_in_its_source():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
                 continue
-            if (path.name, node.value) == ("data.py", report_data.REGISTRY_LIST_SEPARATOR):
+            if (path.name, node.value) == ("data_rows.py", report_data.REGISTRY_LIST_SEPARATOR):
                 continue
             if CJK.search(node.value):
                 found.append(f"{path.name}:{node.lineno}: {node.value!r}")
@@ -1034,3 +1183,82 @@ def test_a_suppressed_gap_shows_a_dash_and_its_reason():
         ["men − women", "t-2020 (2020)", "— (suppressed: a group estimate is suppressed)", "—",
          "suppressed"]
     ]  # fmt: skip
+
+
+def section(path: Path, heading: str) -> list[str]:
+    """The paragraphs after the level-1 heading `heading`, up to the next level-1 heading."""
+    found, inside = [], False
+    for paragraph in Document(str(path)).paragraphs:
+        if paragraph.style.name == "Heading 1":
+            inside = paragraph.text == heading
+        elif inside:
+            found.append(paragraph.text)
+    return found
+
+
+def test_achievements_problems_and_suggestions_are_drafted_from_the_marts(zh: dict[str, Path]):
+    """Events achieved; literacy 10 → 13 (+30.0%) but must accelerate; the 2020 wave's
+    urban − rural (6.20 [3.00, 9.40]) and men − women (3.10 [1.20, 5.00]) gaps lie above 0;
+    甲街道's upper bound 11.0% is below the district's 13.0%, 乙镇's 16.0% is not."""
+    assert section(zh["docx"], "四、主要成效") == [
+        "1. 1 项量化目标已达成：科普活动场次（310 场次，目标 ≥300场次）。",
+        "2. 公民具备科学素质的比例由2015年的 10.00% 提高到2020年的 13.00%（+30.0%）。",
+    ]
+    assert section(zh["docx"], "五、存在问题") == [
+        "1. 公民具备科学素质的比例需加快进度：0.60 ≤ R = 0.751 < 0.95。",
+        "2. t-2020调查中，城镇 − 农村的科学素质比例差距为 6.20 个百分点"
+        "（95%置信区间 [3.00, 9.40]），差距在统计上显著。",
+        "3. t-2020调查中，男性 − 女性的科学素质比例差距为 3.10 个百分点"
+        "（95%置信区间 [1.20, 5.00]），差距在统计上显著。",
+        "4. t-2020调查中，以下地区的科学素质比例低于本地区整体水平（13.00%）：甲街道 8.00%。",
+    ]
+    suggestions = section(zh["docx"], "六、下一步工作建议")
+    assert suggestions[0].startswith("1. 公民具备科学素质的比例需加快进度，建议按剩余年限分解任务")
+    assert suggestions[2] == "3. 建议加强对甲街道的科普资源投入和工作指导。"
+
+
+def test_a_final_verdict_states_value_target_gap_and_share(tmp_path: Path):
+    """Past its due year 2020 the running total 280 misses ≥300: short by 20, 280/300 =
+    93.3% achieved; the annex writes the same numbers as the components, without bands."""
+    final = {
+        **EVENTS_PROGRESS,
+        "verdict_stage": "final",
+        "verdict_rule": "final_comparison",
+        "target_year": 2020,
+        "period_end": 2020,
+        "latest_value": 280.0,
+        "elapsed_share": 1.0,
+        "expected_to_date": 300.0,
+        "progress_ratio": 280 / 300,
+        "is_met": False,
+        "final_year": 2020,
+        "final_value": 280.0,
+        "gap_to_target": 20.0,
+        "share_achieved": 280 / 300,
+        "progress_status": "not_achieved",
+        "status_reason": "shortfall",
+    }
+    totals = [(2016, 50), (2017, 120), (2018, 180), (2019, 230), (2020, 280)]
+    values = [value("science_events", y, t, group="cumulative") for y, t in totals]
+    observations = [observation(EVENTS, row, met=False, latest=row[2] == 2020) for row in values]
+    database = build_database(
+        tmp_path / "final.duckdb", progress=(final,), values=values, observations=observations
+    )
+    zh = render(database, tmp_path / "zh", kind="final")
+    body = section(zh["docx"], "二、目标完成情况")
+    assert body[1:5] == [
+        "评估结论：未达成",
+        "最新值：280 场次（2020年）",
+        "2020年数值 280 场次，目标 ≥300场次，差额 20，完成目标的 93.3%。",
+        "判定依据：目标期已过，最终值未达到目标：差 20。",
+    ]
+    (events,) = components(zh["docx"])
+    assert events["与目标差额"] == "300 − 280 = 20"
+    assert events["完成比例"] == "280 / 300 = 93.3%"
+    assert events["判定结果"] == "目标期已过，最终值未达到目标：差 20 → 未达成"
+    assert "判定阈值" not in events
+    problems = section(zh["docx"], "五、存在问题")
+    assert (
+        problems[0]
+        == "1. 科普活动场次未达成：2020年 280 场次，目标 ≥300场次，差 20（完成 93.3%）。"
+    )

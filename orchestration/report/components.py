@@ -32,18 +32,47 @@ def components(ctx: Context, target: Target) -> list[Component]:
         rows = _growth_components(ctx, target)
     elif target.progress_method == "pro_rata":
         rows = _pro_rata_components(ctx, target)
-    else:
+    elif target.progress_method == "gap_change":
+        rows = _gap_change_components(ctx, target)
+    elif target.progress_method == "not_judged":
+        rows = [("", ctx.t("component.method"), ctx.code("progress_method", "not_judged"))]
+    else:  # years_met, year_on_year: the years of the period met
         rows = _years_met_components(ctx, target)
+    if target.verdict_stage == "final":  # achieved or not: the bands do not apply
+        rows += _final_components(ctx, target)
+    else:
+        rows.append(("", ctx.t("component.thresholds"), bands_text(ctx)))
+    return [*rows, ("", ctx.t("component.result"), result_text(ctx, target))]
+
+
+def _final_components(ctx: Context, target: Target) -> list[Component]:
+    """After the due year: the final value against the target, its gap and share."""
+    if target.final_value is None or target.gap_to_target is None:
+        return []
+    family = target.indicator_family
+    final, goal = num(target.final_value, family), num(target.target_value, family)
+    # as int_target_progress_components: the gap and share turn round for a decrease
+    first, second = (final, goal) if target.direction == "decrease" else (goal, final)
+    share = DASH
+    if target.share_achieved is not None:
+        share = f"{second} / {first} = {pct(target.share_achieved)}"
+    gap = f"{first} − {second} = {num(target.gap_to_target, family)}"
     return [
-        *rows,
-        ("", ctx.t("component.thresholds"), bands_text(ctx)),
-        ("", ctx.t("component.result"), result_text(ctx, target)),
+        ("", ctx.t("col.final_year"), or_dash(target.final_year)),
+        ("", ctx.t("col.final_value"), final),
+        ("", ctx.t("col.gap_to_target"), gap),
+        ("", ctx.t("col.share_achieved"), share),
     ]
 
 
 def result_text(ctx: Context, target: Target) -> str:
-    """How the stored status follows from the stored components: a band status from the
-    ratio and the bounds of its band (dim_progress_band)."""
+    """How the stored status follows from the stored components, and the status."""
+    return f"{result_reason(ctx, target)} → {ctx.status(target.progress_status)}"
+
+
+def result_reason(ctx: Context, target: Target) -> str:
+    """Why the stored status follows from the stored components: a band status from the
+    ratio and the bounds of its band (dim_progress_band), else the status reason."""
     status = target.progress_status
     ranges = {s: (lower, upper) for s, lower, upper in band_ranges(ctx.data.rules.bands)}
     if status == "achieved" and target.progress_method == "years_met":
@@ -62,7 +91,7 @@ def result_text(ctx: Context, target: Target) -> str:
         why = ctx.t(key, r=ratio(target.progress_ratio), **bounds)
     else:
         why = ctx.reason(target.status_reason)
-    return f"{why} → {ctx.status(status)}"
+    return why
 
 
 def _target_meaning(ctx: Context, target: Target) -> str:
@@ -151,10 +180,34 @@ def _years_met_components(ctx: Context, target: Target) -> list[Component]:
     if target.progress_ratio is not None:
         r_value = f"{met} / {assessed} = {ratio(target.progress_ratio)}"
     return [
-        ("", ctx.t("component.method"), ctx.code("progress_method", "years_met")),
+        ("", ctx.t("component.method"), ctx.code("progress_method", target.progress_method)),
         ("", ctx.t("component.period"), f"{target.period_start}–{target.period_end}"),
         ("", ctx.t("component.years_assessed"), or_dash(assessed)),
         ("", ctx.t("component.years_met"), or_dash(met)),
         ("R", ctx.t("component.r_years"), r_value),
         ("", ctx.t("component.detail"), years_detail_text(ctx, target.year_outcomes)),
+    ]
+
+
+def _gap_change_components(ctx: Context, target: Target) -> list[Component]:
+    """A gap's change between the base and the latest wave with its 95% interval: the
+    change is significant when 0 lies outside it."""
+    family = target.indicator_family
+    y0, yt = num(target.baseline_value, family), num(target.latest_value, family)
+    change = DASH
+    if target.change_value is not None:
+        change = f"{yt} − {y0} = {num(target.change_value, family)}"
+    interval = DASH
+    if target.change_ci_lower is not None and target.change_ci_upper is not None:
+        lower, upper = num(target.change_ci_lower, family), num(target.change_ci_upper, family)
+        interval = f"[{lower}, {upper}]"
+    return [
+        ("", ctx.t("component.method"), ctx.code("progress_method", "gap_change")),
+        ("y₀", ctx.t("component.y0"), y0),
+        ("t₀", ctx.t("component.t0"), or_dash(target.baseline_year)),
+        ("y_t", ctx.t("component.yt"), _latest_component(ctx, target)),
+        ("t", ctx.t("component.t"), or_dash(target.latest_year)),
+        ("Δ", ctx.t("component.change"), change),
+        ("SE(Δ)", ctx.t("component.change_se"), num(target.change_standard_error, family)),
+        ("", ctx.t("col.ci"), interval),
     ]

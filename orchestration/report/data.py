@@ -12,19 +12,23 @@ Every list comes back in an explicit order, so the same marts give the same repo
 
 from __future__ import annotations
 
-from dataclasses import fields
 from datetime import date
-from decimal import Decimal
-from typing import Any, TypeVar
 
 import duckdb
 
 import vocabulary
+from orchestration.report.data_plan import (
+    read_findings,
+    read_plan_loads,
+    read_status_counts,
+    read_tasks,
+    read_verdict_rules,
+)
+from orchestration.report.data_rows import REGISTRY_LIST_SEPARATOR, fetch_rows, names, plain, record
 from orchestration.report.records import (
     Band,
     Gap,
     LiteracyGaps,
-    Load,
     MeasureUnit,
     Observation,
     Plan,
@@ -37,14 +41,10 @@ from orchestration.report.records import (
     YearOutcome,
 )
 
-R = TypeVar("R")
 LITERACY_INDICATOR = "literacy_ratio"
 # The literacy gaps a report shows under its literacy target, in the order of the
 # group_dimension codes.
 REPORTED_GAP_DIMENSIONS = ("sex", "urban_rural")
-# The registry separates the names in a list column (departments, responsible units) with
-# a fullwidth semicolon: a data format of the marts, not a word shown to users.
-REGISTRY_LIST_SEPARATOR = "\N{FULLWIDTH SEMICOLON}"
 
 
 def read_report_data(con: duckdb.DuckDBPyConnection, plan_id: str, as_of: date) -> ReportData:
@@ -52,7 +52,7 @@ def read_report_data(con: duckdb.DuckDBPyConnection, plan_id: str, as_of: date) 
     plan = read_plan(con, plan_id)
     progress = read_progress(con, plan_id, as_of)
     if not progress.rows and plan.target_count > 0:
-        built = _rows(
+        built = fetch_rows(
             con,
             "select distinct as_of_date from fct_target_progress where plan_id = ? order by 1",
             [plan_id],
@@ -63,14 +63,18 @@ def read_report_data(con: duckdb.DuckDBPyConnection, plan_id: str, as_of: date) 
             f"marts with the dbt var as_of = {as_of} before rendering this assessment"
         )
     observations = read_observations(con, plan_id, as_of)
+    measures = read_measures(con, plan_id)
     return ReportData(
         plan=plan,
         targets=read_targets(con, progress, observations),
         progress=progress,
         observations=observations,
         literacy_gaps=read_literacy_gaps(con, plan_id, as_of),
-        measures=read_measures(con, plan_id),
-        loads=read_loads(con),
+        measures=measures,
+        tasks=read_tasks(con, plan_id, as_of, measures),
+        status_counts=read_status_counts(con, plan_id, as_of),
+        findings=read_findings(con, plan_id, as_of),
+        loads=read_plan_loads(con, plan_id, as_of),
         is_synthetic=read_is_synthetic(con),
         rules=read_rules(con),
     )
@@ -78,31 +82,36 @@ def read_report_data(con: duckdb.DuckDBPyConnection, plan_id: str, as_of: date) 
 
 def read_plan(con: duckdb.DuckDBPyConnection, plan_id: str) -> Plan:
     """The plan and its review points (dim_plan_review) by year, then kind in code order."""
-    rows = _rows(con, "select * from dim_plan where plan_id = ?", [plan_id])
+    rows = fetch_rows(con, "select * from dim_plan where plan_id = ?", [plan_id])
     if not rows:
-        known = [r["plan_id"] for r in _rows(con, "select plan_id from dim_plan order by 1")]
+        known = [r["plan_id"] for r in fetch_rows(con, "select plan_id from dim_plan order by 1")]
         raise ValueError(f"no plan {plan_id!r} in dim_plan; plans: {', '.join(known)}")
-    reviews = _rows(
+    reviews = fetch_rows(
         con,
         "select review_year, review_kind from dim_plan_review where plan_id = ?",
         [plan_id],
     )
     kinds = vocabulary.codes("review_kind")
     reviews.sort(key=lambda r: (r["review_year"], kinds.index(r["review_kind"])))
-    return _record(
+    return record(
         Plan, rows[0], reviews=tuple(Review(r["review_year"], r["review_kind"]) for r in reviews)
     )
 
 
 def read_progress(con: duckdb.DuckDBPyConnection, plan_id: str, as_of: date) -> ProgressTable:
-    """The plan's quantitative targets in fct_target_progress, by target id."""
+    """The plan's quantitative targets in fct_target_progress, in the registry's order."""
     cursor = con.execute(
-        "select * from fct_target_progress where plan_id = ? and as_of_date = ? "
-        "and target_kind <> 'qualitative' order by target_id",
+        """
+        select p.*
+        from fct_target_progress as p
+        left join fct_plan_target as t on p.target_id = t.target_id
+        where p.plan_id = ? and p.as_of_date = ? and p.target_kind <> 'qualitative'
+        order by t.source_row, p.target_id
+        """,
         [plan_id, as_of],
     )
     columns = tuple(d[0] for d in cursor.description)
-    rows = tuple(tuple(_plain(v) for v in row) for row in cursor.fetchall())
+    rows = tuple(tuple(plain(v) for v in row) for row in cursor.fetchall())
     return ProgressTable(columns, rows)
 
 
@@ -134,15 +143,15 @@ def read_targets(
                 if o.is_in_period and o.is_met is not None
             )
         targets.append(
-            _record(
+            record(
                 Target,
                 row,
                 indicator_family=families.get(row["indicator_code"]),
                 latest_quality_reason=vocabulary.reason_from_row(row, "latest_quality_reason"),
                 year_outcomes=outcomes,
                 status_reason=vocabulary.reason_from_row(row, "status_reason"),
-                lead_departments=_names(row["lead_departments"]),
-                cooperating_departments=_names(row["cooperating_departments"]),
+                lead_departments=names(row["lead_departments"]),
+                cooperating_departments=names(row["cooperating_departments"]),
             )
         )
     return tuple(targets)
@@ -156,7 +165,7 @@ def read_observations(
 
     Each row carries its reason code and the numbers the reason's sentence quotes.
     """
-    rows = _rows(
+    rows = fetch_rows(
         con,
         """
         select
@@ -173,7 +182,7 @@ def read_observations(
     observations: dict[str, list[Observation]] = {}
     for row in rows:
         reason = vocabulary.reason_from_row(row, "quality_reason")
-        observation = _record(Observation, row, quality_reason=reason)
+        observation = record(Observation, row, quality_reason=reason)
         observations.setdefault(row["target_id"], []).append(observation)
     return {target_id: tuple(values) for target_id, values in observations.items()}
 
@@ -186,7 +195,7 @@ def read_literacy_gaps(
     rows: the years its judgement used. A literacy target without observations gets none.
     """
     dimensions = list(REPORTED_GAP_DIMENSIONS)
-    rows = _rows(
+    rows = fetch_rows(
         con,
         """
         with judged as (
@@ -215,7 +224,7 @@ def read_literacy_gaps(
         _, gaps = by_target.setdefault(row["target_id"], (row["last_year"], []))
         if row["group_dimension"] is not None:  # else the left join found no gap
             reason = vocabulary.reason_from_row(row, "quality_reason")
-            gaps.append(_record(Gap, row, quality_reason=reason))
+            gaps.append(record(Gap, row, quality_reason=reason))
     return {
         target_id: LiteracyGaps(last_year, tuple(gaps))
         for target_id, (last_year, gaps) in by_target.items()
@@ -225,7 +234,7 @@ def read_literacy_gaps(
 def read_measures(con: duckdb.DuckDBPyConnection, plan_id: str) -> tuple[MeasureUnit, ...]:
     """Measure × unit pairs by measure number, units in the order the plan lists them
     (the lead unit first)."""
-    rows = _rows(
+    rows = fetch_rows(
         con,
         """
         select m.measure_id, m.measure_no, m.title_zh, m.title_en, s.department_name_zh,
@@ -241,33 +250,23 @@ def read_measures(con: duckdb.DuckDBPyConnection, plan_id: str) -> tuple[Measure
         """,
         [plan_id, REGISTRY_LIST_SEPARATOR],
     )
-    return tuple(_record(MeasureUnit, row) for row in rows)
-
-
-def read_loads(con: duckdb.DuckDBPyConnection) -> tuple[Load, ...]:
-    """Every file accepted at load time, by load id."""
-    rows = _rows(
-        con,
-        "select load_id, file_name, file_sha256, sheet_name, table_name, rows_accepted, "
-        "is_synthetic from fct_load_audit where load_status = 'accepted' "
-        "order by load_id, table_name, sheet_name",
-    )
-    return tuple(_record(Load, row) for row in rows)
+    return tuple(record(MeasureUnit, row) for row in rows)
 
 
 def read_rules(con: duckdb.DuckDBPyConnection) -> Rules:
     """The rule marts the models use, for the methods annex and the components: bands by
     min_ratio (highest first, the band without a minimum last), settings by code,
     presentation rules by order."""
-    bands = _rows(
+    bands = fetch_rows(
         con, "select * from dim_progress_band order by min_ratio desc nulls last, progress_status"
     )
-    settings = _rows(con, "select setting, value from dim_progress_setting order by setting")
-    presentation = _rows(con, "select * from dim_presentation_rule order by rule_order")
+    settings = fetch_rows(con, "select setting, value from dim_progress_setting order by setting")
+    presentation = fetch_rows(con, "select * from dim_presentation_rule order by rule_order")
     return Rules(
-        bands=tuple(_record(Band, row) for row in bands),
+        bands=tuple(record(Band, row) for row in bands),
         settings={row["setting"]: row["value"] for row in settings},
-        presentation=tuple(_record(PresentationRule, row) for row in presentation),
+        presentation=tuple(record(PresentationRule, row) for row in presentation),
+        verdicts=read_verdict_rules(con),
     )
 
 
@@ -284,26 +283,3 @@ def read_is_synthetic(con: duckdb.DuckDBPyConnection) -> bool:
     except duckdb.CatalogException:  # a warehouse copy has no snapshot_info
         snapshot = False
     return bool(loads or snapshot)
-
-
-def _rows(
-    con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
-) -> list[dict[str, Any]]:
-    cursor = con.execute(sql, params or [])
-    columns = [d[0] for d in cursor.description]
-    return [{c: _plain(v) for c, v in zip(columns, row, strict=True)} for row in cursor.fetchall()]
-
-
-def _record(cls: type[R], row: dict[str, Any], **computed: Any) -> R:
-    """A record from a mart row: each field from the column of its name, unless given."""
-    names = [f.name for f in fields(cls) if f.name not in computed]
-    return cls(**{name: row[name] for name in names}, **computed)
-
-
-def _plain(value: Any) -> Any:
-    """Decimals (thresholds, settings) as floats, so formatting treats all numbers alike."""
-    return float(value) if isinstance(value, Decimal) else value
-
-
-def _names(joined: str | None) -> tuple[str, ...]:
-    return tuple(joined.split(REGISTRY_LIST_SEPARATOR)) if joined else ()

@@ -60,7 +60,9 @@ class Target:
     target_label_zh: str
     target_label_en: str | None
     direction: str | None
+    verdict_stage: str  # forward (before or in the due year) | final (after it)
     progress_method: str
+    verdict_rule: str
     baseline_year: int | None
     baseline_value: float | None
     latest_year: int | None
@@ -82,10 +84,74 @@ class Target:
     years_assessed: int | None
     years_met: int | None
     year_outcomes: tuple[YearOutcome, ...]
+    change_value: float | None  # a gap target: latest − baseline gap
+    change_standard_error: float | None
+    change_ci_lower: float | None
+    change_ci_upper: float | None
+    final_year: int | None
+    final_value: float | None
+    gap_to_target: float | None  # > 0: short of the target by this much
+    share_achieved: float | None
     progress_status: str
     status_reason: Reason | None
     lead_departments: tuple[str, ...]
     cooperating_departments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Task:
+    """A task, measure or safeguard of the plan (a qualitative row of fct_target_progress)
+    with its units' latest reports (fct_measure_status), lead unit first."""
+
+    target_id: str
+    task_kind: str
+    target_label_zh: str
+    target_label_en: str | None
+    target_year: int | None
+    verdict_stage: str
+    progress_status: str
+    status_reason: Reason | None
+    measure_unit_pairs: int
+    completed_pairs: int
+    overdue_pairs: int
+    not_reported_pairs: int
+    share_achieved: float | None
+    lead_departments: tuple[str, ...]
+    cooperating_departments: tuple[str, ...]
+    units: tuple[MeasureUnit, ...]
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    """A row of fct_plan_status_count: how many goals of a group have a status."""
+
+    goal_group: str  # target | task | safeguard
+    progress_status: str
+    goal_count: int
+    unit_pairs: int | None
+    completed_pairs: int | None
+
+
+@dataclass(frozen=True)
+class VerdictRule:
+    """A row of dim_verdict_rule: the rule that judges a kind of target at a stage."""
+
+    target_kind: str
+    verdict_stage: str
+    progress_method: str
+    verdict_rule: str
+
+
+@dataclass(frozen=True)
+class LaggingRegion:
+    """A child region of the plan's region whose latest literacy estimate lies below the
+    region's own (fct_literacy_estimate, the same wave)."""
+
+    region_name_zh: str
+    region_name_en: str | None
+    wave_id: str
+    estimate: float  # a proportion
+    region_estimate: float
 
 
 @dataclass(frozen=True)
@@ -158,6 +224,15 @@ class Load:
 
 
 @dataclass(frozen=True)
+class Findings:
+    """What sections 4–6 are drafted from beyond the targets and tasks: the plan region's
+    significant literacy gaps in its latest wave and its lagging child regions."""
+
+    gaps: tuple[Gap, ...]
+    lagging_regions: tuple[LaggingRegion, ...]
+
+
+@dataclass(frozen=True)
 class ProgressTable:
     """fct_target_progress as stored, every column, for the sheet that lets an evaluator
     recompute each status."""
@@ -197,6 +272,7 @@ class Rules:
     bands: tuple[Band, ...]
     settings: dict[str, float]
     presentation: tuple[PresentationRule, ...]
+    verdicts: tuple[VerdictRule, ...]
 
 
 @dataclass(frozen=True)
@@ -207,6 +283,9 @@ class ReportData:
     observations: dict[str, tuple[Observation, ...]]
     literacy_gaps: dict[str, LiteracyGaps]
     measures: tuple[MeasureUnit, ...]
+    tasks: tuple[Task, ...]
+    status_counts: tuple[StatusCount, ...]
+    findings: Findings
     loads: tuple[Load, ...]
     is_synthetic: bool
     rules: Rules

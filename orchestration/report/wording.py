@@ -17,7 +17,6 @@ import vocabulary
 from orchestration.report.records import (
     Band,
     Gap,
-    MeasureUnit,
     Observation,
     PresentationRule,
     ReportData,
@@ -102,7 +101,8 @@ def decimals(family: str | None, value: float) -> int:
 
 
 def num(value: float | None, family: str | None) -> str:
-    return DASH if value is None else f"{value:.{decimals(family, value)}f}"
+    """A value with thousands separators: 6,400; 17.60; 25,500."""
+    return DASH if value is None else f"{value:,.{decimals(family, value)}f}"
 
 
 def ratio(value: float | None) -> str:
@@ -214,46 +214,11 @@ def ci_text(lower: float | None, upper: float | None, family: str | None) -> str
     return f"[{num(lower, family)}, {num(upper, family)}]"
 
 
-def status_counts_text(ctx: Context) -> str:
-    """'2 quantitative targets: achieved 1, ...', statuses in their code order."""
-    counts = dict.fromkeys(vocabulary.codes("progress_status"), 0)
-    for target in ctx.data.targets:
-        counts[target.progress_status] += 1
-    parts = [
-        ctx.t("summary.count_part", status=ctx.status(code), count=n)
-        for code, n in counts.items()
-        if n
-    ]
-    return ctx.t("summary.counts", n=len(ctx.data.targets), parts=ctx.t("list.comma").join(parts))
-
-
-def measure_counts(measures: tuple[MeasureUnit, ...]) -> dict[str, int]:
-    """Measure × unit pairs per status, every status in its code order."""
-    counts = dict.fromkeys(vocabulary.codes("measure_status"), 0)
-    for measure in measures:
-        counts[measure.measure_status] += 1
-    return counts
-
-
-def measures_summary_text(ctx: Context) -> str:
-    measures = ctx.data.measures
-    counts = measure_counts(measures)
-    pairs = len(measures)
-    return ctx.t(
-        "measures.summary",
-        measures=len({m.measure_id for m in measures}),
-        pairs=pairs,
-        completed=counts["completed"],
-        completed_share=pct(counts["completed"] / pairs),
-        overdue=counts["overdue"],
-        overdue_share=pct(counts["overdue"] / pairs),
-    )
-
-
 def review_points_text(ctx: Context, reviews: tuple[Review, ...]) -> str:
-    """'2023 mid-term review; 2025 final review' from dim_plan_review."""
+    """'2023 mid-term review; 2025 final review' from dim_plan_review; a plan whose
+    document names none is monitored every year."""
     if not reviews:
-        return DASH
+        return ctx.t("cover.review_yearly")
     words = [f"{r.year} {ctx.code('review_kind', r.kind)}" for r in reviews]
     return ctx.t("list.separator").join(words)
 
@@ -336,3 +301,37 @@ def annex_paragraphs(ctx: Context) -> list[str]:
         ctx.t("annex.nchs_suppressed"),
     ]
     return paragraphs
+
+
+def verdict_rule_paragraphs(ctx: Context) -> list[str]:
+    """The rows of dim_verdict_rule for the kinds of target this plan has, each rule's
+    sentence filled with the band bounds and the task threshold of the rule marts."""
+    kinds = {t.target_kind for t in ctx.data.targets}
+    kinds |= {"qualitative"} if ctx.data.tasks else set()
+    rules = [r for r in ctx.data.rules.verdicts if r.target_kind in kinds]
+    if not rules:
+        return []
+    lines = [ctx.t("annex.verdict_rules")]
+    for rule in rules:
+        lines.append(
+            ctx.t(
+                "annex.verdict_rule",
+                kind=ctx.code("target_kind", rule.target_kind),
+                stage=ctx.code("verdict_stage", rule.verdict_stage),
+                rule=verdict_rule_text(ctx, rule.verdict_rule),
+            )
+        )
+    return lines
+
+
+def verdict_rule_text(ctx: Context, code: str) -> str:
+    """A verdict_rule code's sentence with the band bounds and the task threshold of the
+    rule marts (dim_progress_band, dim_progress_setting)."""
+    bounds = {b.progress_status: b.min_ratio for b in ctx.data.rules.bands}
+    share = ctx.data.rules.settings.get("measure_accelerate_max_overdue_share")
+    return ctx.t(
+        f"verdict_rule.{code}",
+        on=band_bound(bounds["on_track"]),
+        acc=band_bound(bounds["accelerate"]),
+        share=pct(share, 0),
+    )

@@ -1,4 +1,6 @@
-"""The Excel report: summary, every progress column, values, measures, sources.
+"""The Excel report, one sheet per section: summary and counts (1), targets (2), tasks ×
+units (3), achievements, problems and suggestions (4–6); then the annexes: every progress
+column, the values by year, this plan's loads.
 
 Cells are typed (numbers stay numbers with a display format) so an evaluator can
 recompute; codes are written as words in the report's language (the status also as its
@@ -8,7 +10,7 @@ the same data give the same workbook.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +26,16 @@ from orchestration.report.wording import (
     fill,
     is_withheld,
     latest_text,
-    measures_summary_text,
+    verdict_rule_text,
+)
+from orchestration.report.xlsx_layout import Formats, Sheet
+from orchestration.report.xlsx_sections import (
+    counts_sheet,
+    findings_sheet,
+    targets_sheet,
+    tasks_sheet,
 )
 
-HEADER_FILL = "D9E1F2"
 # The summary sheet opens with the title, the vintage and the synthetic notice (rows 1–3);
 # the target table's header is row 4.
 SUMMARY_HEADER_ROW = 3
@@ -38,6 +46,7 @@ PROGRESS_FORMATS = {
     "progress_ratio": "0.000",
     "share_of_way": "0.0%",
     "elapsed_share": "0.0%",
+    "share_achieved": "0.0%",
     "threshold_on_track": "0.00",
     "threshold_accelerate": "0.00",
 }
@@ -48,6 +57,7 @@ PROGRESS_CODE_COLUMNS = {
     "direction": "direction",
     "progress_method": "progress_method",
     "latest_quality_flag": "quality_flag",
+    "verdict_stage": "verdict_stage",
 }
 # fct_target_progress columns holding a reason code: written as the reason's sentence
 # with its numbers (the Target record carries them).
@@ -55,7 +65,15 @@ PROGRESS_REASON_COLUMNS = ("latest_quality_reason", "status_reason")
 # Columns only qualitative rows (measures) fill: fct_target_progress is a union by name, so
 # every quantitative row, all this sheet shows, has them empty.
 PROGRESS_MEASURE_COLUMNS = frozenset(
-    {"measure_unit_pairs", "completed_pairs", "overdue_pairs", "completed_share", "overdue_share"}
+    {
+        "measure_unit_pairs",
+        "completed_pairs",
+        "overdue_pairs",
+        "not_reported_pairs",
+        "completed_share",
+        "overdue_share",
+        "task_kind",
+    }
 )
 PROGRESS_VALUE_COLUMNS = frozenset(
     {
@@ -67,90 +85,10 @@ PROGRESS_VALUE_COLUMNS = frozenset(
         "latest_ci_lower",
         "latest_ci_upper",
         "expected_to_date",
+        "final_value",
+        "gap_to_target",
     }
 )
-
-
-class _Formats:
-    """xlsxwriter formats, created once per workbook for each set of properties."""
-
-    def __init__(self, book: xlsxwriter.Workbook) -> None:
-        self._book = book
-        self._cache: dict[tuple, Any] = {}
-
-    def get(self, num_format: str | None = None, fill: str | None = None, **extra: Any) -> Any:
-        key = (num_format, fill, tuple(sorted(extra.items())))
-        if key not in self._cache:
-            props: dict[str, Any] = {"valign": "top", **extra}
-            if num_format:
-                props["num_format"] = num_format
-            if fill:
-                props.update(bg_color=f"#{fill}", pattern=1)
-            self._cache[key] = self._book.add_format(props)
-        return self._cache[key]
-
-    @property
-    def header(self) -> Any:
-        return self.get(None, HEADER_FILL, bold=True, border=1, text_wrap=True)
-
-
-class _Sheet:
-    """One table on one sheet: header row, typed cells, widths from content, frozen header."""
-
-    def __init__(self, book: xlsxwriter.Workbook, formats: _Formats, name: str) -> None:
-        self.sheet = book.add_worksheet(name)
-        self.formats = formats
-        self.widths: dict[int, int] = {}
-        self.row = 0
-        self.header_row = 0
-
-    def write(
-        self,
-        row: int,
-        col: int,
-        value: Any,
-        num_format: str | None = None,
-        fill: str | None = None,
-        **extra: Any,
-    ) -> None:
-        fmt = self.formats.get(num_format, fill, **extra)
-        if value is None:
-            self.sheet.write_blank(row, col, None, fmt)
-        elif isinstance(value, bool):
-            self.sheet.write_boolean(row, col, value, fmt)
-        elif isinstance(value, int | float):
-            self.sheet.write_number(row, col, value, fmt)
-        elif isinstance(value, datetime | date):
-            moment = datetime(value.year, value.month, value.day)
-            self.sheet.write_datetime(row, col, moment, self.formats.get("yyyy-mm-dd", fill))
-        else:
-            self.sheet.write_string(row, col, str(value), fmt)
-        shown = value.isoformat() if isinstance(value, date) else value
-        self._measure(col, "" if shown is None else str(shown))
-
-    def cells(self, cells: list[tuple[Any, str | None]]) -> None:
-        """One row of (value, number format) from the first column."""
-        for col, (value, num_format) in enumerate(cells):
-            self.write(self.row, col, value, num_format)
-        self.row += 1
-
-    def header(self, labels: list[str]) -> None:
-        self.header_row = self.row
-        for col, label in enumerate(labels):
-            self.sheet.write_string(self.row, col, label, self.formats.header)
-            self._measure(col, label)
-        self.row += 1
-
-    def _measure(self, col: int, text: str) -> None:
-        width = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text) + 2
-        self.widths[col] = max(self.widths.get(col, 8), min(width, 50))
-
-    def finish(self, columns: int) -> None:
-        for col, width in sorted(self.widths.items()):
-            self.sheet.set_column(col, col, width)
-        self.sheet.freeze_panes(self.header_row + 1, 0)
-        if self.row > self.header_row + 1:
-            self.sheet.autofilter(self.header_row, 0, self.row - 1, columns - 1)
 
 
 def write_xlsx(ctx: Context, path: Path) -> None:
@@ -164,13 +102,17 @@ def write_xlsx(ctx: Context, path: Path) -> None:
             "created": moment,
         }
     )
-    formats = _Formats(book)
-    _summary(ctx, _Sheet(book, formats, ctx.t("sheet.summary")))
-    _progress(ctx, _Sheet(book, formats, ctx.t("sheet.progress")))
-    _values(ctx, _Sheet(book, formats, ctx.t("sheet.values")))
+    formats = Formats(book)
+    _summary(ctx, Sheet(book, formats, ctx.t("sheet.summary")))
+    counts_sheet(ctx, Sheet(book, formats, ctx.t("sheet.counts")))
+    if ctx.data.targets:
+        targets_sheet(ctx, Sheet(book, formats, ctx.t("sheet.targets")))
     if ctx.data.measures:
-        _measures(ctx, _Sheet(book, formats, ctx.t("sheet.measures")))
-    _sources(ctx, _Sheet(book, formats, ctx.t("sheet.sources")))
+        tasks_sheet(ctx, Sheet(book, formats, ctx.t("sheet.measures")))
+    findings_sheet(ctx, Sheet(book, formats, ctx.t("sheet.findings")))
+    _progress(ctx, Sheet(book, formats, ctx.t("sheet.progress")))
+    _values(ctx, Sheet(book, formats, ctx.t("sheet.values")))
+    _sources(ctx, Sheet(book, formats, ctx.t("sheet.sources")))
     book.close()
 
 
@@ -185,7 +127,7 @@ def _integer_format(value: Any) -> str | None:
     return "0" if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _summary(ctx: Context, sheet: _Sheet) -> None:
+def _summary(ctx: Context, sheet: Sheet) -> None:
     title = ctx.title + ctx.paren(ctx.as_of.isoformat())
     sheet.sheet.write_string(0, 0, title, sheet.formats.get(bold=True, font_size=13))
     sheet.sheet.write_string(1, 0, f"{ctx.t('cover.vintage')}: {ctx.vintage_note}")
@@ -223,12 +165,10 @@ def _summary(ctx: Context, sheet: _Sheet) -> None:
     if not ctx.data.targets:
         sheet.write(sheet.row, 0, ctx.t("summary.no_targets"))
         sheet.row += 1
-    if ctx.data.measures:
-        sheet.write(sheet.row + 1, 0, measures_summary_text(ctx))
     sheet.finish(len(header))
 
 
-def _progress(ctx: Context, sheet: _Sheet) -> None:
+def _progress(ctx: Context, sheet: Sheet) -> None:
     """fct_target_progress as stored, one row per quantitative target, headers and codes
     in the report's language; the status twice, as a word (coloured) and as its code."""
     columns = [c for c in ctx.data.progress.columns if c not in PROGRESS_MEASURE_COLUMNS]
@@ -256,6 +196,8 @@ def _progress_cells(
     """(value, number format, fill) of the cells one progress column is written as."""
     if column == "progress_status":
         return [(ctx.status(value), None, fill("progress_status", value)), (value, None, None)]
+    if column == "verdict_rule":
+        return [(verdict_rule_text(ctx, value), None, None)]
     if column in PROGRESS_CODE_COLUMNS:
         word = None if value is None else ctx.code(PROGRESS_CODE_COLUMNS[column], value)
         return [(word, None, None)]
@@ -272,7 +214,7 @@ def _yes_no(ctx: Context, value: bool | None) -> str | None:
     return None if value is None else ctx.t("yes" if value else "no")
 
 
-def _values(ctx: Context, sheet: _Sheet) -> None:
+def _values(ctx: Context, sheet: Sheet) -> None:
     header = ["col.target_id", "col.indicator", "col.series", "col.year", "col.value"]
     header += ["col.unit", "col.standard_error", "col.ci_lower", "col.ci_upper", "col.n"]
     header += ["col.flag", "col.reason", "col.is_in_period", "col.is_met", "col.is_latest"]
@@ -304,30 +246,7 @@ def _values(ctx: Context, sheet: _Sheet) -> None:
     sheet.finish(len(header))
 
 
-def _measures(ctx: Context, sheet: _Sheet) -> None:
-    header = ["col.measure_no", "col.measure", "col.unit_responsible", "col.status"]
-    header += ["col.reporting_period", "col.reported_on", "col.evidence", "col.document_ref"]
-    sheet.header([ctx.t(h) for h in header])
-    for measure in ctx.data.measures:
-        status = measure.measure_status
-        cells = [
-            measure.measure_no,
-            ctx.name(measure, "title"),
-            measure.department_name_zh,
-            ctx.measure_status(status),
-            measure.reporting_period,
-            measure.reported_on,
-            measure.evidence,
-            measure.document_ref,
-        ]
-        for col, value in enumerate(cells):
-            colour = fill("measure_status", status) if col == 3 else None
-            sheet.write(sheet.row, col, value, "0" if col == 0 else None, colour)
-        sheet.row += 1
-    sheet.finish(len(header))
-
-
-def _sources(ctx: Context, sheet: _Sheet) -> None:
+def _sources(ctx: Context, sheet: Sheet) -> None:
     header = ["col.load_id", "col.file_name", "col.sha12", "col.sheet", "col.table"]
     header += ["col.rows", "col.synthetic", "col.sha256"]
     sheet.header([ctx.t(h) for h in header])

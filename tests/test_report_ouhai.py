@@ -1,0 +1,169 @@
+"""The Ouhai final assessment as of 2026-03-31, from the demo warehouse: what an evaluator
+hands in. Expected numbers are stated by hand from the demo workbooks and checked against
+the marts by separate queries, never taken from the report code."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from docx import Document
+
+from ingest.home import KepuHome
+from orchestration.assess import build_assessment_warehouse
+from orchestration.report import render_assessment
+
+PLAN = "ouhai-2021-2025"
+AS_OF = date(2026, 3, 31)
+OTHER_PLANS = ("beijing", "shenzhen", "zengcheng", "xx-city", "xx_city")
+
+
+@pytest.fixture(scope="module")
+def warehouse(demo_home: KepuHome) -> Path:
+    """The assessment warehouse as of 2026-03-31 (data received by then)."""
+    database = demo_home.assessment(AS_OF, latest_data=False) / "warehouse.duckdb"
+    if not database.exists():
+        build_assessment_warehouse(demo_home, AS_OF, latest_data=False)
+    return database
+
+
+@pytest.fixture(scope="module")
+def marts(warehouse: Path):
+    con = duckdb.connect(str(warehouse), read_only=True)
+    con.execute("set schema 'marts'")
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def reports(marts, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Document]:
+    out = tmp_path_factory.mktemp("ouhai")
+    found = {}
+    for lang in ("zh", "en"):
+        (path,) = render_assessment(
+            marts, plan_id=PLAN, as_of=AS_OF, kind="final", lang=lang, out_dir=out,
+            formats=("docx",), vintage_note="loads received by 2026-03-31",
+        )  # fmt: skip
+        found[lang] = Document(str(path))
+    return found
+
+
+def paragraphs(document: Document) -> list[str]:
+    return [p.text for p in document.paragraphs]
+
+
+def section(document: Document, heading: str) -> list[str]:
+    """The paragraphs after the level-1 heading `heading`, up to the next level-1 heading."""
+    texts, inside = [], False
+    for paragraph in document.paragraphs:
+        if paragraph.style.name == "Heading 1":
+            inside = paragraph.text == heading
+            continue
+        if inside:
+            texts.append(paragraph.text)
+    return texts
+
+
+def test_farmer_college_trainees_are_not_achieved_6400_of_6500(marts, reports) -> None:
+    """The running total of 农函大 trainees 2021–2025 is 1,200 + … = 6,400 against ≥6,500:
+    short by 100, 6,400 / 6,500 = 98.5% achieved."""
+    (total,) = marts.execute(
+        "select value from fct_target_observation where target_id = ? and as_of_date = ? "
+        "and year = 2025 and series = 'cumulative'",
+        [f"{PLAN}.farmer-college-trainees", AS_OF],
+    ).fetchone()
+    assert total == 6400
+    body = section(reports["zh"], "二、目标完成情况")
+    at = body.index("6. 农函大培训学员数（≥6500名）")
+    assert body[at + 1] == "评估结论：未达成"
+    assert (
+        "2025年数值 6,400 名，目标 ≥6500名，差额 100，完成目标的 98.5%。" in body[at + 2 : at + 6]
+    )
+    english = section(reports["en"], "2. Achievement of the targets")
+    at = next(i for i, p in enumerate(english) if p.startswith("6. Farmers' correspondence"))
+    assert english[at + 1] == "Verdict: Not achieved"
+
+
+def test_overview_counts_equal_fct_plan_status_count(marts, reports) -> None:
+    """11 targets (3 achieved, 7 not, the per-capita funding waiting for its 2025 value),
+    7 tasks (t01 never reported), 4 safeguards (s04 overdue; s01 has two units)."""
+    stored = marts.execute(
+        "select goal_group, progress_status, goal_count, unit_pairs, completed_pairs "
+        "from fct_plan_status_count where plan_id = ? and as_of_date = ?",
+        [PLAN, AS_OF],
+    ).fetchall()
+    assert sorted(stored) == sorted([
+        ("target", "achieved", 3, None, None),
+        ("target", "not_achieved", 7, None, None),
+        ("target", "insufficient_data", 1, None, None),
+        ("task", "achieved", 6, 6, 6),
+        ("task", "not_achieved", 1, 1, 0),
+        ("safeguard", "achieved", 3, 4, 4),
+        ("safeguard", "not_achieved", 1, 1, 0),
+    ])  # fmt: skip
+    assert section(reports["zh"], "一、总体情况")[0] == (
+        "截至 2026-03-31，本规划共有量化目标 11 项（已达成 3 项，未达成 7 项，数据不足 1 项）；"
+        "任务 7 项（已达成 6 项，未达成 1 项；责任单位报告完成 6/7）；"
+        "保障措施 4 项（已达成 3 项，未达成 1 项；责任单位报告完成 4/5）。"
+    )
+    verdicts = [row.cells[-1].text for row in reports["zh"].tables[0].rows[1:]]
+    assert (verdicts.count("已达成"), verdicts.count("未达成")) == (3, 7)
+    assert verdicts.count("数据不足") == 1
+
+
+def test_each_task_is_listed_with_its_lead_department(marts, reports) -> None:
+    tasks = marts.execute(
+        "select title_zh, lead_units from fct_plan_measure where plan_id = ? order by measure_no",
+        [PLAN],
+    ).fetchall()
+    assert len(tasks) == 11
+    numerals = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一"]
+    body = section(reports["zh"], "三、重点任务落实情况")
+    headings = [p for p in body if p.startswith("（")]
+    assert headings == [f"（{n}）{title}" for n, (title, _) in zip(numerals, tasks, strict=True)]
+    for heading, (_, lead) in zip(headings, tasks, strict=True):
+        at = body.index(heading)
+        assert any(p.startswith(f"牵头单位：{lead}") for p in body[at + 1 : at + 4]), heading
+    first = body.index("（一）实施科学素质大提升工程")
+    assert body[first + 1].startswith("评估结论：未达成。")
+    assert body[first + 2] == "责任单位 1 个：已完成 0 个，逾期 0 个，未报告 1 个。"
+
+
+def test_problems_name_the_unit_that_never_reported_and_the_biggest_shortfall(reports) -> None:
+    problems = section(reports["zh"], "五、存在问题")
+    # the smallest share achieved first: 25,500 / 30,000 = 85.0%
+    assert problems[0] == (
+        "1. 老年人智能技术应用科普培训人次未达成：2025年 25,500 人次，目标 ≥30000人次，"
+        "差 4,500（完成 85.0%）。"
+    )
+    assert "区科协从未报送 1 项任务的进展，按未完成计：实施科学素质大提升工程。" in "".join(
+        problems
+    )
+
+
+def test_the_annex_lists_only_this_plan_s_loads(marts, reports) -> None:
+    header = ["批次号", "文件", "SHA-256（前12位）", "数据表", "接收行数"]
+    (table,) = [t for t in reports["zh"].tables if [c.text for c in t.rows[0].cells] == header]
+    files = {row.cells[1].text for row in table.rows[1:]}
+    accepted = {
+        name
+        for (name,) in marts.execute(
+            "select distinct file_name from fct_load_audit where load_status = 'accepted'"
+        ).fetchall()
+    }
+    assert files < accepted
+    assert not [f for f in files if any(other in f for other in OTHER_PLANS)]
+    ouhai = {f"registry_{PLAN}.xlsx"}
+    ouhai |= {f"survey_ouhai-{year}.xlsx" for year in range(2021, 2026)}
+    ouhai |= {f"activities_ouhai_{year}.xlsx" for year in range(2021, 2026)}
+    ouhai |= {f"task_reports_{PLAN}_{year}.xlsx" for year in range(2021, 2026)}
+    assert ouhai <= files
+
+
+def test_the_report_has_no_none_or_unregistered_filler(reports) -> None:
+    for document in reports.values():
+        cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+        texts = paragraphs(document) + cells
+        assert not [t for t in texts if "None" in t or t.endswith(("：未登记", ": not registered"))]
