@@ -56,6 +56,14 @@ def quantity(value: float | None, family: str | None, unit: str | None) -> str:
     return t("format.quantity", value=shown, unit=unit)
 
 
+def difference(value: float | None, family: str | None, unit: str | None) -> str:
+    """A difference between two values of an indicator: percentage points for a share
+    ('0.19 个百分点'), the indicator's unit otherwise."""
+    if not missing(value) and family in PERCENT_FAMILIES:
+        return t("format.points", value=f"{float(value):,.2f}")
+    return quantity(value, family, unit)
+
+
 def goal_value(row: pd.Series | dict, column: str) -> str:
     """One value column of a goal row (fct_target_progress with its indicator's family and
     unit) in the indicator's unit."""

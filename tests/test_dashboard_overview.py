@@ -181,3 +181,23 @@ def test_quality_page_counts_files_and_rows_as_the_load_audit(
     assert metrics["接收行数"] == f"{rows:,}"
     by_table = next(f.value for f in at.dataframe if "table" in f.value.columns)
     assert by_table.set_index("table").loc["受访者", "rows_accepted"] == respondents
+
+
+def test_target_page_says_how_far_an_ended_target_fell_short_in_its_unit(
+    marts: duckdb.DuckDBPyConnection,
+) -> None:
+    target = "zengcheng-2016-2020.literacy"
+    latest, goal, share = marts.execute(
+        "select latest_value, target_value, share_achieved from fct_target_progress"
+        " where target_id = ?",
+        [target],
+    ).fetchone()
+    at = open_page("views/target.py")
+    at.selectbox(key="plan").set_value("zengcheng-2016-2020").run()
+    at.selectbox(key="target").set_value(target).run()
+
+    gap = f"{goal - latest:.2f}个百分点"
+    assert gap == "0.19个百分点"
+    expected = f"距目标差 {gap}，达到目标的 {latest / goal * 100:.1f}%"
+    assert expected in [markdown.value for markdown in at.markdown]
+    assert share == pytest.approx(latest / goal)

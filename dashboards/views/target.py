@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards import data, status_data
-from dashboards.formats import DASH, day, goal_value, quantity, whole
+from dashboards.formats import DASH, day, difference, goal_value, missing, quantity, whole
 from dashboards.i18n import (
     code_label,
     column_labels,
@@ -44,15 +44,31 @@ def year_text(year: object) -> str:
     return DASH if pd.isna(year) else str(int(year))
 
 
+def shortfall(goal: pd.Series) -> str:
+    """How far a target past its due year fell short, in its unit, and the share reached;
+    '' for a target met or not yet judged."""
+    gap, share = goal["gap_to_target"], goal["share_achieved"]
+    if goal["goal_group"] != TARGET_GROUP or missing(gap) or gap <= 0 or missing(share):
+        return ""
+    return t(
+        "detail.shortfall",
+        gap=difference(gap, goal["indicator_family"], pick(goal, "unit")),
+        share=f"{share * 100:.1f}%",
+    )
+
+
 def show_verdict(goal: pd.Series) -> None:
     stage = code_label("verdict_stage", goal["verdict_stage"])
     st.markdown(
         f"{badge(goal['progress_status'])} <small>{escape(stage)}</small>",
         unsafe_allow_html=True,
     )
-    reason = reason_text(goal.to_dict(), "status_reason")
-    if reason:
-        st.markdown(escape(reason))
+    # the shortfall in the indicator's unit says more than the reason's bare number
+    short = shortfall(goal)
+    reason = "" if short else reason_text(goal.to_dict(), "status_reason")
+    for line in (reason, short):
+        if line:
+            st.markdown(escape(line))
 
 
 def show_numbers(goal: pd.Series) -> None:
