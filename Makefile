@@ -6,7 +6,8 @@ DBT := cd dbt_project && KEPU_WAREHOUSE=$${KEPU_WAREHOUSE:-../var/warehouse.duck
 # sqlfluff's dbt templater compiles the models, which needs a profile but queries nothing:
 # an in-memory database, so linting neither needs nor locks the warehouse file.
 SQLFLUFF := KEPU_WAREHOUSE=:memory: $(RUN) sqlfluff lint dbt_project
-SYSTEM_PACKAGES := fonts-noto-cjk
+# chromium: the browser the dashboard tests drive through Playwright (never downloaded)
+SYSTEM_PACKAGES := fonts-noto-cjk chromium
 
 .PHONY: setup system demo test dev dashboard build bench lint format clean
 
@@ -15,7 +16,7 @@ setup: system  ## Python environment from uv.lock (installs uv itself if missing
 		|| python3 -m pip install --quiet uv
 	$(UV) sync --frozen
 
-system:  ## Debian packages: a CJK font so Chinese in rendered charts is not boxes
+system:  ## Debian packages: a CJK font (Chinese in charts is not boxes) and Chromium for tests
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

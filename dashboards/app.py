@@ -30,12 +30,14 @@ def navigation() -> StreamlitPage:
                 url_path="overview",
                 default=True,
             ),
+            st.Page("views/target.py", title=t("page.target"), url_path="target"),
             st.Page("views/funding.py", title=t("page.funding"), url_path="funding"),
             st.Page("views/literacy.py", title=t("page.literacy"), url_path="literacy"),
             st.Page("views/facilities.py", title=t("page.facilities"), url_path="facilities"),
             st.Page("views/activities.py", title=t("page.activities"), url_path="activities"),
             st.Page("views/measures.py", title=t("page.measures"), url_path="measures"),
             st.Page("views/assessment.py", title=t("page.assessment"), url_path="assessment"),
+            st.Page("views/quality.py", title=t("page.quality"), url_path="quality"),
         ]
     )
 
@@ -61,6 +63,9 @@ def snapshot_banner() -> None:
 
 
 def main() -> None:
+    # Readers get no developer chrome (Deploy, Rerun, Stop, the ⋮ menu): its words are Streamlit's
+    # own English, and a reader has nothing to deploy.
+    st.set_option("client.toolbarMode", "minimal")
     st.set_page_config(page_title=both("app.title"), layout="wide")
     language_switch()
     page = navigation()

@@ -1,26 +1,45 @@
-"""Overview: which plans are monitored, and what each one promises.
+"""Overview: where each plan stands, at a glance, for leadership.
 
-Leadership starts here: the plans with their periods and review points, then the targets
-of one plan with baseline, target year, the departments in charge and the sentence of
-the plan each target comes from. A plan without numeric targets shows its measures.
+First the scorecard: one row per plan with its goals counted by verdict and one coloured
+cell per goal (plans × goals). Then one plan, chosen in the URL (`?plan=`): a tile per
+quantitative target with its latest value, the target and the verdict in colour and
+words, each linking to the target's detail page; its tasks and safeguards; and what the
+registry says of it (targets with baseline, departments and source sentence, measures).
+Verdicts are fct_target_progress's, counts fct_plan_status_count's: nothing is judged here.
 """
 
 from __future__ import annotations
+
+from html import escape
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
-from dashboards import data
+import vocabulary
+from dashboards import data, status_data
+from dashboards.formats import DASH, day, goal_value, styled, whole
 from dashboards.i18n import (
     code_label,
     column_labels,
     department_list,
     localized,
     names_by_code,
+    pick,
     t,
 )
+from dashboards.links import PLAN, TARGET, anchor, href, url_choice
+from dashboards.sparkline import sparkline
+from dashboards.verdicts import STATUSES, badge, colour, ink
 
+GOAL_GROUPS = vocabulary.codes("goal_group")
+TARGET_GROUP = "target"
+TILE_COLUMNS = 3
+# Target kinds whose target is not on the scale of their yearly values (a growth rate
+# against a level) or that have none: their sparkline has no target line.
+UNSCALED_KINDS = ("growth", "context")
+TARGET_PAGE = "target"  # url_path of views/target.py
+OVERVIEW_PAGE = ""  # the default page is served at the root
 PLAN_COLUMNS = [
     "plan_id",
     "plan_name",
@@ -67,8 +86,147 @@ def plan_table(plans: pd.DataFrame, reviews: pd.DataFrame) -> pd.DataFrame:
     frame["period"] = [
         period_text(s, e) for s, e in zip(frame.period_start, frame.period_end, strict=True)
     ]
-    frame["review_points"] = frame["plan_id"].map(review_points(reviews))
+    frame["issued_on"] = frame["issued_on"].map(day)
+    frame["review_points"] = frame["plan_id"].map(review_points(reviews)).fillna(DASH)
     return frame[PLAN_COLUMNS]
+
+
+def counts_line(counts: pd.DataFrame) -> str:
+    """Badges 'Not achieved 7', 'Achieved 4' of one plan and goal group, in report order."""
+    by_status = dict(zip(counts["progress_status"], counts["goal_count"], strict=True))
+    return "&ensp;".join(
+        badge(code, t("overview.count", status=code_label("progress_status", code), n=whole(n)))
+        for code in STATUSES
+        if (n := by_status.get(code))
+    )
+
+
+def goal_cells(goals: pd.DataFrame) -> str:
+    """One small coloured cell per goal, linking to its detail page; its name on hover."""
+    cells = []
+    for goal in goals.to_dict("records"):
+        link = escape(href(TARGET_PAGE, **{PLAN: goal["plan_id"], TARGET: goal["target_id"]}))
+        verdict = code_label("progress_status", goal["progress_status"])
+        title = f"{pick(goal, 'target_label')}: {verdict}"
+        if goal["goal_group"] == TARGET_GROUP:
+            title = f"{pick(goal, 'indicator_name')} {title}"
+        cells.append(
+            f'<a href="{link}" target="_self" title="{escape(title)}" '
+            f'class="goal-cell" data-status="{goal["progress_status"]}" '
+            f'style="display:inline-block;width:14px;height:14px;margin:1px;border-radius:2px;'
+            f'background:{colour(goal["progress_status"])}"></a>'
+        )
+    return "".join(cells)
+
+
+def scorecard(plans: pd.DataFrame, goals: pd.DataFrame, counts: pd.DataFrame) -> str:
+    """The plans × goals matrix as an HTML table: per plan one row for each goal group
+    (targets, tasks, safeguards), its goals counted by verdict and drawn one cell each."""
+    headers = (
+        "col.plan_name",
+        "col.period",
+        "col.goal_group",
+        "overview.verdicts",
+        "overview.goals",
+    )
+    head = "".join(f"<th>{escape(t(key))}</th>" for key in headers)
+    bodies = []
+    for plan in plans.to_dict("records"):
+        plan_id = plan["plan_id"]
+        groups = [
+            group
+            for group in GOAL_GROUPS
+            if ((counts.plan_id == plan_id) & (counts.goal_group == group)).any()
+        ]
+        link = escape(href(OVERVIEW_PAGE, **{PLAN: plan_id}))
+        span = f' rowspan="{max(len(groups), 1)}"'
+        plan_cells = (
+            f'<td{span}><a href="{link}" target="_self">{escape(pick(plan, "plan_name"))}</a></td>'
+            f"<td{span} style='white-space:nowrap'>"
+            f"{period_text(plan['period_start'], plan['period_end'])}</td>"
+        )
+        rows = []
+        for group in groups:
+            of_group = counts[(counts.plan_id == plan_id) & (counts.goal_group == group)]
+            plan_goals = goals[(goals.plan_id == plan_id) & (goals.goal_group == group)]
+            rows.append(
+                f"<td style='white-space:nowrap'>{escape(code_label('goal_group', group))}</td>"
+                f"<td>{counts_line(of_group)}</td><td>{goal_cells(plan_goals)}</td>"
+            )
+        rows = [plan_cells + row for row in rows[:1]] + rows[1:] or [plan_cells]
+        bodies.append(
+            f'<tbody data-plan="{plan_id}">{"".join(f"<tr>{row}</tr>" for row in rows)}</tbody>'
+        )
+    return f'<table class="scorecard"><thead><tr>{head}</tr></thead>{"".join(bodies)}</table>'
+
+
+def tile(goal: dict, series: pd.DataFrame) -> None:
+    """A target's tile: name, latest value and year, target, verdict; a link to its detail."""
+    latest = escape(goal_value(goal, "latest_value"))
+    year = DASH if pd.isna(goal["latest_year"]) else int(goal["latest_year"])
+    target = t("overview.target", target=pick(goal, "target_label"), year=goal["target_year"])
+    stage = code_label("verdict_stage", goal["verdict_stage"])
+    chosen = {PLAN: goal["plan_id"], TARGET: goal["target_id"]}
+    details = anchor(TARGET_PAGE, t("overview.details"), **chosen)
+    drawn_target = None if goal["target_kind"] in UNSCALED_KINDS else goal["target_value"]
+    trend = sparkline(series, drawn_target, t("detail.series"))
+    if not pd.isna(goal["years_assessed"]):
+        years = t(
+            "overview.years_met", met=whole(goal["years_met"]), of=whole(goal["years_assessed"])
+        )
+        target = f"{target}{t('list.separator')}{years}"
+    with st.container(border=True):
+        st.markdown(
+            f'<div class="tile" data-target="{escape(goal["target_id"])}">'
+            f"<b>{escape(pick(goal, 'indicator_name'))}</b><br>"
+            f'<span class="tile-latest" style="font-size:1.6rem;font-weight:600">{latest}</span> '
+            f"{escape(t('overview.latest_year', year=year))}<br>{trend}<br>{escape(target)}<br>"
+            f"{badge(goal['progress_status'])} <small>{escape(stage)}</small><br>{details}</div>",
+            unsafe_allow_html=True,
+        )
+
+
+def show_tiles(targets: pd.DataFrame, series: pd.DataFrame) -> None:
+    records = targets.to_dict("records")
+    by_target = dict(tuple(series.groupby("target_id")))
+    empty = series.iloc[0:0]
+    for start in range(0, len(records), TILE_COLUMNS):
+        columns = st.columns(TILE_COLUMNS)
+        for column, goal in zip(columns, records[start : start + TILE_COLUMNS], strict=False):
+            with column:
+                tile(goal, by_target.get(goal["target_id"], empty))
+
+
+def task_table(tasks: pd.DataFrame) -> pd.DataFrame:
+    """Tasks and safeguards: title, kind, verdict, and units done out of units in charge."""
+    frame = localized(tasks, "target_label")
+    return pd.DataFrame(
+        {
+            "measure_title": frame["target_label"],
+            "goal_group": [code_label("goal_group", group) for group in frame["goal_group"]],
+            "status": [code_label("progress_status", code) for code in frame["progress_status"]],
+            "completed_units": [
+                t("overview.units_done", done=whole(done), of=whole(of))
+                for done, of in zip(
+                    frame["completed_pairs"], frame["measure_unit_pairs"], strict=True
+                )
+            ],
+        }
+    )
+
+
+def coloured(frame: pd.DataFrame) -> pd.io.formats.style.Styler:
+    colours = {code_label("progress_status", code): code for code in STATUSES}
+
+    def style(word: object) -> str:
+        code = colours.get(word)
+        return "" if code is None else f"background-color: {colour(code)}; color: {ink(code)}"
+
+    return frame.style.map(style, subset=["status"])
+
+
+def show_table(frame: pd.DataFrame) -> None:
+    st.dataframe(styled(frame), hide_index=True, column_config=column_labels(frame.columns))
 
 
 def target_table(targets: pd.DataFrame, english_names: dict[tuple[str, str], str]) -> pd.DataFrame:
@@ -97,12 +255,8 @@ def measure_table(
     return frame[MEASURE_COLUMNS]
 
 
-def show_table(frame: pd.DataFrame) -> None:
-    st.dataframe(frame, hide_index=True, column_config=column_labels(frame.columns))
-
-
-def show_plan(conn: duckdb.DuckDBPyConnection, plan_id: str) -> None:
-    """The targets of one plan, or its measures when it sets no numeric target."""
+def show_registry(conn: duckdb.DuckDBPyConnection, plan_id: str) -> None:
+    """What the registry says of one plan: its targets, or its measures."""
     english_names = data.department_names(conn)
     targets = data.plan_targets(conn, plan_id)
     measures = data.plan_measures(conn, plan_id)
@@ -116,17 +270,39 @@ def show_plan(conn: duckdb.DuckDBPyConnection, plan_id: str) -> None:
         st.info(t("overview.no_targets"))
 
 
+def show_plan(conn: duckdb.DuckDBPyConnection, plan_id: str, goals: pd.DataFrame) -> None:
+    plan_goals = goals[goals.plan_id == plan_id]
+    targets = plan_goals[plan_goals.goal_group == TARGET_GROUP]
+    tasks = plan_goals[plan_goals.goal_group != TARGET_GROUP]
+    if not targets.empty:
+        st.subheader(t("overview.target_tiles"))
+        show_tiles(targets, status_data.plan_series(conn, plan_id))
+    if not tasks.empty:
+        st.subheader(t("overview.tasks"))
+        st.dataframe(
+            coloured(task_table(tasks)),
+            hide_index=True,
+            column_config=column_labels(
+                ["measure_title", "goal_group", "status", "completed_units"]
+            ),
+        )
+    show_registry(conn, plan_id)
+
+
 def render() -> None:
     conn = data.connection()
     st.title(t("page.overview"))
     plans = data.plans(conn)
+    goals = status_data.goal_status(conn)
+    st.caption(t("overview.as_of", date=day(data.progress_as_of(conn))))
+    st.subheader(t("overview.scorecard"))
+    st.markdown(scorecard(plans, goals, status_data.status_counts(conn)), unsafe_allow_html=True)
+    st.caption(t("overview.scorecard_note"))
     st.subheader(t("overview.plans"))
     show_table(plan_table(plans, data.plan_reviews(conn)))
     names = names_by_code(plans, "plan_id", "plan_name")
-    plan_id = st.selectbox(
-        t("overview.choose_plan"), list(names), format_func=names.__getitem__, key="plan"
-    )
-    show_plan(conn, plan_id)
+    plan_id = url_choice(PLAN, t("overview.choose_plan"), list(names), names.__getitem__)
+    show_plan(conn, plan_id, goals)
 
 
 render()

@@ -1,0 +1,91 @@
+"""Numbers as the readers of a Chinese monitoring report expect them.
+
+Percentages with two decimals, counts as whole numbers with separators and, from 100,000
+up, in 万 (ten thousands) in Chinese; money per person to the fen; dates as dates; and a
+dash, never 'None' or 'nan', where there is no value. The words around a number come
+from the vocabulary (`format.*`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import partial
+
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from dashboards.i18n import pick, t
+
+DASH = "—"
+# indicator_family codes whose values are percentages (0–100) or percentage points
+PERCENT_FAMILIES = ("survey_ratio", "coverage")
+POINTS_FAMILIES = ("survey_gap", "survey_dispersion", "coverage_dispersion")
+PER_CAPITA_FAMILIES = ("funding_per_capita",)
+# From here a count reads better in 万 than as six or more digits.
+TEN_THOUSAND_FROM = 100_000
+
+
+def missing(value: object) -> bool:
+    return value is None or value is pd.NA or (not isinstance(value, str) and pd.isna(value))
+
+
+def whole(value: float | None) -> str:
+    """12,345, or a dash."""
+    return DASH if missing(value) else f"{round(float(value)):,}"
+
+
+def day(value: date | datetime | pd.Timestamp | None) -> str:
+    """2017-03-25, never with a time of day; a dash where there is no date."""
+    return DASH if missing(value) else pd.Timestamp(value).date().isoformat()
+
+
+def quantity(value: float | None, family: str | None, unit: str | None) -> str:
+    """A value in its indicator's unit: '17.60%', '6.59 百分点', '4.78 元/人',
+    '34.0万人次', '7,800个'."""
+    if missing(value):
+        return DASH
+    value = float(value)
+    unit = "" if missing(unit) else unit
+    if family in PERCENT_FAMILIES:
+        return f"{value:.2f}%"
+    if family in POINTS_FAMILIES or family in PER_CAPITA_FAMILIES:
+        return t("format.quantity", value=f"{value:,.2f}", unit=unit)
+    if abs(value) >= TEN_THOUSAND_FROM:
+        return t("format.ten_thousand", wan=f"{value / 10_000:,.1f}", plain=whole(value), unit=unit)
+    shown = whole(value) if value == round(value) else f"{value:,.2f}"
+    return t("format.quantity", value=shown, unit=unit)
+
+
+def difference(value: float | None, family: str | None, unit: str | None) -> str:
+    """A difference between two values of an indicator: percentage points for a share
+    ('0.19 个百分点'), the indicator's unit otherwise."""
+    if not missing(value) and family in PERCENT_FAMILIES:
+        return t("format.points", value=f"{float(value):,.2f}")
+    return quantity(value, family, unit)
+
+
+def goal_value(row: pd.Series | dict, column: str) -> str:
+    """One value column of a goal row (fct_target_progress with its indicator's family and
+    unit) in the indicator's unit."""
+    return quantity(row[column], row["indicator_family"], pick(row, "unit"))
+
+
+def plain(value: object, column: str) -> str:
+    """A table cell: a dash where empty; years and numbers (`*_year`, `*_no`) without
+    separators; whole numbers without decimals; others to two decimals."""
+    if missing(value):
+        return DASH
+    if isinstance(value, str):
+        return value
+    if column.endswith(("year", "_no")):
+        return str(int(value))
+    number = float(value)
+    return whole(number) if number == round(number) else f"{number:,.2f}"
+
+
+def styled(frame: pd.DataFrame) -> Styler:
+    """A table as readers expect it (see `plain`); the frame keeps its values, only their
+    display changes, so a missing cell reads '—', never a grey 'None'."""
+    return frame.style.format(
+        {column: partial(plain, column=column) for column in frame.columns}, na_rep=DASH
+    )

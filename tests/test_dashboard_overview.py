@@ -1,0 +1,203 @@
+"""The Overview for leaders, the target detail page and the data-quality page, through
+`AppTest` on the published demo snapshot.
+
+Expected values are read from the marts by queries of their own and formatted here by
+hand; words are written out, not taken from the vocabulary.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ingest.home import REPO_ROOT, KepuHome
+
+APP = REPO_ROOT / "dashboards" / "app.py"
+OUHAI = "ouhai-2021-2025"
+BEIJING = "beijing-2021-2035"
+ENDED_PLANS = ("zengcheng-2016-2020", "shenzhen-2017-2020", OUHAI)
+FORWARD_STATUSES = ("on_track", "accelerate", "limited", "moving_away", "not_yet_due")
+
+
+@pytest.fixture(scope="module")
+def marts(demo_home: KepuHome) -> Iterator[duckdb.DuckDBPyConnection]:
+    with duckdb.connect(str(demo_home.published), read_only=True) as conn:
+        yield conn
+
+
+def open_page(page: str | None = None, lang: str = "zh", **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = lang
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page)
+        for key, value in {"lang": lang, **params}.items():
+            at.query_params[key] = value
+        at.run()
+    assert not at.exception
+    return at
+
+
+def html_of(at: AppTest, marker: str) -> str:
+    return next(m.value for m in at.markdown if marker in m.value)
+
+
+def tiles(at: AppTest) -> dict[str, str]:
+    """target_id → the HTML of its tile."""
+    return {
+        match[1]: m.value
+        for m in at.markdown
+        if (match := re.search(r'class="tile" data-target="([^"]+)"', m.value))
+    }
+
+
+def tile_value(tile: str) -> str:
+    return re.search(r'class="tile-latest"[^>]*>([^<]*)<', tile)[1]
+
+
+def test_scorecard_counts_every_plan_s_goals_as_the_marts(
+    marts: duckdb.DuckDBPyConnection,
+) -> None:
+    at = open_page()
+    table = html_of(at, 'class="scorecard"')
+    progress = marts.execute("select plan_id, progress_status from fct_target_progress").fetchall()
+    counts = marts.execute(
+        "select plan_id, progress_status, goal_count from fct_plan_status_count"
+        " where goal_group = 'target'"
+    ).fetchall()
+
+    for (plan_id, status), expected in Counter(progress).items():
+        body = re.search(rf'<tbody data-plan="{plan_id}">(.*?)</tbody>', table)[1]
+        cells = re.findall(rf'class="goal-cell" data-status="{status}"', body)
+        assert len(cells) == expected, (plan_id, status)
+    ouhai = re.search(rf'<tbody data-plan="{OUHAI}">(.*?)</tbody>', table)[1]
+    words = {"achieved": "已达成", "not_achieved": "未达成"}
+    for plan_id, status, n in counts:
+        if plan_id == OUHAI:
+            assert f"{words[status]} {n}<" in ouhai
+    assert {(s, n) for p, s, n in counts if p == OUHAI} == {("not_achieved", 7), ("achieved", 4)}
+
+
+def test_ended_plans_show_final_verdicts_and_beijing_keeps_its_2035_targets_open(
+    marts: duckdb.DuckDBPyConnection,
+) -> None:
+    for plan_id in ENDED_PLANS:
+        shown = tiles(open_page(plan=plan_id))
+        statuses = {re.search(r'data-status="([^"]+)"', tile)[1] for tile in shown.values()}
+        assert statuses <= {"achieved", "not_achieved", "not_judged"}, plan_id
+        assert not any("需加快进度" in tile for tile in shown.values())
+    beijing = tiles(open_page(plan=BEIJING))
+    forward = marts.execute(
+        "select target_id, progress_status from fct_target_progress"
+        " where plan_id = ? and verdict_stage = 'forward' and task_kind is null",
+        [BEIJING],
+    ).fetchall()
+    assert ("beijing-2021-2035.regional-dispersion-2035", "accelerate") in forward
+    for target_id, status in forward:
+        assert f'data-status="{status}"' in beijing[target_id]
+        assert "进度判断（到期前）" in beijing[target_id]
+
+
+def test_tiles_show_latest_values_in_their_units_as_readers_expect(
+    marts: duckdb.DuckDBPyConnection,
+) -> None:
+    latest = dict(
+        marts.execute(
+            "select target_id, latest_value from fct_target_progress where target_id in (?, ?, ?)",
+            [
+                f"{OUHAI}.literacy",
+                f"{OUHAI}.farmer-short-training",
+                f"{BEIJING}.emergency-training",
+            ],
+        ).fetchall()
+    )
+    ouhai = tiles(open_page(plan=OUHAI))
+    beijing_zh = tiles(open_page(plan=BEIJING))
+    beijing_en = tiles(open_page(lang="en", plan=BEIJING))
+
+    assert tile_value(ouhai[f"{OUHAI}.literacy"]) == f"{latest[f'{OUHAI}.literacy']:.2f}%"
+    trained = latest[f"{OUHAI}.farmer-short-training"]
+    assert tile_value(ouhai[f"{OUHAI}.farmer-short-training"]) == f"{trained:,.0f}人次"
+    emergency = latest[f"{BEIJING}.emergency-training"]
+    assert emergency == 340_000
+    assert tile_value(beijing_zh[f"{BEIJING}.emergency-training"]) == "34.0万人次"
+    assert tile_value(beijing_en[f"{BEIJING}.emergency-training"]) == "340,000 person-times"
+    assert "(2025)" in beijing_en[f"{BEIJING}.emergency-training"]
+
+
+def test_plan_table_shows_issue_dates_as_dates_and_dashes_where_missing() -> None:
+    at = open_page()
+    plans = next(f.value for f in at.dataframe if "issued_on" in f.value.columns)
+    issued = dict(zip(plans["plan_id"], plans["issued_on"], strict=True))
+    assert issued["shenzhen-2017-2020"] == "2017-03-25"
+    assert issued["xx-city-2022"] == "—"
+
+
+def test_target_page_puts_its_selection_in_the_url_and_shows_the_target_s_numbers(
+    marts: duckdb.DuckDBPyConnection,
+) -> None:
+    """Opening the page from a URL is a browser test (AppTest's page switch drops the
+    query parameters); here the choice made in the page goes into the URL."""
+    target = f"{OUHAI}.tech-volunteers"
+    value, baseline = marts.execute(
+        "select latest_value, baseline_value from fct_target_progress where target_id = ?",
+        [target],
+    ).fetchone()
+    at = open_page("views/target.py", lang="en")
+    at.selectbox(key="plan").set_value(OUHAI).run()
+    at.selectbox(key="target").set_value(target).run()
+
+    assert (at.query_params["plan"], at.query_params["target"]) == (OUHAI, target)
+    metrics = {metric.label: metric.value for metric in at.metric}
+    assert metrics["Latest value (2025)"] == f"{value:,.0f} persons" == "310 persons"
+    assert metrics["Target (2025)"] == "≥300 persons"
+    baseline_shown = next(v for k, v in metrics.items() if k.startswith("Baseline"))
+    assert baseline_shown == f"{baseline:,.0f} persons"
+
+
+def test_quality_page_counts_files_and_rows_as_the_load_audit(
+    marts: duckdb.DuckDBPyConnection,
+) -> None:
+    files, accepted, rows = marts.execute(
+        "select count(distinct load_id), count(distinct load_id) filter (load_status = 'accepted'),"
+        " sum(rows_accepted) from fct_load_audit"
+    ).fetchone()
+    respondents = marts.execute(
+        "select sum(rows_accepted) from fct_load_audit where table_name = 'survey_respondents'"
+    ).fetchone()[0]
+    at = open_page("views/quality.py")
+
+    metrics = {metric.label: metric.value for metric in at.metric}
+    assert metrics["文件数"] == f"{files:,}"
+    assert metrics["已接收文件"] == f"{accepted:,}"
+    assert metrics["已拒收文件"] == "0"
+    assert metrics["接收行数"] == f"{rows:,}"
+    by_table = next(f.value for f in at.dataframe if "table" in f.value.columns)
+    assert by_table.set_index("table").loc["受访者", "rows_accepted"] == respondents
+
+
+def test_target_page_says_how_far_an_ended_target_fell_short_in_its_unit(
+    marts: duckdb.DuckDBPyConnection,
+) -> None:
+    target = "zengcheng-2016-2020.literacy"
+    latest, goal, share = marts.execute(
+        "select latest_value, target_value, share_achieved from fct_target_progress"
+        " where target_id = ?",
+        [target],
+    ).fetchone()
+    at = open_page("views/target.py")
+    at.selectbox(key="plan").set_value("zengcheng-2016-2020").run()
+    at.selectbox(key="target").set_value(target).run()
+
+    gap = f"{goal - latest:.2f}个百分点"
+    assert gap == "0.19个百分点"
+    expected = f"距目标差 {gap}，达到目标的 {latest / goal * 100:.1f}%"
+    assert expected in [markdown.value for markdown in at.markdown]
+    assert share == pytest.approx(latest / goal)
