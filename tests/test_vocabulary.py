@@ -53,11 +53,11 @@ def test_every_reason_reads_as_a_sentence_with_its_numbers_filled(column: str, l
             "past the due year, the final value falls short of the target by 100",
         ),
         (
-            # a gap of 12,345.6 reads with four significant digits
-            {"status_reason": "shortfall", "gap_to_target": 12345.6},
+            # Ouhai's literacy: 17.5999 of ≥ 18%, short by 0.40 percentage points
+            {"status_reason": "shortfall", "gap_to_target": 18 - 17.59988518446679},
             "status_reason",
-            "目标期已过，最终值未达到目标：差 12,350",
-            "past the due year, the final value falls short of the target by 12,350",
+            "目标期已过，最终值未达到目标：差 0.4",
+            "past the due year, the final value falls short of the target by 0.4",
         ),
         (
             {

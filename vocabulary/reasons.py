@@ -49,8 +49,8 @@ def reason_from_row(row: Mapping[str, Any], column: str) -> Reason | None:
     if column == "status_reason":
         quoted = reason_from_row(row, "latest_quality_reason")
         gap = _number(row.get("gap_to_target"))
-        # four significant digits: a shortfall of 1,600 人次 or of 2.5 percentage points
-        numbers = (("gap", float(f"{gap:.4g}")),) if gap is not None else ()
+        # two decimals, as values are shown: 1,600 人次, 0.4 percentage points
+        numbers = (("gap", round(gap, 2)),) if gap is not None else ()
         return Reason("status_reason", str(code), numbers, quoted=quoted)
     prefix = "latest_" if column.startswith("latest_") else ""
     numbers: dict[str, float | int] = {}
