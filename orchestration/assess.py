@@ -96,7 +96,8 @@ def plans_to_assess(
         ).fetchall()
     ]
     if list(requested) == ["all"]:
-        registered = {plan_id for (plan_id,) in con.execute("select plan_id from raw.plans")}
+        rows = con.execute("select distinct plan_id from raw.plans").fetchall()
+        registered = {plan_id for (plan_id,) in rows}
         return existing, sorted(registered - set(existing))
     missing = [plan_id for plan_id in requested if plan_id not in existing]
     if missing:
