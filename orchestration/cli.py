@@ -273,7 +273,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
     lang = langs[0] if langs[0] in vocabulary.LANGUAGES else vocabulary.DEFAULT_LANGUAGE
     unknown = [chosen for chosen in langs if chosen not in vocabulary.LANGUAGES]
     if unknown:
-        return _refuse("assessment.bad_lang", lang, lang=",".join(unknown))
+        return _refuse("assessment.bad_lang", lang, value=",".join(unknown))
     try:
         as_of = date.fromisoformat(args.as_of)
     except ValueError:
