@@ -49,7 +49,8 @@ create table dim_indicator (
 create table fct_target_progress (
     target_progress_id varchar, target_id varchar, plan_id varchar, indicator_code varchar,
     indicator_name_zh varchar, indicator_name_en varchar, region_code varchar,
-    target_kind varchar, comparator varchar, target_value double, target_value_upper double,
+    target_kind varchar, gap_group_a varchar, gap_group_b varchar, comparator varchar,
+    target_value double, target_value_upper double,
     tolerance double, target_label_zh varchar, target_label_en varchar, direction varchar,
     as_of_date date, verdict_stage varchar, progress_method varchar, verdict_rule varchar,
     baseline_year bigint, baseline_value double,
