@@ -92,7 +92,8 @@ def plan_targets(_conn: duckdb.DuckDBPyConnection, plan_id: str) -> pd.DataFrame
     """The targets of one plan in the order the registry lists them."""
     sql = """
         select target_id, region_code, indicator_code, indicator_name_zh, indicator_name_en,
-            target_kind, target_label_zh, target_label_en, baseline_year, baseline_value,
+            target_kind, gap_group_a, gap_group_b, target_label_zh, target_label_en,
+            baseline_year, baseline_value,
             target_year, lead_departments, cooperating_departments, source_quote,
             note_zh, note_en
         from fct_plan_target

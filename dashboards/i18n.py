@@ -69,6 +69,14 @@ def pick(row: pd.Series | dict, base: str) -> str:
     return row[f"{base}_{current_language()}"]
 
 
+def goal_indicator(row: pd.Series | dict) -> str:
+    """A target's indicator name in the current language; a gap target's with its pair."""
+    return vocabulary.goal_name(
+        pick(row, "indicator_name"), row.get("gap_group_a"), row.get("gap_group_b"),
+        current_language(),
+    )  # fmt: skip
+
+
 def names_by_code(frame: pd.DataFrame, code_column: str, base: str) -> dict[str, str]:
     """Code → registry name in the current language, for a selectbox's options.
 

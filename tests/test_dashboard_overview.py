@@ -132,6 +132,16 @@ def test_tiles_show_latest_values_in_their_units_as_readers_expect(
     assert "(2025)" in beijing_en[f"{BEIJING}.emergency-training"]
 
 
+def test_the_two_ouhai_gap_tiles_name_their_pairs_of_groups() -> None:
+    """性别差距、职业差距进一步缩小: one indicator, two targets; each tile names the pair the
+    registry's 计量规则 fixes (男性 − 女性; 专业技术人员 − 商业及服务业人员)."""
+    zh = tiles(open_page(plan=OUHAI))
+    en = tiles(open_page(lang="en", plan=OUHAI))
+    assert "<b>公民具备科学素质比例的群体差距（男性 − 女性）</b>" in zh[f"{OUHAI}.gender-gap"]
+    assert "（专业技术人员 − 商业及服务业人员）</b>" in zh[f"{OUHAI}.occupation-gap"]
+    assert "(men − women)</b>" in en[f"{OUHAI}.gender-gap"]
+
+
 def test_plan_table_shows_issue_dates_as_dates_and_dashes_where_missing() -> None:
     at = open_page()
     plans = next(f.value for f in at.dataframe if "issued_on" in f.value.columns)

@@ -49,7 +49,8 @@ create table dim_indicator (
 create table fct_target_progress (
     target_progress_id varchar, target_id varchar, plan_id varchar, indicator_code varchar,
     indicator_name_zh varchar, indicator_name_en varchar, region_code varchar,
-    target_kind varchar, comparator varchar, target_value double, target_value_upper double,
+    target_kind varchar, gap_group_a varchar, gap_group_b varchar, comparator varchar,
+    target_value double, target_value_upper double,
     tolerance double, target_label_zh varchar, target_label_en varchar, direction varchar,
     as_of_date date, verdict_stage varchar, progress_method varchar, verdict_rule varchar,
     baseline_year bigint, baseline_value double,
@@ -896,8 +897,9 @@ def test_progress_sheet_holds_every_target_column_with_codes_in_words(
 ):
     sheet = openpyxl.load_workbook(zh["xlsx"])["进展"]
     header = [c.value for c in sheet[1]]
-    # every column of a quantitative row, the status also as its code; not the measures'
-    assert len(header) == 59
+    # every column of a quantitative row (with a gap target's pair of groups), the status
+    # also as its code; not the measures'
+    assert len(header) == 61
     assert set(header) <= {zh for zh, _ in vocabulary.labels().values()}  # no raw names
     assert header[:3] == ["进展记录编号", "目标编号", "规划编号"]
     literacy = dict(zip(header, (c for c in sheet[3]), strict=True))

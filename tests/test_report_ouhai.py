@@ -167,3 +167,26 @@ def test_the_report_has_no_none_or_unregistered_filler(reports) -> None:
         cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
         texts = paragraphs(document) + cells
         assert not [t for t in texts if "None" in t or t.endswith(("：未登记", ": not registered"))]
+
+
+def test_the_two_gap_targets_are_named_by_their_pairs(marts, reports) -> None:
+    """性别差距、职业差距进一步缩小: one indicator, two targets; the registry's 计量规则 fixes
+    the pairs (男性 − 女性; 专业技术人员 − 商业及服务业人员), and each heading names its own."""
+    pairs = marts.execute(
+        "select target_id, gap_group_a, gap_group_b from fct_plan_target "
+        "where plan_id = ? and target_kind = 'gap' order by target_id",
+        [PLAN],
+    ).fetchall()
+    assert pairs == [
+        (f"{PLAN}.gender-gap", "male", "female"),
+        (f"{PLAN}.occupation-gap", "专业技术人员", "商业及服务业人员"),
+    ]
+    zh = section(reports["zh"], "二、目标完成情况")
+    assert "10. 公民具备科学素质比例的群体差距（男性 − 女性）（<0百分点）" in zh
+    assert "11. 公民具备科学素质比例的群体差距（专业技术人员 − 商业及服务业人员）（<0百分点）" in zh
+    english = reports["en"].paragraphs
+    en = [p.text for p in english if p.style.name == "Heading 2" and p.text[:4] in ("10. ", "11. ")]
+    assert [p.split(" (")[1] for p in en] == [
+        "men − women)",
+        "professional and technical staff − commerce and service workers)",
+    ]

@@ -92,6 +92,16 @@ def listing(items: Iterable[object], lang: str) -> str:
     return text("list.separator", lang).join(str(item) for item in items) or "—"
 
 
+def goal_name(name: str, gap_group_a: object, gap_group_b: object, lang: str) -> str:
+    """A target's indicator name; a gap target's with its pair of groups (fct_plan_target
+    gap_group_a, gap_group_b), so two gaps of one indicator (Ouhai's sex and occupation
+    gaps) read apart."""
+    if not isinstance(gap_group_a, str) or not isinstance(gap_group_b, str):
+        return name
+    a, b = (code_text("group", group, lang) for group in (gap_group_a, gap_group_b))
+    return text("goal.gap_pair", lang, name=name, a=a, b=b)
+
+
 # Reasons are words too; their module needs `has` and `text` above.
 from vocabulary.reasons import Reason, reason_from_row, reason_text  # noqa: E402
 
@@ -103,6 +113,7 @@ __all__ = [
     "code_text",
     "codes",
     "colour",
+    "goal_name",
     "has",
     "labels",
     "listing",

@@ -23,6 +23,7 @@ from dashboards.i18n import (
     code_label,
     column_labels,
     department_list,
+    goal_indicator,
     localized,
     names_by_code,
     pick,
@@ -109,7 +110,7 @@ def goal_cells(goals: pd.DataFrame) -> str:
         verdict = code_label("progress_status", goal["progress_status"])
         title = f"{pick(goal, 'target_label')}: {verdict}"
         if goal["goal_group"] == TARGET_GROUP:
-            title = f"{pick(goal, 'indicator_name')} {title}"
+            title = f"{goal_indicator(goal)} {title}"
         cells.append(
             f'<a href="{link}" target="_self" title="{escape(title)}" '
             f'class="goal-cell" data-status="{goal["progress_status"]}" '
@@ -178,7 +179,7 @@ def tile(goal: dict, series: pd.DataFrame) -> None:
     with st.container(border=True):
         st.markdown(
             f'<div class="tile" data-target="{escape(goal["target_id"])}">'
-            f"<b>{escape(pick(goal, 'indicator_name'))}</b><br>"
+            f"<b>{escape(goal_indicator(goal))}</b><br>"
             f'<span class="tile-latest" style="font-size:1.6rem;font-weight:600">{latest}</span> '
             f"{escape(t('overview.latest_year', year=year))}<br>{trend}<br>{escape(target)}<br>"
             f"{badge(goal['progress_status'])} <small>{escape(stage)}</small><br>{details}</div>",

@@ -18,6 +18,7 @@ from dashboards.i18n import (
     code_label,
     column_labels,
     department_list,
+    goal_indicator,
     names_by_code,
     pick,
     reason_text,
@@ -34,7 +35,7 @@ def goal_name(goal: pd.Series) -> str:
     if goal["goal_group"] == TARGET_GROUP:
         return t(
             "detail.goal_name",
-            indicator=pick(goal, "indicator_name"),
+            indicator=goal_indicator(goal),
             target=pick(goal, "target_label"),
         )
     return pick(goal, "target_label")

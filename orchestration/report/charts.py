@@ -71,7 +71,7 @@ def chart_png(ctx: Context, target: Target, rows: tuple[Observation, ...]) -> by
         ]
         ax.set_xlim(min(years) - 0.5, max(years) + 0.5)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_title(ctx.name(target, "indicator_name"), fontsize=11)
+        ax.set_title(ctx.goal_name(target), fontsize=11)
         ax.set_xlabel(ctx.t("chart.year"))
         ax.set_ylabel(unit_label)
         ax.grid(axis="y", alpha=0.3)

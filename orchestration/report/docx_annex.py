@@ -43,7 +43,7 @@ def write_annex(ctx: Context, document: Any) -> None:
 
 def _target(ctx: Context, document: Any, number: int, target: Target) -> None:
     label = ctx.paren(ctx.name(target, "target_label"))
-    title = f"{number}. {ctx.name(target, 'indicator_name')}{label}"
+    title = f"{number}. {ctx.goal_name(target)}{label}"
     bold_paragraph(document, title)
     rows = ctx.observations(target)
     if rows:

@@ -145,7 +145,7 @@ def _overview(ctx: Context, document: Any) -> None:
         header += ["col.share_achieved", "col.verdict"]
         rows = [
             [
-                ctx.name(t, "indicator_name"),
+                ctx.goal_name(t),
                 ctx.name(t, "target_label"),
                 baseline_text(ctx, t),
                 latest_text(ctx, t),
@@ -178,7 +178,7 @@ def _overview(ctx: Context, document: Any) -> None:
 
 def _target(ctx: Context, document: Any, number: int, target: Target) -> None:
     label = ctx.paren(ctx.name(target, "target_label"))
-    heading = document.add_heading(f"{number}. {ctx.name(target, 'indicator_name')}{label}", 2)
+    heading = document.add_heading(f"{number}. {ctx.goal_name(target)}{label}", 2)
     heading.paragraph_format.keep_with_next = True
     verdict = ctx.t("target.verdict", status=ctx.status(target.progress_status))
     bold_paragraph(document, verdict)

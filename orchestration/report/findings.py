@@ -37,7 +37,7 @@ def achievements(ctx: Context) -> list[str]:
         items = [
             ctx.t(
                 "findings.achieved_item",
-                indicator=ctx.name(t, "indicator_name"),
+                indicator=ctx.goal_name(t),
                 value=_value(
                     ctx, t, t.final_value if t.final_value is not None else t.latest_value
                 ),
@@ -48,7 +48,7 @@ def achievements(ctx: Context) -> list[str]:
         lines.append(ctx.t("findings.achieved", n=len(achieved), items=_items(ctx, items)))
     on_track = [t for t in targets if t.progress_status == "on_track"]
     if on_track:
-        items = [ctx.name(t, "indicator_name") for t in on_track]
+        items = [ctx.goal_name(t) for t in on_track]
         lines.append(ctx.t("findings.on_track", n=len(on_track), items=_items(ctx, items)))
     lines += [_gain_text(ctx, t) for t in _biggest_gains(targets)]
     tasks = ctx.data.tasks
@@ -79,7 +79,7 @@ def _gain_text(ctx: Context, target: Target) -> str:
     key = "findings.gain_decrease" if change < 0 else "findings.gain"
     return ctx.t(
         key,
-        indicator=ctx.name(target, "indicator_name"),
+        indicator=ctx.goal_name(target),
         t0=target.baseline_year,
         baseline=_value(ctx, target, target.baseline_value),
         t=target.latest_year,
@@ -92,7 +92,7 @@ def problems(ctx: Context) -> list[str]:
     """Shortfalls (biggest first), lagging and undecided targets, gaps, regions, units."""
     lines = [_shortfall_text(ctx, t) for t in _shortfalls(ctx.data.targets)]
     for target in ctx.data.targets:
-        indicator = ctx.name(target, "indicator_name")
+        indicator = ctx.goal_name(target)
         reason = reason_of(ctx, target)
         if target.progress_status in LAGGING_STATUSES:
             status = ctx.status(target.progress_status)
@@ -140,7 +140,7 @@ def _shortfalls(targets: tuple[Target, ...]) -> list[Target]:
 
 
 def _shortfall_text(ctx: Context, target: Target) -> str:
-    indicator = ctx.name(target, "indicator_name")
+    indicator = ctx.goal_name(target)
     if target.final_value is None or target.gap_to_target is None:
         reason = ctx.reason(target.status_reason) or ctx.status(target.progress_status)
         return ctx.t("problems.not_achieved", indicator=indicator, reason=reason)
@@ -176,7 +176,7 @@ def suggestions(ctx: Context) -> list[str]:
     short = [
         ctx.t(
             "advice.shortfall_item",
-            indicator=ctx.name(t, "indicator_name"),
+            indicator=ctx.goal_name(t),
             gap=num(t.gap_to_target, t.indicator_family),
         )
         for t in _shortfalls(ctx.data.targets)
@@ -187,12 +187,10 @@ def suggestions(ctx: Context) -> list[str]:
     for target in ctx.data.targets:
         if target.progress_status in LAGGING_STATUSES:
             status = ctx.status(target.progress_status)
-            indicator = ctx.name(target, "indicator_name")
+            indicator = ctx.goal_name(target)
             lines.append(ctx.t("advice.lagging", indicator=indicator, status=status))
     undecided = [
-        ctx.name(t, "indicator_name")
-        for t in ctx.data.targets
-        if t.progress_status == "insufficient_data"
+        ctx.goal_name(t) for t in ctx.data.targets if t.progress_status == "insufficient_data"
     ]
     if undecided:
         lines.append(ctx.t("advice.data", indicators=_items(ctx, undecided)))

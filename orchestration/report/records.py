@@ -53,6 +53,8 @@ class Target:
     indicator_name_en: str | None
     indicator_family: str | None
     target_kind: str
+    gap_group_a: str | None  # a gap target: the pair of groups whose gap a − b must narrow
+    gap_group_b: str | None
     comparator: str
     target_value: float | None
     target_value_upper: float | None

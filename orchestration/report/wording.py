@@ -56,6 +56,15 @@ class Context:
         """A registry name (`<column>_zh` / `_en`) in the report's language, else Chinese."""
         return getattr(record, f"{column}_{self.lang}") or getattr(record, f"{column}_zh") or ""
 
+    def goal_name(self, target: Any) -> str:
+        """A target's indicator name in the report's language, a gap's with its pair."""
+        return vocabulary.goal_name(
+            self.name(target, "indicator_name"),
+            getattr(target, "gap_group_a", None),
+            getattr(target, "gap_group_b", None),
+            self.lang,
+        )
+
     def reason(self, reason: Reason | None) -> str:
         """A quality or status reason in the report's language, with the numbers the
         marts store beside it (`vocabulary.reasons`, as on the dashboard)."""

@@ -50,7 +50,7 @@ def targets_sheet(ctx: Context, sheet: Sheet) -> None:
         withheld = t.latest_quality_flag == "suppress"
         inside = t.is_target_inside_ci
         cells = [
-            (ctx.name(t, "indicator_name"), None),
+            (ctx.goal_name(t), None),
             (ctx.name(t, "target_label"), None),
             (ctx.code("verdict_stage", t.verdict_stage), None),
             (ctx.status(t.progress_status), None),

@@ -150,7 +150,7 @@ def _summary(ctx: Context, sheet: Sheet) -> None:
         status = target.progress_status
         sheet.cells(
             [
-                (ctx.name(target, "indicator_name"), None),
+                (ctx.goal_name(target), None),
                 (ctx.name(target, "target_label"), None),
                 (target.baseline_value, _number_format(family, target.baseline_value)),
                 (target.baseline_year, "0"),
@@ -226,7 +226,7 @@ def _values(ctx: Context, sheet: Sheet) -> None:
             withheld = is_withheld(row)
             cells = [
                 (target.target_id, None),
-                (ctx.name(target, "indicator_name"), None),
+                (ctx.goal_name(target), None),
                 (ctx.t(f"series.{row.series}"), None),
                 (row.year, "0"),
                 (DASH if withheld else row.value, _number_format(family, row.value)),

@@ -167,6 +167,8 @@ select
     indicator_name_en,
     region_code,
     target_kind,
+    gap_group_a,
+    gap_group_b,
     comparator,
     target_value,
     target_value_upper,

@@ -8,18 +8,26 @@ indicators as (
     select * from {{ ref('int_indicators_current') }}
 ),
 
+gap_rules as (
+    select * from {{ ref('int_measurement_rule_scopes') }}
+    where measure = 'gap_change'
+),
+
 labelled as (
     select
         targets.*,
         indicators.indicator_name_zh,
         indicators.indicator_name_en,
         indicators.indicator_family,
+        gap_rules.target_groups[1] as gap_group_a,
+        gap_rules.target_groups[2] as gap_group_b,
         case targets.comparator
             when 'ge' then '≥' when 'gt' then '>' when 'le' then '≤' when 'lt' then '<'
             when 'approx' then '≈' when 'range' then ''
         end as comparator_symbol
     from targets
     inner join indicators on targets.indicator_code = indicators.indicator_code
+    left join gap_rules on targets.target_id = gap_rules.target_id
 )
 
 select
@@ -31,6 +39,8 @@ select
     indicator_family,
     region_code,
     target_kind,
+    gap_group_a,
+    gap_group_b,
     comparator,
     comparator_symbol,
     target_value,
