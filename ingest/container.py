@@ -237,6 +237,12 @@ def _unpacked_too_large(settings: Limits, member: str) -> Refusal:
     )
 
 
+# The compression methods zipfile decompresses; a part packed otherwise cannot be read.
+READABLE_COMPRESSION = frozenset(
+    (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
+)
+
+
 def _scan_parts(
     archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], settings: Limits
 ) -> tuple[dict[str, SheetScan], dict[str, str]]:
@@ -248,6 +254,8 @@ def _scan_parts(
     for name, info in members.items():
         if not name.endswith((".xml", ".rels")) or info.is_dir():
             continue
+        if info.compress_type not in READABLE_COMPRESSION:  # e.g. Deflate64: zipfile cannot
+            raise Refusal("workbook_corrupt", "file_format", reason="crc")
         scan = SheetScan() if name.startswith("xl/worksheets/") else None
         kept = bytearray()
         try:
@@ -258,7 +266,7 @@ def _scan_parts(
                         raise _unpacked_too_large(settings, name)
                     if scan is None and len(kept) < (1 << 20):
                         kept += chunk
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as error:
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
             raise Refusal("workbook_corrupt", "file_format", reason="crc") from error
         except RuntimeError as error:  # zipfile: a member encrypted with a zip password
             raise Refusal("workbook_encrypted", "no_password") from error

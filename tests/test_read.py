@@ -157,3 +157,21 @@ def test_an_unrecognised_sheet_is_reported_not_skipped(tmp_path: Path) -> None:
     assert errors[["sheet", "code"]].values.tolist() == [["杂项", "unknown_sheet"]]
     (zh,) = render(errors, "zh")
     assert "杂项" in zh and "科普经费" in zh
+
+
+def test_a_workbook_packed_with_a_method_zipfile_cannot_read_is_refused_as_corrupt(
+    tmp_path: Path,
+) -> None:
+    """Every part's compression method rewritten to 9 (Deflate64, which Python's zipfile
+    does not decompress): one located refusal, no exception."""
+    path = write_sheet(tmp_path / "deflate64.xlsx", "杂项", [["甲", "乙"], [1, 2]])
+    data = bytearray(path.read_bytes())
+    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        start = data.find(signature)
+        while start >= 0:
+            data[start + offset : start + offset + 2] = (9).to_bytes(2, "little")
+            start = data.find(signature, start + 4)
+    path.write_bytes(bytes(data))
+    result = read_file(path)
+    assert result.refused
+    assert result.errors["code"].tolist() == ["workbook_corrupt"]
