@@ -9,6 +9,7 @@ whatever corrections were loaded since.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -24,13 +25,70 @@ from ingest.home import ASSESSMENT_SNAPSHOT, KepuHome
 from orchestration.defs.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
 from orchestration.publish import publish_marts
 
+# The project's own sources: what dbt reads to build the marts (not its target/ or logs/).
+DBT_SOURCES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
+
+
+def dbt_project_digest(project_dir: Path = DBT_PROJECT_DIR) -> str:
+    """SHA-256 over the dbt project's source files, by relative path and content."""
+    digest = hashlib.sha256()
+    for name in DBT_SOURCES:
+        top = project_dir / name
+        for path in sorted([top] if top.is_file() else top.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(project_dir)).encode() + b"\0")
+                digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def raw_signature(con: duckdb.DuckDBPyConnection, database: str) -> list[list]:
+    """Per raw table of `database`: its columns, row count and newest load.
+
+    Raw is append-only and every load lands whole or not at all, so a new load changes
+    the count and the newest load id of each table it adds rows to."""
+    tables = con.execute(
+        "select table_name, string_agg(column_name || ' ' || data_type, ', ' "
+        "order by column_index) from duckdb_columns() "
+        "where database_name = ? and schema_name = 'raw' group by table_name order by 1",
+        [database],
+    ).fetchall()
+    return [
+        [table, columns, *con.execute(
+            f"select count(*), max(load_id) from {database}.raw.{table}"
+        ).fetchone()]
+        for table, columns in tables
+    ]  # fmt: skip
+
 
 def build_assessment_warehouse(home: KepuHome, as_of: date, latest_data: bool) -> Path:
-    """A DuckDB file with the marts as of `as_of`, built by dbt from a copy of raw."""
+    """A DuckDB file with the marts as of `as_of`, built by dbt from a copy of raw.
+
+    The build is reused when nothing it depends on changed since it was made: the same raw
+    rows (nothing loaded since), the same dbt project and the same date. Its fingerprint is
+    written last, after the snapshot is published, so a build that failed or was cut short
+    is never reused."""
     folder = home.assessment(as_of, latest_data)
+    database = folder / "warehouse.duckdb"
+    fingerprint_file = folder / "fingerprint.json"
+    with duckdb.connect() as con:
+        con.execute(f"attach '{home.warehouse}' as source (read_only)")
+        fingerprint = json.dumps(
+            {
+                "raw": raw_signature(con, "source"),
+                "dbt_project": dbt_project_digest(),
+                "as_of": as_of.isoformat(),
+                "latest_data": latest_data,
+            },
+            default=str,
+        )
+    if (
+        fingerprint_file.exists()
+        and fingerprint_file.read_text() == fingerprint
+        and (folder / ASSESSMENT_SNAPSHOT).exists()
+    ):
+        return database
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    database = folder / "warehouse.duckdb"
     with duckdb.connect(str(database)) as con:
         con.execute(f"attach '{home.warehouse}' as source (read_only)")
         con.execute("create schema raw")
@@ -67,6 +125,7 @@ def build_assessment_warehouse(home: KepuHome, as_of: date, latest_data: bool) -
     if completed.returncode != 0:
         raise RuntimeError(f"dbt build as of {as_of} failed:\n{completed.stdout[-4000:]}")
     publish_marts(database, folder / ASSESSMENT_SNAPSHOT, f"assessment as of {folder.name}")
+    fingerprint_file.write_text(fingerprint)
     return database
 
 
