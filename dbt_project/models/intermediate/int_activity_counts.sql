@@ -18,10 +18,6 @@ activities as (
     select * from {{ ref('int_activities_current') }}
 ),
 
-ancestors as (
-    select * from {{ ref('int_region_ancestors') }}
-),
-
 matched as (
     select
         scopes.target_id,
@@ -32,8 +28,7 @@ matched as (
         activities.participant_ids,
         activities.load_id
     from scopes
-    inner join ancestors on scopes.region_code = ancestors.ancestor_code
-    inner join activities on ancestors.region_code = activities.region_code
+    {{ in_target_subtree('scopes', 'activities') }}
     where (
         scopes.activity_types is null
         or list_contains(scopes.activity_types, activities.activity_type)
@@ -102,8 +97,7 @@ covered_years as (
         scopes.target_id,
         max(activities.activity_year) as last_year
     from scopes
-    inner join ancestors on scopes.region_code = ancestors.ancestor_code
-    inner join activities on ancestors.region_code = activities.region_code
+    {{ in_target_subtree('scopes', 'activities') }}
     group by scopes.target_id
 ),
 

@@ -37,8 +37,7 @@ units as (
         register.region_code as unit_code,
         reporting_regions.ancestor_code as region_code
     from scopes
-    inner join ancestors as in_scope on scopes.region_code = in_scope.ancestor_code
-    inner join register on in_scope.region_code = register.region_code
+    {{ in_target_subtree('scopes', 'register') }}
     inner join regions on register.region_code = regions.region_code
     inner join ancestors as reporting_regions
         on register.region_code = reporting_regions.region_code

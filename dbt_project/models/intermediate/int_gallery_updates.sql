@@ -14,10 +14,6 @@ facilities as (
     select * from {{ ref('int_facilities_current') }}
 ),
 
-ancestors as (
-    select * from {{ ref('int_region_ancestors') }}
-),
-
 galleries as (
     select
         scopes.target_id,
@@ -28,8 +24,7 @@ galleries as (
         coalesce(facilities.content_updates, 0) as content_updates,
         facilities.load_id
     from scopes
-    inner join ancestors on scopes.region_code = ancestors.ancestor_code
-    inner join facilities on ancestors.region_code = facilities.region_code
+    {{ in_target_subtree('scopes', 'facilities') }}
     where list_contains(scopes.facility_types, facilities.facility_type)
         and facilities.facility_status = 'active'
         and facilities.year between scopes.period_start - 1 and scopes.period_end

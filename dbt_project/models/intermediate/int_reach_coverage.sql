@@ -43,8 +43,7 @@ matched as (
         activities.participant_ids,
         activities.load_id
     from scopes
-    inner join ancestors on scopes.region_code = ancestors.ancestor_code
-    inner join activities on ancestors.region_code = activities.region_code
+    {{ in_target_subtree('scopes', 'activities') }}
     where list_contains(scopes.activity_types, activities.activity_type)
         and (
             scopes.target_groups is null
@@ -82,8 +81,7 @@ entity_units as (
         spine.year,
         entities.entity_id as unit_id
     from spine
-    inner join ancestors on spine.region_code = ancestors.ancestor_code
-    inner join entities on ancestors.region_code = entities.region_code
+    {{ in_target_subtree('spine', 'entities') }}
     where list_contains(spine.entity_types, entities.entity_type)
         and entities.registered_on <= make_date(spine.year, 12, 31)
         and (entities.exited_on is null or entities.exited_on > make_date(spine.year, 12, 31))

@@ -12,17 +12,12 @@ entities as (
     select * from {{ ref('int_entity_register_current') }}
 ),
 
-ancestors as (
-    select * from {{ ref('int_region_ancestors') }}
-),
-
 matched as (
     select
         scopes.target_id,
         entities.*
     from scopes
-    inner join ancestors on scopes.region_code = ancestors.ancestor_code
-    inner join entities on ancestors.region_code = entities.region_code
+    {{ in_target_subtree('scopes', 'entities') }}
     where list_contains(scopes.entity_types, entities.entity_type)
 ),
 
