@@ -349,7 +349,8 @@ select
     all_values.reporting_regions,
     coalesce(all_values.is_synthetic, false)
     or list_has_any(all_values.load_ids, synthetic_loads.load_ids) as is_synthetic,
-    all_values.load_ids
+    -- in load order: the same loads give the same list, whatever order the joins met them
+    list_sort(all_values.load_ids) as load_ids
 from all_values
 left join indicators on all_values.indicator_code = indicators.indicator_code
 cross join synthetic_loads

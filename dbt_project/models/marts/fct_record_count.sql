@@ -34,5 +34,5 @@ select
     period_start,
     annual_value,
     cumulative_value,
-    load_ids
+    list_sort(load_ids) as load_ids
 from combined
