@@ -11,9 +11,9 @@ proportion (overall and by sex, urban/rural, age band, education, occupation) th
   no single-PSU strata);
 - `svy`, the independent Python reference (R `survey`'s numbers).
 
-Each runs in a forked child process, so its peak resident memory
-(`resource.getrusage(RUSAGE_SELF).ru_maxrss` of that child, which counts the inherited
-respondent frame and libraries too) is its own. The SQL sides start from the respondents
+Each runs in a child process of its own that generates the same wave, so its peak
+resident memory (`resource.getrusage(RUSAGE_SELF).ru_maxrss` of that child, which counts
+the respondent frame and the libraries too) is its own. The SQL sides start from the respondents
 already in a DuckDB table (loading them is not timed, as in the warehouse); the domain
 table ours reads (int_survey_domains in the warehouse) is built and timed apart; `svy`
 is timed from the pandas frame it takes. The intervals (`survey.intervals`) are not
@@ -37,6 +37,7 @@ from ingest.home import KepuHome
 
 GROUPS = ("sex", "urban_rural", "age_band", "education", "occupation")
 KEYS = ["grouping", "domain"]
+WARM_UP = 1_000  # respondents of the wave each stage runs once before the timed run
 
 # Every region × group proportion from the respondents: PSU × domain cells first (n, Σw,
 # Σwy), then per domain p̂ = Σwy/Σw and the PSU totals of the linearised variable,
@@ -127,7 +128,7 @@ class BenchResult:
     ours_vs_floor_se: float
     ours_vs_svy_estimate: float
     ours_vs_svy_se: float
-    memory_measure: str = "peak RSS (ru_maxrss) of the forked child running the stage"
+    memory_measure: str = "peak RSS (ru_maxrss) of the child process running the stage"
 
 
 def national_wave(respondents: int, seed: int = 2023) -> pd.DataFrame:
@@ -161,6 +162,7 @@ def national_wave(respondents: int, seed: int = 2023) -> pd.DataFrame:
 
 def _load(con, frame: pd.DataFrame) -> None:
     """The respondents as a DuckDB table, as the warehouse holds them (untimed)."""
+    con.execute("set enable_progress_bar = false")
     con.register("respondents", frame)
     con.execute("create table frame as select * from respondents")
     con.unregister("respondents")
@@ -233,18 +235,20 @@ def reference(frame: pd.DataFrame) -> Timed:
     return Timed(time.perf_counter() - started, result)
 
 
-def _child(estimator: Callable[[pd.DataFrame], Timed], frame: pd.DataFrame, pipe) -> None:
-    timed = estimator(frame)
+def _child(estimator: Callable[[pd.DataFrame], Timed], respondents: int, pipe) -> None:
+    estimator(national_wave(WARM_UP))  # imports and first-call set-up are not timed
+    timed = estimator(national_wave(respondents))
     pipe.send((timed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
     pipe.close()
 
 
-def measure(estimator: Callable[[pd.DataFrame], Timed], frame: pd.DataFrame) -> Timed:
-    """Run `estimator(frame)` in a forked child; its timing and result, with the child's
-    peak RSS."""
-    context = multiprocessing.get_context("fork")
+def measure(estimator: Callable[[pd.DataFrame], Timed], respondents: int) -> Timed:
+    """Run `estimator` on the wave in a child process of its own, with the child's peak
+    RSS. The child is spawned, not forked: a fork of a process whose DuckDB or polars
+    thread pools have run can deadlock."""
+    context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(estimator, frame, sender))
+    child = context.Process(target=_child, args=(estimator, respondents, sender))
     child.start()
     timed, peak_rss_mb = receiver.recv()
     child.join()
@@ -265,15 +269,9 @@ def largest_differences(mine: pd.DataFrame, theirs: pd.DataFrame) -> tuple[float
 
 
 def run(respondents: int) -> BenchResult:
-    """All three on the same frame; libraries are imported first so none pays for it."""
-    import duckdb  # noqa: F401
-    import svy  # noqa: F401
-
-    import orchestration.estimate
-    import orchestration.svy_reference  # noqa: F401
-
-    frame = national_wave(respondents)
-    mine, floors, theirs = (measure(stage, frame) for stage in (ours, floor, reference))
+    """All three on the same wave, each in its own process (generating the wave and
+    importing libraries are not timed)."""
+    mine, floors, theirs = (measure(stage, respondents) for stage in (ours, floor, reference))
     vs_floor = largest_differences(mine.result, floors.result)
     vs_svy = largest_differences(mine.result, theirs.result)
     return BenchResult(
