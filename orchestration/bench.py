@@ -13,11 +13,12 @@ proportion (overall and by sex, urban/rural, age band, education, occupation) th
 
 Each runs in a child process of its own that generates the same wave, so its peak
 resident memory (`resource.getrusage(RUSAGE_SELF).ru_maxrss` of that child, which counts
-the respondent frame and the libraries too) is its own. The SQL sides start from the respondents
-already in a DuckDB table (loading them is not timed, as in the warehouse); the domain
-table ours reads (int_survey_domains in the warehouse) is built and timed apart; `svy`
-is timed from the pandas frame it takes. The intervals (`survey.intervals`) are not
-timed: they are the same code after either SQL.
+the respondent frame and the libraries too) is its own. Each first runs once on a small
+wave (imports and first calls untimed). The SQL sides start from the respondents already
+in a DuckDB table (loading them is not timed, as in the warehouse) and report the fastest
+of REPEATS runs; the domain table ours reads (int_survey_domains in the warehouse) is
+built and timed apart. `svy` runs once, timed from the pandas frame it takes. The
+intervals (`survey.intervals`) are not timed: they are the same code after either SQL.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import resource
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -37,7 +39,9 @@ from ingest.home import KepuHome
 
 GROUPS = ("sex", "urban_rural", "age_band", "education", "occupation")
 KEYS = ["grouping", "domain"]
+T = TypeVar("T")
 WARM_UP = 1_000  # respondents of the wave each stage runs once before the timed run
+REPEATS = 3  # timed runs of each SQL stage; the fastest is reported (the machine is shared)
 
 # Every region × group proportion from the respondents: PSU × domain cells first (n, Σw,
 # Σwy), then per domain p̂ = Σwy/Σw and the PSU totals of the linearised variable,
@@ -132,8 +136,8 @@ class BenchResult:
 
 
 def national_wave(respondents: int, seed: int = 2023) -> pd.DataFrame:
-    """32 regions × 2 strata; PSUs of ~100 respondents, at least 2 per stratum (so the
-    design has no single-PSU stratum at any size); unequal weights; 0/1 outcome."""
+    """32 regions × 2 strata; PSUs of ~100 respondents, at least 2 per stratum (so that a
+    wave of a few thousand has no single-PSU stratum); unequal weights; 0/1 outcome."""
     rng = np.random.default_rng(seed)
     psu_count = max(128, respondents // 100)
     psu_stratum = rng.permutation(np.arange(psu_count) % 64)
@@ -168,6 +172,16 @@ def _load(con, frame: pd.DataFrame) -> None:
     con.unregister("respondents")
 
 
+def _fastest(query: Callable[[], T]) -> tuple[float, T]:
+    """The fastest of REPEATS runs of `query`, and its result."""
+    timings = []
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        result = query()
+        timings.append(time.perf_counter() - started)
+    return min(timings), result
+
+
 def ours(frame: pd.DataFrame) -> Timed:
     """The warehouse path: the design and domain tables as int_survey_design and
     int_survey_domains hold them (the domain table's build timed apart), then the
@@ -186,16 +200,16 @@ def ours(frame: pd.DataFrame) -> Timed:
             "'fail' as lonely_psu, region, sex, urban_rural, age_band, education, occupation "
             "from frame"
         )
-        started = time.perf_counter()
-        con.execute(
-            f"create table domains as unpivot (select wave_id, respondent_id, region as total, "
-            f"{groupings} from design) on total, {', '.join(GROUPS)} "
-            "into name grouping value domain"
+        domains_seconds, _ = _fastest(
+            lambda: con.execute(
+                "create or replace table domains as unpivot (select wave_id, respondent_id, "
+                f"region as total, {groupings} from design) on total, {', '.join(GROUPS)} "
+                "into name grouping value domain"
+            )
         )
-        domains_seconds = time.perf_counter() - started
-        started = time.perf_counter()
-        result = con.execute(proportions_sql("design", "domains", KEYS)).df()
-        return Timed(time.perf_counter() - started, result, domains_seconds)
+        sql = proportions_sql("design", "domains", KEYS)
+        seconds, result = _fastest(lambda: con.execute(sql).df())
+        return Timed(seconds, result, domains_seconds)
 
 
 def floor(frame: pd.DataFrame) -> Timed:
@@ -204,9 +218,7 @@ def floor(frame: pd.DataFrame) -> Timed:
 
     with duckdb.connect() as con:
         _load(con, frame)
-        started = time.perf_counter()
-        result = con.execute(FLOOR_SQL).df()
-        return Timed(time.perf_counter() - started, result)
+        return Timed(*_fastest(lambda: con.execute(FLOOR_SQL).df()))
 
 
 def _domain_frame(frame: pd.DataFrame) -> pd.DataFrame:
