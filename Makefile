@@ -44,7 +44,7 @@ dashboard: setup  ## the Streamlit dashboard on the published snapshot
 build: setup  ## dbt build and publish over what is loaded
 	$(RUN) kepu build
 
-bench: setup  ## survey estimation at national size, beside svy in the same run
+bench: setup  ## survey estimation at national size beside the DuckDB floor and svy, same run; JSON under KEPU_HOME/bench
 	$(RUN) kepu bench survey --respondents 300000
 
 lint: setup  ## ruff and sqlfluff

@@ -313,9 +313,11 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from orchestration.bench import report, run
+    from orchestration.bench import default_json_path, report, run, write_json
 
-    print(report(run(args.respondents)))
+    result = run(args.respondents)
+    print(report(result))
+    print(f"wrote {write_json(result, Path(args.json) if args.json else default_json_path())}")
     return 0
 
 
@@ -408,6 +410,7 @@ def parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="benchmarks, printed beside their baseline")
     bench.add_argument("what", choices=["survey"])
     bench.add_argument("--respondents", type=int, default=300_000)
+    bench.add_argument("--json", help="where the figures go (default KEPU_HOME/bench/survey.json)")
     bench.set_defaults(func=cmd_bench)
 
     sql = sub.add_parser("sql", help="read-only SQL on the published snapshot")

@@ -1,5 +1,9 @@
 {#-
-Design-based estimation of proportions by Taylor linearisation, in one set-based pass.
+Design-based estimation of proportions by Taylor linearisation, in one set-based pass:
+the respondents are joined to their domains once and summed to stratum × PSU × domain
+cells (n, Σw, Σwy); the totals, linearised PSU scores, variance and df of every domain
+are derived from those cells, so the cost grows with respondents × domains they belong
+to once, not twice.
 
 The macros take relation names and plain column lists and use nothing of dbt, so
 `kepu estimate` renders the same text with Jinja for any file a statistician brings: one
@@ -16,14 +20,19 @@ Inputs
 References: R `survey` (svyciprop, onestage); DOMAIN.md "Estimating a proportion".
 -#}
 
-{% macro survey_domain_totals(design, domains, keys) -%}
+{#-
+PSU × domain cells: n, Σw and Σwy of the domain's members in each PSU, in one join of the
+domains to the design. Every later step reads these cells, never the respondents again.
+-#}
+{% macro survey_psu_cells(design, domains, keys) -%}
     select
         domains.wave_id,
         {% for key in keys %}domains.{{ key }},{% endfor %}
+        design.stratum,
+        design.psu,
         count(*) as sample_size,
         sum(design.weight) as weighted_n,
-        sum(design.weight * design.outcome) as weighted_yes,
-        sum(design.weight * design.outcome) / nullif(sum(design.weight), 0) as estimate
+        sum(design.weight * design.outcome) as weighted_yes
     from {{ domains }} as domains
     inner join {{ design }} as design
         on domains.wave_id = design.wave_id and domains.respondent_id = design.respondent_id
@@ -31,23 +40,37 @@ References: R `survey` (svyciprop, onestage); DOMAIN.md "Estimating a proportion
 {%- endmacro %}
 
 
-{#- Linearised PSU totals z_hj = Σ_{i in PSU} w_i (y_i − p̂) / Σ_D w, for PSUs with members. -#}
-{% macro survey_psu_scores(design, domains, totals, keys) -%}
+{#- n, Σw, Σwy and p̂ = Σwy / Σw per domain, summed from its PSU cells. -#}
+{% macro survey_domain_totals(cells, keys) -%}
     select
-        domains.wave_id,
-        {% for key in keys %}domains.{{ key }},{% endfor %}
-        design.stratum,
-        design.psu,
-        sum(design.weight * (design.outcome - totals.estimate) / totals.weighted_n) as z,
-        sum(design.weight) as weight
-    from {{ domains }} as domains
-    inner join {{ design }} as design
-        on domains.wave_id = design.wave_id and domains.respondent_id = design.respondent_id
-    inner join {{ totals }} as totals
-        on domains.wave_id = totals.wave_id
-        {% for key in keys %}and domains.{{ key }} = totals.{{ key }} {% endfor %}
-    where totals.weighted_n > 0
+        wave_id,
+        {% for key in keys %}{{ key }},{% endfor %}
+        cast(sum(sample_size) as bigint) as sample_size,
+        sum(weighted_n) as weighted_n,
+        sum(weighted_yes) as weighted_yes,
+        sum(weighted_yes) / nullif(sum(weighted_n), 0) as estimate
+    from {{ cells }}
     group by all
+{%- endmacro %}
+
+
+{#-
+Linearised PSU totals z_hj = Σ_{i in PSU} w_i (y_i − p̂) / Σ_D w = (Σwy − p̂ Σw)_hj / Σ_D w,
+from the cells, for PSUs with members.
+-#}
+{% macro survey_psu_scores(cells, totals, keys) -%}
+    select
+        cells.wave_id,
+        {% for key in keys %}cells.{{ key }},{% endfor %}
+        cells.stratum,
+        cells.psu,
+        (cells.weighted_yes - totals.estimate * cells.weighted_n) / totals.weighted_n as z,
+        cells.weighted_n as weight
+    from {{ cells }} as cells
+    inner join {{ totals }} as totals
+        on cells.wave_id = totals.wave_id
+        {% for key in keys %}and cells.{{ key }} = totals.{{ key }} {% endfor %}
+    where totals.weighted_n > 0
 {%- endmacro %}
 
 
@@ -177,12 +200,16 @@ hold members of the domain (R's degf of the domain; the design's df for the whol
 {% macro survey_proportions(design, domains, keys) -%}
     with
 
+    cells as materialized (
+        {{ survey_psu_cells(design, domains, keys) }}
+    ),
+
     totals as materialized (
-        {{ survey_domain_totals(design, domains, keys) }}
+        {{ survey_domain_totals('cells', keys) }}
     ),
 
     scores as materialized (
-        {{ survey_psu_scores(design, domains, 'totals', keys) }}
+        {{ survey_psu_scores('cells', 'totals', keys) }}
     ),
 
     variances as (

@@ -8,12 +8,16 @@
 {% set gap_keys = ['region_code', 'group_dimension', 'gap_label'] %}
 with
 
-totals as (
-    {{ survey_domain_totals(ref('int_survey_design'), ref('int_survey_domains'), keys) }}
+cells as materialized (
+    {{ survey_psu_cells(ref('int_survey_design'), ref('int_survey_domains'), keys) }}
+),
+
+totals as materialized (
+    {{ survey_domain_totals('cells', keys) }}
 ),
 
 scores as (
-    {{ survey_psu_scores(ref('int_survey_design'), ref('int_survey_domains'), 'totals', keys) }}
+    {{ survey_psu_scores('cells', 'totals', keys) }}
 ),
 
 rules as (

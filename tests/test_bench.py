@@ -1,0 +1,69 @@
+"""`kepu bench survey` at a small scale: the warehouse macro, the hand-written DuckDB floor
+and `svy` give the same numbers; sample sizes and df equal a pandas count of the
+respondents. No timings are asserted: speed goals live in the benchmark's output."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from orchestration import bench
+
+RESPONDENTS = 3_000
+
+
+@pytest.fixture(scope="module")
+def wave() -> pd.DataFrame:
+    return bench.national_wave(RESPONDENTS)
+
+
+def test_the_macro_the_floor_and_svy_agree_to_1e_12(tmp_path, wave: pd.DataFrame) -> None:
+    result = bench.run(RESPONDENTS)
+    figures = json.loads(bench.write_json(result, tmp_path / "survey.json").read_text())
+    # 32 regions × (overall + 2 sexes + 2 urban/rural + 5 age bands + 5 educations
+    # + 10 occupations), every one observed in a wave of 3,000
+    assert figures["domains"] == 32 * 25
+    assert figures["respondents"] == RESPONDENTS
+    for difference in ("ours_vs_floor_estimate", "ours_vs_floor_se",
+                       "ours_vs_svy_estimate", "ours_vs_svy_se"):  # fmt: skip
+        assert figures[difference] <= 1e-12, difference
+    assert figures["ours_over_floor"] == figures["ours"]["seconds"] / figures["floor"]["seconds"]
+    assert figures["memory_measure"].startswith("peak RSS (ru_maxrss)")
+
+
+def test_sample_sizes_weights_estimates_and_df_equal_a_pandas_count(wave: pd.DataFrame) -> None:
+    labels = bench._domain_frame(wave)
+    rows = []
+    for grouping in labels.columns:
+        cells = wave.assign(domain=labels[grouping], wy=wave["weight"] * wave["outcome"])
+        per_domain = cells.groupby("domain").agg(
+            sample_size=("weight", "size"), weighted_n=("weight", "sum"),
+            weighted_yes=("wy", "sum"), psus=("psu", "nunique"), strata=("stratum", "nunique"),
+        )  # fmt: skip
+        rows.append(per_domain.reset_index().assign(grouping=grouping))
+    expected = pd.concat(rows).set_index(bench.KEYS).sort_index()
+    ours = bench.ours(wave).result.set_index(bench.KEYS).sort_index()
+    assert ours.index.equals(expected.index)
+    assert ours["sample_size"].tolist() == expected["sample_size"].tolist()
+    assert ours["degrees_of_freedom"].tolist() == (expected["psus"] - expected["strata"]).tolist()
+    pd.testing.assert_series_equal(ours["weighted_n"], expected["weighted_n"], check_names=False,
+                                   rtol=1e-14, atol=0)  # fmt: skip
+    pd.testing.assert_series_equal(
+        ours["estimate"], expected["weighted_yes"] / expected["weighted_n"], check_names=False,
+        rtol=0, atol=1e-15,
+    )  # fmt: skip
+
+
+def test_a_domain_inside_one_psu_has_zero_df_and_no_spread(wave: pd.DataFrame) -> None:
+    """p̂ is the PSU's own mean, so its one linearised total is 0: SE 0 and df 0, which
+    the intervals turn into a suppressed estimate (int_survey_intervals)."""
+    one_psu = wave[wave["psu"] == wave["psu"].iloc[0]]
+    single = pd.concat([wave, one_psu.assign(occupation="occupation_99")], ignore_index=True)
+    ours = bench.ours(single).result.set_index(bench.KEYS)
+    region = one_psu["region"].iloc[0]
+    row = ours.loc[("occupation", f"{region}|occupation_99")]
+    assert row["degrees_of_freedom"] == 0
+    assert row["sample_size"] == len(one_psu)
+    assert abs(row["standard_error"]) < 1e-12
