@@ -146,7 +146,10 @@ def run(home: KepuHome, repeats: int = 5) -> DashboardBench:
     from playwright.sync_api import sync_playwright
 
     if not home.published.exists():
-        raise FileNotFoundError(f"no published snapshot in {home.root}: run `kepu build` first")
+        raise FileNotFoundError(
+            f"no published snapshot in {home.root}: run `kepu demo --no-dashboard` or "
+            "`kepu build` first"
+        )
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     env = {**os.environ, "KEPU_HOME": str(home.root)}
     with (

@@ -313,11 +313,29 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.what == "dashboard":
+        return _bench_dashboard(args)
     from orchestration.bench import default_json_path, report, run, write_json
 
     result = run(args.respondents)
     print(report(result))
     print(f"wrote {write_json(result, Path(args.json) if args.json else default_json_path())}")
+    return 0
+
+
+def _bench_dashboard(args: argparse.Namespace) -> int:
+    from orchestration import bench_dashboard
+
+    home = KepuHome.from_env()
+    try:
+        result = bench_dashboard.run(home, repeats=args.repeats)
+    except FileNotFoundError as missing:  # nothing published to draw
+        print(missing, file=sys.stderr)
+        return 2
+    print(bench_dashboard.report(result))
+    path = Path(args.json) if args.json else home.root / "bench" / "dashboard.json"
+    bench_dashboard.write_json(result, path)
+    print(f"wrote {path}")
     return 0
 
 
@@ -408,9 +426,10 @@ def parser() -> argparse.ArgumentParser:
     assess.set_defaults(func=cmd_assess)
 
     bench = sub.add_parser("bench", help="benchmarks, printed beside their baseline")
-    bench.add_argument("what", choices=["survey"])
-    bench.add_argument("--respondents", type=int, default=300_000)
-    bench.add_argument("--json", help="where the figures go (default KEPU_HOME/bench/survey.json)")
+    bench.add_argument("what", choices=["survey", "dashboard"])
+    bench.add_argument("--respondents", type=int, default=300_000, help="survey: wave size")
+    bench.add_argument("--repeats", type=int, default=5, help="dashboard: visits timed")
+    bench.add_argument("--json", help="where the figures go (default KEPU_HOME/bench/<what>.json)")
     bench.set_defaults(func=cmd_bench)
 
     sql = sub.add_parser("sql", help="read-only SQL on the published snapshot")
