@@ -67,3 +67,22 @@ def test_a_domain_inside_one_psu_has_zero_df_and_no_spread(wave: pd.DataFrame) -
     assert row["degrees_of_freedom"] == 0
     assert row["sample_size"] == len(one_psu)
     assert abs(row["standard_error"]) < 1e-12
+
+
+def test_the_dashboard_report_puts_each_figure_beside_the_trivial_page_and_the_goals() -> None:
+    from orchestration.bench_dashboard import DashboardBench, PageTimes, report
+
+    result = DashboardBench(
+        repeats=3,
+        dashboard=PageTimes(cold_first_paint=4.0, warm_first_paint=1.5, warm_settled=2.0,
+                            filter_change=0.6),
+        trivial=PageTimes(cold_first_paint=2.0, warm_first_paint=1.0, warm_settled=1.0,
+                          filter_change=0.3),
+    )  # fmt: skip
+    lines = report(result).splitlines()
+    assert lines[2].split() == ["first", "paint,", "fresh", "server", "4.00s", "2.00s", "2.00×"]
+    assert lines[3].split() == ["first", "paint", "1.50s", "1.00s", "1.50×"]
+    assert lines[5].split() == ["filter", "change", "0.60s", "0.30s", "2.00×"]
+    assert lines[6] == (
+        "goals: first paint ≤ 1.5× the trivial page (1.50×), filter change ≤ 0.5 s (0.60 s)"
+    )
