@@ -193,7 +193,7 @@ def indicator_targets(
     sql = """
         select t.target_id, p.plan_name_zh, p.plan_name_en, t.target_value,
             t.target_label_zh, t.target_label_en, t.baseline_year, t.baseline_value,
-            t.target_year
+            t.period_start, t.target_year
         from fct_plan_target as t
         inner join dim_plan as p on t.plan_id = p.plan_id
         where t.indicator_code = ? and t.region_code = ?

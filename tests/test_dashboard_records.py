@@ -395,28 +395,38 @@ def test_assessment_lists_ouhai_statuses_as_of_the_snapshot_date(
     assert f"进展状态截至 {as_of}" in at.caption[0].value
 
 
-def test_assessment_without_reports_gives_the_command_that_writes_them(
+def test_assessment_without_reports_offers_to_write_each_due_review_point(
     own_home: KepuHome,
 ) -> None:
     at = page("assessment", report_plan=OUHAI_PLAN)
-    folder = own_home.root / "reports" / OUHAI_PLAN
+    # registry/reviews.csv: Ouhai is reviewed at mid-term (2023) and at the end (2025), each
+    # assessed in the first quarter of the year after
+    headings = [m.value for m in at.markdown if m.value.startswith("**")]
+    buttons = [button.label for button in at.button]
 
-    assert zh("assessment.no_reports") in [info.value for info in at.info]
-    command = at.code[0].value
-    assert command.startswith(f"kepu assess --plan {OUHAI_PLAN} --as-of ")
-    assert command.endswith(f"--kind final -o {folder}")
+    assert headings == [
+        "**2023年中期评估（评估日期 2024-03-31）**",
+        "**2025年总结评估（评估日期 2026-03-31）**",
+    ]
+    assert buttons == [zh("assessment.generate")] * 2
     assert not at.get("download_button")
+    assert not at.code  # never a shell command
 
 
 def test_assessment_offers_each_report_file_for_download(own_home: KepuHome) -> None:
     folder = own_home.root / "reports" / OUHAI_PLAN
     folder.mkdir(parents=True)
-    names = [f"{OUHAI_PLAN}_final_2026-03-31_zh.docx", f"{OUHAI_PLAN}_final_2026-03-31_zh.xlsx"]
+    names = [f"{OUHAI_PLAN}_final_2026-03-31_zh.docx", f"{OUHAI_PLAN}_final_2026-03-31_en.xlsx"]
     for name in names:
         (folder / name).write_bytes(b"tiny report")
     at = page("assessment", report_plan=OUHAI_PLAN)
 
-    assert [button.proto.label for button in at.get("download_button")] == names
+    assert [button.proto.label for button in at.get("download_button")] == [
+        "总结评估（2026-03-31）· 英文 · Excel 工作簿",
+        "总结评估（2026-03-31）· 中文 · Word 报告",
+    ]
+    # the mid-term has no report yet: its button is the only one left
+    assert [button.label for button in at.button] == [zh("assessment.generate")]
     assert not at.code
 
 
