@@ -26,6 +26,8 @@ OUHAI = "330304"
 OUHAI_PLAN = "ouhai-2021-2025"
 OUHAI_LITERACY = f"{OUHAI_PLAN}.literacy"
 BEIJING = "110000"
+BEIJING_PLAN = "beijing-2021-2035"
+DONGCHENG = "110101"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -111,7 +113,7 @@ def test_the_region_ranking_orders_ouhai_towns_by_their_latest_literacy_ratio(
 
     assert int(towns["year"].iloc[0]) == 2025
     assert [code for code, _, _ in shown] == list(towns["region_code"])
-    assert shown[0][2] == f"{towns['value'].iloc[0]:.2f}%" == "23.53%"
+    assert shown[0][2] == f"{towns['value'].iloc[0]:.2f}%" == "22.73%"
     assert list(bars["region_code"]) == list(towns.dropna(subset=["value"])["region_code"])
     assert list(bars["shown"]) == list(towns["value"].dropna().round(2))
     # nine towns suppressed: no bar at 0, an × with its reason, a dash in the tile
@@ -164,7 +166,7 @@ def test_the_target_line_runs_only_over_the_target_period_with_the_due_year_mark
     assert list(due["label"]) == ["目标 ≥18%（2025年）"]
 
 
-def test_the_group_drill_draws_the_occupation_gap_with_intervals_and_breaks_where_suppressed(
+def test_the_group_drill_draws_a_district_occupation_gap_with_intervals_and_breaks_where_suppressed(
     demo_home: KepuHome,
 ) -> None:
     gaps = snapshot(
@@ -172,9 +174,11 @@ def test_the_group_drill_draws_the_occupation_gap_with_intervals_and_breaks_wher
         "select year, value, ci_lower, ci_upper from fct_indicator_value"
         " where indicator_code = 'literacy_ratio_gap' and region_code = ?"
         " and group_dimension = 'occupation' order by year",
-        [OUHAI],
+        [DONGCHENG],
     )
-    at = target_page(plan=OUHAI_PLAN, target=OUHAI_LITERACY, group="occupation")
+    at = target_page(
+        plan=BEIJING_PLAN, target=f"{BEIJING_PLAN}.literacy", region=DONGCHENG, group="occupation"
+    )
     chart = chart_with(at, "ci_lower")
     line = next(frame for layer, frame in chart if mark(layer)["type"] == "line")
     bars = next(
@@ -183,12 +187,13 @@ def test_the_group_drill_draws_the_occupation_gap_with_intervals_and_breaks_wher
     crosses = next(frame for layer, frame in chart if "M -1 -1" in str(mark(layer).get("shape")))
     published = gaps.dropna(subset=["value"])
 
-    assert at.query_params["group"] == ["occupation"]
+    assert (at.query_params["region"], at.query_params["group"]) == ([DONGCHENG], ["occupation"])
     assert list(line["year"]) == list(published["year"])
     assert list(line["shown"]) == list(published["value"].round(2))
     assert list(bars["ci_lower"].round(6)) == list(published["ci_lower"].round(6))
-    assert list(crosses["year"]) == list(gaps[gaps["value"].isna()]["year"]) == [2023, 2024]
+    assert list(crosses["year"]) == list(gaps[gaps["value"].isna()]["year"]) == [2020, 2022]
     assert crosses["reason"].str.len().gt(0).all()
+    assert crosses["shown"].isna().all()
 
 
 def test_in_english_every_choice_and_heading_of_the_drill_is_english(

@@ -386,8 +386,12 @@ def test_assessment_lists_ouhai_statuses_as_of_the_snapshot_date(
     assert list(table["status"]) == [
         zh(f"progress_status.{code}") for code in progress["progress_status"]
     ]
-    assert list(table["latest_value"]) == [f"{value:,.2f}" for value in progress["latest_value"]]
-    assert table.set_index("indicator").loc[events, "latest_value"] == "261.00"
+    # values in their indicator's unit: a count whole, a share with two decimals, money to the fen
+    latest = dict(zip(progress["indicator_name_zh"], progress["latest_value"], strict=False))
+    shown = table.set_index("indicator")["latest_value"]
+    assert shown.loc[events] == f"{latest[events]:.0f}场次" == "261场次"
+    assert shown.iloc[0] == f"{progress['latest_value'].iloc[0]:.2f}%" == "17.60%"
+    assert shown.iloc[1] == f"{progress['latest_value'].iloc[1]:.2f}元/人" == "4.78元/人"
     assert cell_colours(at, "status") == {
         row: f"#{vocabulary.colour('progress_status', code)}"
         for row, code in enumerate(progress["progress_status"])

@@ -19,6 +19,7 @@ from pandas.io.formats.style import Styler
 
 import vocabulary
 from dashboards import data
+from dashboards.formats import goal_value
 from dashboards.i18n import code_label, current_language, localized, names_by_code, reason_text, t
 from ingest.home import KepuHome
 from orchestration.assess import assess
@@ -69,7 +70,7 @@ def summary(progress: pd.DataFrame) -> str:
 def status_table(progress: pd.DataFrame) -> pd.DataFrame:
     """Indicator, target and status first, with the reason for a status where one has it
     (the column only when a row does: it must not sit off screen to the right), then the
-    values and ratio behind the status."""
+    values in their indicator's unit and the ratio behind the status."""
     frame = localized(progress, "indicator_name", "target_label")
     reasons = [reason_text(row, "status_reason") for row in frame.to_dict("records")]
     table = pd.DataFrame(
@@ -78,10 +79,10 @@ def status_table(progress: pd.DataFrame) -> pd.DataFrame:
             "target": frame["target_label"],
             "status": [status_word(code) for code in frame["progress_status"]],
             "status_reason": reasons,
-            "latest_value": frame["latest_value"].map(fixed),
+            "latest_value": [goal_value(row, "latest_value") for _, row in frame.iterrows()],
             "latest_year": frame["latest_year"].astype("Int64"),
             "ratio": frame["progress_ratio"].map(fixed),
-            "baseline_value": frame["baseline_value"].map(fixed),
+            "baseline_value": [goal_value(row, "baseline_value") for _, row in frame.iterrows()],
             "baseline_year": frame["baseline_year"].astype("Int64"),
             "quality": [code_label("quality_flag", flag) for flag in frame["latest_quality_flag"]],
             "kind": [code_label("target_kind", kind) for kind in frame["target_kind"]],
@@ -100,7 +101,7 @@ def show_progress(progress: pd.DataFrame) -> None:
     config: dict[str, object] = {column: t(f"col.{column}") for column in table.columns}
     for column in ("baseline_year", "latest_year"):
         config[column] = st.column_config.NumberColumn(t(f"col.{column}"), format="%d")
-    config["indicator"] = st.column_config.TextColumn(t("col.indicator"), width="medium")
+    config["indicator"] = st.column_config.TextColumn(t("col.indicator"), width="large")
     if "status_reason" in table.columns:
         config["status_reason"] = st.column_config.TextColumn(t("col.status_reason"), width="large")
     for column in ("latest_value", "ratio", "baseline_value"):
@@ -232,6 +233,9 @@ def render() -> None:
     conn = data.connection()
     st.title(t("page.assessment"))
     plans = data.plans(conn)
+    if plans.empty:
+        st.info(t("app.no_plans"))
+        return
     names = names_by_code(plans, "plan_id", "plan_name")
     plan_id = st.selectbox(
         t("assessment.choose_plan"), list(names), format_func=names.__getitem__, key="report_plan"

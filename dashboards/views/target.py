@@ -164,6 +164,9 @@ def render() -> None:
     conn = data.connection()
     st.title(t("page.target"))
     plans = data.plans(conn)
+    if plans.empty:
+        st.info(t("app.no_plans"))
+        return
     goals = status_data.goal_status(conn)
     names = names_by_code(plans, "plan_id", "plan_name")
     plan_id = url_choice(PLAN, t("overview.choose_plan"), list(names), names.__getitem__)
