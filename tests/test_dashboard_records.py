@@ -276,6 +276,13 @@ def test_activities_annual_target_shows_the_year_that_missed(demo_home: KepuHome
     assert table["year_status"].to_dict() == expected
     assert list(expected.values()).count(zh("year_outcome.missed")) == 1
     assert dict(zip(bars["year"], bars["year_status"], strict=True)) == expected
+    # the target's rule covers the bars of its own period only, not the whole axis
+    rule = next(frame for _, frame in chart_layers(at, 0) if "start" in frame.columns)
+    period = registry("targets.csv", target_id=BEIJING_FARMERS)[0]
+    assert (rule["start"].iloc[0], rule["end"].iloc[0]) == (
+        int(period["period_start"]) - 0.5,
+        int(period["period_end"]) + 0.5,
+    )
 
 
 @pytest.fixture

@@ -101,12 +101,13 @@ def per_capita_chart(values: pd.DataFrame, targets: pd.DataFrame, unit: str) -> 
 
 
 def value_table(values: pd.DataFrame) -> pd.DataFrame:
-    """Numerator, denominator and the ratio side by side, the ratio to 2 decimals."""
+    """Numerator in 万元 and denominator in 万人 (as the returns report them), and the ratio
+    to 2 decimals; rounded, so that no float noise reaches a reader or an export."""
     return pd.DataFrame(
         {
             "year": values["year"],
-            "numerator": values["numerator_value"],
-            "denominator": values["denominator_value"],
+            "numerator": (values["numerator_value"] / 10_000).round(2),
+            "denominator": (values["denominator_value"] / 10_000).round(2),
             "per_capita": values["value"].round(2),
             "quality": [code_label("quality_flag", flag) for flag in values["quality_flag"]],
         }
@@ -118,7 +119,7 @@ def show_value_table(values: pd.DataFrame) -> None:
     config: dict[str, object] = column_labels(table.columns)
     config["year"] = st.column_config.NumberColumn(t("col.year"), format="%d")
     for column in ("numerator", "denominator"):
-        config[column] = st.column_config.NumberColumn(t(f"col.{column}"), format="localized")
+        config[column] = st.column_config.NumberColumn(t(f"col.{column}"), format="%.2f")
     config["per_capita"] = st.column_config.NumberColumn(t("col.per_capita"), format="%.2f")
     st.dataframe(table, hide_index=True, column_config=config)
 
