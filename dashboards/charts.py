@@ -34,9 +34,11 @@ def year_of(value: object) -> float:
 
 def target_periods(targets: pd.DataFrame) -> pd.DataFrame:
     """One row per target with a number: the years it runs over (`start_year` from its
-    period's start, `due_year`), its value and its label with the due year."""
-    frame = targets.dropna(subset=["target_value", "target_year"]).copy()
-    frame["due_year"] = frame["target_year"].astype(float)
+    period's start, `due_year` its target year or else its period's end), its value and
+    its label with the due year."""
+    frame = targets.assign(due_year=targets["target_year"].fillna(targets["period_end"]))
+    frame = frame.dropna(subset=["target_value", "due_year"]).copy()
+    frame["due_year"] = frame["due_year"].astype(float)
     starts = [year_of(start) for start in frame["period_start"]]
     frame["start_year"] = [
         due if pd.isna(start) else start

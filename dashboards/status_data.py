@@ -34,7 +34,7 @@ def goal_status(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             p.years_met, p.years_assessed, p.final_value, p.gap_to_target, p.share_achieved,
             p.measure_unit_pairs, p.completed_pairs, p.not_reported_pairs,
             p.lead_departments, p.region_code, d.region_name_zh, d.region_name_en,
-            t.period_start
+            t.period_start, t.period_end
         from fct_target_progress as p
         inner join dim_plan as d on p.plan_id = d.plan_id
         left join fct_plan_target as t on p.target_id = t.target_id

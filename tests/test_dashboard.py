@@ -143,13 +143,22 @@ def test_funding_chart_draws_ouhai_target_rule_and_baseline(ouhai_funding: AppTe
     registry = reference_row("targets.csv", "target_id", "ouhai-2021-2025.per-capita-funding")
     layers = list(chart_layers(ouhai_funding, 0))
     rules = [frame for layer, frame in layers if mark_of(layer) == "rule"]
-    points = [frame for layer, frame in layers if mark_of(layer) == "point"]
     line = next(frame for layer, frame in layers if mark_of(layer) == "line")
 
     assert registry["comparator"] == "gt"
     assert list(rules[0]["target_value"]) == [float(registry["target_value"])]
     assert f">{registry['target_value']}" in rules[0]["label"].iloc[0]
-    baseline = points[0].iloc[0]
+    # the target runs from the plan's start to its due year, marked there
+    assert (
+        (rules[0]["start_year"].iloc[0], rules[0]["due_year"].iloc[0])
+        == (
+            float(registry["period_start"]),
+            float(registry["target_year"] or registry["period_end"]),
+        )
+        == (2021.0, 2025.0)
+    )
+    diamonds = [frame for layer, frame in layers if layer["mark"].get("shape") == "diamond"]
+    baseline = diamonds[0].iloc[0]
     assert (baseline["baseline_year"], baseline["baseline_value"]) == (
         float(registry["baseline_year"]),
         float(registry["baseline_value"]),

@@ -209,8 +209,7 @@ REGIONS_HEADING = {"zh": "下辖地区排名（2025年）", "en": "Regions below
 
 def choose(page: Page, label: str, option: str) -> None:
     """Pick `option` in the selectbox labelled `label`, as a person does."""
-    box = page.locator("[data-testid='stSelectbox']").filter(has_text=label)
-    box.locator("[data-baseweb='select']").click()
+    page.get_by_role("combobox", name=label, exact=True).click()
     page.get_by_role("option", name=option, exact=True).click()
 
 
@@ -258,8 +257,8 @@ def test_a_leader_drills_from_a_plan_tile_to_a_target_a_group_and_a_region(
 
     # the bookmark reopens the same drill: the region's choice is shown, not the default
     page.goto(page.url)
-    box = page.locator("[data-testid='stSelectbox']").filter(has_text=REGION_LABEL[lang])
-    expect(box).to_contain_text(name, timeout=WAIT_MS)
+    box = page.get_by_role("combobox", name=REGION_LABEL[lang], exact=True)
+    expect(box).to_have_value(name, timeout=WAIT_MS)
 
 
 ASSESSMENT_LABEL = {"zh": "规划", "en": "Plan"}

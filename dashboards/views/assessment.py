@@ -117,7 +117,7 @@ def report_label(path: Path, point: ReviewPoint) -> str:
         "assessment.download",
         kind=code_label("assessment_kind", point.kind),
         as_of=point.as_of.isoformat(),
-        lang=vocabulary.text(f"language.{lang}", current_language()),
+        language=vocabulary.text(f"language.{lang}", current_language()),
         format=t(f"assessment.format_{path.suffix.removeprefix('.')}"),
     )
 
