@@ -209,8 +209,15 @@ REGIONS_HEADING = {"zh": "下辖地区排名（2025年）", "en": "Regions below
 
 def choose(page: Page, label: str, option: str) -> None:
     """Pick `option` in the selectbox labelled `label`, as a person does."""
+    settled(page)
     page.get_by_role("combobox", name=label, exact=True).click()
-    page.get_by_role("option", name=option, exact=True).click()
+    page.get_by_role("option", name=option, exact=True).click(timeout=WAIT_MS)
+
+
+def settled(page: Page) -> None:
+    """Wait until Streamlit has finished running the script: a list opened while the page
+    reruns is closed again by the rerun."""
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=WAIT_MS)
 
 
 def query_of(page: Page) -> dict[str, list[str]]:
