@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urlparse
 import duckdb
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from ingest.home import REPO_ROOT, KepuHome
 
@@ -209,14 +210,24 @@ REGIONS_HEADING = {"zh": "下辖地区排名（2025年）", "en": "Regions below
 
 def choose(page: Page, label: str, option: str) -> None:
     """Pick `option` in the selectbox labelled `label`, as a person does."""
-    settled(page)
-    page.get_by_role("combobox", name=label, exact=True).click()
-    page.get_by_role("option", name=option, exact=True).click(timeout=WAIT_MS)
+    box = page.get_by_role("combobox", name=label, exact=True)
+    item = page.get_by_role("option", name=option, exact=True)
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while True:
+        settled(page)
+        box.click()
+        try:
+            item.click(timeout=5_000)
+            return
+        except PlaywrightTimeoutError:
+            # a rerun that began after the check closed the list: open it again
+            if time.monotonic() > deadline:
+                raise
 
 
 def settled(page: Page) -> None:
-    """Wait until Streamlit has finished running the script: a list opened while the page
-    reruns is closed again by the rerun."""
+    """Wait until Streamlit shows no script running: a list opened while the page reruns
+    is closed again by the rerun."""
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=WAIT_MS)
 
 
