@@ -193,7 +193,7 @@ def indicator_targets(
     sql = """
         select t.target_id, p.plan_name_zh, p.plan_name_en, t.target_value,
             t.target_label_zh, t.target_label_en, t.baseline_year, t.baseline_value,
-            t.target_year
+            t.period_start, t.period_end, t.target_year
         from fct_plan_target as t
         inner join dim_plan as p on t.plan_id = p.plan_id
         where t.indicator_code = ? and t.region_code = ?
@@ -343,9 +343,10 @@ TARGET_PROGRESS_SQL = """
         p.latest_quality_flag, p.latest_quality_reason, p.latest_quality_measure_value,
         p.latest_quality_threshold, p.latest_non_reporting_units, p.latest_denominator_value,
         p.progress_ratio, p.expected_to_date, p.years_met, p.years_assessed, p.progress_status,
-        p.status_reason
+        p.status_reason, p.gap_to_target, i.indicator_family, i.unit_zh, i.unit_en
     from fct_target_progress as p
     inner join fct_plan_target as t on p.target_id = t.target_id
+    left join dim_indicator as i on p.indicator_code = i.indicator_code
     where p.plan_id = ?
     order by t.source_row, p.target_id
 """

@@ -17,6 +17,8 @@ from dashboards.i18n import LANGUAGE_KEY, current_language
 
 PLAN = "plan"
 TARGET = "target"
+REGION = "region"
+GROUP = "group"
 
 
 def _remember(key: str) -> None:

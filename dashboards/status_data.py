@@ -33,7 +33,8 @@ def goal_status(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             p.latest_denominator_value, p.target_year, p.progress_ratio, p.expected_to_date,
             p.years_met, p.years_assessed, p.final_value, p.gap_to_target, p.share_achieved,
             p.measure_unit_pairs, p.completed_pairs, p.not_reported_pairs,
-            p.lead_departments, p.region_code
+            p.lead_departments, p.region_code, d.region_name_zh, d.region_name_en,
+            t.period_start, t.period_end
         from fct_target_progress as p
         inner join dim_plan as d on p.plan_id = d.plan_id
         left join fct_plan_target as t on p.target_id = t.target_id
@@ -73,7 +74,7 @@ def target_series(_conn: duckdb.DuckDBPyConnection, target_id: str) -> pd.DataFr
     """The yearly values one target was judged on, as of the snapshot's assessment date."""
     sql = """
         select o.year, o.value, o.unit_zh, o.unit_en, o.ci_lower, o.ci_upper,
-            o.quality_flag, o.is_in_period, o.is_met, o.is_latest
+            o.quality_flag, o.quality_reason, o.is_in_period, o.is_met, o.is_latest
         from fct_target_observation as o
         inner join fct_target_progress as p
             on o.target_id = p.target_id and o.as_of_date = p.as_of_date

@@ -134,7 +134,7 @@ def test_funding_page_shows_ouhai_published_per_capita_figures(ouhai_funding: Ap
     for year, published in OUHAI_PUBLISHED_PER_CAPITA.items():
         assert values.loc[year, "per_capita"] == published
         ratio = values.loc[year, "numerator"] / values.loc[year, "denominator"]
-        assert round(ratio, 2) == published
+        assert ratio == pytest.approx(published, abs=0.01)
     captions = [caption.value for caption in ouhai_funding.caption]
     assert "分子：科普专项经费；分母：户籍人口" in captions
 
@@ -143,13 +143,22 @@ def test_funding_chart_draws_ouhai_target_rule_and_baseline(ouhai_funding: AppTe
     registry = reference_row("targets.csv", "target_id", "ouhai-2021-2025.per-capita-funding")
     layers = list(chart_layers(ouhai_funding, 0))
     rules = [frame for layer, frame in layers if mark_of(layer) == "rule"]
-    points = [frame for layer, frame in layers if mark_of(layer) == "point"]
     line = next(frame for layer, frame in layers if mark_of(layer) == "line")
 
     assert registry["comparator"] == "gt"
     assert list(rules[0]["target_value"]) == [float(registry["target_value"])]
     assert f">{registry['target_value']}" in rules[0]["label"].iloc[0]
-    baseline = points[0].iloc[0]
+    # the target runs from the plan's start to its due year, marked there
+    assert (
+        (rules[0]["start_year"].iloc[0], rules[0]["due_year"].iloc[0])
+        == (
+            float(registry["period_start"]),
+            float(registry["target_year"] or registry["period_end"]),
+        )
+        == (2021.0, 2025.0)
+    )
+    diamonds = [frame for layer, frame in layers if layer["mark"].get("shape") == "diamond"]
+    baseline = diamonds[0].iloc[0]
     assert (baseline["baseline_year"], baseline["baseline_value"]) == (
         float(registry["baseline_year"]),
         float(registry["baseline_value"]),
@@ -183,7 +192,8 @@ def test_funding_page_opens_on_the_targeted_region_with_sources_stacked_to_total
     assert len(set(bars["funding_source"])) > 1
     stacked = bars.groupby("year")["amount_10k_yuan"].sum()
     assert stacked.to_dict() == pytest.approx(totals.to_dict())
-    assert (stacked * 10_000).to_dict() == pytest.approx(values["numerator"].to_dict())
+    # the table gives the numerator in 万元 to two decimals, as the chart does
+    assert stacked.round(2).to_dict() == values["numerator"].to_dict()
     assert set(special["funding_source"]) == {"special_fund"}
 
 

@@ -276,6 +276,13 @@ def test_activities_annual_target_shows_the_year_that_missed(demo_home: KepuHome
     assert table["year_status"].to_dict() == expected
     assert list(expected.values()).count(zh("year_outcome.missed")) == 1
     assert dict(zip(bars["year"], bars["year_status"], strict=True)) == expected
+    # the target's rule covers the bars of its own period only, not the whole axis
+    rule = next(frame for _, frame in chart_layers(at, 0) if "start" in frame.columns)
+    period = registry("targets.csv", target_id=BEIJING_FARMERS)[0]
+    assert (rule["start"].iloc[0], rule["end"].iloc[0]) == (
+        int(period["period_start"]) - 0.5,
+        int(period["period_end"]) + 0.5,
+    )
 
 
 @pytest.fixture
@@ -386,8 +393,12 @@ def test_assessment_lists_ouhai_statuses_as_of_the_snapshot_date(
     assert list(table["status"]) == [
         zh(f"progress_status.{code}") for code in progress["progress_status"]
     ]
-    assert list(table["latest_value"]) == [f"{value:,.2f}" for value in progress["latest_value"]]
-    assert table.set_index("indicator").loc[events, "latest_value"] == "261.00"
+    # values in their indicator's unit: a count whole, a share with two decimals, money to the fen
+    latest = dict(zip(progress["indicator_name_zh"], progress["latest_value"], strict=False))
+    shown = table.set_index("indicator")["latest_value"]
+    assert shown.loc[events] == f"{latest[events]:.0f}场次" == "261场次"
+    assert shown.iloc[0] == f"{progress['latest_value'].iloc[0]:.2f}%" == "17.60%"
+    assert shown.iloc[1] == f"{progress['latest_value'].iloc[1]:.2f}元/人" == "4.78元/人"
     assert cell_colours(at, "status") == {
         row: f"#{vocabulary.colour('progress_status', code)}"
         for row, code in enumerate(progress["progress_status"])
@@ -395,28 +406,38 @@ def test_assessment_lists_ouhai_statuses_as_of_the_snapshot_date(
     assert f"进展状态截至 {as_of}" in at.caption[0].value
 
 
-def test_assessment_without_reports_gives_the_command_that_writes_them(
+def test_assessment_without_reports_offers_to_write_each_due_review_point(
     own_home: KepuHome,
 ) -> None:
     at = page("assessment", report_plan=OUHAI_PLAN)
-    folder = own_home.root / "reports" / OUHAI_PLAN
+    # registry/reviews.csv: Ouhai is reviewed at mid-term (2023) and at the end (2025), each
+    # assessed in the first quarter of the year after
+    headings = [m.value for m in at.markdown if m.value.startswith("**")]
+    buttons = [button.label for button in at.button]
 
-    assert zh("assessment.no_reports") in [info.value for info in at.info]
-    command = at.code[0].value
-    assert command.startswith(f"kepu assess --plan {OUHAI_PLAN} --as-of ")
-    assert command.endswith(f"--kind final -o {folder}")
+    assert headings == [
+        "**2023年中期评估（评估日期 2024-03-31）**",
+        "**2025年总结评估（评估日期 2026-03-31）**",
+    ]
+    assert buttons == [zh("assessment.generate")] * 2
     assert not at.get("download_button")
+    assert not at.code  # never a shell command
 
 
 def test_assessment_offers_each_report_file_for_download(own_home: KepuHome) -> None:
     folder = own_home.root / "reports" / OUHAI_PLAN
     folder.mkdir(parents=True)
-    names = [f"{OUHAI_PLAN}_final_2026-03-31_zh.docx", f"{OUHAI_PLAN}_final_2026-03-31_zh.xlsx"]
+    names = [f"{OUHAI_PLAN}_final_2026-03-31_zh.docx", f"{OUHAI_PLAN}_final_2026-03-31_en.xlsx"]
     for name in names:
         (folder / name).write_bytes(b"tiny report")
     at = page("assessment", report_plan=OUHAI_PLAN)
 
-    assert [button.proto.label for button in at.get("download_button")] == names
+    assert [button.proto.label for button in at.get("download_button")] == [
+        "总结评估（2026-03-31）· 英文 · Excel 工作簿",
+        "总结评估（2026-03-31）· 中文 · Word 报告",
+    ]
+    # the mid-term has no report yet: its button is the only one left
+    assert [button.label for button in at.button] == [zh("assessment.generate")]
     assert not at.code
 
 

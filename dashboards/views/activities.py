@@ -59,28 +59,41 @@ def target_band(target: pd.Series) -> tuple[float, float] | None:
     return None
 
 
-def target_layers(target: pd.Series, colour: alt.Color) -> list[alt.Chart]:
-    """A dashed rule at the target, over a pale band for the span a range or an
-    approximate target accepts; named in the legend by the target's label, as a label on
-    the plot would sit on bars and points."""
+def target_layers(
+    target: pd.Series, colour: alt.Color, start: float, end: float
+) -> list[alt.Chart]:
+    """A dashed rule at the target from `start` to `end` on the year axis (the target's own
+    period, never the whole axis), over a pale band for the span a range or an approximate
+    target accepts, and a ring at the due year; named in the legend by the target's label,
+    as a label on the plot would sit on bars and points."""
     label = target_text(target)
-    frame = pd.DataFrame({"value": [float(target["target_value"])], "series": [label]})
+    value = float(target["target_value"])
+    frame = pd.DataFrame({"value": [value], "start": [start], "end": [end], "series": [label]})
     tooltip = [alt.Tooltip("series:N", title=t("activities.target"))]
+    x = alt.X("start:Q", scale=YEAR_SCALE)
     rule = (
         alt.Chart(frame)
         .mark_rule(strokeDash=[6, 4], size=2)
-        .encode(y="value:Q", color=colour, tooltip=tooltip)
+        .encode(x=x, x2="end:Q", y="value:Q", color=colour, tooltip=tooltip)
     )
+    layers = [rule]
+    if pd.notna(target["target_year"]):
+        due = frame.assign(due=float(target["target_year"]))
+        layers.append(
+            alt.Chart(due)
+            .mark_point(shape="circle", size=120, strokeWidth=2, color=TARGET_COLOUR)
+            .encode(x=alt.X("due:Q", scale=YEAR_SCALE), y="value:Q", tooltip=tooltip)
+        )
     band = target_band(target)
     if band is None:
-        return [rule]
-    span = pd.DataFrame({"low": [band[0]], "high": [band[1]], "series": [label]})
+        return layers
+    span = frame.assign(low=band[0], high=band[1])
     shade = (
         alt.Chart(span)
         .mark_rect(opacity=0.12, color=TARGET_COLOUR)
-        .encode(y="low:Q", y2="high:Q", tooltip=tooltip)
+        .encode(x=x, x2="end:Q", y="low:Q", y2="high:Q", tooltip=tooltip)
     )
-    return [shade, rule]
+    return [shade, *layers]
 
 
 def series_colour(colours: dict[str, str]) -> alt.Color:
@@ -141,7 +154,7 @@ def cumulative_chart(values: pd.DataFrame, target: pd.Series, unit: str) -> alt.
         .mark_text(align="left", dx=6, dy=-12, color=PATH_COLOUR)
         .encode(x="year:Q", y="path:Q", text="label:N")
     )
-    layers = [*target_layers(target, colour), path, start_label, total]
+    layers = [*target_layers(target, colour, start - 1, end), path, start_label, total]
     title = t("activities.cumulative_title", unit=unit)
     return with_legend_below(alt.layer(*layers).properties(title=title, height=380))
 
@@ -180,7 +193,9 @@ def annual_chart(frame: pd.DataFrame, target: pd.Series, unit: str) -> alt.Layer
             ],
         )
     )
-    rules = target_layers(target, series_colour({target_text(target): TARGET_COLOUR}))
+    # bars stand on their year: the rule reaches the outer edges of the period's bars
+    period = float(target["period_start"]) - 0.5, float(target["period_end"]) + 0.5
+    rules = target_layers(target, series_colour({target_text(target): TARGET_COLOUR}), *period)
     chart = alt.layer(*rules, bars).resolve_scale(color="independent")
     return with_legend_below(
         chart.properties(title=t("activities.annual_title", unit=unit), height=380)
@@ -205,7 +220,8 @@ def level_chart(values: pd.DataFrame, target: pd.Series, unit: str) -> alt.Layer
             ],
         )
     )
-    chart = alt.layer(*target_layers(target, colour), line)
+    period = float(target["period_start"]), float(target["target_year"])
+    chart = alt.layer(*target_layers(target, colour, *period), line)
     return with_legend_below(
         chart.properties(title=t("activities.level_title", unit=unit), height=380)
     )

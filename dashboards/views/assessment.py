@@ -3,11 +3,13 @@
 The statuses are fct_target_progress as built for the published snapshot, so the page
 states the date they are assessed as of. The Word and Excel reports are the files
 `kepu assess` wrote into KEPU_HOME/reports/<plan_id>/; the page offers each for download
-and, when there are none, gives the command that writes them.
+and, for a review point that has none yet, a button that writes them with the function
+`kepu assess` calls.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -17,8 +19,11 @@ from pandas.io.formats.style import Styler
 
 import vocabulary
 from dashboards import data
-from dashboards.i18n import code_label, localized, names_by_code, reason_text, t
+from dashboards.formats import goal_value
+from dashboards.i18n import code_label, current_language, localized, names_by_code, reason_text, t
 from ingest.home import KepuHome
+from orchestration.assess import assess
+from orchestration.defs.assessments import ReviewPoint, review_points
 
 # The order and colours of codes.csv, which the Word and Excel assessment reports use too.
 STATUSES = vocabulary.codes("progress_status")
@@ -28,6 +33,7 @@ MIME_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+REPORT_FORMATS = ("docx", "xlsx")
 
 
 def fixed(value: float) -> str:
@@ -64,7 +70,7 @@ def summary(progress: pd.DataFrame) -> str:
 def status_table(progress: pd.DataFrame) -> pd.DataFrame:
     """Indicator, target and status first, with the reason for a status where one has it
     (the column only when a row does: it must not sit off screen to the right), then the
-    values and ratio behind the status."""
+    values in their indicator's unit and the ratio behind the status."""
     frame = localized(progress, "indicator_name", "target_label")
     reasons = [reason_text(row, "status_reason") for row in frame.to_dict("records")]
     table = pd.DataFrame(
@@ -73,10 +79,10 @@ def status_table(progress: pd.DataFrame) -> pd.DataFrame:
             "target": frame["target_label"],
             "status": [status_word(code) for code in frame["progress_status"]],
             "status_reason": reasons,
-            "latest_value": frame["latest_value"].map(fixed),
+            "latest_value": [goal_value(row, "latest_value") for _, row in frame.iterrows()],
             "latest_year": frame["latest_year"].astype("Int64"),
             "ratio": frame["progress_ratio"].map(fixed),
-            "baseline_value": frame["baseline_value"].map(fixed),
+            "baseline_value": [goal_value(row, "baseline_value") for _, row in frame.iterrows()],
             "baseline_year": frame["baseline_year"].astype("Int64"),
             "quality": [code_label("quality_flag", flag) for flag in frame["latest_quality_flag"]],
             "kind": [code_label("target_kind", kind) for kind in frame["target_kind"]],
@@ -95,7 +101,7 @@ def show_progress(progress: pd.DataFrame) -> None:
     config: dict[str, object] = {column: t(f"col.{column}") for column in table.columns}
     for column in ("baseline_year", "latest_year"):
         config[column] = st.column_config.NumberColumn(t(f"col.{column}"), format="%d")
-    config["indicator"] = st.column_config.TextColumn(t("col.indicator"), width="medium")
+    config["indicator"] = st.column_config.TextColumn(t("col.indicator"), width="large")
     if "status_reason" in table.columns:
         config["status_reason"] = st.column_config.TextColumn(t("col.status_reason"), width="large")
     for column in ("latest_value", "ratio", "baseline_value"):
@@ -104,28 +110,88 @@ def show_progress(progress: pd.DataFrame) -> None:
     st.caption(t("assessment.ratio_note"))
 
 
-def show_reports(plan_id: str, as_of: str) -> None:
-    """A download button per report file, or the command that writes them."""
+def report_label(path: Path, point: ReviewPoint) -> str:
+    """'总结评估（2026-03-31）· 中文 · Word' for `<plan>_<kind>_<as-of>_<lang>.<format>`."""
+    lang = path.stem.rsplit("_", 1)[-1]
+    return t(
+        "assessment.download",
+        kind=code_label("assessment_kind", point.kind),
+        as_of=point.as_of.isoformat(),
+        language=vocabulary.text(f"language.{lang}", current_language()),
+        format=t(f"assessment.format_{path.suffix.removeprefix('.')}"),
+    )
+
+
+def point_files(files: list[Path], point: ReviewPoint) -> list[Path]:
+    """The report files `kepu assess` writes for a review point (any language, format)."""
+    stem = f"{point.plan_id}_{point.kind}_{point.as_of.isoformat()}_"
+    return [path for path in files if path.name.startswith(stem)]
+
+
+def generate(point: ReviewPoint) -> None:
+    """Write the point's reports in both languages, Word and Excel, as `kepu assess`
+    does (the same function), showing progress while the as-of warehouse is built."""
+    with st.status(t("assessment.generating"), expanded=True) as status:
+        st.write(t("assessment.generating_step", as_of=point.as_of.isoformat()))
+        written = assess(
+            KepuHome.from_env(),
+            plan_ids=[point.plan_id],
+            as_of=point.as_of,
+            kind=point.kind,
+            langs=vocabulary.LANGUAGES,
+            formats=REPORT_FORMATS,
+        )
+        status.update(label=t("assessment.generated", n=len(written)), state="complete")
+
+
+def download(path: Path, label: str) -> None:
+    st.download_button(
+        label,
+        data=path.read_bytes(),
+        file_name=path.name,
+        mime=MIME_TYPES.get(path.suffix, "application/octet-stream"),
+        icon=":material/download:",
+        key=f"report_{path.name}",
+    )
+
+
+def show_point(point: ReviewPoint, files: list[Path], today: date) -> None:
+    """One review point: its reports to download, or a button that writes them."""
+    heading = t(
+        "assessment.review_point",
+        year=point.year,
+        review=code_label("review_kind", point.review_kind),
+        as_of=point.as_of.isoformat(),
+    )
+    with st.container(border=True, key=f"point_{point.year}_{point.review_kind}"):
+        st.markdown(f"**{heading}**")
+        found = point_files(files, point)
+        for path in found:
+            download(path, report_label(path, point))
+        if found:
+            return
+        if point.as_of > today:
+            st.caption(t("assessment.not_due"))
+        elif st.button(t("assessment.generate"), key=f"generate_{point.key}"):
+            generate(point)
+            st.rerun()
+
+
+def show_reports(plan_id: str) -> None:
+    """Each review point of the plan with its reports; reports written for other dates
+    (`kepu assess --as-of …`) after them."""
     st.subheader(t("assessment.reports"))
-    folder = KepuHome.from_env().plan_reports(plan_id)
-    files = data.report_files(folder)
-    if not files:
-        st.info(t("assessment.no_reports"))
-        st.code(
-            f"kepu assess --plan {plan_id} --as-of {as_of} --kind final -o {folder}",
-            language="bash",
-        )
-        return
-    st.caption(t("assessment.reports_folder", folder=folder))
-    for path in files:
-        st.download_button(
-            path.name,
-            data=path.read_bytes(),
-            file_name=path.name,
-            mime=MIME_TYPES.get(path.suffix, "application/octet-stream"),
-            icon=":material/download:",
-            key=f"report_{path.name}",
-        )
+    files = data.report_files(KepuHome.from_env().plan_reports(plan_id))
+    points = [point for point in review_points() if point.plan_id == plan_id]
+    today = date.today()
+    for point in points:
+        show_point(point, files, today)
+    listed = {path for point in points for path in point_files(files, point)}
+    others = [path for path in files if path not in listed]
+    if others:
+        st.caption(t("assessment.other_reports"))
+        for path in others:
+            download(path, path.name)
 
 
 def choose_as_of(conn: duckdb.DuckDBPyConnection, snapshots: dict[str, Path]) -> str:
@@ -160,13 +226,16 @@ def show_plan(conn: duckdb.DuckDBPyConnection, plan_id: str) -> None:
         st.page_link("views/measures.py", label=t("page.measures"), icon="➡️")
     else:
         show_progress(progress)
-    show_reports(plan_id, as_of)
+    show_reports(plan_id)
 
 
 def render() -> None:
     conn = data.connection()
     st.title(t("page.assessment"))
     plans = data.plans(conn)
+    if plans.empty:
+        st.info(t("app.no_plans"))
+        return
     names = names_by_code(plans, "plan_id", "plan_name")
     plan_id = st.selectbox(
         t("assessment.choose_plan"), list(names), format_func=names.__getitem__, key="report_plan"

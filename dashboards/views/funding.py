@@ -15,7 +15,8 @@ import streamlit as st
 
 import vocabulary
 from dashboards import data
-from dashboards.i18n import code_label, column_labels, localized, names_by_code, pick, t
+from dashboards.charts import target_period_layers
+from dashboards.i18n import code_label, column_labels, names_by_code, pick, t
 
 # Total is the sum of the other sources, and the special fund is a part of the government
 # appropriation: stacking either would count money twice.
@@ -62,28 +63,6 @@ def value_layer(values: pd.DataFrame, unit: str, colour: alt.Color) -> alt.Chart
     )
 
 
-def target_layers(targets: pd.DataFrame, colour: alt.Color) -> list[alt.Chart]:
-    """A dashed rule at each target value, labelled with the registry's target label."""
-    frame = localized(targets, "target_label", "plan_name").assign(series=t("funding.target"))
-    frame["label"] = [
-        t("funding.target_label", label=label, year=int(year)) if pd.notna(year) else label
-        for label, year in zip(frame["target_label"], frame["target_year"], strict=True)
-    ]
-    base = alt.Chart(frame)
-    rule = base.mark_rule(strokeDash=[6, 4], size=2).encode(
-        y="target_value:Q",
-        color=colour,
-        tooltip=[
-            alt.Tooltip("plan_name:N", title=t("col.plan_name")),
-            alt.Tooltip("label:N", title=t("funding.target")),
-        ],
-    )
-    text = base.mark_text(align="left", dx=4, dy=-8, color=SERIES_COLOURS["funding.target"]).encode(
-        x=alt.value(0), y="target_value:Q", text="label:N"
-    )
-    return [rule, text]
-
-
 def baseline_layers(baselines: pd.DataFrame, colour: alt.Color) -> list[alt.Chart]:
     """A point at each baseline the registry gives, with its value as a label."""
     frame = baselines.assign(
@@ -115,19 +94,20 @@ def per_capita_chart(values: pd.DataFrame, targets: pd.DataFrame, unit: str) -> 
     colour = series_colour(keys)
     layers = [value_layer(values, unit, colour)]
     if not targets.empty:
-        layers += target_layers(targets, colour)
+        layers += target_period_layers(targets, colour, t("funding.target"))
     if not baselines.empty:
         layers += baseline_layers(baselines, colour)
     return alt.layer(*layers).properties(title=t("funding.per_capita_title"), height=360)
 
 
 def value_table(values: pd.DataFrame) -> pd.DataFrame:
-    """Numerator, denominator and the ratio side by side, the ratio to 2 decimals."""
+    """Numerator in 万元 and denominator in 万人 (as the returns report them), and the ratio
+    to 2 decimals; rounded, so that no float noise reaches a reader or an export."""
     return pd.DataFrame(
         {
             "year": values["year"],
-            "numerator": values["numerator_value"],
-            "denominator": values["denominator_value"],
+            "numerator": (values["numerator_value"] / 10_000).round(2),
+            "denominator": (values["denominator_value"] / 10_000).round(2),
             "per_capita": values["value"].round(2),
             "quality": [code_label("quality_flag", flag) for flag in values["quality_flag"]],
         }
@@ -139,7 +119,7 @@ def show_value_table(values: pd.DataFrame) -> None:
     config: dict[str, object] = column_labels(table.columns)
     config["year"] = st.column_config.NumberColumn(t("col.year"), format="%d")
     for column in ("numerator", "denominator"):
-        config[column] = st.column_config.NumberColumn(t(f"col.{column}"), format="localized")
+        config[column] = st.column_config.NumberColumn(t(f"col.{column}"), format="%.2f")
     config["per_capita"] = st.column_config.NumberColumn(t("col.per_capita"), format="%.2f")
     st.dataframe(table, hide_index=True, column_config=config)
 

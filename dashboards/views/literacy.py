@@ -17,10 +17,10 @@ import streamlit as st
 
 import vocabulary
 from dashboards import data
+from dashboards.charts import CROSS, MAX_LINES, fewest_lines, target_period_layers
 from dashboards.i18n import (
     code_label,
     column_labels,
-    localized,
     names_by_code,
     reason_text,
     t,
@@ -31,8 +31,6 @@ WHOLE_POPULATION = data.WHOLE_POPULATION
 DIMENSIONS = tuple(code for code in vocabulary.codes("group_dimension") if code != "cumulative")
 # Groups in their natural order (by age, by schooling), not alphabetically.
 GROUP_ORDER = vocabulary.codes("survey_group")
-# An × (an SVG path: Vega-Lite's "cross" is a +) marks where a suppressed value would be.
-CROSS = "M -1 -1 L 1 1 M 1 -1 L -1 1"
 # Markers of the published quality flags; a suppressed value has no marker, only an ×.
 QUALITY_SHAPES = {"present": "circle", "flag": "triangle-up", "review": "square"}
 SUPPRESS = "suppress"
@@ -56,6 +54,8 @@ TARGET_COLOUR = "#d62728"
 BASELINE_COLOUR = "#ff7f0e"
 RULE_CHANGE_COLOUR = "#888888"
 YEAR_AXIS = alt.Axis(format="d", tickMinStep=1)
+TREND_HEIGHT = 400
+GAP_HEIGHT = 320
 # Survey years start in 2016: a year axis drawn from zero would squeeze them into a line.
 YEAR_SCALE = alt.Scale(zero=False)
 
@@ -130,10 +130,11 @@ def with_legends_below(chart: alt.LayerChart) -> alt.LayerChart:
 
 
 def trend_layers(
-    frame: pd.DataFrame, colour: alt.Color, value_title: str, group_title: str
+    frame: pd.DataFrame, colour: alt.Color, value_title: str, group_title: str, height: int
 ) -> list[alt.Chart]:
-    """Line, markers by quality, and an × on the axis for each suppressed value (explained in
-    a note: a legend cannot show a stroked × beside filled markers)."""
+    """Line, markers by quality, and an × on the x axis (the bottom of the plot, never at a
+    value of 0) for each suppressed value (explained in a note: a legend cannot show a
+    stroked × beside filled markers)."""
     x = alt.X("year:Q", title=t("col.year"), axis=YEAR_AXIS, scale=YEAR_SCALE)
     head = [
         alt.Tooltip("year:Q", title=t("col.year"), format="d"),
@@ -169,7 +170,7 @@ def trend_layers(
         .mark_point(shape=CROSS, size=110, strokeWidth=2, opacity=1)
         .encode(
             x=x,
-            y=alt.datum(0),
+            y=alt.value(height),
             color=colour,
             tooltip=[
                 *head,
@@ -194,28 +195,6 @@ def ci_band(frame: pd.DataFrame, colour: alt.Color) -> alt.Chart:
             detail="segment:N",
         )
     )
-
-
-def target_layers(targets: pd.DataFrame, colour: alt.Color) -> list[alt.Chart]:
-    """A dashed rule at each target value, labelled with the registry's target label."""
-    frame = localized(targets, "target_label", "plan_name").assign(series=t("literacy.target"))
-    frame["label"] = [
-        t("literacy.target_label", label=label, year=int(year)) if pd.notna(year) else label
-        for label, year in zip(frame["target_label"], frame["target_year"], strict=True)
-    ]
-    base = alt.Chart(frame)
-    rule = base.mark_rule(strokeDash=[6, 4], size=2).encode(
-        y="target_value:Q",
-        color=colour,
-        tooltip=[
-            alt.Tooltip("plan_name:N", title=t("col.plan_name")),
-            alt.Tooltip("label:N", title=t("literacy.target")),
-        ],
-    )
-    text = base.mark_text(align="left", dx=4, dy=-8, color=TARGET_COLOUR).encode(
-        x=alt.value(0), y="target_value:Q", text="label:N"
-    )
-    return [rule, text]
 
 
 def baseline_layers(baselines: pd.DataFrame, colour: alt.Color) -> list[alt.Chart]:
@@ -274,14 +253,14 @@ def trend_chart(
     value_title = t("col.estimate")
     group_title = t("col.group")
     layers = [ci_band(frame, colour)] if dimension == WHOLE_POPULATION else []
-    layers += trend_layers(frame, colour, value_title, group_title)
+    layers += trend_layers(frame, colour, value_title, group_title, TREND_HEIGHT)
     if rule_changes:
         layers += rule_change_layers(rule_changes)
     if not targets.empty:
-        layers += target_layers(targets, colour)
+        layers += target_period_layers(targets, colour, t("literacy.target"))
     if not baselines.empty:
         layers += baseline_layers(baselines, colour)
-    chart = alt.layer(*layers).properties(title=t("literacy.trend_title"), height=400)
+    chart = alt.layer(*layers).properties(title=t("literacy.trend_title"), height=TREND_HEIGHT)
     return with_legends_below(chart)
 
 
@@ -398,8 +377,12 @@ def gap_chart(frame: pd.DataFrame) -> alt.LayerChart:
         .encode(x="year:Q", y="ci_lower:Q", y2="ci_upper:Q", color=colour)
     )
     zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="#444444").encode(y="zero:Q")
-    layers = [zero, bars, *trend_layers(frame, colour, value_title, t("col.comparison"))]
-    chart = alt.layer(*layers).properties(title=t("literacy.gap_title"), height=320)
+    layers = [
+        zero,
+        bars,
+        *trend_layers(frame, colour, value_title, t("col.comparison"), GAP_HEIGHT),
+    ]
+    chart = alt.layer(*layers).properties(title=t("literacy.gap_title"), height=GAP_HEIGHT)
     return with_legends_below(chart)
 
 
@@ -439,8 +422,11 @@ def show_estimates(conn: duckdb.DuckDBPyConnection, region: str, dimension: str)
     changes = rule_changes(waves)
     frame = estimate_frame(values, dimension)
     if frame["value"].notna().any():
-        chart = trend_chart(frame, targets, dimension, changes)
+        drawn = fewest_lines(frame, "series")
+        chart = trend_chart(frame[frame["series"].isin(drawn)], targets, dimension, changes)
         st.altair_chart(chart, width="stretch", key="literacy_chart")
+        if frame["series"].nunique() > len(drawn):
+            st.caption(t("literacy.top_bottom", n=MAX_LINES // 2))
         if (frame["quality_flag"] == SUPPRESS).any():
             st.caption(t("literacy.suppressed_note"))
     else:

@@ -12,7 +12,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from dashboards import data, status_data
+from dashboards import data, drill, drill_data, status_data
 from dashboards.formats import DASH, day, difference, goal_value, missing, quantity, whole
 from dashboards.i18n import (
     code_label,
@@ -115,6 +115,36 @@ def series_table(series: pd.DataFrame, goal: pd.Series) -> pd.DataFrame:
     )
 
 
+def show_series(series: pd.DataFrame, goal: pd.Series) -> None:
+    """The region's values as a chart against the target over its period, then a table."""
+    if series.empty or series["value"].isna().all():
+        st.info(t("target.no_values"))
+        if series.empty:
+            return
+    else:
+        chart = drill.trend_chart(drill.with_display(series, goal), goal)
+        st.altair_chart(chart, width="stretch", key="target_trend")
+    table = series_table(series, goal)
+    st.dataframe(table, hide_index=True, column_config=column_labels(table.columns))
+
+
+def show_drill(conn, goal: pd.Series) -> None:
+    """Target → region → group: the chosen region's values, the regions below the plan's,
+    and for a literacy target the gaps between groups in the chosen region."""
+    below = drill_data.regions_below(conn, goal["indicator_code"], goal["region_code"])
+    below = drill.with_display(below, goal) if not below.empty else below
+    region = drill.choose_region(goal, below)
+    st.subheader(t("detail.series"))
+    if region == goal["region_code"]:
+        show_series(status_data.target_series(conn, goal["target_id"]), goal)
+    else:
+        chosen = below[below["region_code"] == region]
+        st.altair_chart(drill.trend_chart(chosen, goal), width="stretch", key="target_trend")
+    drill.show_regions(conn, goal)
+    if drill.is_literacy(goal):
+        drill.show_groups(conn, region)
+
+
 def show_goal(conn, goal: pd.Series) -> None:
     st.header(goal_name(goal))
     show_verdict(goal)
@@ -126,13 +156,7 @@ def show_goal(conn, goal: pd.Series) -> None:
     if departments:
         st.markdown(t("target.lead", names=departments))
     if goal["goal_group"] == TARGET_GROUP:
-        series = status_data.target_series(conn, goal["target_id"])
-        st.subheader(t("detail.series"))
-        if series.empty:
-            st.info(t("target.no_values"))
-        else:
-            table = series_table(series, goal)
-            st.dataframe(table, hide_index=True, column_config=column_labels(table.columns))
+        show_drill(conn, goal)
     st.markdown(anchor("", t("detail.back"), **{PLAN: goal["plan_id"]}), unsafe_allow_html=True)
 
 
@@ -140,6 +164,9 @@ def render() -> None:
     conn = data.connection()
     st.title(t("page.target"))
     plans = data.plans(conn)
+    if plans.empty:
+        st.info(t("app.no_plans"))
+        return
     goals = status_data.goal_status(conn)
     names = names_by_code(plans, "plan_id", "plan_name")
     plan_id = url_choice(PLAN, t("overview.choose_plan"), list(names), names.__getitem__)

@@ -1,0 +1,113 @@
+"""What every chart of the dashboard draws the same honest way.
+
+A target is a line only over its own period, from the plan's start to its due year, with
+the due year marked: drawn across the whole axis, a target missed in 2020 would look met
+in 2023. A suppressed value is no point at all: the line breaks there and an × on the
+axis carries its reason on hover.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from dashboards.i18n import pick, t
+
+# An × (an SVG path: Vega-Lite's "cross" is a +) marks where a suppressed value would be.
+CROSS = "M -1 -1 L 1 1 M 1 -1 L -1 1"
+TARGET_COLOUR = "#d62728"
+SUPPRESSED_COLOUR = "#7f7f7f"
+# At most this many lines on one chart; more tangle (ten occupations).
+MAX_LINES = 6
+# Years start in 2016: an axis drawn from zero would squeeze them into a line.
+YEARS = alt.Scale(zero=False)
+
+
+def year_of(value: object) -> float:
+    """The year of a date or a year number; NaN where there is none."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return float("nan")
+    if isinstance(value, int | float):
+        return float(value)
+    return float(pd.Timestamp(value).year)
+
+
+def target_periods(targets: pd.DataFrame) -> pd.DataFrame:
+    """One row per target with a number: the years it runs over (`start_year` from its
+    period's start, `due_year` its target year or else its period's end), its value and
+    its label with the due year."""
+    frame = targets.assign(due_year=targets["target_year"].fillna(targets["period_end"]))
+    frame = frame.dropna(subset=["target_value", "due_year"]).copy()
+    frame["due_year"] = frame["due_year"].astype(float)
+    starts = [year_of(start) for start in frame["period_start"]]
+    frame["start_year"] = [
+        due if pd.isna(start) else start
+        for start, due in zip(starts, frame["due_year"], strict=True)
+    ]
+    frame["label"] = [
+        t("trend.target_label", label=pick(row, "target_label"), year=int(row["due_year"]))
+        for _, row in frame.iterrows()
+    ]
+    return frame
+
+
+def target_period_layers(
+    targets: pd.DataFrame, colour: alt.Color | None = None, series: str | None = None
+) -> list[alt.Chart]:
+    """A dashed line at each target's value from its start to its due year, a ring at the
+    due year and the label there; `colour` and `series` put the target in the legend."""
+    frame = target_periods(targets).assign(series=series or t("trend.target"))
+    if frame.empty:
+        return []
+    base = alt.Chart(frame)
+    stroke = {"color": colour} if colour is not None else {}
+    tooltip = [alt.Tooltip("label:N", title=t("trend.target"))]
+    if "plan_name_zh" in frame.columns:
+        frame["plan_name"] = [pick(row, "plan_name") for _, row in frame.iterrows()]
+        base = alt.Chart(frame)
+        tooltip.insert(0, alt.Tooltip("plan_name:N", title=t("col.plan_name")))
+    line = base.mark_rule(strokeDash=[6, 4], size=2, color=TARGET_COLOUR).encode(
+        x=alt.X("start_year:Q", scale=YEARS),
+        x2="due_year:Q",
+        y="target_value:Q",
+        tooltip=tooltip,
+        **stroke,
+    )
+    due = base.mark_point(shape="circle", size=120, strokeWidth=2, color=TARGET_COLOUR).encode(
+        x=alt.X("due_year:Q", scale=YEARS), y="target_value:Q", tooltip=tooltip
+    )
+    text = base.mark_text(align="right", dx=-6, dy=-10, color=TARGET_COLOUR).encode(
+        x="due_year:Q", y="target_value:Q", text="label:N"
+    )
+    return [line, due, text]
+
+
+def suppressed_marks(
+    frame: pd.DataFrame, x: alt.X, colour: alt.Color | str, height: int, tooltip: list
+) -> alt.Chart:
+    """An × on the x axis (at the bottom of the plot, not at a value of 0) for each
+    suppressed value in `frame`, with its reason on hover."""
+    encoding = {"color": colour} if isinstance(colour, alt.Color) else {}
+    mark_colour = colour if isinstance(colour, str) else SUPPRESSED_COLOUR
+    return (
+        alt.Chart(frame)
+        .mark_point(shape=CROSS, size=110, strokeWidth=2, opacity=1, color=mark_colour)
+        .encode(x=x, y=alt.value(height), tooltip=tooltip, **encoding)
+    )
+
+
+def fewest_lines(frame: pd.DataFrame, series: str, limit: int = MAX_LINES) -> list[str]:
+    """The series to draw when there are more than `limit`: the top and bottom halves by
+    their latest published value (the table keeps every series)."""
+    latest = (
+        frame.dropna(subset=["value"])
+        .sort_values("year")
+        .groupby(series)["value"]
+        .last()
+        .sort_values(ascending=False)
+    )
+    names = list(latest.index)
+    if len(names) <= limit:
+        return names
+    half = limit // 2
+    return names[:half] + names[-(limit - half) :]

@@ -1,0 +1,335 @@
+"""The drill-down under a target: its regions (a ranking, a grid of towns coloured by value
+and a small trend per region) and, for a literacy target, its groups (the gap between two
+groups over time with its interval). Every choice is a query parameter (`region`, `group`).
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import altair as alt
+import duckdb
+import pandas as pd
+import streamlit as st
+
+import vocabulary
+from dashboards import data, drill_data
+from dashboards.charts import (
+    CROSS,
+    TARGET_COLOUR,
+    YEARS,
+    suppressed_marks,
+    target_period_layers,
+    target_periods,
+)
+from dashboards.formats import DASH, quantity
+from dashboards.i18n import code_label, pick, reason_text, t
+from dashboards.links import GROUP, REGION, url_choice
+from orchestration.publish import spreadsheet_safe
+
+BAR_COLOUR = "#1f4e79"
+# Tiles run from pale to dark blue with the value; a suppressed town is grey.
+LOW, HIGH, GREY = (222, 235, 247), (31, 78, 121), "#d9d9d9"
+TILE_CSS = """<style>
+.town-grid {display: grid; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr));
+  gap: 0.4rem; margin-bottom: 1rem;}
+.town {border-radius: 0.3rem; padding: 0.5rem 0.6rem; line-height: 1.3;}
+.town .town-name {font-size: 0.85rem; overflow-wrap: anywhere;}
+.town .town-value {font-size: 1.1rem; font-weight: 600;}
+</style>"""
+SMALL_HEIGHT = 110
+TREND_HEIGHT = 300
+
+
+def with_display(values: pd.DataFrame, goal: pd.Series) -> pd.DataFrame:
+    """The values with what charts and tables show: the region's name, the value rounded
+    and in its unit, the flag and the reason in the reader's language."""
+    family, unit = goal["indicator_family"], pick(goal, "unit")
+    frame = values.copy()
+    if "region_name_zh" in frame.columns:
+        frame["region"] = [pick(row, "region_name") for _, row in frame.iterrows()]
+    frame["shown"] = frame["value"].round(2)
+    frame["text"] = [quantity(value, family, unit) for value in frame["value"]]
+    frame["quality"] = [
+        DASH if pd.isna(flag) else code_label("quality_flag", flag)
+        for flag in frame["quality_flag"]
+    ]
+    frame["reason"] = [reason_text(row, "quality_reason") for row in frame.to_dict("records")]
+    # a suppressed year starts a new run of the line, in each region's series
+    series = frame["region_code"] if "region_code" in frame.columns else pd.Series(0, frame.index)
+    frame["segment"] = frame["value"].isna().groupby(series).cumsum()
+    return frame
+
+
+def ranking(latest: pd.DataFrame) -> pd.DataFrame:
+    """One year's regions, highest value first; suppressed regions last, by name."""
+    return latest.sort_values(["value", "region"], ascending=[False, True], na_position="last")
+
+
+def ranking_chart(ranked: pd.DataFrame, goal: pd.Series) -> alt.LayerChart:
+    """Bars of the value per region in rank order, the target as a vertical rule; a
+    suppressed region has no bar, only an × with its reason."""
+    order = list(ranked["region"])
+    y = alt.Y("region:N", sort=order, title=None, axis=alt.Axis(labelLimit=400))
+    value_title = t("col.value_unit", unit=pick(goal, "unit"))
+    tooltip = [
+        alt.Tooltip("region:N", title=t("col.region")),
+        alt.Tooltip("text:N", title=t("col.value")),
+        alt.Tooltip("quality:N", title=t("col.quality")),
+        alt.Tooltip("reason:N", title=t("col.reason")),
+    ]
+    published = ranked[ranked["value"].notna()]
+    bars = (
+        alt.Chart(published)
+        .mark_bar(color=BAR_COLOUR)
+        .encode(x=alt.X("shown:Q", title=value_title), y=y, tooltip=tooltip)
+    )
+    layers: list[alt.Chart] = [bars]
+    suppressed = ranked[ranked["value"].isna()]
+    if not suppressed.empty:
+        layers.append(
+            alt.Chart(suppressed)
+            .mark_point(shape=CROSS, size=90, strokeWidth=2, color="#7f7f7f")
+            .encode(x=alt.value(6), y=y, tooltip=tooltip)
+        )
+    if pd.notna(goal["target_value"]):
+        rule = pd.DataFrame(
+            {"target_value": [goal["target_value"]], "label": [pick(goal, "target_label")]}
+        )
+        layers.append(
+            alt.Chart(rule)
+            .mark_rule(color=TARGET_COLOUR, strokeDash=[6, 4], size=2)
+            .encode(x="target_value:Q", tooltip=[alt.Tooltip("label:N", title=t("trend.target"))])
+        )
+    return alt.layer(*layers).properties(height=max(160, 26 * len(ranked)))
+
+
+def tile_colour(value: float, low: float, high: float) -> tuple[str, str]:
+    """Background and text colour of a town's tile: darker for a higher value."""
+    if pd.isna(value):
+        return GREY, "#000000"
+    share = 0.5 if high == low else (value - low) / (high - low)
+    rgb = [round(a + (b - a) * share) for a, b in zip(LOW, HIGH, strict=True)]
+    return "#{:02x}{:02x}{:02x}".format(*rgb), "#ffffff" if share > 0.5 else "#000000"
+
+
+def town_grid(ranked: pd.DataFrame) -> str:
+    """A map-like grid of tiles (no map is available offline), one per region in rank
+    order, coloured by value; a suppressed region is grey and says why on hover."""
+    low, high = ranked["value"].min(), ranked["value"].max()
+    tiles = []
+    for row in ranked.itertuples():
+        background, ink = tile_colour(row.value, low, high)
+        hover = row.reason or row.quality
+        tiles.append(
+            f'<div class="town" data-region="{escape(row.region_code)}" title="{escape(hover)}"'
+            f' style="background:{background};color:{ink}">'
+            f'<div class="town-name">{escape(row.region)}</div>'
+            f'<div class="town-value">{escape(row.text)}</div></div>'
+        )
+    return f'{TILE_CSS}<div class="town-grid">{"".join(tiles)}</div>'
+
+
+def small_multiples(frame: pd.DataFrame, goal: pd.Series) -> alt.FacetChart:
+    """A small trend chart per region, the line broken where a value is suppressed, the
+    target over its period in each."""
+    x = alt.X("year:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1), scale=YEARS)
+    tooltip = [
+        alt.Tooltip("year:Q", title=t("col.year"), format="d"),
+        alt.Tooltip("text:N", title=t("col.value")),
+        alt.Tooltip("quality:N", title=t("col.quality")),
+        alt.Tooltip("reason:N", title=t("col.reason")),
+    ]
+    base = alt.Chart(frame)
+    published = base.transform_filter("isValid(datum.value)")
+    line = published.mark_line(color=BAR_COLOUR).encode(
+        x=x, y=alt.Y("shown:Q", title=None, scale=alt.Scale(zero=False)), detail="segment:N"
+    )
+    points = published.mark_point(filled=True, color=BAR_COLOUR).encode(
+        x=x, y="shown:Q", tooltip=tooltip
+    )
+    crosses = (
+        base.transform_filter("!isValid(datum.value)")
+        .mark_point(shape=CROSS, size=70, strokeWidth=2, color="#7f7f7f")
+        .encode(x=x, y=alt.value(SMALL_HEIGHT), tooltip=tooltip)
+    )
+    layers = [line, points, crosses]
+    periods = target_periods(pd.DataFrame([goal]))
+    if not periods.empty:
+        period = periods.iloc[0]
+        layers.append(
+            published.mark_rule(color=TARGET_COLOUR, strokeDash=[4, 3]).encode(
+                x=alt.datum(period["start_year"]),
+                x2=alt.datum(period["due_year"]),
+                y=alt.datum(float(period["target_value"])),
+            )
+        )
+    return (
+        alt.layer(*layers)
+        .properties(width=180, height=SMALL_HEIGHT)
+        .facet(
+            facet=alt.Facet("region:N", title=None, header=alt.Header(labelLimit=200)), columns=4
+        )
+    )
+
+
+def export_table(ranked: pd.DataFrame, goal: pd.Series) -> bytes:
+    """The ranking as CSV: headers in the reader's language, values rounded to two
+    decimals, formula-like text neutralised."""
+    table = pd.DataFrame(
+        {
+            t("col.region_code"): ranked["region_code"],
+            t("col.region"): ranked["region"],
+            t("col.year"): ranked["year"].astype(int),
+            t("col.value_unit", unit=pick(goal, "unit")): ranked["value"].round(2),
+            t("col.quality"): ranked["quality"],
+            t("col.reason"): ranked["reason"],
+        }
+    )
+    return spreadsheet_safe(table).to_csv(index=False).encode("utf-8-sig")
+
+
+def show_regions(conn: duckdb.DuckDBPyConnection, goal: pd.Series) -> pd.DataFrame:
+    """The ranking, the grid and the small multiples of the regions below the plan's;
+    returns their values (empty when the indicator has none below it)."""
+    values = drill_data.regions_below(conn, goal["indicator_code"], goal["region_code"])
+    if values.empty:
+        return values
+    frame = with_display(values, goal)
+    year = int(frame["year"].max())
+    ranked = ranking(frame[frame["year"] == year])
+    st.subheader(t("drill.regions", year=year))
+    st.altair_chart(ranking_chart(ranked, goal), width="stretch", key="region_ranking")
+    st.markdown(town_grid(ranked), unsafe_allow_html=True)
+    st.download_button(
+        t("drill.export"),
+        data=export_table(ranked, goal),
+        file_name=f"{goal['target_id']}-{year}.csv",
+        mime="text/csv",
+        key="region_export",
+    )
+    st.subheader(t("drill.trends"))
+    st.altair_chart(small_multiples(frame, goal), key="region_trends")
+    if frame["value"].isna().any():
+        st.caption(t("drill.suppressed_note"))
+    return frame
+
+
+def trend_chart(frame: pd.DataFrame, goal: pd.Series) -> alt.LayerChart:
+    """One region's values by year with their interval, against the target over its period."""
+    x = alt.X("year:Q", title=t("col.year"), axis=alt.Axis(format="d", tickMinStep=1), scale=YEARS)
+    tooltip = [
+        alt.Tooltip("year:Q", title=t("col.year"), format="d"),
+        alt.Tooltip("text:N", title=t("col.value")),
+        alt.Tooltip("quality:N", title=t("col.quality")),
+        alt.Tooltip("reason:N", title=t("col.reason")),
+    ]
+    published = frame[frame["value"].notna()]
+    y = alt.Y(
+        "shown:Q", title=t("col.value_unit", unit=pick(goal, "unit")), scale=alt.Scale(zero=False)
+    )
+    layers: list[alt.Chart] = []
+    band = published.dropna(subset=["ci_lower", "ci_upper"])
+    if not band.empty:
+        layers.append(
+            alt.Chart(band)
+            .mark_rule(color=BAR_COLOUR, opacity=0.4, size=3)
+            .encode(x=x, y="ci_lower:Q", y2="ci_upper:Q")
+        )
+    layers += [
+        alt.Chart(published).mark_line(color=BAR_COLOUR).encode(x=x, y=y, detail="segment:N"),
+        alt.Chart(published)
+        .mark_point(filled=True, size=60, color=BAR_COLOUR)
+        .encode(x=x, y="shown:Q", tooltip=tooltip),
+    ]
+    suppressed = frame[frame["value"].isna()]
+    if not suppressed.empty:
+        layers.append(suppressed_marks(suppressed, x, "#7f7f7f", TREND_HEIGHT, tooltip))
+    layers += target_period_layers(pd.DataFrame([goal]))
+    return alt.layer(*layers).properties(height=TREND_HEIGHT)
+
+
+def choose_region(goal: pd.Series, below: pd.DataFrame) -> str:
+    """The plan's own region first, then the regions below it in rank order."""
+    names = {goal["region_code"]: pick(goal, "region_name")}
+    if not below.empty:
+        year = below["year"].max()
+        for row in ranking(below[below["year"] == year]).itertuples():
+            names[row.region_code] = row.region
+    return url_choice(REGION, t("drill.choose_region"), list(names), names.__getitem__)
+
+
+def gap_chart(frame: pd.DataFrame) -> alt.LayerChart:
+    """The gap by survey year with its 95% interval as an error bar, 0 as a reference;
+    a suppressed gap is an × with its reason."""
+    x = alt.X("year:Q", title=t("col.year"), axis=alt.Axis(format="d", tickMinStep=1), scale=YEARS)
+    tooltip = [
+        alt.Tooltip("year:Q", title=t("col.year"), format="d"),
+        alt.Tooltip("text:N", title=t("col.gap")),
+        alt.Tooltip("ci:N", title=t("col.ci")),
+        alt.Tooltip("quality:N", title=t("col.quality")),
+        alt.Tooltip("reason:N", title=t("col.reason")),
+    ]
+    published = frame[frame["value"].notna()]
+    zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="#444444").encode(y="zero:Q")
+    layers = [
+        zero,
+        alt.Chart(published.dropna(subset=["ci_lower", "ci_upper"]))
+        .mark_rule(size=3, opacity=0.5, color=BAR_COLOUR)
+        .encode(x=x, y="ci_lower:Q", y2="ci_upper:Q"),
+        alt.Chart(published)
+        .mark_line(color=BAR_COLOUR)
+        .encode(x=x, y=alt.Y("shown:Q", title=t("col.gap")), detail="segment:N"),
+        alt.Chart(published)
+        .mark_point(filled=True, size=60, color=BAR_COLOUR)
+        .encode(x=x, y="shown:Q", tooltip=tooltip),
+    ]
+    suppressed = frame[frame["value"].isna()]
+    if not suppressed.empty:
+        layers.append(suppressed_marks(suppressed, x, "#7f7f7f", TREND_HEIGHT, tooltip))
+    return alt.layer(*layers).properties(height=TREND_HEIGHT)
+
+
+def show_groups(conn: duckdb.DuckDBPyConnection, region_code: str) -> None:
+    """The gap between the groups of a breakdown over time, in the chosen region."""
+    st.subheader(t("drill.groups"))
+    dimensions = drill_data.gap_dimensions(conn, region_code)
+    if not dimensions:
+        st.info(t("drill.no_gaps"))
+        return
+    names = {d: code_label("gap_dimension", d) for d in data_order(dimensions)}
+    dimension = url_choice(GROUP, t("drill.choose_group"), list(names), names.__getitem__)
+    gaps = drill_data.group_gaps(conn, region_code, dimension)
+    frame = gaps.assign(region_code=region_code)
+    frame["shown"] = frame["value"].round(2)
+    frame["text"] = [
+        DASH if pd.isna(v) else t("format.points", value=f"{v:,.2f}") for v in frame["value"]
+    ]
+    frame["ci"] = [
+        DASH if pd.isna(lo) else f"{lo:.2f} – {hi:.2f}"
+        for lo, hi in zip(frame["ci_lower"], frame["ci_upper"], strict=True)
+    ]
+    frame["quality"] = [code_label("quality_flag", flag) for flag in frame["quality_flag"]]
+    frame["reason"] = [reason_text(row, "quality_reason") for row in frame.to_dict("records")]
+    frame["segment"] = frame["value"].isna().cumsum()
+    pair = gaps.iloc[-1]
+    st.markdown(
+        t(
+            "drill.gap_pair",
+            minuend=code_label("survey_group", pair["minuend"]),
+            subtrahend=code_label("survey_group", pair["subtrahend"]),
+        )
+    )
+    st.altair_chart(gap_chart(frame), width="stretch", key="group_gap_chart")
+    if frame["value"].isna().any():
+        st.caption(t("drill.suppressed_note"))
+
+
+def data_order(dimensions: list[str]) -> list[str]:
+    """Breakdowns in the vocabulary's order (sex, urban/rural, …)."""
+    order = vocabulary.codes("group_dimension")
+    return sorted(dimensions, key=order.index)
+
+
+def is_literacy(goal: pd.Series) -> bool:
+    return goal["indicator_code"] == data.LITERACY_RATIO

@@ -1,0 +1,78 @@
+"""The reads behind the drill-down from a target to its regions and groups. Same rules as
+`data` (marts of the published snapshot only, cached a minute, every choice bound as a
+parameter); a module of its own to keep `data` short.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from dashboards.data import LITERACY_RATIO_GAP, QUERY_TTL_SECONDS, WHOLE_POPULATION, _frame
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def regions_below(
+    _conn: duckdb.DuckDBPyConnection, indicator_code: str, region_code: str
+) -> pd.DataFrame:
+    """Whole-population values of an indicator per year in the regions below `region_code`
+    at the nearest level that has any (the towns of a district), with each value's flag
+    and reason; a suppressed value has no number."""
+    sql = """
+        with recursive below as (
+            select region_code, 1 as steps
+            from dim_region
+            where parent_region_code = ?
+            union all
+            select r.region_code, b.steps + 1 as steps
+            from dim_region as r
+            inner join below as b on r.parent_region_code = b.region_code
+        ),
+
+        valued as (
+            select v.region_code, b.steps, v.year, v.value, v.ci_lower, v.ci_upper,
+                v.quality_flag, v.quality_reason, v.quality_measure_value,
+                v.quality_threshold
+            from fct_indicator_value as v
+            inner join below as b on v.region_code = b.region_code
+            where v.indicator_code = ? and v.group_dimension = ?
+        )
+
+        select v.region_code, r.region_name_zh, r.region_name_en, v.year, v.value,
+            v.ci_lower, v.ci_upper, v.quality_flag, v.quality_reason,
+            v.quality_measure_value, v.quality_threshold
+        from valued as v
+        inner join dim_region as r on v.region_code = r.region_code
+        where v.steps = (select min(steps) from valued)
+        order by v.region_code, v.year
+    """
+    return _frame(_conn, sql, [region_code, indicator_code, WHOLE_POPULATION])
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def gap_dimensions(_conn: duckdb.DuckDBPyConnection, region_code: str) -> list[str]:
+    """The breakdowns (group_dimension codes) with a literacy gap in a region."""
+    sql = """
+        select distinct group_dimension
+        from fct_indicator_value
+        where indicator_code = ? and region_code = ?
+    """
+    return list(_frame(_conn, sql, [LITERACY_RATIO_GAP, region_code])["group_dimension"])
+
+
+@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+def group_gaps(
+    _conn: duckdb.DuckDBPyConnection, region_code: str, group_dimension: str
+) -> pd.DataFrame:
+    """The literacy gap between the two groups a breakdown compares, per survey year, in
+    percentage points with its 95% interval (no value where it is suppressed)."""
+    sql = """
+        select year, numerator_kind as minuend, denominator_kind as subtrahend, value,
+            ci_lower, ci_upper, quality_flag, quality_reason, quality_measure_value,
+            quality_threshold
+        from fct_indicator_value
+        where indicator_code = ? and region_code = ? and group_dimension = ?
+        order by year
+    """
+    return _frame(_conn, sql, [LITERACY_RATIO_GAP, region_code, group_dimension])
