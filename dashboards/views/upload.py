@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 import vocabulary
-from dashboards.formats import DASH
+from dashboards.formats import DASH, whole
 from dashboards.i18n import column_labels, current_language, t
 from dashboards.upload_data import (
     DashboardBusy,
@@ -38,7 +38,7 @@ OUTCOMES_KEY = "upload_outcomes"
 BUILT_KEY = "upload_built"
 POLL_SECONDS = 0.5
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PROBLEM_COLUMNS = ["sheet", "row", "cell", "column", "value", "problem"]
+PROBLEMS_SHOWN = 50
 # Streamlit writes the drop zone's words in English only: they are replaced by ours.
 DROPZONE_STYLE = """
 <style>
@@ -141,7 +141,12 @@ def problem_table(load: dict) -> pd.DataFrame:
             "problem": [problems.describe(row, lang) for row in found.to_dict("records")],
         }
     )
-    return frame.astype({c: object for c in PROBLEM_COLUMNS if c != "row"}).fillna(DASH)
+    return frame.astype(object).fillna(DASH)
+
+
+def show_static(frame: pd.DataFrame) -> None:
+    """A short table as plain HTML: every word wraps and stays readable (and findable)."""
+    st.table(frame.rename(columns=column_labels(frame.columns)), hide_index=True)
 
 
 def show_outcome(load: dict) -> None:
@@ -155,19 +160,17 @@ def show_outcome(load: dict) -> None:
         rows = pd.DataFrame(
             {
                 "table": [table_name(table) for table in load["rows"]],
-                "rows_accepted": list(load["rows"].values()),
+                "rows_accepted": [whole(count) for count in load["rows"].values()],
             }
         )
-        st.dataframe(rows, hide_index=True, column_config=column_labels(rows.columns))
+        show_static(rows)
         if load["rows_rejected"]:
             st.warning(t("upload.rows_left_out", count=load["rows_rejected"]))
     else:
         st.error(t("upload.rejected", file=name, count=load["problem_count"]))
     if load["problem_count"]:
-        frame = problem_table(load)
-        config: dict[str, object] = column_labels(frame.columns)
-        config["problem"] = st.column_config.TextColumn(t("col.problem"), width="large")
-        st.dataframe(frame, hide_index=True, column_config=config)
+        frame = problem_table(load).head(PROBLEMS_SHOWN)
+        show_static(frame)
         if load["problem_count"] > len(frame):
             st.caption(t("ingest.more_problems", count=load["problem_count"] - len(frame)))
 

@@ -29,10 +29,17 @@ def published_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse):
 VALIDATION_COLUMNS = ["check_kind", "asset_key", "check_name", "passed", "severity"]
 
 
+def check_kind(check_name: str) -> str:
+    """gx, load or dbt (check_kind code), from the names the check modules give."""
+    if check_name.startswith("gx_"):
+        return "gx"
+    return "load" if check_name == "all_files_accepted" else "dbt"
+
+
 def validations(context: dg.AssetExecutionContext) -> pd.DataFrame:
     """Every check this run evaluated before publishing, as codes: the Great Expectations
-    suites on the raw tables (`gx_*`, run when files are loaded) and dbt's data and unit
-    tests, which dagster-dbt reports as asset checks."""
+    suites on the raw tables (`gx_*`) and the loader's own check, run when files are
+    loaded, and dbt's data tests, which dagster-dbt reports as asset checks."""
     records = context.instance.get_records_for_run(
         context.run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=100_000
     ).records
@@ -41,7 +48,7 @@ def validations(context: dg.AssetExecutionContext) -> pd.DataFrame:
         evaluation = record.event_log_entry.dagster_event.event_specific_data
         rows.append(
             {
-                "check_kind": "gx" if evaluation.check_name.startswith("gx_") else "dbt",
+                "check_kind": check_kind(evaluation.check_name),
                 "asset_key": evaluation.asset_key.to_user_string(),
                 "check_name": evaluation.check_name,
                 "passed": evaluation.passed,
