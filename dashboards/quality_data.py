@@ -14,7 +14,7 @@ from dashboards.data import QUERY_TTL_SECONDS, _frame
 def load_outcomes(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every file × sheet offered with its outcome after supersession and its row counts."""
     sql = """
-        select load_id, file_name, sheet_name, table_name, load_outcome, rows_read,
+        select load_id, file_name, sheet_name, table_name, load_outcome, file_outcome, rows_read,
             rows_accepted, rows_rejected, rows_current, received_on, loaded_at
         from fct_load_outcome
         order by load_id, sheet_name

@@ -175,12 +175,15 @@ def show_validations(conn: object) -> None:
     if checks is None:
         st.info(t("quality.no_validations"))
         return
+    kinds = [kind for kind in ("gx", "dbt") if (checks["check_kind"] == kind).any()]
     columns = st.columns(4)
-    for index, kind in enumerate(("gx", "dbt")):
+    for index, kind in enumerate(kinds):
         mine = checks[checks["check_kind"] == kind]
         passed = int(mine["passed"].sum())
         columns[2 * index].metric(t(f"quality.{kind}_passed"), whole(passed))
         columns[2 * index + 1].metric(t(f"quality.{kind}_failed"), whole(len(mine) - passed))
+    if "gx" not in kinds:
+        st.caption(t("quality.gx_not_run"))
     failed = checks[~checks["passed"]].copy()
     if failed.empty:
         st.success(t("quality.all_checks_passed", count=len(checks)))
@@ -219,7 +222,7 @@ def render() -> None:
         return
     show_totals(audit)
     st.subheader(t("quality.received"))
-    st.altair_chart(received_chart(audit), use_container_width=True)
+    st.altair_chart(received_chart(audit), width="stretch")
     st.subheader(t("quality.by_table"))
     show_table(rows_by_table(audit))
     st.subheader(t("quality.loads"))

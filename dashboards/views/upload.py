@@ -204,8 +204,8 @@ def show_build(home: KepuHome) -> None:
     st.subheader(t("upload.build_heading"))
     st.caption(t("upload.build_note"))
     if not st.button(t("upload.build"), key="build"):
-        if BUILT_KEY in st.session_state:
-            st.success(st.session_state[BUILT_KEY])
+        if st.session_state.get(BUILT_KEY):
+            st.success(t("upload.published"))
         return
     started = time.time()
     with st.status(t("upload.building"), expanded=True) as status:
@@ -225,7 +225,8 @@ def show_build(home: KepuHome) -> None:
         elif outcome.success:
             bar.progress(1.0, text=t("upload.build_done"))
             status.update(label=t("upload.published"), state="complete")
-            st.session_state[BUILT_KEY] = t("upload.published")
+            st.session_state[BUILT_KEY] = True
+            st.rerun()  # every part of the page, and the sidebar's publish time, anew
         else:
             status.update(label=t("upload.build_failed", run_id=outcome.run_id), state="error")
             for check in outcome.failed_checks:

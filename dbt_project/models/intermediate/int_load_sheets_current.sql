@@ -28,6 +28,6 @@ current_rows as (
 select
     load_id,
     sheet_name,
-    sum(rows_current) as rows_current
+    cast(sum(rows_current) as integer) as rows_current
 from current_rows
 group by load_id, sheet_name
