@@ -106,7 +106,10 @@ def test_a_statistician_uploads_a_good_and_a_bad_file_and_publishes(
     good, bad = good_and_bad(demo_home.demo)
     page.goto("/upload?lang=zh")
     expect(page.get_by_role("heading", name="上传数据")).to_be_visible(timeout=WAIT_MS)
-    expect(page.get_by_text("将文件拖放到此处")).to_be_visible()
+    instructions = page.locator("[data-testid='stFileUploaderDropzoneInstructions'] > div")
+    drawn = instructions.evaluate("e => getComputedStyle(e, '::after').content")
+    assert drawn.startswith('"将文件拖放到此处（每个文件不超过 ')
+    assert instructions.inner_text().strip() == ""  # Streamlit's English words are hidden
     page.locator("input[type=file]").set_input_files(
         [{"name": upload.name, "mimeType": XLSX, "buffer": upload.data} for upload in (good, bad)]
     )

@@ -31,6 +31,7 @@ from dashboards.upload_data import (
 from ingest import problems
 from ingest.home import KepuHome
 from ingest.load import WarehouseBusy
+from ingest.settings import limits
 from ingest.specs import ALL_SPECS, EXTRA_TABLES, TEMPLATES
 
 TABLE_NAMES = {spec.table: {"zh": spec.zh, "en": spec.en} for spec in ALL_SPECS}
@@ -43,10 +44,12 @@ PROBLEMS_SHOWN = 50
 DROPZONE_STYLE = """
 <style>
 [data-testid="stFileUploaderDropzoneInstructions"] > div > span,
-[data-testid="stFileUploaderDropzoneInstructions"] > div > small {{ display: none; }}
+[data-testid="stFileUploaderDropzoneInstructions"] > div > small,
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] {{
+    display: none;
+}}
 [data-testid="stFileUploaderDropzoneInstructions"] > div::after {{ content: "{drop}"; }}
-[data-testid="stFileUploaderDropzone"] button {{ font-size: 0; }}
-[data-testid="stFileUploaderDropzone"] button::after {{ content: "{browse}"; font-size: 1rem; }}
+[data-testid="stFileUploaderDropzone"] button > div::after {{ content: "{browse}"; }}
 </style>
 """
 
@@ -175,12 +178,15 @@ def show_outcome(load: dict) -> None:
             st.caption(t("ingest.more_problems", count=load["problem_count"] - len(frame)))
 
 
+def upload_limit_mb() -> int:
+    """The largest file a reader can hand in: the loader's limit, or the server's if lower."""
+    return min(limits().file_mb, st.get_option("server.maxUploadSize"))
+
+
 def show_upload(home: KepuHome) -> None:
     st.subheader(t("upload.files_heading"))
-    st.markdown(
-        DROPZONE_STYLE.format(drop=t("upload.drop"), browse=t("upload.browse")),
-        unsafe_allow_html=True,
-    )
+    words = {"drop": t("upload.drop", mb=upload_limit_mb()), "browse": t("upload.browse")}
+    st.markdown(DROPZONE_STYLE.format(**words), unsafe_allow_html=True)
     files = st.file_uploader(
         t("upload.files"), accept_multiple_files=True, key="uploads", help=t("upload.files_help")
     )
