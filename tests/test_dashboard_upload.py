@@ -162,12 +162,12 @@ def upload_page(demo_home: KepuHome) -> AppTest:
 def test_the_upload_page_offers_every_template_and_waits_for_files(upload_page: AppTest) -> None:
     assert upload_page.title[0].value == "上传数据"
     assert upload_page.selectbox(key="template_kind").options == [
-        "规划、评估节点、指标、目标、任务措施、部门、计量规则",
+        "规划；评估节点；指标；目标；任务措施；部门；计量规则",
         "地区登记表",
         "人口",
         "科普经费",
-        "判定规则、分项最低分、调查批次、答案、受访者",
-        "行政单位名录、科普设施",
+        "判定规则；分项最低分；调查批次；答案；受访者",
+        "行政单位名录；科普设施",
         "科普活动",
         "登记名册",
         "任务进展",

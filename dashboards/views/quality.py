@@ -16,6 +16,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+import vocabulary
 from dashboards import data, quality_data
 from dashboards.formats import DASH, day, whole
 from dashboards.i18n import code_label, column_labels, current_language, localized, t
@@ -83,6 +84,15 @@ def show_totals(audit: pd.DataFrame) -> None:
         column.metric(t(key), whole(number))
 
 
+def outcome_colours() -> alt.Scale:
+    """Each outcome in the colour codes.csv gives it, in the codes' order."""
+    codes = vocabulary.codes("load_outcome")
+    return alt.Scale(
+        domain=[code_label("load_outcome", code) for code in codes],
+        range=[f"#{vocabulary.colour('load_outcome', code)}" for code in codes],
+    )
+
+
 def received_chart(audit: pd.DataFrame) -> alt.Chart:
     """Files received per year, stacked by outcome."""
     files = audit.groupby("load_id").agg(
@@ -97,7 +107,7 @@ def received_chart(audit: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("year:O", title=t("col.year"), axis=alt.Axis(labelAngle=0)),
             y=alt.Y("files:Q", title=t("quality.files"), axis=alt.Axis(format="d", tickMinStep=1)),
-            color=alt.Color("outcome:N", title=t("col.load_outcome")),
+            color=alt.Color("outcome:N", title=t("col.load_outcome"), scale=outcome_colours()),
             tooltip=[
                 alt.Tooltip("year:O", title=t("col.year")),
                 alt.Tooltip("outcome:N", title=t("col.load_outcome")),
