@@ -145,7 +145,7 @@ def show_table(frame: pd.DataFrame, height: int | str = "content") -> None:
     for column in COUNT_COLUMNS:
         config[column] = st.column_config.NumberColumn(t(f"col.{column}"), format="localized")
     if "file_name" in frame.columns:
-        config["file_name"] = st.column_config.TextColumn(t("col.file_name"), width="large")
+        config["file_name"] = st.column_config.TextColumn(t("col.file_name"), width="medium")
     st.dataframe(frame, hide_index=True, column_config=config, height=height)
 
 
@@ -213,14 +213,17 @@ def show_not_reported(conn: object) -> None:
     units = localized(units, "plan_name", "title", "department_name")
     units["unit_role"] = [code_label("unit_role", code) for code in units["unit_role"]]
     units["last_period"] = units["last_period"].fillna(t("quality.never_reported"))
-    frame = units[
-        ["plan_name", "measure_no", "title", "department_name", "unit_role", "last_period",
-         "current_period"]
-    ]  # fmt: skip
-    config: dict[str, object] = column_labels(frame.columns)
-    config["title"] = st.column_config.TextColumn(t("col.title"), width="large")
-    st.caption(t("quality.not_reported_count", count=len(frame)))
-    st.dataframe(frame, hide_index=True, column_config=config, height=LOADS_HEIGHT)
+    st.caption(t("quality.not_reported_count", count=len(units)))
+    columns = ["measure_no", "title", "department_name", "unit_role", "last_period"]
+    # one table per plan, in the order of their periods: a plan's name is too long to repeat
+    for plan_id in units["plan_id"].unique():
+        plan = units[units["plan_id"] == plan_id]
+        first = plan.iloc[0]
+        plan_name, period = first["plan_name"], first["current_period"]
+        st.markdown(t("quality.plan_period", plan=plan_name, period=period))
+        config: dict[str, object] = column_labels(columns)
+        config["title"] = st.column_config.TextColumn(t("col.title"), width="large")
+        st.dataframe(plan[columns], hide_index=True, column_config=config)
 
 
 def render() -> None:
