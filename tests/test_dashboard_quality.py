@@ -81,7 +81,8 @@ def test_units_behind_on_their_reports_are_those_short_of_their_plans_latest_per
     never = int(behind["reporting_period"].isna().sum())
     assert (shown["last_period"] == "从未报送").sum() == never
     headings = [m.value for m in quality.markdown if "当前报送期" in m.value]
-    periods = sorted(f"当前报送期 {p}" for p in latest[behind.index].unique())
+    per_plan = latest[behind.index].groupby(behind["plan_id"]).first()
+    periods = sorted(f"当前报送期 {period}" for period in per_plan)
     assert sorted(h[h.index("当前报送期") :] for h in headings) == periods
 
 
