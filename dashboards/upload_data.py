@@ -32,7 +32,7 @@ UPLOADS_FOLDER = "uploads"
 MAX_NAME_CHARS = 120
 # Word characters (any script), spaces, dots, hyphens and brackets; anything else
 # (separators, control characters, quotes, wildcards) becomes an underscore.
-UNSAFE_CHARACTERS = re.compile(r"[^\w .()（）\-]")
+UNSAFE_CHARACTERS = re.compile(r"[^\w .()\uff08\uff09\-]")  # and full-width brackets
 FALLBACK_NAME = "upload"
 T = TypeVar("T")
 
