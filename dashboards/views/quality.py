@@ -222,7 +222,7 @@ def show_not_reported(conn: object) -> None:
         plan_name, period = first["plan_name"], first["current_period"]
         st.markdown(t("quality.plan_period", plan=plan_name, period=period))
         config: dict[str, object] = column_labels(columns)
-        config["title"] = st.column_config.TextColumn(t("col.title"), width="large")
+        config["title"] = st.column_config.TextColumn(t("col.title"), width="medium")
         st.dataframe(plan[columns], hide_index=True, column_config=config)
 
 
