@@ -10,6 +10,7 @@ The loader's own limits (size, content sniffing, unpacked size) then apply as fo
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -127,6 +128,9 @@ def one_writer(work: Callable[[], T]) -> T:
 def build_progress(started_after: float) -> tuple[int, int] | None:
     """(assets materialized, assets planned) of the newest build_job run started after
     `started_after` (a Unix time) in this process's Dagster instance; None before it starts."""
+    dagster_home = os.environ.get("DAGSTER_HOME")
+    if not dagster_home or not Path(dagster_home).is_dir():
+        return None  # the run has not made its instance's folder yet
     instance = dg.DagsterInstance.get()
     runs = instance.get_run_records(dg.RunsFilter(job_name="build_job"), limit=1)
     if not runs or runs[0].create_timestamp.timestamp() < started_after:
