@@ -22,6 +22,7 @@ from pathlib import Path, PureWindowsPath
 from typing import TypeVar
 
 import dagster as dg
+from sqlalchemy.exc import SQLAlchemyError
 
 from ingest.home import KepuHome
 from ingest.load import load_files
@@ -129,10 +130,13 @@ def build_progress(started_after: float) -> tuple[int, int] | None:
     """(assets materialized, assets planned) of the newest build_job run started after
     `started_after` (a Unix time) in this process's Dagster instance; None before it starts."""
     dagster_home = os.environ.get("DAGSTER_HOME")
-    if not dagster_home or not Path(dagster_home).is_dir():
-        return None  # the run has not made its instance's folder yet
-    instance = dg.DagsterInstance.get()
-    runs = instance.get_run_records(dg.RunsFilter(job_name="build_job"), limit=1)
+    if not dagster_home or not (Path(dagster_home) / "history" / "runs.db").exists():
+        return None  # the run has not made its instance's storage yet
+    try:
+        instance = dg.DagsterInstance.get()
+        runs = instance.get_run_records(dg.RunsFilter(job_name="build_job"), limit=1)
+    except SQLAlchemyError:  # the run is still creating the storage's tables
+        return None
     if not runs or runs[0].create_timestamp.timestamp() < started_after:
         return None
     run_id = runs[0].dagster_run.run_id
