@@ -1,7 +1,8 @@
 """Kepu Monitor dashboard: the one entry file (`streamlit run dashboards/app.py`).
 
 It owns what every page shares: the language switch, the check that a snapshot has been
-published, the synthetic-data notice and the publish time. The pages only draw.
+published (else a first-run guide to the upload page, the one page that works without
+one), the synthetic-data notice and the publish time. The pages only draw.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from streamlit.navigation.page import StreamlitPage
 
 from dashboards import data
 from dashboards.i18n import both, language_switch, t
+
+UPLOAD_PAGE = "views/upload.py"
 
 
 def navigation() -> StreamlitPage:
@@ -38,17 +41,24 @@ def navigation() -> StreamlitPage:
             st.Page("views/measures.py", title=t("page.measures"), url_path="measures"),
             st.Page("views/assessment.py", title=t("page.assessment"), url_path="assessment"),
             st.Page("views/quality.py", title=t("page.quality"), url_path="quality"),
+            st.Page(UPLOAD_PAGE, title=t("page.upload"), url_path="upload"),
         ]
     )
 
 
-def require_snapshot() -> None:
-    """Stop with a readable message when nothing has been published yet."""
+def has_snapshot() -> bool:
     try:
         data.connection()
-    except FileNotFoundError as missing:
-        st.info(f"{t('app.nothing_published')}\n\n{missing}")
-        st.stop()
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def first_run_guide() -> None:
+    """What a reader of an empty warehouse does next, instead of a page with nothing in it."""
+    st.info(t("app.nothing_published"))
+    st.markdown(t("app.first_run"))
+    st.page_link(UPLOAD_PAGE, label=t("app.first_run_link"), icon="⬆️")
 
 
 def snapshot_banner() -> None:
@@ -69,8 +79,11 @@ def main() -> None:
     st.set_page_config(page_title=both("app.title"), layout="wide")
     language_switch()
     page = navigation()
-    require_snapshot()
-    snapshot_banner()
+    if has_snapshot():
+        snapshot_banner()
+    elif page.url_path != "upload":
+        first_run_guide()
+        st.stop()
     page.run()
 
 

@@ -37,14 +37,15 @@ class Snapshot:
     is_synthetic: bool
 
 
-def publish(home: KepuHome, build_id: str) -> Snapshot:
+def publish(home: KepuHome, build_id: str, validations: pd.DataFrame | None = None) -> Snapshot:
     """Copy every table of the warehouse's `marts` schema into the published snapshot,
-    holding the home's writer lock (re-entrant: a `kepu build` already holds it)."""
+    holding the home's writer lock (re-entrant: a `kepu build` already holds it), with the
+    build's check results as `validation_result` when given."""
     home.ensure()
     with warehouse_lock(home, "publish"):
         for stale in home.published.parent.glob(".kepu-*.duckdb*"):
             stale.unlink(missing_ok=True)  # left by a publish that was killed
-        return publish_marts(home.warehouse, home.published, build_id)
+        return publish_marts(home.warehouse, home.published, build_id, validations)
 
 
 class MicrodataRefused(Exception):
@@ -60,8 +61,11 @@ def _microdata(con: duckdb.DuckDBPyConnection, tables: list[str]) -> list[str]:
     return [name for (name,) in found if name.split(".")[0] in tables]
 
 
-def publish_marts(source: Path, target: Path, build_id: str) -> Snapshot:
-    """Copy the `marts` schema of `source` into a new file and rename it over `target`."""
+def publish_marts(
+    source: Path, target: Path, build_id: str, validations: pd.DataFrame | None = None
+) -> Snapshot:
+    """Copy the `marts` schema of `source` into a new file and rename it over `target`;
+    `validations` (one row per check the build evaluated) becomes `validation_result`."""
     partial = target.with_name(f".kepu-{uuid.uuid4().hex}.duckdb")
     published_at = datetime.now(UTC)
     con = duckdb.connect(str(source))
@@ -94,6 +98,10 @@ def publish_marts(source: Path, target: Path, build_id: str) -> Snapshot:
             "? as is_synthetic",
             [build_id, published_at, is_synthetic],
         )
+        if validations is not None:
+            con.register("validations", validations)
+            con.execute("create table snapshot.validation_result as select * from validations")
+            con.unregister("validations")
         con.execute("detach snapshot")
         _fsync(partial)
     except BaseException:

@@ -1,6 +1,7 @@
 """The published snapshot: what dashboards and `kepu sql` read."""
 
 import dagster as dg
+import pandas as pd
 
 from orchestration.defs.dbt import kepu_dbt_models
 from orchestration.defs.resources import Warehouse
@@ -14,7 +15,7 @@ from orchestration.publish import publish
 )
 def published_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Every mart copied into a read-only snapshot file, swapped in atomically."""
-    snapshot = publish(warehouse.home, context.run.run_id)
+    snapshot = publish(warehouse.home, context.run.run_id, validations(context))
     return dg.MaterializeResult(
         metadata={
             "path": snapshot.path,
@@ -22,4 +23,38 @@ def published_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse):
             "is_synthetic": snapshot.is_synthetic,
             **{f"rows_{table}": count for table, count in snapshot.tables.items()},
         }
+    )
+
+
+VALIDATION_COLUMNS = ["check_kind", "asset_key", "check_name", "passed", "severity"]
+
+
+def check_kind(check_name: str) -> str:
+    """gx, load or dbt (check_kind code), from the names the check modules give."""
+    if check_name.startswith("gx_"):
+        return "gx"
+    return "load" if check_name == "all_files_accepted" else "dbt"
+
+
+def validations(context: dg.AssetExecutionContext) -> pd.DataFrame:
+    """Every check this run evaluated before publishing, as codes: the Great Expectations
+    suites on the raw tables (`gx_*`) and the loader's own check, run when files are
+    loaded, and dbt's data tests, which dagster-dbt reports as asset checks."""
+    records = context.instance.get_records_for_run(
+        context.run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=100_000
+    ).records
+    rows = []
+    for record in records:
+        evaluation = record.event_log_entry.dagster_event.event_specific_data
+        rows.append(
+            {
+                "check_kind": check_kind(evaluation.check_name),
+                "asset_key": evaluation.asset_key.to_user_string(),
+                "check_name": evaluation.check_name,
+                "passed": evaluation.passed,
+                "severity": evaluation.severity.value.lower(),
+            }
+        )
+    return pd.DataFrame(rows, columns=VALIDATION_COLUMNS).astype(
+        {"check_kind": str, "asset_key": str, "check_name": str, "passed": bool, "severity": str}
     )
