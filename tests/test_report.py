@@ -14,6 +14,7 @@ import ast
 import re
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import openpyxl
@@ -107,6 +108,12 @@ create table fct_measure_status (
     measure_unit_id varchar, measure_id varchar, plan_id varchar,
     department_name_zh varchar, measure_status varchar, reporting_period varchar,
     reported_on date, evidence varchar, document_ref varchar);
+create table fct_evaluator_note (
+    plan_id varchar, review_kind varchar, as_of_date date, report_section varchar,
+    note_order integer, note_text_zh varchar, note_text_en varchar, author varchar,
+    written_on date);
+create table dim_department (
+    region_code varchar, department_name_zh varchar, department_name_en varchar);
 create table fct_load_audit (
     load_id integer, file_name varchar, file_sha256 varchar, sheet_name varchar,
     table_name varchar, rows_accepted integer, load_status varchar, is_synthetic boolean,
@@ -350,6 +357,11 @@ def status(measure: str, unit: str, code: str, day: int | None = None, ref: str 
     return (pair, measure, MEASURES_PLAN, unit, code, period, reported, evidence, ref)
 
 
+# English names of the units the measures name; the English report shows these.
+DEPARTMENTS = [
+    ("990100", "市科协", "City Association for Science and Technology"),
+    ("990100", "市科技局", "City Science and Technology Bureau"),
+]
 MEASURE_STATUS = [
     status("m01", "市科协", "completed", 10, "XX科协〔2023〕5号"),
     status("m01", "市科技局", "overdue", 12),
@@ -452,6 +464,7 @@ def build_database(
     con.executemany("insert into fct_plan_status_count values (?, ?, ?, ?, ?, ?, ?)", STATUS_COUNTS)
     con.executemany("insert into fct_plan_target values (?, ?, ?, ?)", PLAN_TARGETS)
     con.executemany("insert into dim_region values (?, ?, ?, ?)", REGIONS)
+    con.executemany("insert into dim_department values (?, ?, ?)", DEPARTMENTS)
     con.executemany("insert into fct_literacy_estimate values (?, ?, ?, ?, ?, ?, ?)", ESTIMATES)
     con.execute("insert into fct_measure_report values ('m01', 6)")
     if observations:
@@ -1064,6 +1077,46 @@ def test_a_monitoring_report_is_named_and_titled_as_one(database: Path, tmp_path
     )
 
 
+def test_a_final_assessment_inside_the_plan_period_is_titled_a_checkpoint(
+    database: Path, tmp_path: Path
+):
+    """The plan runs 2016–2025: a final assessment as of 2021-06-30 closes the stage of
+    2020 (the year just ended; the plan names no checkpoint review), not the plan."""
+    zh = render(database, tmp_path / "zh", kind="final")
+    document = Document(str(zh["docx"]))
+    assert document.core_properties.title == "测试区科普规划2020年阶段评估报告"
+    paragraphs = [p.text for p in document.paragraphs]
+    assert "2020年阶段评估报告" in paragraphs
+    assert "报告类型：2020年阶段评估" in paragraphs
+    en = render(database, tmp_path / "en", kind="final", lang="en")
+    assert "Report: 2020 checkpoint assessment" in texts(en["docx"])
+
+
+def test_english_report_names_departments_in_english(database: Path, tmp_path: Path):
+    en = render(database, tmp_path, plan_id=MEASURES_PLAN, lang="en")
+    (overview,) = tables(en["docx"], ["No.", "Task", "Kind", "Lead departments", "Verdict"])
+    assert [row[3] for row in overview] == [
+        "City Association for Science and Technology",
+        "City Science and Technology Bureau",
+    ]
+    paragraphs = texts(en["docx"])
+    assert not [p for p in paragraphs if "市科" in p]
+
+
+@pytest.mark.parametrize(
+    ("kind", "lang", "text"),
+    [("gap", "zh", "差距缩小"), ("gap", "en", "gap narrows"),
+     ("dispersion", "zh", "区域差异缩小"), ("growth", "zh", "逐年增长"),
+     ("growth", "en", "grows every year"), ("level", "zh", "<0百分点")],
+)  # fmt: skip
+def test_a_zero_threshold_reads_as_narrowing_or_growth(kind: str, lang: str, text: str):
+    """'<0百分点' on a gap is the plan's 'narrows'; '>0%' on growth its 'every year'."""
+    target = SimpleNamespace(
+        target_kind=kind, target_value=0.0, target_label_zh="<0百分点", target_label_en=None
+    )
+    assert words(lang).target_label(target) == text
+
+
 def test_a_kind_outside_the_assessment_kinds_is_refused(database: Path, tmp_path: Path):
     with pytest.raises(ValueError, match="kind must be one of monitoring, midterm, final"):
         render(database, tmp_path, kind="checkpoint")
@@ -1198,6 +1251,9 @@ def section(path: Path, heading: str) -> list[str]:
     return found
 
 
+DRAFTED_ZH = "（本节由数据自动起草，待评估人审定。）"
+
+
 def test_achievements_problems_and_suggestions_are_drafted_from_the_marts(zh: dict[str, Path]):
     """Events achieved; literacy 10 → 13 (+30.0%) but must accelerate; the 2020 wave's
     urban − rural (6.20 [3.00, 9.40]) and men − women (3.10 [1.20, 5.00]) gaps lie above 0;
@@ -1205,6 +1261,7 @@ def test_achievements_problems_and_suggestions_are_drafted_from_the_marts(zh: di
     assert section(zh["docx"], "四、主要成效") == [
         "1. 1 项量化目标已达成：科普活动场次（310 场次，目标 ≥300场次）。",
         "2. 公民具备科学素质的比例由2015年的 10.00% 提高到2020年的 13.00%（+30.0%）。",
+        DRAFTED_ZH,
     ]
     assert section(zh["docx"], "五、存在问题") == [
         "1. 公民具备科学素质的比例需加快进度：0.60 ≤ R = 0.751 < 0.95。",
@@ -1213,10 +1270,12 @@ def test_achievements_problems_and_suggestions_are_drafted_from_the_marts(zh: di
         "3. t-2020调查中，男性 − 女性的科学素质比例差距为 3.10 个百分点"
         "（95%置信区间 [1.20, 5.00]），差距在统计上显著。",
         "4. t-2020调查中，以下地区的科学素质比例低于本地区整体水平（13.00%）：甲街道 8.00%。",
+        DRAFTED_ZH,
     ]
     suggestions = section(zh["docx"], "六、下一步工作建议")
     assert suggestions[0].startswith("1. 公民具备科学素质的比例需加快进度，建议按剩余年限分解任务")
     assert suggestions[2] == "3. 建议加强对甲街道的科普资源投入和工作指导。"
+    assert [p for p in suggestions if p][-1] == DRAFTED_ZH
 
 
 def test_a_final_verdict_states_value_target_gap_and_share(tmp_path: Path):

@@ -98,7 +98,7 @@ def _draw_ci(ctx: Context, ax: Any, shown: list[Observation]) -> None:
 
 
 def _draw_target(ctx: Context, ax: Any, target: Target) -> None:
-    label = ctx.t("chart.target", label=ctx.name(target, "target_label"))
+    label = ctx.t("chart.target", label=ctx.target_label(target))
     value = target.target_value
     if target.comparator == "range" and target.target_value_upper is not None:
         ax.axhspan(value, target.target_value_upper, color=RED, alpha=0.08)

@@ -79,7 +79,7 @@ def result_reason(ctx: Context, target: Target) -> str:
         why = ctx.t("result.annual_met", met=target.years_met, assessed=target.years_assessed)
     elif status == "achieved":
         latest = num(target.latest_value, target.indicator_family)
-        why = ctx.t("result.met", value=latest, label=ctx.name(target, "target_label"))
+        why = ctx.t("result.met", value=latest, label=ctx.target_label(target))
     elif status in ranges and target.progress_ratio is not None:
         lower, upper = ranges[status]
         bounds = {}
@@ -95,7 +95,7 @@ def result_reason(ctx: Context, target: Target) -> str:
 
 
 def _target_meaning(ctx: Context, target: Target) -> str:
-    return ctx.t("component.yT") + ctx.paren(ctx.name(target, "target_label"))
+    return ctx.t("component.yT") + ctx.paren(ctx.target_label(target))
 
 
 def _latest_component(ctx: Context, target: Target) -> str:

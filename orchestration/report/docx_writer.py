@@ -25,7 +25,7 @@ from orchestration.report.docx_layout import (
     setup_document,
     shade,
 )
-from orchestration.report.findings import achievements, problems, suggestions
+from orchestration.report.findings import closing_sections
 from orchestration.report.records import Target, Task
 from orchestration.report.verdicts import overview_counts_text, target_paragraphs, task_paragraphs
 from orchestration.report.wording import (
@@ -79,14 +79,14 @@ def write_docx(ctx: Context, path: Path) -> None:
         _task(ctx, document, number, task)
     if not ctx.data.tasks:
         document.add_paragraph(ctx.t("summary.no_tasks"))
-    for key, lines in (
-        ("section.achievements", achievements(ctx)),
-        ("section.problems", problems(ctx)),
-        ("section.suggestions", suggestions(ctx)),
-    ):
-        heading(key)
+    for section in closing_sections(ctx):
+        heading(section.heading)
+        lines = section.lines
         for number, line in enumerate(lines, start=1):
             document.add_paragraph(f"{number}. {line}" if len(lines) > 1 else line)
+        source = document.add_paragraph().add_run(section.source_note)
+        source.italic = True
+        source.font.size = Pt(9)
     document.add_page_break()
     write_annex(ctx, document)
     buffer = io.BytesIO()
@@ -146,7 +146,7 @@ def _overview(ctx: Context, document: Any) -> None:
         rows = [
             [
                 ctx.goal_name(t),
-                ctx.name(t, "target_label"),
+                ctx.target_label(t),
                 baseline_text(ctx, t),
                 latest_text(ctx, t),
                 pct(t.share_achieved),
@@ -164,9 +164,9 @@ def _overview(ctx: Context, document: Any) -> None:
         rows = [
             [
                 str(number),
-                ctx.name(task, "target_label"),
+                ctx.target_label(task),
                 ctx.code("task_kind", task.task_kind),
-                ctx.list_text(task.lead_departments) if task.lead_departments else DASH,
+                ctx.departments(task.lead_departments) if task.lead_departments else DASH,
                 ctx.status(task.progress_status),
             ]
             for number, task in enumerate(ctx.data.tasks, start=1)
@@ -177,7 +177,7 @@ def _overview(ctx: Context, document: Any) -> None:
 
 
 def _target(ctx: Context, document: Any, number: int, target: Target) -> None:
-    label = ctx.paren(ctx.name(target, "target_label"))
+    label = ctx.paren(ctx.target_label(target))
     heading = document.add_heading(f"{number}. {ctx.goal_name(target)}{label}", 2)
     heading.paragraph_format.keep_with_next = True
     verdict = ctx.t("target.verdict", status=ctx.status(target.progress_status))
@@ -210,7 +210,7 @@ def _gaps(ctx: Context, document: Any, target: Target) -> None:
 def _task(ctx: Context, document: Any, number: int, task: Task) -> None:
     numerals = ctx.t("section.task_numerals").split(",")
     numeral = numerals[number - 1] if number <= len(numerals) else str(number)
-    title = ctx.t("section.task_numbered", number=numeral, title=ctx.name(task, "target_label"))
+    title = ctx.t("section.task_numbered", number=numeral, title=ctx.target_label(task))
     document.add_heading(title, 2).paragraph_format.keep_with_next = True
     for line in task_paragraphs(ctx, task):
         document.add_paragraph(line).paragraph_format.keep_with_next = True
@@ -218,7 +218,7 @@ def _task(ctx: Context, document: Any, number: int, task: Task) -> None:
     header += ["col.progress", "col.document_ref"]
     rows = [
         [
-            unit.department_name_zh or DASH,
+            ctx.department(unit.department_name_zh) if unit.department_name_zh else DASH,
             ctx.measure_status(unit.measure_status),
             unit.reporting_period or DASH,
             unit.reported_on.isoformat() if unit.reported_on else DASH,
