@@ -95,7 +95,7 @@ def test_section_four_is_the_evaluators_text_and_says_whose(reports: dict) -> No
     assert section(reports["en"], "4. Main achievements", "5. Problems") == [
         "1. Science facilities now cover the whole district.",
         "2. Rural science outreach advanced steadily.",
-        "(The evaluator's text: 张评估, 李评估, 2026-04-22.)",
+        "(The evaluator's text: 张评估; 李评估, 2026-04-22.)",
     ]
 
 
