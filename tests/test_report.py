@@ -263,6 +263,15 @@ def test_a_zero_threshold_reads_as_narrowing_or_growth(kind: str, lang: str, tex
     assert words(lang).target_label(target) == text
 
 
+def test_a_large_target_is_written_with_thousands_separators():
+    target = SimpleNamespace(
+        target_kind="cumulative", target_value=300000.0, target_label_zh="≥300000人次",
+        target_label_en="≥300000 person-times",
+    )  # fmt: skip
+    assert words("zh").target_label(target) == "≥300,000人次"
+    assert words("en").target_label(target) == "≥300,000 person-times"
+
+
 def test_a_kind_outside_the_assessment_kinds_is_refused(database: Path, tmp_path: Path):
     with pytest.raises(ValueError, match="kind must be one of monitoring, midterm, final"):
         render(database, tmp_path, kind="checkpoint")

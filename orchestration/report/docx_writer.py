@@ -50,7 +50,9 @@ WIDTHS = {
 }
 
 
-NEW_PAGE_SECTIONS = frozenset({"section.targets", "section.achievements"})
+# A chart's width on the page: two targets (heading, four lines of text, chart) fit on one
+# page, so a block moved whole to the next page leaves less blank space behind it.
+CHART_WIDTH_CM = 13
 
 
 def write_docx(ctx: Context, path: Path) -> None:
@@ -60,11 +62,11 @@ def write_docx(ctx: Context, path: Path) -> None:
     numerals = iter(ctx.t("section.numerals").split(","))
 
     def heading(key: str) -> None:
+        # no page break before a section: its heading is kept with the block below it
+        # (heading styles keep with next, and so does each target's text with its chart),
+        # so a heading never sits alone at the foot of a page and no half page is left blank
         number = next(numerals)
-        title = document.add_heading(ctx.t("section.numbered", number=number, title=ctx.t(key)), 1)
-        # the targets and the drafted findings start on a page of their own: a long block
-        # kept with its heading otherwise leaves the heading alone at the foot of a page
-        title.paragraph_format.page_break_before = key in NEW_PAGE_SECTIONS
+        document.add_heading(ctx.t("section.numbered", number=number, title=ctx.t(key)), 1)
 
     heading("section.overview")
     _overview(ctx, document)
@@ -186,7 +188,7 @@ def _target(ctx: Context, document: Any, number: int, target: Target) -> None:
         document.add_paragraph(line).paragraph_format.keep_with_next = True
     rows = ctx.observations(target)
     if rows:
-        document.add_picture(io.BytesIO(chart_png(ctx, target, rows)), width=Cm(14))
+        document.add_picture(io.BytesIO(chart_png(ctx, target, rows)), width=Cm(CHART_WIDTH_CM))
     else:
         document.add_paragraph(ctx.t("target.no_values"))
     if target.indicator_code == LITERACY_INDICATOR:
