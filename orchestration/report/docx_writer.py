@@ -43,7 +43,7 @@ from orchestration.report.wording import (
 # Column widths in cm of each kind of table, summing to the text width (21 cm less two
 # 2.2 cm margins): narrow columns for codes and numbers, room for names and reasons.
 WIDTHS = {
-    "summary": (3.6, 2.0, 3.3, 3.3, 1.8, 2.2),
+    "summary": (3.4, 2.0, 3.0, 3.0, 2.2, 3.0),
     "tasks": (1.2, 6.0, 2.0, 4.8, 2.6),
     "gaps": (3.0, 4.4, 2.4, 3.4, 3.4),
     "units": (2.6, 1.8, 1.6, 2.2, 6.0, 2.4),
@@ -53,6 +53,7 @@ WIDTHS = {
 # A chart's width on the page: two targets (heading, four lines of text, chart) fit on one
 # page, so a block moved whole to the next page leaves less blank space behind it.
 CHART_WIDTH_CM = 13
+NEW_PAGE_SECTION = "section.targets"
 
 
 def write_docx(ctx: Context, path: Path) -> None:
@@ -62,11 +63,13 @@ def write_docx(ctx: Context, path: Path) -> None:
     numerals = iter(ctx.t("section.numerals").split(","))
 
     def heading(key: str) -> None:
-        # no page break before a section: its heading is kept with the block below it
-        # (heading styles keep with next, and so does each target's text with its chart),
-        # so a heading never sits alone at the foot of a page and no half page is left blank
         number = next(numerals)
-        document.add_heading(ctx.t("section.numbered", number=number, title=ctx.t(key)), 1)
+        title = document.add_heading(ctx.t("section.numbered", number=number, title=ctx.t(key)), 1)
+        # Section 2 starts on a page of its own: after the overview tables LibreOffice
+        # moves the first target's block (kept with its chart) to the next page but leaves
+        # the section heading alone at the foot of the page, even kept with next. Other
+        # sections follow on: a page break there would leave half a page blank.
+        title.paragraph_format.page_break_before = key == NEW_PAGE_SECTION
 
     heading("section.overview")
     _overview(ctx, document)
