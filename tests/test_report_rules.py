@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import openpyxl
 import pytest
@@ -14,8 +15,9 @@ from docx import Document
 
 from orchestration import report
 from orchestration.report import data as report_data
+from orchestration.report.components import result_reason
 from orchestration.report.records import Gap
-from orchestration.report.wording import gap_rows, measure_number
+from orchestration.report.wording import Context, gap_rows, measure_number
 from tests.report_marts import (
     CJK,
     SUMMARY_HEADER_ZH,
@@ -235,3 +237,15 @@ def test_a_suppressed_gap_shows_a_dash_and_its_reason():
         ["men − women", "t-2020 (2020)", "— (suppressed: a group estimate is suppressed)", "—",
          "suppressed"]
     ]  # fmt: skip
+
+
+def test_a_narrowed_gap_says_why_with_its_change_and_interval():
+    """A gap target on track (or achieved) carries no status reason: the report states the
+    significant narrowing itself, urban − rural 14.81 → 6.59 points (change −8.22, 95% CI
+    [−12.89, −3.54]), instead of an empty 'why'."""
+    context = Context(SimpleNamespace(rules=SimpleNamespace(bands=())), "zh", "final", AS_OF, "")
+    target = SimpleNamespace(
+        progress_status="on_track", progress_method="gap_change", status_reason=None,
+        change_value=-8.2152, change_ci_lower=-12.8893, change_ci_upper=-3.5410,
+    )  # fmt: skip
+    assert result_reason(context, target) == "差距显著缩小：变化 -8.22，95%置信区间 [-12.89, -3.54]"
