@@ -31,6 +31,8 @@ from ingest.specs import (
     MAX_WEIGHT,
     MEASURE_STATUSES,
     MEASURES_COUNTED,
+    NOTE_REVIEW_KINDS,
+    REPORT_SECTIONS,
     REVIEW_KINDS,
     SCORING,
     SEXES,
@@ -223,6 +225,14 @@ EXPECTATIONS: dict[str, Callable[[], list[gxe.Expectation]]] = {
         *_not_null("measure_id", "responsible_unit", "period", "status", "reported_on"),
         gxe.ExpectColumnValuesToBeInSet(column="status", value_set=_values(MEASURE_STATUSES)),
         _key_unique("measure_reports"),
+    ],
+    "evaluator_notes": lambda: [
+        *_not_null("plan_id", "review_kind", "as_of", "section", "note_order", "author"),
+        gxe.ExpectColumnValuesToBeInSet(column="review_kind",
+                                        value_set=_values(NOTE_REVIEW_KINDS)),
+        gxe.ExpectColumnValuesToBeInSet(column="section", value_set=_values(REPORT_SECTIONS)),
+        gxe.ExpectColumnValuesToBeBetween(column="note_order", min_value=1, max_value=99),
+        _key_unique("evaluator_notes"),
     ],
     "load_audit": lambda: [
         *_not_null("load_id", "file_name", "file_sha256", "status", "loaded_at"),

@@ -799,10 +799,48 @@ MEASURE_REPORTS = TableSpec(
     key=("measure_id", "responsible_unit", "period"),
 )
 
+# The evaluator's own text for sections 4-6 of one assessment report (主要成效, 存在问题,
+# 下一步工作建议); a section the evaluator wrote replaces the draft drawn from the data.
+EVALUATOR_NOTES = TableSpec(
+    table="evaluator_notes",
+    zh="评估意见",
+    en="Evaluator notes",
+    sheet_names=("evaluator notes", "评估意见", "评估人意见"),
+    columns=(
+        _c("plan_id", "规划编号", "plan", **PLAN_ID),
+        _c(
+            "review_kind",
+            "评估类型",
+            "kind",
+            kind="choice",
+            namespace="review_kind",
+            only=("monitoring", "midterm", "final", "checkpoint"),
+        ),
+        _c("as_of", "评估截止日期", "as-of date", "as of", kind="date", example="2026-03-31"),
+        _c("section", "报告章节", "章节", kind="choice", namespace="report_section"),
+        _c("note_order", "序号", "order", kind="int", minimum=1, maximum=99),
+        _c("text_zh", "意见内容", "中文内容", "chinese text", required=False),
+        _c("text_en", "英文内容", "english text", "text", required=False),
+        _c("author", "评估人", "evaluator"),
+        _c(
+            "written_on",
+            "撰写日期",
+            "date",
+            kind="date",
+            not_after_received=True,
+            example="2026-04-20",
+        ),
+    ),
+    key=("plan_id", "review_kind", "as_of", "section", "note_order"),
+    row_checks=(
+        RowCheck("text_zh", "required", "note_text", "text_zh is null and text_en is null"),
+    ),
+)
+
 RECORDS = (UNIT_REGISTER, FACILITIES, ACTIVITIES, ENTITY_REGISTER, MEASURE_REPORTS)
 SURVEY = (SURVEY_RULES, SURVEY_RULE_MINIMA, SURVEY_WAVES, SURVEY_ITEMS, SURVEY_RESPONDENTS)
 REGISTRY = (PLANS, REVIEWS, INDICATORS, TARGETS, MEASURES, DEPARTMENTS, MEASUREMENT_RULES)
-ALL_SPECS = (REGIONS, *REGISTRY, POPULATION, FUNDING, *SURVEY, *RECORDS)
+ALL_SPECS = (REGIONS, *REGISTRY, POPULATION, FUNDING, *SURVEY, *RECORDS, EVALUATOR_NOTES)
 EXTRA_TABLES = {
     "survey_responses": {
         "wave_id": "VARCHAR",
@@ -824,6 +862,7 @@ TEMPLATES: Mapping[str, tuple[TableSpec, ...]] = {
     "activities": (ACTIVITIES,),
     "registers": (ENTITY_REGISTER,),
     "measure-reports": (MEASURE_REPORTS,),
+    "evaluator-notes": (EVALUATOR_NOTES,),
 }
 
 # Lists of departments in one cell: '区科协、区教育局'. A separator inside parentheses
@@ -854,3 +893,5 @@ SOURCES = _accepted(MEASUREMENT_RULES, "source")
 MEASURES_COUNTED = _accepted(MEASUREMENT_RULES, "measure")
 FACILITY_TYPES = _accepted(FACILITIES, "facility_type")
 MEASURE_STATUSES = _accepted(MEASURE_REPORTS, "status")
+REPORT_SECTIONS = _accepted(EVALUATOR_NOTES, "section")
+NOTE_REVIEW_KINDS = _accepted(EVALUATOR_NOTES, "review_kind")

@@ -76,10 +76,10 @@ def test_farmer_college_trainees_are_not_achieved_6400_of_6500(marts, reports) -
     ).fetchone()
     assert total == 6400
     body = section(reports["zh"], "二、目标完成情况")
-    at = body.index("6. 农函大培训学员数（≥6500名）")
+    at = body.index("6. 农函大培训学员数（≥6,500名）")
     assert body[at + 1] == "评估结论：未达成"
     assert (
-        "2025年数值 6,400 名，目标 ≥6500名，差额 100，完成目标的 98.5%。" in body[at + 2 : at + 6]
+        "2025年数值 6,400 名，目标 ≥6,500名，差额 100，完成目标的 98.5%。" in body[at + 2 : at + 6]
     )
     english = section(reports["en"], "2. Achievement of the targets")
     at = next(i for i, p in enumerate(english) if p.startswith("6. Farmers' correspondence"))
@@ -135,7 +135,7 @@ def test_problems_name_the_unit_that_never_reported_and_the_biggest_shortfall(re
     problems = section(reports["zh"], "五、存在问题")
     # the smallest share achieved first: 25,500 / 30,000 = 85.0%
     assert problems[0] == (
-        "1. 老年人智能技术应用科普培训人次未达成：2025年 25,500 人次，目标 ≥30000人次，"
+        "1. 老年人智能技术应用科普培训人次未达成：2025年 25,500 人次，目标 ≥30,000人次，"
         "差 4,500（完成 85.0%）。"
     )
     assert "区科协从未报送 1 项任务的进展，按未完成计：实施科学素质大提升工程。" in "".join(
@@ -182,11 +182,26 @@ def test_the_two_gap_targets_are_named_by_their_pairs(marts, reports) -> None:
         (f"{PLAN}.occupation-gap", "专业技术人员", "商业及服务业人员"),
     ]
     zh = section(reports["zh"], "二、目标完成情况")
-    assert "10. 公民具备科学素质比例的群体差距（男性 − 女性）（<0百分点）" in zh
-    assert "11. 公民具备科学素质比例的群体差距（专业技术人员 − 商业及服务业人员）（<0百分点）" in zh
+    assert "10. 公民具备科学素质比例的群体差距（男性 − 女性）（差距缩小）" in zh
+    assert "11. 公民具备科学素质比例的群体差距（专业技术人员 − 商业及服务业人员）（差距缩小）" in zh
     english = reports["en"].paragraphs
     en = [p.text for p in english if p.style.name == "Heading 2" and p.text[:4] in ("10. ", "11. ")]
     assert [p.split(" (")[1] for p in en] == [
         "men − women)",
         "professional and technical staff − commerce and service workers)",
     ]
+
+
+def test_the_english_report_names_departments_in_english(reports) -> None:
+    """The registry gives 区科协 the English name Ouhai District Association for Science and
+    Technology (registry/departments.csv): the English tasks section and section 5 use it,
+    and no task's lead line keeps a Chinese name."""
+    body = section(reports["en"], "3. Implementation of the key tasks")
+    leads = [p for p in body if p.startswith("Lead unit: ")]
+    assert len(leads) == 11
+    assert not [p for p in leads if any("\u4e00" <= ch <= "\u9fff" for ch in p)]
+    association = "Ouhai District Association for Science and Technology"
+    assert any(association in p for p in leads)
+    (silent,) = [p for p in section(reports["en"], "5. Problems") if "never reported" in p]
+    assert association in silent
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in silent.split(" never reported")[0])

@@ -16,8 +16,10 @@ from orchestration.defs.resources import Warehouse
 REVIEWS = REGISTRY_DIR / "reviews.csv"
 PLANS = REGISTRY_DIR / "plans.csv"
 # A checkpoint of a long plan (Beijing 2025, 2035) closes a stage: it is assessed as a final
-# assessment of the targets due by then. Other review kinds are assessed as themselves when
-# they are an assessment kind; a launch is not assessed.
+# assessment of the targets due by then, and the report, seeing the as-of date inside the
+# plan's period, titles it the checkpoint's stage assessment (阶段评估), not 总结评估. Other
+# review kinds are assessed as themselves when they are an assessment kind; a launch is not
+# assessed.
 CHECKPOINT_ASSESSED_AS = "final"
 
 

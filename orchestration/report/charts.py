@@ -40,7 +40,7 @@ def chart_png(ctx: Context, target: Target, rows: tuple[Observation, ...]) -> by
     """Values by year with CI bars, the target dashed, the baseline marked; PNG bytes."""
     unit_label = getattr(rows[0], f"unit_{ctx.lang}") or rows[0].unit_zh
     with rc_context({"font.family": [_cjk_family()], "axes.unicode_minus": False}):
-        fig = Figure(figsize=(7.0, 3.8), dpi=150)
+        fig = Figure(figsize=(7.0, 3.3), dpi=150)
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
         shown = [r for r in rows if not is_withheld(r)]
@@ -98,7 +98,7 @@ def _draw_ci(ctx: Context, ax: Any, shown: list[Observation]) -> None:
 
 
 def _draw_target(ctx: Context, ax: Any, target: Target) -> None:
-    label = ctx.t("chart.target", label=ctx.name(target, "target_label"))
+    label = ctx.t("chart.target", label=ctx.target_label(target))
     value = target.target_value
     if target.comparator == "range" and target.target_value_upper is not None:
         ax.axhspan(value, target.target_value_upper, color=RED, alpha=0.08)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from orchestration.report.records import Target
 from orchestration.report.wording import (
     DASH,
+    GAP_FAMILY,
     Context,
     band_bound,
     band_ranges,
@@ -75,11 +76,19 @@ def result_reason(ctx: Context, target: Target) -> str:
     ratio and the bounds of its band (dim_progress_band), else the status reason."""
     status = target.progress_status
     ranges = {s: (lower, upper) for s, lower, upper in band_ranges(ctx.data.rules.bands)}
-    if status == "achieved" and target.progress_method == "years_met":
+    narrowed = status in ("achieved", "on_track") and target.progress_method == "gap_change"
+    if narrowed and target.change_value is not None and target.status_reason is None:
+        why = ctx.t(
+            "result.gap_narrowed",
+            change=num(target.change_value, GAP_FAMILY),
+            lower=num(target.change_ci_lower, GAP_FAMILY),
+            upper=num(target.change_ci_upper, GAP_FAMILY),
+        )
+    elif status == "achieved" and target.progress_method == "years_met":
         why = ctx.t("result.annual_met", met=target.years_met, assessed=target.years_assessed)
     elif status == "achieved":
         latest = num(target.latest_value, target.indicator_family)
-        why = ctx.t("result.met", value=latest, label=ctx.name(target, "target_label"))
+        why = ctx.t("result.met", value=latest, label=ctx.target_label(target))
     elif status in ranges and target.progress_ratio is not None:
         lower, upper = ranges[status]
         bounds = {}
@@ -95,7 +104,7 @@ def result_reason(ctx: Context, target: Target) -> str:
 
 
 def _target_meaning(ctx: Context, target: Target) -> str:
-    return ctx.t("component.yT") + ctx.paren(ctx.name(target, "target_label"))
+    return ctx.t("component.yT") + ctx.paren(ctx.target_label(target))
 
 
 def _latest_component(ctx: Context, target: Target) -> str:

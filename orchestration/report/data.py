@@ -18,6 +18,8 @@ import duckdb
 
 import vocabulary
 from orchestration.report.data_plan import (
+    read_department_names_en,
+    read_evaluator_notes,
     read_findings,
     read_plan_loads,
     read_status_counts,
@@ -77,6 +79,8 @@ def read_report_data(con: duckdb.DuckDBPyConnection, plan_id: str, as_of: date) 
         loads=read_plan_loads(con, plan_id, as_of),
         is_synthetic=read_is_synthetic(con),
         rules=read_rules(con),
+        notes=read_evaluator_notes(con, plan_id, as_of),
+        department_names_en=read_department_names_en(con, plan.region_code),
     )
 
 

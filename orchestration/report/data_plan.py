@@ -14,6 +14,7 @@ import duckdb
 import vocabulary
 from orchestration.report.data_rows import fetch_rows, names, record
 from orchestration.report.records import (
+    EvaluatorNote,
     Findings,
     Gap,
     LaggingRegion,
@@ -186,3 +187,31 @@ def read_plan_loads(con: duckdb.DuckDBPyConnection, plan_id: str, as_of: date) -
         [plan_id, as_of, plan_id, plan_id, plan_id, plan_id],
     )
     return tuple(record(Load, row) for row in found)
+
+
+def read_evaluator_notes(
+    con: duckdb.DuckDBPyConnection, plan_id: str, as_of: date
+) -> tuple[EvaluatorNote, ...]:
+    """The evaluator's paragraphs for the plan's assessments as of the date, of every review
+    kind (the context picks its own), by section and order."""
+    found = fetch_rows(
+        con,
+        "select review_kind, report_section, note_order, note_text_zh, note_text_en, author, "
+        "written_on from fct_evaluator_note where plan_id = ? and as_of_date = ? "
+        "order by review_kind, report_section, note_order",
+        [plan_id, as_of],
+    )
+    return tuple(record(EvaluatorNote, row) for row in found)
+
+
+def read_department_names_en(con: duckdb.DuckDBPyConnection, region_code: str) -> dict[str, str]:
+    """Chinese → English department name of dim_department; where two regions register
+    one Chinese name, the plan's own region's English name wins."""
+    found = fetch_rows(
+        con,
+        "select department_name_zh, department_name_en from dim_department "
+        "where department_name_en is not null "
+        "order by region_code = ?, region_code, department_name_zh",
+        [region_code],
+    )
+    return {row["department_name_zh"]: row["department_name_en"] for row in found}

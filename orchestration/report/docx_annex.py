@@ -42,7 +42,7 @@ def write_annex(ctx: Context, document: Any) -> None:
 
 
 def _target(ctx: Context, document: Any, number: int, target: Target) -> None:
-    label = ctx.paren(ctx.name(target, "target_label"))
+    label = ctx.paren(ctx.target_label(target))
     title = f"{number}. {ctx.goal_name(target)}{label}"
     bold_paragraph(document, title)
     rows = ctx.observations(target)

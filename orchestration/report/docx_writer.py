@@ -25,7 +25,7 @@ from orchestration.report.docx_layout import (
     setup_document,
     shade,
 )
-from orchestration.report.findings import achievements, problems, suggestions
+from orchestration.report.findings import closing_sections
 from orchestration.report.records import Target, Task
 from orchestration.report.verdicts import overview_counts_text, target_paragraphs, task_paragraphs
 from orchestration.report.wording import (
@@ -43,14 +43,17 @@ from orchestration.report.wording import (
 # Column widths in cm of each kind of table, summing to the text width (21 cm less two
 # 2.2 cm margins): narrow columns for codes and numbers, room for names and reasons.
 WIDTHS = {
-    "summary": (3.6, 2.0, 3.3, 3.3, 1.8, 2.2),
+    "summary": (3.4, 2.0, 3.0, 3.0, 2.2, 3.0),
     "tasks": (1.2, 6.0, 2.0, 4.8, 2.6),
     "gaps": (3.0, 4.4, 2.4, 3.4, 3.4),
-    "units": (2.6, 1.8, 1.6, 2.2, 6.0, 2.4),
+    "units": (3.0, 2.0, 1.8, 2.2, 5.2, 2.4),
 }
 
 
-NEW_PAGE_SECTIONS = frozenset({"section.targets", "section.achievements"})
+# A chart's width on the page: two targets (heading, four lines of text, chart) fit on one
+# page, so a block moved whole to the next page leaves less blank space behind it.
+CHART_WIDTH_CM = 13
+NEW_PAGE_SECTION = "section.targets"
 
 
 def write_docx(ctx: Context, path: Path) -> None:
@@ -62,9 +65,11 @@ def write_docx(ctx: Context, path: Path) -> None:
     def heading(key: str) -> None:
         number = next(numerals)
         title = document.add_heading(ctx.t("section.numbered", number=number, title=ctx.t(key)), 1)
-        # the targets and the drafted findings start on a page of their own: a long block
-        # kept with its heading otherwise leaves the heading alone at the foot of a page
-        title.paragraph_format.page_break_before = key in NEW_PAGE_SECTIONS
+        # Section 2 starts on a page of its own: after the overview tables LibreOffice
+        # moves the first target's block (kept with its chart) to the next page but leaves
+        # the section heading alone at the foot of the page, even kept with next. Other
+        # sections follow on: a page break there would leave half a page blank.
+        title.paragraph_format.page_break_before = key == NEW_PAGE_SECTION
 
     heading("section.overview")
     _overview(ctx, document)
@@ -79,14 +84,14 @@ def write_docx(ctx: Context, path: Path) -> None:
         _task(ctx, document, number, task)
     if not ctx.data.tasks:
         document.add_paragraph(ctx.t("summary.no_tasks"))
-    for key, lines in (
-        ("section.achievements", achievements(ctx)),
-        ("section.problems", problems(ctx)),
-        ("section.suggestions", suggestions(ctx)),
-    ):
-        heading(key)
+    for section in closing_sections(ctx):
+        heading(section.heading)
+        lines = section.lines
         for number, line in enumerate(lines, start=1):
             document.add_paragraph(f"{number}. {line}" if len(lines) > 1 else line)
+        source = document.add_paragraph().add_run(section.source_note)
+        source.italic = True
+        source.font.size = Pt(9)
     document.add_page_break()
     write_annex(ctx, document)
     buffer = io.BytesIO()
@@ -146,7 +151,7 @@ def _overview(ctx: Context, document: Any) -> None:
         rows = [
             [
                 ctx.goal_name(t),
-                ctx.name(t, "target_label"),
+                ctx.target_label(t),
                 baseline_text(ctx, t),
                 latest_text(ctx, t),
                 pct(t.share_achieved),
@@ -164,9 +169,9 @@ def _overview(ctx: Context, document: Any) -> None:
         rows = [
             [
                 str(number),
-                ctx.name(task, "target_label"),
+                ctx.target_label(task),
                 ctx.code("task_kind", task.task_kind),
-                ctx.list_text(task.lead_departments) if task.lead_departments else DASH,
+                ctx.departments(task.lead_departments) if task.lead_departments else DASH,
                 ctx.status(task.progress_status),
             ]
             for number, task in enumerate(ctx.data.tasks, start=1)
@@ -177,7 +182,7 @@ def _overview(ctx: Context, document: Any) -> None:
 
 
 def _target(ctx: Context, document: Any, number: int, target: Target) -> None:
-    label = ctx.paren(ctx.name(target, "target_label"))
+    label = ctx.paren(ctx.target_label(target))
     heading = document.add_heading(f"{number}. {ctx.goal_name(target)}{label}", 2)
     heading.paragraph_format.keep_with_next = True
     verdict = ctx.t("target.verdict", status=ctx.status(target.progress_status))
@@ -186,7 +191,7 @@ def _target(ctx: Context, document: Any, number: int, target: Target) -> None:
         document.add_paragraph(line).paragraph_format.keep_with_next = True
     rows = ctx.observations(target)
     if rows:
-        document.add_picture(io.BytesIO(chart_png(ctx, target, rows)), width=Cm(14))
+        document.add_picture(io.BytesIO(chart_png(ctx, target, rows)), width=Cm(CHART_WIDTH_CM))
     else:
         document.add_paragraph(ctx.t("target.no_values"))
     if target.indicator_code == LITERACY_INDICATOR:
@@ -210,7 +215,7 @@ def _gaps(ctx: Context, document: Any, target: Target) -> None:
 def _task(ctx: Context, document: Any, number: int, task: Task) -> None:
     numerals = ctx.t("section.task_numerals").split(",")
     numeral = numerals[number - 1] if number <= len(numerals) else str(number)
-    title = ctx.t("section.task_numbered", number=numeral, title=ctx.name(task, "target_label"))
+    title = ctx.t("section.task_numbered", number=numeral, title=ctx.target_label(task))
     document.add_heading(title, 2).paragraph_format.keep_with_next = True
     for line in task_paragraphs(ctx, task):
         document.add_paragraph(line).paragraph_format.keep_with_next = True
@@ -218,7 +223,7 @@ def _task(ctx: Context, document: Any, number: int, task: Task) -> None:
     header += ["col.progress", "col.document_ref"]
     rows = [
         [
-            unit.department_name_zh or DASH,
+            ctx.department(unit.department_name_zh) if unit.department_name_zh else DASH,
             ctx.measure_status(unit.measure_status),
             unit.reporting_period or DASH,
             unit.reported_on.isoformat() if unit.reported_on else DASH,

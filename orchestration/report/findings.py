@@ -1,4 +1,5 @@
-"""Sections 4–6 drafted from the data: achievements, problems and suggestions.
+"""Sections 4–6: the evaluator's own text where loaded (fct_evaluator_note), else drafted
+from the data: achievements, problems and suggestions.
 
 Each sentence is a label template filled with numbers the marts store: achieved targets and
 the biggest changes since the baseline; the biggest shortfalls, targets that lag or wait
@@ -8,6 +9,8 @@ draft; nothing here judges anew.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from orchestration.report.records import Gap, MeasureUnit, Target
 from orchestration.report.verdicts import CHANGE_KINDS, reason_of, unit_of, with_unit
@@ -41,7 +44,7 @@ def achievements(ctx: Context) -> list[str]:
                 value=_value(
                     ctx, t, t.final_value if t.final_value is not None else t.latest_value
                 ),
-                target=ctx.name(t, "target_label"),
+                target=ctx.target_label(t),
             )
             for t in achieved
         ]
@@ -124,7 +127,7 @@ def problems(ctx: Context) -> list[str]:
         units = _units_with(ctx, status)
         if units:
             tasks = sorted({ctx.name(u, "title") for u in units})
-            names = sorted({u.department_name_zh or "" for u in units} - {""})
+            names = sorted({ctx.department(u.department_name_zh or "") for u in units} - {""})
             lines.append(
                 ctx.t(key, units=_items(ctx, names), n=len(tasks), tasks=_items(ctx, tasks))
             )
@@ -149,7 +152,7 @@ def _shortfall_text(ctx: Context, target: Target) -> str:
         indicator=indicator,
         year=target.final_year or target.target_year,
         value=_value(ctx, target, target.final_value),
-        target=ctx.name(target, "target_label"),
+        target=ctx.target_label(target),
         gap=num(target.gap_to_target, target.indicator_family),
         share=pct(target.share_achieved),
     )
@@ -203,7 +206,36 @@ def suggestions(ctx: Context) -> list[str]:
         names = [ctx.name(r, "region_name") for r in regions]
         lines.append(ctx.t("advice.regions", regions=_items(ctx, names)))
     units = _units_with(ctx, "not_reported") + _units_with(ctx, "overdue")
-    names = sorted({u.department_name_zh or "" for u in units} - {""})
+    names = sorted({ctx.department(u.department_name_zh or "") for u in units} - {""})
     if names:
         lines.append(ctx.t("advice.reporting", units=_items(ctx, names)))
     return lines or [ctx.t("advice.none")]
+
+
+@dataclass(frozen=True)
+class SectionText:
+    """One of sections 4–6 as the report prints it, with the line saying whose text it is."""
+
+    heading: str  # a section.* label key
+    lines: list[str]
+    source_note: str
+
+
+DRAFTS = (("achievements", achievements), ("problems", problems), ("suggestions", suggestions))
+
+
+def closing_sections(ctx: Context) -> list[SectionText]:
+    """Sections 4–6: the evaluator's paragraphs for this plan, review and as-of date where
+    a section has any, else the draft from the data, marked for the evaluator's review."""
+    sections = []
+    for section, draft in DRAFTS:
+        notes = ctx.notes(section)
+        if notes:
+            authors = sorted({n.author for n in notes})
+            written = max(n.written_on for n in notes).isoformat()
+            source = ctx.t("report.evaluator_text", author=_items(ctx, authors), date=written)
+            lines = [ctx.note_text(n) for n in notes]
+        else:
+            source, lines = ctx.t("report.drafted"), draft(ctx)
+        sections.append(SectionText(f"section.{section}", lines, source))
+    return sections

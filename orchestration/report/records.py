@@ -8,7 +8,7 @@ methods annex is written from the rows the models use.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -278,6 +278,20 @@ class Rules:
 
 
 @dataclass(frozen=True)
+class EvaluatorNote:
+    """One paragraph of the evaluator's own text for a section of the report
+    (fct_evaluator_note)."""
+
+    review_kind: str
+    report_section: str
+    note_order: int
+    note_text_zh: str | None
+    note_text_en: str | None
+    author: str
+    written_on: date
+
+
+@dataclass(frozen=True)
 class ReportData:
     plan: Plan
     targets: tuple[Target, ...]
@@ -291,3 +305,6 @@ class ReportData:
     loads: tuple[Load, ...]
     is_synthetic: bool
     rules: Rules
+    notes: tuple[EvaluatorNote, ...] = ()
+    # A department's English name by its Chinese one (dim_department), for the en report.
+    department_names_en: dict[str, str] = field(default_factory=dict)

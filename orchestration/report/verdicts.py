@@ -126,7 +126,7 @@ def final_text(ctx: Context, target: Target) -> str | None:
     fields = {
         "year": target.final_year or target.target_year,
         "value": with_unit(num(target.final_value, family), unit),
-        "target": ctx.name(target, "target_label"),
+        "target": ctx.target_label(target),
         "share": share,
     }
     if target.gap_to_target > 0:
@@ -201,9 +201,9 @@ def target_paragraphs(ctx: Context, target: Target) -> list[str]:
         why_text(ctx, target),
     ]
     if target.lead_departments:
-        lines.append(ctx.t("target.lead", names=ctx.list_text(target.lead_departments)))
+        lines.append(ctx.t("target.lead", names=ctx.departments(target.lead_departments)))
     if target.cooperating_departments:
-        names = ctx.list_text(target.cooperating_departments)
+        names = ctx.departments(target.cooperating_departments)
         lines.append(ctx.t("target.cooperating", names=names))
     return [line for line in lines if line]
 
@@ -227,9 +227,9 @@ def task_paragraphs(ctx: Context, task: Task) -> list[str]:
     )
     departments = []
     if task.lead_departments:
-        departments.append(ctx.t("task.lead", names=ctx.list_text(task.lead_departments)))
+        departments.append(ctx.t("task.lead", names=ctx.departments(task.lead_departments)))
     if task.cooperating_departments:
-        names = ctx.list_text(task.cooperating_departments)
+        names = ctx.departments(task.cooperating_departments)
         departments.append(ctx.t("task.cooperating", names=names))
     if task.target_year is not None:
         departments.append(ctx.t("task.due", year=task.target_year))

@@ -9,6 +9,7 @@ and for a formatted number (`num`, `pct`, ...). Reasons become words in one plac
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import vocabulary
 from orchestration.report.records import (
     Band,
+    EvaluatorNote,
     Gap,
     Observation,
     PresentationRule,
@@ -32,6 +34,9 @@ DASH = "—"
 TWO_DECIMAL_FAMILIES = frozenset(
     {"survey_ratio", "survey_gap", "coverage", "funding_per_capita", "funding_total"}
 )
+# A whole number of four or more digits in a registry label (≥30000人次): written with
+# thousands separators, as the report writes every other number.
+LONG_NUMBER = re.compile(r"(?<![\d.,])\d{4,}(?![\d.])")
 # A literacy gap is in percentage points, like the survey_gap indicator.
 GAP_FAMILY = "survey_gap"
 
@@ -55,6 +60,15 @@ class Context:
     def name(self, record: Any, column: str) -> str:
         """A registry name (`<column>_zh` / `_en`) in the report's language, else Chinese."""
         return getattr(record, f"{column}_{self.lang}") or getattr(record, f"{column}_zh") or ""
+
+    def target_label(self, target: Any) -> str:
+        """The target as the plan states it: a gap or dispersion below 0 reads as
+        narrowing, a growth above 0% as growth every year (`target_label.<kind>`); other
+        targets as the registry's label (≥18%), large numbers with separators."""
+        key = f"target_label.{getattr(target, 'target_kind', '')}"
+        if getattr(target, "target_value", None) == 0 and vocabulary.has(key):
+            return self.t(key)
+        return LONG_NUMBER.sub(lambda m: f"{int(m.group()):,}", self.name(target, "target_label"))
 
     def goal_name(self, target: Any) -> str:
         """A target's indicator name in the report's language, a gap's with its pair."""
@@ -82,6 +96,16 @@ class Context:
     def list_text(self, names: tuple[str, ...]) -> str:
         return self.t("list.separator").join(names) if names else self.t("value.none")
 
+    def department(self, name_zh: str) -> str:
+        """A department in the report's language: its English name where dim_department
+        has one, else as registered."""
+        if self.lang == "zh":
+            return name_zh
+        return self.data.department_names_en.get(name_zh, name_zh)
+
+    def departments(self, names_zh: tuple[str, ...]) -> str:
+        return self.list_text(tuple(self.department(n) for n in names_zh))
+
     def observations(self, target: Target) -> tuple[Observation, ...]:
         return self.data.observations.get(target.target_id, ())
 
@@ -93,7 +117,51 @@ class Context:
 
     @property
     def kind_text(self) -> str:
+        """The kind of assessment in words; a final assessment as of a date inside the
+        plan's period is the stage assessment of its checkpoint year."""
+        if self.is_checkpoint:
+            return self.t("report.checkpoint_kind", year=self.checkpoint_year)
         return self.code("assessment_kind", self.kind)
+
+    @property
+    def is_checkpoint(self) -> bool:
+        """A final assessment that closes a stage of a plan still running (Beijing
+        2021–2035 as of 2026): the as-of date falls in or before its last year."""
+        end = self.data.plan.period_end
+        return self.kind == "final" and end is not None and self.as_of.year <= end
+
+    @property
+    def checkpoint_year(self) -> int:
+        """The plan's latest checkpoint review before the as-of year, else the year just
+        ended (a review of year Y is made early in Y + 1)."""
+        years = [
+            r.year
+            for r in self.data.plan.reviews
+            if r.kind == "checkpoint" and r.year < self.as_of.year
+        ]
+        return max(years, default=self.as_of.year - 1)
+
+    @property
+    def review_kind(self) -> str:
+        """The review_kind code of this assessment, as evaluator notes name it."""
+        return "checkpoint" if self.is_checkpoint else self.kind
+
+    def notes(self, section: str) -> tuple[EvaluatorNote, ...]:
+        """The evaluator's paragraphs of a report_section for this review, in order."""
+        return tuple(
+            n
+            for n in self.data.notes
+            if n.review_kind == self.review_kind and n.report_section == section
+        )
+
+    def note_text(self, note: EvaluatorNote) -> str:
+        """A paragraph in the report's language, else in the other one the evaluator wrote."""
+        own, other = (
+            (note.note_text_zh, note.note_text_en)
+            if self.lang == "zh"
+            else (note.note_text_en, note.note_text_zh)
+        )
+        return own or other or ""
 
 
 def fill(namespace: str, code: str) -> str:

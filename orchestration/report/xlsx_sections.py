@@ -6,7 +6,7 @@ language; numbers stay numbers.
 
 from __future__ import annotations
 
-from orchestration.report.findings import achievements, problems, suggestions
+from orchestration.report.findings import closing_sections
 from orchestration.report.verdicts import reason_of, unit_of
 from orchestration.report.wording import Context, decimals, fill
 from orchestration.report.xlsx_layout import Sheet
@@ -51,7 +51,7 @@ def targets_sheet(ctx: Context, sheet: Sheet) -> None:
         inside = t.is_target_inside_ci
         cells = [
             (ctx.goal_name(t), None),
-            (ctx.name(t, "target_label"), None),
+            (ctx.target_label(t), None),
             (ctx.code("verdict_stage", t.verdict_stage), None),
             (ctx.status(t.progress_status), None),
             (None if withheld else t.latest_value, _value_format(family, t.latest_value)),
@@ -66,8 +66,8 @@ def targets_sheet(ctx: Context, sheet: Sheet) -> None:
             (t.share_achieved, "0.0%"),
             (None if inside is None else ctx.t("yes" if inside else "no"), None),
             (reason_of(ctx, t) or None, None),
-            (ctx.list_text(t.lead_departments) if t.lead_departments else None, None),
-            (ctx.list_text(t.cooperating_departments) if t.cooperating_departments else None,
+            (ctx.departments(t.lead_departments) if t.lead_departments else None, None),
+            (ctx.departments(t.cooperating_departments) if t.cooperating_departments else None,
              None),
         ]  # fmt: skip
         for col, (value, num_format) in enumerate(cells):
@@ -92,7 +92,8 @@ def tasks_sheet(ctx: Context, sheet: Sheet) -> None:
             (ctx.code("task_kind", task.task_kind) if task else None, None, None),
             (ctx.status(task.progress_status) if task else None, None,
              fill("progress_status", task.progress_status) if task else None),
-            (unit.department_name_zh, None, None),
+            (ctx.department(unit.department_name_zh) if unit.department_name_zh else None,
+             None, None),
             (ctx.measure_status(unit.measure_status), None,
              fill("measure_status", unit.measure_status)),
             (unit.reporting_period, None, None),
@@ -107,13 +108,11 @@ def tasks_sheet(ctx: Context, sheet: Sheet) -> None:
 
 
 def findings_sheet(ctx: Context, sheet: Sheet) -> None:
-    """Sections 4–6 as rows: section, number, sentence."""
+    """Sections 4–6 as rows: section, number, sentence; then whose text the section is."""
     sheet.header([ctx.t("col.section"), ctx.t("col.measure_no"), ctx.t("col.text")])
-    for key, lines in (
-        ("section.achievements", achievements(ctx)),
-        ("section.problems", problems(ctx)),
-        ("section.suggestions", suggestions(ctx)),
-    ):
-        for number, line in enumerate(lines, start=1):
-            sheet.cells([(ctx.t(key), None), (number, "0"), (line, None)])
+    for section in closing_sections(ctx):
+        heading = ctx.t(section.heading)
+        for number, line in enumerate(section.lines, start=1):
+            sheet.cells([(heading, None), (number, "0"), (line, None)])
+        sheet.cells([(heading, None), (None, None), (section.source_note, None)])
     sheet.finish(3)

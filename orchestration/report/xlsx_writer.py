@@ -151,7 +151,7 @@ def _summary(ctx: Context, sheet: Sheet) -> None:
         sheet.cells(
             [
                 (ctx.goal_name(target), None),
-                (ctx.name(target, "target_label"), None),
+                (ctx.target_label(target), None),
                 (target.baseline_value, _number_format(family, target.baseline_value)),
                 (target.baseline_year, "0"),
                 (latest, _number_format(family, latest)),
