@@ -73,9 +73,8 @@ def snapshot_banner() -> None:
 
 
 def main() -> None:
-    # Readers get no developer chrome (Deploy, Rerun, Stop, the ⋮ menu): its words are Streamlit's
-    # own English, and a reader has nothing to deploy.
-    st.set_option("client.toolbarMode", "minimal")
+    # The toolbar mode (no Deploy, no developer menu) is set where the server starts:
+    # dashboards/server.py.
     st.set_page_config(page_title=both("app.title"), layout="wide")
     language_switch()
     page = navigation()

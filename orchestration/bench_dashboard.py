@@ -13,21 +13,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ingest.home import REPO_ROOT, KepuHome
+from dashboards.server import APP, serve
+from ingest.home import KepuHome
 
-APP = REPO_ROOT / "dashboards" / "app.py"
 TRIVIAL_PAGE = """import streamlit as st
 
 st.set_page_config(layout="wide")
@@ -37,7 +32,6 @@ st.write(f"language: {choice}")
 """
 SETTLED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 WAIT_MS = 60_000
-STARTUP_SECONDS = 90
 # The goals of issue 11: first paint within 1.5× the trivial page; a filter change ≤ 0.5 s.
 FIRST_PAINT_GOAL = 1.5
 FILTER_CHANGE_GOAL_SECONDS = 0.5
@@ -62,46 +56,6 @@ class DashboardBench:
     @property
     def first_paint_ratio(self) -> float:
         return self.dashboard.warm_first_paint / self.trivial.warm_first_paint
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def _streamlit(script: Path, env: dict[str, str]) -> Iterator[str]:
-    """`streamlit run script` headless on a free port, until the block ends."""
-    port = _free_port()
-    command = [
-        sys.executable,
-        *("-m", "streamlit", "run", str(script)),
-        *("--server.headless", "true", "--server.port", str(port)),
-        *("--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"),
-        *("--server.fileWatcherType", "none"),
-    ]
-    server = subprocess.Popen(
-        command, env=env, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"streamlit exited while starting {script}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.read() == b"ok":
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"streamlit did not answer on {url}") from None
-                time.sleep(0.2)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def _visit(browser, url: str, ready: str, switch_to: str, switched: str) -> tuple[float, ...]:
@@ -159,12 +113,12 @@ def run(home: KepuHome, repeats: int = 5) -> DashboardBench:
         browser = playwright.chromium.launch(executable_path=chromium, headless=True)
         trivial_script = Path(folder) / "trivial.py"
         trivial_script.write_text(TRIVIAL_PAGE)
-        with _streamlit(APP, env) as url:
+        with serve(APP, env) as url:
             dashboard = _measure(
                 lambda: _visit(browser, f"{url}/?lang=zh", "div.tile", "English", "Overview"),
                 repeats,
             )
-        with _streamlit(trivial_script, env) as url:
+        with serve(trivial_script, env) as url:
             trivial = _measure(
                 lambda: _visit(browser, url, "h1", "en", "Overview"),
                 repeats,

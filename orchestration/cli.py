@@ -13,10 +13,9 @@ import pandas as pd
 
 import vocabulary
 from ingest import synonyms
-from ingest.home import REPO_ROOT, KepuHome
+from ingest.home import KepuHome
 from ingest.specs import TEMPLATES
 
-DASHBOARD = REPO_ROOT / "dashboards" / "app.py"
 # The intervals `kepu estimate` computes (ci_method codes) and the columns it writes them in.
 CI_COLUMNS = {"logit": "ci_logit", "korn-graubard": "ci_beta"}
 
@@ -131,19 +130,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(DASHBOARD),
-        "--server.port",
-        str(args.port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    from dashboards.server import APP, streamlit_command
+
+    command = streamlit_command(APP, args.port)
     print(f"dashboard on http://localhost:{args.port} (Ctrl-C to stop)")
     return subprocess.call(command)
 

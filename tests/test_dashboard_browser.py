@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 import zipfile
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlparse
@@ -23,58 +19,21 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from ingest.home import REPO_ROOT, KepuHome
+from dashboards.server import APP, serve
+from ingest.home import KepuHome
 
-APP = REPO_ROOT / "dashboards" / "app.py"
 OUHAI = "ouhai-2021-2025"
 OUHAI_LITERACY = f"{OUHAI}.literacy"
 NOT_ACHIEVED = {"zh": "未达成", "en": "Not achieved"}
 ACHIEVED = {"zh": "已达成", "en": "Achieved"}
-STARTUP_SECONDS = 60
 WAIT_MS = 30_000
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_healthy(url: str, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        assert server.poll() is None, "streamlit exited while starting"
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"streamlit did not answer on {url}")
 
 
 @pytest.fixture(scope="session")
 def dashboard_url(demo_home: KepuHome) -> Iterator[str]:
     """`streamlit run dashboards/app.py`, headless on a free port, on the demo snapshot."""
-    port = free_port()
-    env = {**os.environ, "KEPU_HOME": str(demo_home.root)}
-    command = [
-        sys.executable,
-        *("-m", "streamlit", "run", str(APP)),
-        *("--server.headless", "true", "--server.port", str(port)),
-        *("--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"),
-        *("--server.fileWatcherType", "none"),
-    ]
-    server = subprocess.Popen(
-        command, env=env, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, server)
+    with serve(APP, {**os.environ, "KEPU_HOME": str(demo_home.root)}) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

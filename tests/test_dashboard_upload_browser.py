@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import duckdb
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from ingest.home import REPO_ROOT, KepuHome
-from tests.test_dashboard_browser import free_port, wait_until_healthy
+from dashboards.server import APP, serve
+from ingest.home import KepuHome
 from tests.test_dashboard_upload import (
     BAD_COLUMN,
     BAD_NAME,
@@ -33,7 +31,6 @@ from tests.test_dashboard_upload import (
 
 pytestmark = pytest.mark.browser
 
-APP = REPO_ROOT / "dashboards" / "app.py"
 WAIT_MS = 60_000
 BUILD_MS = 600_000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -48,30 +45,14 @@ def upload_home(demo_home: KepuHome, tmp_path_factory: pytest.TempPathFactory) -
 @pytest.fixture(scope="module")
 def upload_url(upload_home: KepuHome) -> Iterator[str]:
     """`streamlit run dashboards/app.py`, headless on a free port, on the copy."""
-    port = free_port()
     env = {
         **os.environ,
         "KEPU_HOME": str(upload_home.root),
         "KEPU_WAREHOUSE": str(upload_home.warehouse),
         "DAGSTER_HOME": str(upload_home.dagster_home),
     }
-    command = [
-        sys.executable,
-        *("-m", "streamlit", "run", str(APP)),
-        *("--server.headless", "true", "--server.port", str(port)),
-        *("--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"),
-        *("--server.fileWatcherType", "none"),
-    ]
-    server = subprocess.Popen(
-        command, env=env, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, server)
+    with serve(APP, env) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
