@@ -73,7 +73,7 @@ def test_every_asset_has_a_description_and_kinds(definitions: dg.Definitions) ->
 
 
 def test_every_assessment_partition_has_an_assessment_kind(definitions: dg.Definitions) -> None:
-    from orchestration.defs.assessments import ReviewPoint
+    from orchestration.reviews import ReviewPoint
 
     graph = definitions.resolve_asset_graph()
     partitions = graph.get(dg.AssetKey("assessment_report")).partitions_def
@@ -94,7 +94,7 @@ def test_every_assessment_partition_has_an_assessment_kind(definitions: dg.Defin
 def test_a_partition_names_the_plan_the_date_and_the_kind_of_its_assessment(
     key: str, plan_id: str, as_of: date, kind: str
 ) -> None:
-    from orchestration.defs.assessments import ReviewPoint
+    from orchestration.reviews import ReviewPoint
 
     point = ReviewPoint.from_key(key)
     assert (point.plan_id, point.as_of, point.kind) == (plan_id, as_of, kind)

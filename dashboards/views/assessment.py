@@ -22,8 +22,7 @@ from dashboards import data
 from dashboards.formats import goal_value
 from dashboards.i18n import code_label, current_language, localized, names_by_code, reason_text, t
 from ingest.home import KepuHome
-from orchestration.assess import assess
-from orchestration.defs.assessments import ReviewPoint, review_points
+from orchestration.reviews import ReviewPoint, review_points
 
 # The order and colours of codes.csv, which the Word and Excel assessment reports use too.
 STATUSES = vocabulary.codes("progress_status")
@@ -131,6 +130,10 @@ def point_files(files: list[Path], point: ReviewPoint) -> list[Path]:
 def generate(point: ReviewPoint) -> None:
     """Write the point's reports in both languages, Word and Excel, as `kepu assess`
     does (the same function), showing progress while the as-of warehouse is built."""
+    # Imported here: it loads dbt's project through dagster-dbt, seconds that a reader
+    # who only downloads reports should not wait for.
+    from orchestration.assess import assess
+
     with st.status(t("assessment.generating"), expanded=True) as status:
         st.write(t("assessment.generating_step", as_of=point.as_of.isoformat()))
         written = assess(
