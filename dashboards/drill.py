@@ -224,10 +224,18 @@ def trend_chart(frame: pd.DataFrame, goal: pd.Series) -> alt.LayerChart:
         alt.Tooltip("quality:N", title=t("col.quality")),
         alt.Tooltip("reason:N", title=t("col.reason")),
     ]
-    published = frame[frame["value"].notna()]
     y = alt.Y(
         "shown:Q", title=t("col.value_unit", unit=pick(goal, "unit")), scale=alt.Scale(zero=False)
     )
+    layers = series_layers(frame, x, y, tooltip)
+    layers += target_period_layers(pd.DataFrame([goal]))
+    return alt.layer(*layers).properties(height=TREND_HEIGHT)
+
+
+def series_layers(frame: pd.DataFrame, x: alt.X, y: alt.Y, tooltip: list) -> list[alt.Chart]:
+    """A series by year: its 95% intervals as bars, the published values as a line with
+    points, and each suppressed year as an × with its reason, never a point at 0."""
+    published = frame[frame["value"].notna()]
     layers: list[alt.Chart] = []
     band = published.dropna(subset=["ci_lower", "ci_upper"])
     if not band.empty:
@@ -245,8 +253,7 @@ def trend_chart(frame: pd.DataFrame, goal: pd.Series) -> alt.LayerChart:
     suppressed = frame[frame["value"].isna()]
     if not suppressed.empty:
         layers.append(suppressed_marks(suppressed, x, "#7f7f7f", TREND_HEIGHT, tooltip))
-    layers += target_period_layers(pd.DataFrame([goal]))
-    return alt.layer(*layers).properties(height=TREND_HEIGHT)
+    return layers
 
 
 def choose_region(goal: pd.Series, below: pd.DataFrame) -> str:
@@ -270,23 +277,8 @@ def gap_chart(frame: pd.DataFrame) -> alt.LayerChart:
         alt.Tooltip("quality:N", title=t("col.quality")),
         alt.Tooltip("reason:N", title=t("col.reason")),
     ]
-    published = frame[frame["value"].notna()]
     zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="#444444").encode(y="zero:Q")
-    layers = [
-        zero,
-        alt.Chart(published.dropna(subset=["ci_lower", "ci_upper"]))
-        .mark_rule(size=3, opacity=0.5, color=BAR_COLOUR)
-        .encode(x=x, y="ci_lower:Q", y2="ci_upper:Q"),
-        alt.Chart(published)
-        .mark_line(color=BAR_COLOUR)
-        .encode(x=x, y=alt.Y("shown:Q", title=t("col.gap")), detail="segment:N"),
-        alt.Chart(published)
-        .mark_point(filled=True, size=60, color=BAR_COLOUR)
-        .encode(x=x, y="shown:Q", tooltip=tooltip),
-    ]
-    suppressed = frame[frame["value"].isna()]
-    if not suppressed.empty:
-        layers.append(suppressed_marks(suppressed, x, "#7f7f7f", TREND_HEIGHT, tooltip))
+    layers = [zero, *series_layers(frame, x, alt.Y("shown:Q", title=t("col.gap")), tooltip)]
     return alt.layer(*layers).properties(height=TREND_HEIGHT)
 
 

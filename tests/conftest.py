@@ -4,10 +4,13 @@ the demo warehouse is built once per session through the real Dagster job."""
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from ingest.home import KepuHome
 
@@ -52,3 +55,13 @@ def home_env(home: KepuHome, monkeypatch: pytest.MonkeyPatch) -> KepuHome:
     monkeypatch.setenv("KEPU_HOME", str(home.root))
     monkeypatch.setenv("KEPU_WAREHOUSE", str(home.warehouse))
     return home
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, driven by Playwright (never a downloaded browser)."""
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, headless=True)
+        yield launched
+        launched.close()

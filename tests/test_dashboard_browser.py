@@ -8,7 +8,6 @@ queries of their own, and the words are written out here, not taken from the voc
 from __future__ import annotations
 
 import os
-import shutil
 import time
 import zipfile
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ from urllib.parse import parse_qs, urlparse
 
 import duckdb
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from dashboards.server import APP, serve
@@ -34,16 +33,6 @@ def dashboard_url(demo_home: KepuHome) -> Iterator[str]:
     """`streamlit run dashboards/app.py`, headless on a free port, on the demo snapshot."""
     with serve(APP, {**os.environ, "KEPU_HOME": str(demo_home.root)}) as url:
         yield url
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless."""
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, headless=True)
-        yield launched
-        launched.close()
 
 
 # Streamlit's own probes: on a page's path (/target) the client first asks for

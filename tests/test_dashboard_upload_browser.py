@@ -8,12 +8,11 @@ here from the workbooks, and the words are written out, not taken from the vocab
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 
 import duckdb
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from dashboards.server import APP, serve
 from ingest.home import KepuHome
@@ -53,15 +52,6 @@ def upload_url(upload_home: KepuHome) -> Iterator[str]:
     }
     with serve(APP, env) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, headless=True)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
