@@ -248,7 +248,7 @@ def sheet_rows(path: Path, sheet: str) -> list[list[object]]:
 
 SUMMARY_HEADER_ZH = ["指标", "目标值", "基线（年份）", "最新值（年份）", "完成比例", "评估结论"]
 
-SOURCES_HEADER = ["批次号", "文件", "SHA-256（前12位）", "数据表", "接收行数"]
+SOURCES_HEADER = ["批次号", "文件", "SHA-256（前12位）", "数据表", "入库记录数"]
 
 
 def annex(path: Path) -> list[str]:

@@ -188,7 +188,7 @@ def test_quality_page_counts_files_and_rows_as_the_load_audit(
     assert metrics["文件数"] == f"{files:,}"
     assert metrics["已接收文件"] == f"{accepted:,}"
     assert metrics["已拒收文件"] == "0"
-    assert metrics["接收行数"] == f"{rows:,}"
+    assert metrics["入库记录数"] == f"{rows:,}"
     by_table = next(f.value for f in at.dataframe if "table" in f.value.columns)
     assert by_table.set_index("table").loc["受访者", "rows_accepted"] == respondents
 

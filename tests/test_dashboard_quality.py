@@ -46,7 +46,7 @@ def test_the_totals_count_every_demo_file_and_every_row_the_loader_landed(
     accepted = int(shown["已接收文件"].replace(",", ""))
     superseded = int(shown["已被替代文件"].replace(",", ""))
     assert accepted + superseded == files
-    assert shown["接收行数"] == f"{rows:,}"
+    assert shown["入库记录数"] == f"{rows:,}"
     assert shown["剔除行数"] == "0"
 
 

@@ -144,7 +144,7 @@ def test_problems_name_the_unit_that_never_reported_and_the_biggest_shortfall(re
 
 
 def test_the_annex_lists_only_this_plan_s_loads(marts, reports) -> None:
-    header = ["批次号", "文件", "SHA-256（前12位）", "数据表", "接收行数"]
+    header = ["批次号", "文件", "SHA-256（前12位）", "数据表", "入库记录数"]
     (table,) = [t for t in reports["zh"].tables if [c.text for c in t.rows[0].cells] == header]
     files = {row.cells[1].text for row in table.rows[1:]}
     accepted = {

@@ -238,6 +238,7 @@ def render() -> None:
     st.altair_chart(received_chart(audit), width="stretch")
     st.subheader(t("quality.by_table"))
     show_table(rows_by_table(audit))
+    st.caption(t("quality.records_note"))
     st.subheader(t("quality.loads"))
     show_table(load_table(audit), height=LOADS_HEIGHT)
     show_problems(conn)
