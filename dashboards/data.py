@@ -252,15 +252,17 @@ def literacy_gaps(_conn: duckdb.DuckDBPyConnection, region_code: str) -> pd.Data
 
 @st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
 def literacy_waves(_conn: duckdb.DuckDBPyConnection, region_code: str) -> pd.DataFrame:
-    """The survey waves behind one region's estimates: year, literacy rule and how strata
-    with a single PSU were handled."""
+    """The survey waves behind one region's estimates: year, literacy rule (its id and
+    its name in both languages) and how strata with a single PSU were handled."""
     sql = """
-        select survey_year as year, wave_id, rule_id,
-            string_agg(distinct lonely_psu, ', ' order by lonely_psu) as lonely_psu
-        from fct_literacy_estimate
-        where region_code = ?
-        group by survey_year, wave_id, rule_id
-        order by survey_year, wave_id
+        select e.survey_year as year, e.wave_id, e.rule_id,
+            any_value(w.rule_name_zh) as rule_name_zh, any_value(w.rule_name_en) as rule_name_en,
+            string_agg(distinct e.lonely_psu, ', ' order by e.lonely_psu) as lonely_psu
+        from fct_literacy_estimate as e
+        left join dim_survey_wave as w on e.wave_id = w.wave_id
+        where e.region_code = ?
+        group by e.survey_year, e.wave_id, e.rule_id
+        order by e.survey_year, e.wave_id
     """
     return _frame(_conn, sql, [region_code])
 

@@ -277,7 +277,8 @@ def test_suppressed_gap_shows_dashes_and_the_rule_change_is_named(demo_home: Kep
     ).iloc[0]
     rules = snapshot(
         demo_home,
-        "select distinct survey_year, rule_id from fct_literacy_estimate where region_code = ?",
+        "select distinct e.survey_year, e.rule_id, w.rule_name_zh from fct_literacy_estimate e "
+        "join dim_survey_wave w on e.wave_id = w.wave_id where e.region_code = ?",
         [ZENGCHENG],
     )
     at = literacy_page(ZENGCHENG)
@@ -293,7 +294,9 @@ def test_suppressed_gap_shows_dashes_and_the_rule_change_is_named(demo_home: Kep
     assert gap["quality"] == "不宜发布"
     assert f"{suppressed['gap'] * 100:.2f}" not in "".join(map(str, gap))
     assert set(rules["rule_id"]) == {"benchmark-2016", "national-2024"}
-    assert all(rule in method for rule in rules["rule_id"])
+    # each rule by its registry name, not its id
+    assert all(name in method for name in rules["rule_name_zh"])
+    assert not any(rule in method for rule in rules["rule_id"])
     first_national = rules[rules["rule_id"] == "national-2024"]["survey_year"].min()
     assert any(f"判定规则在{first_national}年更换" in caption for caption in captions)
 

@@ -22,6 +22,7 @@ from dashboards.i18n import (
     code_label,
     column_labels,
     names_by_code,
+    pick,
     reason_text,
     t,
 )
@@ -333,8 +334,12 @@ def method_caption(waves: pd.DataFrame, values: pd.DataFrame) -> str:
     """The rule of each wave, how the estimates and their intervals were computed (the
     interval methods of the values shown) and how strata with a single PSU were handled."""
     rules = [
-        t("literacy.rule_years", rule=rule, years=year_runs([int(y) for y in group["year"]]))
-        for rule, group in waves.groupby("rule_id", sort=False)
+        t(
+            "literacy.rule_years",
+            rule=pick(group.iloc[0], "rule_name"),
+            years=year_runs([int(y) for y in group["year"]]),
+        )
+        for _, group in waves.groupby("rule_id", sort=False)
     ]
     used = set(values["ci_method"].dropna())
     intervals = [
