@@ -235,7 +235,7 @@ def test_english_switch_shows_english_labels(demo_home: KepuHome) -> None:
         "Occupation",
     ]
     assert set(estimates["group"]) == {"men", "women"}
-    assert set(estimates["quality"]) == {"present"}
+    assert set(estimates["quality"]) == {"published"}
     assert set(gaps["comparison"]) == {
         "men − women",
         "urban − rural",

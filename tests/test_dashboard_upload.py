@@ -175,8 +175,9 @@ def test_the_upload_page_offers_every_template_and_waits_for_files(upload_page: 
         "科普活动",
         "登记名册",
         "任务进展",
+        "评估意见",
     ]
-    assert len(TEMPLATES) == 9
+    assert len(TEMPLATES) == 10
     assert upload_page.button(key="load").disabled
     assert upload_page.button(key="build").label == "构建并发布"
 
