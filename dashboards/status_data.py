@@ -82,15 +82,3 @@ def target_series(_conn: duckdb.DuckDBPyConnection, target_id: str) -> pd.DataFr
         order by o.year
     """
     return _frame(_conn, sql, [target_id])
-
-
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def load_audit(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every file × sheet offered to the warehouse with its outcome and row counts."""
-    sql = """
-        select load_id, file_name, sheet_name, table_name, load_status, rows_read,
-            rows_accepted, rows_rejected, received_on, loaded_at
-        from fct_load_audit
-        order by load_id, sheet_name
-    """
-    return _frame(_conn, sql, [])
