@@ -14,7 +14,8 @@ from functools import partial
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from dashboards.i18n import pick, t
+from dashboards.i18n import current_language, pick, t
+from ingest.specs import ALL_SPECS, EXTRA_TABLES
 
 DASH = "—"
 # indicator_family codes whose values are percentages (0–100) or percentage points
@@ -89,3 +90,16 @@ def styled(frame: pd.DataFrame) -> Styler:
     return frame.style.format(
         {column: partial(plain, column=column) for column in frame.columns}, na_rep=DASH
     )
+
+
+TABLE_NAMES = {spec.table: {"zh": spec.zh, "en": spec.en} for spec in ALL_SPECS}
+
+
+def table_name(table: str | None) -> str:
+    """A raw table as its template's sheet names it (the survey answers, which have no
+    sheet of their own, by their label); a dash for a refused file that reached no table."""
+    if table is None or pd.isna(table):
+        return DASH
+    if table in TABLE_NAMES:
+        return TABLE_NAMES[table][current_language()]
+    return t(f"table.{table}") if table in EXTRA_TABLES else table

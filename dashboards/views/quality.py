@@ -18,12 +18,10 @@ import streamlit as st
 
 import vocabulary
 from dashboards import data, quality_data
-from dashboards.formats import DASH, day, whole
+from dashboards.formats import DASH, day, table_name, whole
 from dashboards.i18n import code_label, column_labels, current_language, localized, t
 from ingest import problems
-from ingest.specs import ALL_SPECS
 
-TABLE_NAMES = {spec.table: {"zh": spec.zh, "en": spec.en} for spec in ALL_SPECS}
 LOAD_COLUMNS = [
     "load_id",
     "file_name",
@@ -51,14 +49,6 @@ PROBLEM_FIELDS = {
     "expected_code": "expected",
     "error_fields": "fields",
 }
-
-
-def table_name(table: str | None) -> str:
-    """The name of a raw table as its template names it; a dash for a refused file that
-    never reached a table."""
-    if table is None or pd.isna(table):
-        return DASH
-    return TABLE_NAMES.get(table, {}).get(current_language(), table)
 
 
 def minute(value: object) -> str:

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 import vocabulary
-from dashboards.formats import DASH, whole
+from dashboards.formats import DASH, table_name, whole
 from dashboards.i18n import column_labels, current_language, t
 from dashboards.upload_data import (
     DashboardBusy,
@@ -32,9 +32,8 @@ from ingest import problems
 from ingest.home import KepuHome
 from ingest.load import WarehouseBusy
 from ingest.settings import limits
-from ingest.specs import ALL_SPECS, EXTRA_TABLES, TEMPLATES
+from ingest.specs import TEMPLATES
 
-TABLE_NAMES = {spec.table: {"zh": spec.zh, "en": spec.en} for spec in ALL_SPECS}
 OUTCOMES_KEY = "upload_outcomes"
 BUILT_KEY = "upload_built"
 POLL_SECONDS = 0.5
@@ -52,13 +51,6 @@ DROPZONE_STYLE = """
 [data-testid="stFileUploaderDropzone"] button > div::after {{ content: "{browse}"; }}
 </style>
 """
-
-
-def table_name(table: str) -> str:
-    """A raw table as its template names it (the survey answers have no sheet of their own)."""
-    if table in TABLE_NAMES:
-        return TABLE_NAMES[table][current_language()]
-    return t(f"upload.table.{table}") if table in EXTRA_TABLES else table
 
 
 def in_background(work: Callable[[Callable[[dict], None]], Any], tick: Callable[[], None]) -> Any:
