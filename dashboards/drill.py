@@ -16,6 +16,7 @@ import vocabulary
 from dashboards import data, drill_data
 from dashboards.charts import (
     CROSS,
+    SUPPRESSED_COLOUR,
     TARGET_COLOUR,
     YEARS,
     suppressed_marks,
@@ -50,15 +51,33 @@ def with_display(values: pd.DataFrame, goal: pd.Series) -> pd.DataFrame:
         frame["region"] = [pick(row, "region_name") for _, row in frame.iterrows()]
     frame["shown"] = frame["value"].round(2)
     frame["text"] = [quantity(value, family, unit) for value in frame["value"]]
+    return with_flags(frame)
+
+
+def with_flags(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with each value's quality flag and reason in the reader's language, and the
+    run of the line it belongs to: a suppressed year starts a new run in its region's
+    series (the one series of a frame without regions)."""
     frame["quality"] = [
         DASH if pd.isna(flag) else code_label("quality_flag", flag)
         for flag in frame["quality_flag"]
     ]
     frame["reason"] = [reason_text(row, "quality_reason") for row in frame.to_dict("records")]
-    # a suppressed year starts a new run of the line, in each region's series
     series = frame["region_code"] if "region_code" in frame.columns else pd.Series(0, frame.index)
     frame["segment"] = frame["value"].isna().groupby(series).cumsum()
     return frame
+
+
+def year_tooltip(value_title: str, *extra: alt.Tooltip) -> list[alt.Tooltip]:
+    """The hover of a value by year: the year, the value as shown, any `extra`, and its
+    quality flag with the reason."""
+    return [
+        alt.Tooltip("year:Q", title=t("col.year"), format="d"),
+        alt.Tooltip("text:N", title=value_title),
+        *extra,
+        alt.Tooltip("quality:N", title=t("col.quality")),
+        alt.Tooltip("reason:N", title=t("col.reason")),
+    ]
 
 
 def ranking(latest: pd.DataFrame) -> pd.DataFrame:
@@ -89,7 +108,7 @@ def ranking_chart(ranked: pd.DataFrame, goal: pd.Series) -> alt.LayerChart:
     if not suppressed.empty:
         layers.append(
             alt.Chart(suppressed)
-            .mark_point(shape=CROSS, size=90, strokeWidth=2, color="#7f7f7f")
+            .mark_point(shape=CROSS, size=90, strokeWidth=2, color=SUPPRESSED_COLOUR)
             .encode(x=alt.value(6), y=y, tooltip=tooltip)
         )
     if pd.notna(goal["target_value"]):
@@ -134,12 +153,7 @@ def small_multiples(frame: pd.DataFrame, goal: pd.Series) -> alt.FacetChart:
     """A small trend chart per region, the line broken where a value is suppressed, the
     target over its period in each."""
     x = alt.X("year:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1), scale=YEARS)
-    tooltip = [
-        alt.Tooltip("year:Q", title=t("col.year"), format="d"),
-        alt.Tooltip("text:N", title=t("col.value")),
-        alt.Tooltip("quality:N", title=t("col.quality")),
-        alt.Tooltip("reason:N", title=t("col.reason")),
-    ]
+    tooltip = year_tooltip(t("col.value"))
     base = alt.Chart(frame)
     published = base.transform_filter("isValid(datum.value)")
     line = published.mark_line(color=BAR_COLOUR).encode(
@@ -150,7 +164,7 @@ def small_multiples(frame: pd.DataFrame, goal: pd.Series) -> alt.FacetChart:
     )
     crosses = (
         base.transform_filter("!isValid(datum.value)")
-        .mark_point(shape=CROSS, size=70, strokeWidth=2, color="#7f7f7f")
+        .mark_point(shape=CROSS, size=70, strokeWidth=2, color=SUPPRESSED_COLOUR)
         .encode(x=x, y=alt.value(SMALL_HEIGHT), tooltip=tooltip)
     )
     layers = [line, points, crosses]
@@ -218,12 +232,7 @@ def show_regions(conn: duckdb.DuckDBPyConnection, goal: pd.Series) -> pd.DataFra
 def trend_chart(frame: pd.DataFrame, goal: pd.Series) -> alt.LayerChart:
     """One region's values by year with their interval, against the target over its period."""
     x = alt.X("year:Q", title=t("col.year"), axis=alt.Axis(format="d", tickMinStep=1), scale=YEARS)
-    tooltip = [
-        alt.Tooltip("year:Q", title=t("col.year"), format="d"),
-        alt.Tooltip("text:N", title=t("col.value")),
-        alt.Tooltip("quality:N", title=t("col.quality")),
-        alt.Tooltip("reason:N", title=t("col.reason")),
-    ]
+    tooltip = year_tooltip(t("col.value"))
     y = alt.Y(
         "shown:Q", title=t("col.value_unit", unit=pick(goal, "unit")), scale=alt.Scale(zero=False)
     )
@@ -252,7 +261,7 @@ def series_layers(frame: pd.DataFrame, x: alt.X, y: alt.Y, tooltip: list) -> lis
     ]
     suppressed = frame[frame["value"].isna()]
     if not suppressed.empty:
-        layers.append(suppressed_marks(suppressed, x, "#7f7f7f", TREND_HEIGHT, tooltip))
+        layers.append(suppressed_marks(suppressed, x, SUPPRESSED_COLOUR, TREND_HEIGHT, tooltip))
     return layers
 
 
@@ -270,13 +279,7 @@ def gap_chart(frame: pd.DataFrame) -> alt.LayerChart:
     """The gap by survey year with its 95% interval as an error bar, 0 as a reference;
     a suppressed gap is an × with its reason."""
     x = alt.X("year:Q", title=t("col.year"), axis=alt.Axis(format="d", tickMinStep=1), scale=YEARS)
-    tooltip = [
-        alt.Tooltip("year:Q", title=t("col.year"), format="d"),
-        alt.Tooltip("text:N", title=t("col.gap")),
-        alt.Tooltip("ci:N", title=t("col.ci")),
-        alt.Tooltip("quality:N", title=t("col.quality")),
-        alt.Tooltip("reason:N", title=t("col.reason")),
-    ]
+    tooltip = year_tooltip(t("col.gap"), alt.Tooltip("ci:N", title=t("col.ci")))
     zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="#444444").encode(y="zero:Q")
     layers = [zero, *series_layers(frame, x, alt.Y("shown:Q", title=t("col.gap")), tooltip)]
     return alt.layer(*layers).properties(height=TREND_HEIGHT)
@@ -301,9 +304,7 @@ def show_groups(conn: duckdb.DuckDBPyConnection, region_code: str) -> None:
         DASH if pd.isna(lo) else f"{lo:.2f} – {hi:.2f}"
         for lo, hi in zip(frame["ci_lower"], frame["ci_upper"], strict=True)
     ]
-    frame["quality"] = [code_label("quality_flag", flag) for flag in frame["quality_flag"]]
-    frame["reason"] = [reason_text(row, "quality_reason") for row in frame.to_dict("records")]
-    frame["segment"] = frame["value"].isna().cumsum()
+    frame = with_flags(frame)
     pair = gaps.iloc[-1]
     st.markdown(
         t(
