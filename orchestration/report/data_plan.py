@@ -116,7 +116,7 @@ def read_findings(con: duckdb.DuckDBPyConnection, plan_id: str, as_of: date) -> 
                 and e.quality_flag <> 'suppress'
             qualify row_number() over (order by e.survey_year desc, e.wave_id desc) = 1
         )
-        select r.region_name_zh, r.region_name_en, e.wave_id, e.estimate,
+        select r.region_name_zh, r.region_name_en, e.wave_id, region.survey_year, e.estimate,
             region.estimate as region_estimate
         from fct_literacy_estimate as e
         inner join region on e.wave_id = region.wave_id

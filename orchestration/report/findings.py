@@ -118,7 +118,7 @@ def problems(ctx: Context) -> list[str]:
         lines.append(
             ctx.t(
                 "problems.regions",
-                wave=regions[0].wave_id,
+                year=regions[0].survey_year,
                 regions=_items(ctx, items),
                 overall=pct(regions[0].region_estimate, 2),
             )
@@ -161,7 +161,7 @@ def _shortfall_text(ctx: Context, target: Target) -> str:
 def _gap_text(ctx: Context, gap: Gap) -> str:
     return ctx.t(
         "problems.gap",
-        wave=gap.wave_id,
+        year=gap.survey_year,
         dimension=ctx.code("gap_dimension", gap.group_dimension),
         gap=num(gap.gap * 100, GAP_FAMILY),
         lower=num(gap.ci_lower * 100, GAP_FAMILY),

@@ -152,6 +152,7 @@ class LaggingRegion:
     region_name_zh: str
     region_name_en: str | None
     wave_id: str
+    survey_year: int
     estimate: float  # a proportion
     region_estimate: float
 
