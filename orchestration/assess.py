@@ -22,6 +22,7 @@ import duckdb
 
 import vocabulary
 from ingest.home import ASSESSMENT_SNAPSHOT, KepuHome
+from ingest.lock import exclusive, warehouse_lock
 from orchestration.defs.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
 from orchestration.publish import publish_marts
 
@@ -69,10 +70,33 @@ def build_assessment_warehouse(home: KepuHome, as_of: date, latest_data: bool) -
     is never reused."""
     folder = home.assessment(as_of, latest_data)
     database = folder / "warehouse.duckdb"
-    fingerprint_file = folder / "fingerprint.json"
+    # One build of an assessment at a time: a second request for it waits, then reuses it.
+    with exclusive(home.assessments / f"{folder.name}.lock"):
+        # Raw is read under the writer lock, so a load or build in progress is waited for
+        # rather than seen half-way or met with DuckDB's lock error.
+        with warehouse_lock(home, f"assessment as of {folder.name}"):
+            fingerprint = _fingerprint(home, as_of, latest_data)
+            fingerprint_file = folder / "fingerprint.json"
+            if (
+                fingerprint_file.exists()
+                and fingerprint_file.read_text() == fingerprint
+                and (folder / ASSESSMENT_SNAPSHOT).exists()
+            ):
+                return database
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            _copy_raw(home, database)
+        _build(folder, database, as_of, latest_data)
+        publish_marts(database, folder / ASSESSMENT_SNAPSHOT, f"assessment as of {folder.name}")
+        fingerprint_file.write_text(fingerprint)
+    return database
+
+
+def _fingerprint(home: KepuHome, as_of: date, latest_data: bool) -> str:
+    """What an assessment's build depends on: the raw rows, the dbt project, the date."""
     with duckdb.connect() as con:
         con.execute(f"attach '{home.warehouse}' as source (read_only)")
-        fingerprint = json.dumps(
+        return json.dumps(
             {
                 "raw": raw_signature(con, "source"),
                 "dbt_project": dbt_project_digest(),
@@ -81,14 +105,10 @@ def build_assessment_warehouse(home: KepuHome, as_of: date, latest_data: bool) -
             },
             default=str,
         )
-    if (
-        fingerprint_file.exists()
-        and fingerprint_file.read_text() == fingerprint
-        and (folder / ASSESSMENT_SNAPSHOT).exists()
-    ):
-        return database
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+
+
+def _copy_raw(home: KepuHome, database: Path) -> None:
+    """The home's raw tables, copied into the assessment's own DuckDB file."""
     with duckdb.connect(str(database)) as con:
         con.execute(f"attach '{home.warehouse}' as source (read_only)")
         con.execute("create schema raw")
@@ -99,6 +119,10 @@ def build_assessment_warehouse(home: KepuHome, as_of: date, latest_data: bool) -
         for (table,) in tables:
             con.execute(f"create table raw.{table} as select * from source.raw.{table}")
         con.execute("detach source")
+
+
+def _build(folder: Path, database: Path, as_of: date, latest_data: bool) -> None:
+    """dbt build of the assessment's file as of `as_of` (and its vintage)."""
     variables = {"as_of": as_of.isoformat()}
     if not latest_data:
         variables["vintage"] = as_of.isoformat()
@@ -124,9 +148,6 @@ def build_assessment_warehouse(home: KepuHome, as_of: date, latest_data: bool) -
     )
     if completed.returncode != 0:
         raise RuntimeError(f"dbt build as of {as_of} failed:\n{completed.stdout[-4000:]}")
-    publish_marts(database, folder / ASSESSMENT_SNAPSHOT, f"assessment as of {folder.name}")
-    fingerprint_file.write_text(fingerprint)
-    return database
 
 
 def vintage_note(as_of: date, latest_data: bool, lang: str) -> str:

@@ -3,16 +3,21 @@ correction received later does not change it, unless the latest data are asked f
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pytest
 
 from ingest.home import KepuHome
 from ingest.load import load_files
+from ingest.lock import warehouse_lock
 from ingest.specs import FUNDING, INDICATORS, POPULATION, REGIONS
 from ingest.workbook import write_workbook
+from orchestration import assess
 from orchestration.assess import build_assessment_warehouse
 
 INDICATOR = {
@@ -43,9 +48,17 @@ def _per_capita(database: Path) -> list[tuple]:
         ).fetchall()
 
 
+class InThread(threading.Thread):
+    """`function(*args)` in a thread of its own, its return value kept as `result`."""
+
+    def __init__(self, function: Callable, *args: object) -> None:
+        super().__init__(target=lambda: setattr(self, "result", function(*args)))
+
+
 def test_a_later_correction_does_not_change_an_earlier_assessment(
-    home: KepuHome, tmp_path: Path
+    home: KepuHome, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    real_build = assess._build
     start = date(2016, 1, 4)
     regions = pd.DataFrame(
         {
@@ -74,9 +87,28 @@ def test_a_later_correction_does_not_change_an_earlier_assessment(
     ]
     assert [o.status for o in load_files(files, home)] == ["accepted"] * 5
 
-    as_known = build_assessment_warehouse(home, date(2021, 12, 31), latest_data=False)
-    assert _per_capita(as_known) == [(2020, 2.5)]
-    with_corrections = build_assessment_warehouse(home, date(2021, 12, 31), latest_data=True)
-    assert _per_capita(with_corrections) == [(2020, 3.0)]
+    # Asked for while a load holds the warehouse, the assessment waits for the load
+    # instead of copying raw half-way through it.
+    as_known = InThread(build_assessment_warehouse, home, date(2021, 12, 31), False)
+    with warehouse_lock(home, "a load in progress"):
+        as_known.start()
+        as_known.join(timeout=3)
+        assert as_known.is_alive()
+        assert not home.assessment(date(2021, 12, 31)).exists()
+    as_known.join()
+    assert _per_capita(as_known.result) == [(2020, 2.5)]
+
+    # Two evaluators asking for the same assessment at once: one builds, the other waits
+    # for it and reuses it.
+    builds = []
+    monkeypatch.setattr(assess, "_build", lambda *a: builds.append(a) or real_build(*a))
+    both = [InThread(build_assessment_warehouse, home, date(2021, 12, 31), True) for _ in range(2)]
+    for thread in both:
+        thread.start()
+    for thread in both:
+        thread.join()
+    assert len(builds) == 1
+    assert both[0].result == both[1].result
+    assert _per_capita(both[0].result) == [(2020, 3.0)]
     before_population = build_assessment_warehouse(home, date(2021, 1, 31), latest_data=False)
     assert _per_capita(before_population) == []
