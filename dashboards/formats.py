@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from functools import partial
+from unicodedata import east_asian_width
 
 import pandas as pd
 from pandas.io.formats.style import Styler
@@ -24,6 +25,11 @@ POINTS_FAMILIES = ("survey_gap", "survey_dispersion", "coverage_dispersion")
 PER_CAPITA_FAMILIES = ("funding_per_capita",)
 # From here a count reads better in 万 than as six or more digits.
 TEN_THOUSAND_FROM = 100_000
+# A table column wide enough for its longest text: pixels per Latin character (a Chinese
+# one takes two), the cell's padding, and the most a column may take of the page.
+PIXELS_PER_CHARACTER = 6.8
+CELL_PADDING = 24
+WIDEST_COLUMN = 480
 
 
 def missing(value: object) -> bool:
@@ -33,6 +39,15 @@ def missing(value: object) -> bool:
 def whole(value: float | None) -> str:
     """12,345, or a dash."""
     return DASH if missing(value) else f"{round(float(value)):,}"
+
+
+def fitted_width(texts: pd.Series) -> int:
+    """Pixels that show the longest of `texts` whole (a file name is not to be cut)."""
+    longest = max(
+        (sum(2 if east_asian_width(c) in "WF" else 1 for c in str(text)) for text in texts),
+        default=0,
+    )
+    return min(round(longest * PIXELS_PER_CHARACTER) + CELL_PADDING, WIDEST_COLUMN)
 
 
 def day(value: date | datetime | pd.Timestamp | None) -> str:

@@ -18,6 +18,7 @@ import streamlit as st
 import vocabulary
 from dashboards import data
 from dashboards.charts import CROSS, MAX_LINES, fewest_lines, target_period_layers
+from dashboards.formats import DASH, fitted_width, whole
 from dashboards.i18n import (
     code_label,
     column_labels,
@@ -36,7 +37,6 @@ GROUP_ORDER = vocabulary.codes("survey_group")
 QUALITY_SHAPES = {"present": "circle", "flag": "triangle-up", "review": "square"}
 SUPPRESS = "suppress"
 MARKS = {"flag": "*", "review": "†"}
-DASH = "—"
 NUMBER_COLUMNS = ["standard_error", "ci", "df", "sample_size", "design_effect"]
 # No red or orange: those are the target and the baseline.
 GROUP_COLOURS = (
@@ -63,10 +63,6 @@ YEAR_SCALE = alt.Scale(zero=False)
 
 def fixed(value: float) -> str:
     return DASH if pd.isna(value) else f"{value:.2f}"
-
-
-def whole(value: float) -> str:
-    return DASH if pd.isna(value) else f"{int(value)}"
 
 
 def interval(lower: float, upper: float) -> str:
@@ -240,9 +236,14 @@ def estimate_frame(values: pd.DataFrame, dimension: str) -> pd.DataFrame:
 
 
 def trend_chart(
-    frame: pd.DataFrame, targets: pd.DataFrame, dimension: str, rule_changes: list[int]
+    frame: pd.DataFrame,
+    targets: pd.DataFrame,
+    dimension: str,
+    rule_changes: list[int],
+    subtitle: str = "",
 ) -> alt.LayerChart:
-    """The literacy ratio by survey year against the plan's target and baseline."""
+    """The literacy ratio by survey year against the plan's target and baseline;
+    `subtitle` says which groups are drawn when not all of them are."""
     baselines = targets.dropna(subset=["baseline_year", "baseline_value"])
     extra = {}
     if not targets.empty:
@@ -261,7 +262,8 @@ def trend_chart(
         layers += target_period_layers(targets, colour, t("literacy.target"))
     if not baselines.empty:
         layers += baseline_layers(baselines, colour)
-    chart = alt.layer(*layers).properties(title=t("literacy.trend_title"), height=TREND_HEIGHT)
+    title = alt.TitleParams(t("literacy.trend_title"), subtitle=subtitle or None)
+    chart = alt.layer(*layers).properties(title=title, height=TREND_HEIGHT)
     return with_legends_below(chart)
 
 
@@ -301,7 +303,8 @@ def show_table(table: pd.DataFrame, flags: pd.Series) -> None:
     # Names of groups and reasons are long; the grid would otherwise cut them short.
     for column in ("group", "comparison", "pair"):
         if column in table.columns:
-            config[column] = st.column_config.TextColumn(t(f"col.{column}"), width="medium")
+            width = fitted_width(table[column])
+            config[column] = st.column_config.TextColumn(t(f"col.{column}"), width=width)
     if "reason" in table.columns:
         config["reason"] = st.column_config.TextColumn(t("col.reason"), width="large")
     st.dataframe(table, hide_index=True, column_config=config)
@@ -428,10 +431,16 @@ def show_estimates(conn: duckdb.DuckDBPyConnection, region: str, dimension: str)
     frame = estimate_frame(values, dimension)
     if frame["value"].notna().any():
         drawn = fewest_lines(frame, "series")
-        chart = trend_chart(frame[frame["series"].isin(drawn)], targets, dimension, changes)
+        groups = frame["series"].nunique()
+        subtitle = t("literacy.top_bottom", n=MAX_LINES // 2, total=groups)
+        chart = trend_chart(
+            frame[frame["series"].isin(drawn)],
+            targets,
+            dimension,
+            changes,
+            subtitle if groups > len(drawn) else "",
+        )
         st.altair_chart(chart, width="stretch", key="literacy_chart")
-        if frame["series"].nunique() > len(drawn):
-            st.caption(t("literacy.top_bottom", n=MAX_LINES // 2))
         if (frame["quality_flag"] == SUPPRESS).any():
             st.caption(t("literacy.suppressed_note"))
     else:

@@ -18,7 +18,7 @@ import streamlit as st
 
 import vocabulary
 from dashboards import data, quality_data
-from dashboards.formats import DASH, day, table_name, whole
+from dashboards.formats import DASH, day, fitted_width, table_name, whole
 from dashboards.i18n import code_label, column_labels, current_language, localized, t
 from ingest import problems
 
@@ -129,13 +129,23 @@ def load_table(audit: pd.DataFrame) -> pd.DataFrame:
     return frame[LOAD_COLUMNS]
 
 
+def file_columns(frame: pd.DataFrame) -> dict[str, object]:
+    """The load and its file name, whole and kept in view when the table scrolls sideways."""
+    return {
+        "load_id": st.column_config.NumberColumn(t("col.load_id"), pinned=True),
+        "file_name": st.column_config.TextColumn(
+            t("col.file_name"), width=fitted_width(frame["file_name"]), pinned=True
+        ),
+    }
+
+
 def show_table(frame: pd.DataFrame, height: int | str = "content") -> None:
     """Counts as whole numbers with separators; every header in the reader's language."""
     config: dict[str, object] = column_labels(frame.columns)
     for column in COUNT_COLUMNS:
         config[column] = st.column_config.NumberColumn(t(f"col.{column}"), format="localized")
     if "file_name" in frame.columns:
-        config["file_name"] = st.column_config.TextColumn(t("col.file_name"), width="medium")
+        config |= file_columns(frame)
     st.dataframe(frame, hide_index=True, column_config=config, height=height)
 
 
@@ -161,7 +171,7 @@ def show_problems(conn: object) -> None:
         return
     st.caption(t("quality.problems_count", count=len(found), files=found["load_id"].nunique()))
     frame = problem_table(found.head(PROBLEMS_SHOWN))
-    config: dict[str, object] = column_labels(frame.columns)
+    config: dict[str, object] = column_labels(frame.columns) | file_columns(frame)
     config["problem"] = st.column_config.TextColumn(t("col.problem"), width="large")
     st.dataframe(frame, hide_index=True, column_config=config, height=LOADS_HEIGHT)
     if len(found) > PROBLEMS_SHOWN:
