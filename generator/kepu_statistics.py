@@ -8,8 +8,8 @@ users load, one per province and year. Another generator (the national-scale one
 
 Calibration (../shared/KEPU_STATISTICS.md §3): for 2021–2023 the national totals of 筹集额,
 政府拨款, 科普专项经费 (人均专项 × year-end population), 专职 + 兼职 人员 and 科技馆 /
-科学技术类博物馆 are `NATIONAL`. Counties standing for the whole country (their population
-at least the year's national population) share out exactly those totals, a few central
+科学技术类博物馆 are `NATIONAL`. Counties standing for the whole country (99% of the year's
+national population or more) share out exactly those totals, a few central
 (部委级) units taking `CENTRAL_SHARE` of each; a smaller set of counties gets the national
 totals scaled by its population share. Every split is a largest-remainder apportionment of
 integers, so the forms sum exactly to the total they were cut from.
@@ -89,6 +89,9 @@ NATIONAL: Mapping[int, Mapping[str, int]] = {
 }
 CALIBRATED_YEARS = tuple(NATIONAL)
 CENTRAL_SHARE = 0.03
+# Counties holding this share of a year's national population stand for the whole country
+# (a national frame is built on one year's population, which differs a little by year).
+WHOLE_COUNTRY = 0.99
 CENTRAL_UNITS = 12  # central departments (部委级) reporting their own systems
 # Not published: what is left of the money raised after 政府拨款 comes from donations,
 # self-raised funds and other income in these shares; uses not published split as below.
@@ -170,7 +173,7 @@ def returns(
 
     `counties` has one row per county: `county_code`, `city_code`, `province_code` (6-digit
     division codes) and `population` (year-end residents, persons). Years must be among
-    `CALIBRATED_YEARS`. Counties whose population reaches a year's national population
+    `CALIBRATED_YEARS`. Counties holding `WHOLE_COUNTRY` of a year's national population
     stand for the whole country and get the national totals, central units included.
     """
     counties = counties.reset_index(drop=True)
@@ -244,10 +247,9 @@ def _split(
 
 
 def _year(counties: pd.DataFrame, weights: np.ndarray, year: int) -> dict[str, pd.DataFrame]:
-    population = counties["population"].sum()
-    national_population = NATIONAL_POPULATION_WAN[year] * 10_000
-    national = population >= national_population
-    totals = _totals(year, 1.0 if national else population / national_population)
+    share = counties["population"].sum() / (NATIONAL_POPULATION_WAN[year] * 10_000)
+    national = share >= WHOLE_COUNTRY
+    totals = _totals(year, 1.0 if national else share)
     units = _units(counties, year, national)
     split = {k: _split(v, units, weights, national) for k, v in totals.items()}
     # 专项 is cut first and the rest of 政府拨款 separately, so 专项 ≤ 政府拨款 on every form.
