@@ -386,22 +386,14 @@ def write_workbooks(
     province = dict(zip(counties["county_code"], counties["province_code"], strict=True))
     units = frames["kp_units"]
     area = units["region_code"].map(province).where(units["form_level"] != "ministry", "central")
+    money = {i.name: "万元" for i in KP_FUNDING_INDICATORS}
     paths = []
     for (year, name), unit_rows in units.assign(area=area).groupby(["year", "area"]):
-        codes = set(unit_rows["unit_code"])
-        sheets = [
-            (
-                spec,
-                frames[spec.table].loc[
-                    lambda f, c=codes, y=year: f["unit_code"].isin(c) & (f["year"] == y)
-                ],
-            )  # noqa: E501
-            for spec in (KP_UNITS, KP_PERSONS, KP_VENUES, KP_FUNDING, KP_MEDIA, KP_ACTIVITIES)
-        ]
-        money = {i.name: "万元" for i in KP_FUNDING_INDICATORS}
-        paths.append(
-            write_workbook(
-                folder / f"kepu_statistics_{name}_{year}.xlsx", sheets, units=money, synthetic=True
-            )
-        )
+        sheets = []
+        for spec in (KP_UNITS, KP_PERSONS, KP_VENUES, KP_FUNDING, KP_MEDIA, KP_ACTIVITIES):
+            frame = frames[spec.table]
+            mine = frame["unit_code"].isin(unit_rows["unit_code"]) & (frame["year"] == year)
+            sheets.append((spec, frame[mine]))
+        path = folder / f"kepu_statistics_{name}_{year}.xlsx"
+        paths.append(write_workbook(path, sheets, units=money, synthetic=True))
     return paths
