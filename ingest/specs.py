@@ -1185,6 +1185,7 @@ KP_ACTIVITIES = _kp_table(
     KP_ACTIVITY_INDICATORS,
 )
 
+# The 科普统计 tables join every list of specs and the templates.
 KP_STATISTICS = (KP_UNITS, KP_PERSONS, KP_VENUES, KP_FUNDING, KP_MEDIA, KP_ACTIVITIES)
 ALL_SPECS = (*ALL_SPECS, *KP_STATISTICS)
 SPECS_BY_TABLE = {s.table: s for s in ALL_SPECS}

@@ -2,7 +2,6 @@
 -- 人均科普专项经费 = 科普专项经费 ÷ year-end resident population; 科普场馆 = 科技馆 +
 -- 科学技术类博物馆; 万人拥有场馆 = population in 万 ÷ 场馆. The nation's population is the
 -- sum of its provinces' (the regions without a parent).
-{%- set nation_code = '100000' %}
 
 with
 
@@ -19,15 +18,8 @@ regions as (
     select * from {{ ref('int_regions_current') }}
 ),
 
-region_population as (
+nation_population as (
     select
-        region_code,
-        year,
-        population_persons
-    from population
-    union all
-    select
-        '{{ nation_code }}' as region_code,
         population.year,
         sum(population.population_persons) as population_persons
     from population
@@ -39,6 +31,7 @@ region_population as (
 headline as (
     select
         region_code,
+        is_nation,
         year,
         max(case when indicator_code = 'raised_total' then indicator_value end)
             as raised_total_yuan,
@@ -55,30 +48,40 @@ headline as (
         coalesce(max(case when indicator_code = 'science_museums' then indicator_value end), 0)
             as science_museums
     from statistics
-    group by region_code, year
+    group by region_code, is_nation, year
+),
+
+located as (
+    select
+        headline.*,
+        case
+            when headline.is_nation then nation_population.population_persons
+            else population.population_persons
+        end as resident_population
+    from headline
+    left join population
+        on headline.region_code = population.region_code and headline.year = population.year
+    left join nation_population
+        on headline.is_nation and headline.year = nation_population.year
 )
 
 select
-    headline.region_code || '|' || cast(headline.year as varchar) as kp_headline_id,
-    headline.region_code,
-    headline.year,
-    headline.raised_total_yuan,
-    headline.government_funding_yuan,
-    headline.government_funding_yuan / nullif(headline.raised_total_yuan, 0) as government_share,
-    headline.special_funding_yuan,
-    region_population.population_persons as resident_population,
-    headline.special_funding_yuan
-    / nullif(region_population.population_persons, 0) as special_per_capita_yuan,
-    headline.full_time_staff,
-    headline.part_time_staff,
-    headline.full_time_staff + headline.part_time_staff as staff,
-    headline.science_centres,
-    headline.science_museums,
-    headline.science_centres + headline.science_museums as venues,
-    region_population.population_persons / 10000.0
-    / nullif(headline.science_centres + headline.science_museums, 0)
-        as population_10k_per_venue
-from headline
-left join region_population
-    on headline.region_code = region_population.region_code
-    and headline.year = region_population.year
+    region_code || '|' || cast(year as varchar) as kp_headline_id,
+    region_code,
+    is_nation,
+    year,
+    raised_total_yuan,
+    government_funding_yuan,
+    government_funding_yuan / nullif(raised_total_yuan, 0) as government_share,
+    special_funding_yuan,
+    resident_population,
+    special_funding_yuan / nullif(resident_population, 0) as special_per_capita_yuan,
+    full_time_staff,
+    part_time_staff,
+    full_time_staff + part_time_staff as staff,
+    science_centres,
+    science_museums,
+    science_centres + science_museums as venues,
+    resident_population / 10000.0
+    / nullif(science_centres + science_museums, 0) as population_10k_per_venue
+from located

@@ -58,14 +58,21 @@ national as (
 ),
 
 rolled_up as (
-    select * from regional
+    select
+        *,
+        false as is_nation
+    from regional
     union all
-    select * from national
+    select
+        *,
+        true as is_nation
+    from national
 )
 
 select
     region_code || '|' || cast(year as varchar) || '|' || indicator_code as kp_statistic_id,
     region_code,
+    is_nation,
     year,
     indicator_code,
     indicator_value,
