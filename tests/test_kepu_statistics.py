@@ -361,3 +361,19 @@ def test_unbalanced_funding_is_refused_at_the_total_and_the_special_fund(tmp_pat
         ("KP-003 科普经费", 4, "科普经费使用额(万元)", str(funding.loc[2, "used_total"] - 1),
          "uses_unbalanced"),
     ]  # fmt: skip
+
+
+def test_a_venue_item_on_the_units_other_form_is_refused(tmp_path: Path) -> None:
+    """Venue area and visits belong on the venue's own form: on the unit's other form they
+    would be counted a second time."""
+
+    def doubled(frames):
+        venues = frames["kp_venues"]
+        venues["venue_visitors"] = venues["venue_visitors"].astype(object)
+        venues.loc[venues["venue_type"] == "unit_form", "venue_visitors"] = 5_000
+
+    venues = returns(COUNTIES.head(1), (2023,))["kp_venues"]
+    rows = [i + 2 for i in venues.index[venues["venue_type"] == "unit_form"]]
+    assert [p[1:] for p in _problems(_workbook(tmp_path, doubled))] == [
+        (row, "场地类型", "unit_form", "venue_item_on_unit_form") for row in rows
+    ]
