@@ -24,6 +24,9 @@ from ingest.specs import (
     FACILITY_TYPES,
     FAMILIES,
     FUNDING_SOURCES,
+    KP_DEPARTMENTS,
+    KP_FORM_LEVEL_CODES,
+    KP_VENUE_TYPES,
     LEVELS,
     LONELY_PSU,
     MAX_AMOUNT_YUAN,
@@ -72,6 +75,18 @@ def _region_codes(*columns: str) -> list[gxe.Expectation]:
 def _years(*columns: str) -> list[gxe.Expectation]:
     return [
         gxe.ExpectColumnValuesToBeBetween(column=c, min_value=1949, max_value=2100) for c in columns
+    ]
+
+
+def _kp_form(table: str) -> list[gxe.Expectation]:
+    """A 科普统计 form: its unit and year, whole numbers ≥ 0 or NULL (`-`) in every item."""
+    spec = SPECS_BY_TABLE[table]
+    counted = [c for c, t in spec.stored_columns.items() if t == "BIGINT"]
+    return [
+        *_not_null("unit_code", "year"),
+        *_years("year"),
+        *(gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0) for c in counted),
+        _key_unique(table),
     ]
 
 
@@ -234,6 +249,34 @@ EXPECTATIONS: dict[str, Callable[[], list[gxe.Expectation]]] = {
         gxe.ExpectColumnValuesToBeBetween(column="note_order", min_value=1, max_value=99),
         _key_unique("evaluator_notes"),
     ],
+    "kp_units": lambda: [
+        *_not_null("unit_code", "unit_name", "department_category", "form_level",
+                   "region_code", "year"),
+        *_years("year"),
+        *_region_codes("region_code"),
+        gxe.ExpectColumnValuesToBeInSet(column="department_category",
+                                        value_set=_values(KP_DEPARTMENTS)),
+        gxe.ExpectColumnValuesToBeInSet(column="form_level",
+                                        value_set=_values(KP_FORM_LEVEL_CODES)),
+        _key_unique("kp_units"),
+    ],
+    "kp_persons": lambda: _kp_form("kp_persons"),
+    "kp_venues": lambda: [
+        *_kp_form("kp_venues"),
+        *_not_null("venue_id", "venue_type"),
+        gxe.ExpectColumnValuesToBeInSet(column="venue_type", value_set=_values(KP_VENUE_TYPES)),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="year", column_B="opened_year", or_equal=True,
+            ignore_row_if="either_value_is_missing"),
+    ],
+    "kp_funding": lambda: [
+        *_kp_form("kp_funding"),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="government_funding", column_B="special_funding", or_equal=True,
+            ignore_row_if="either_value_is_missing"),
+    ],
+    "kp_media": lambda: _kp_form("kp_media"),
+    "kp_activities": lambda: _kp_form("kp_activities"),
     "load_audit": lambda: [
         *_not_null("load_id", "file_name", "file_sha256", "status", "loaded_at"),
         gxe.ExpectColumnValuesToMatchRegex(column="file_sha256", regex=r"^[0-9a-f]{64}$"),

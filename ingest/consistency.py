@@ -46,6 +46,11 @@ REFERENCES: dict[tuple[str, str], tuple[str, str]] = {
     ("measure_reports", "measure_id"): ("measures", "measure_id"),
     ("measure_reports", "responsible_unit"): ("departments", "name_zh"),
     **{
+        (s.table, "unit_code"): ("kp_units", "unit_code")
+        for s in SPECS_BY_TABLE.values()
+        if "unit_code" in s.stored_columns and s.table != "kp_units"
+    },
+    **{
         (s.table, c): ("departments", "name_zh")
         for s in SPECS_BY_TABLE.values()
         for c in LIST_COLUMNS

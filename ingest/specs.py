@@ -895,3 +895,301 @@ FACILITY_TYPES = _accepted(FACILITIES, "facility_type")
 MEASURE_STATUSES = _accepted(MEASURE_REPORTS, "status")
 REPORT_SECTIONS = _accepted(EVALUATOR_NOTES, "section")
 NOTE_REVIEW_KINDS = _accepted(EVALUATOR_NOTES, "review_kind")
+
+
+# ---------------------------------------------------------------------------------------
+# The national 科普统计 returns (全国科普统计调查, KP-001 … KP-005), in the shape the online
+# system exports them: one workbook per area and year, a 单位信息 sheet (one row per
+# reporting unit) and one sheet per table, one row per form, indicators as columns headed
+# by their Chinese names (the 2003–04 KR/KJ/KM codes as aliases).
+#
+# The form's own filing rules: a cell holds a whole number ≥ 0, `0` for zero and `-` for
+# "not reported" (kept as NULL, never as 0); a blank cell is refused. Money is in 万元 on
+# the form and stays in 万元 in raw (the header must say so); staging converts to 元.
+# Indicator cells are read as text against KP_VALUE and typed by the reshape, because a
+# number column cannot accept `-`.
+KP_VALUE = r"^(-|[0-9]+|[0-9]{1,3}(,[0-9]{3})+)$"
+WAN_YUAN = {"万元": 1.0, "10kyuan": 1.0}
+KP_UNIT_CODE = dict(
+    kind="code", pattern=r"^[0-9A-Z]{9,18}$", expect="unit_code", example="91330304MA2XXXXX0X"
+)
+KP_FORM_LEVELS = ("ministry", "province", "city", "county")
+
+
+def kp_number(column: str) -> str:
+    """SQL: a KP_VALUE cell as BIGINT, `-` as NULL."""
+    return f"try_cast(replace({column}, ',', '') as bigint)"
+
+
+@dataclass(frozen=True)
+class KpIndicator:
+    """One indicator column of a KP table; `name` is its code in kp_indicator."""
+
+    name: str
+    zh: str
+    aliases: tuple[str, ...] = ()
+    money: bool = False
+
+
+def _kp_column(indicator: KpIndicator) -> Column:
+    return Column(
+        name=indicator.name,
+        zh=indicator.zh,
+        aliases=indicator.aliases,
+        kind="code",
+        pattern=KP_VALUE,
+        units=WAN_YUAN if indicator.money else None,
+        expect="kp_amount" if indicator.money else "kp_count",
+    )
+
+
+KP_PERSONS_INDICATORS = (
+    KpIndicator("full_time_staff", "科普专职人员", ("KR100", "专职人员")),
+    KpIndicator("full_time_managers", "专职人员中管理人员", ("KR110", "其中：管理人员")),
+    KpIndicator(
+        "full_time_qualified",
+        "专职人员中中级职称及以上或大学本科及以上学历人员",
+        ("KR120",),
+    ),
+    KpIndicator("part_time_staff", "科普兼职人员", ("KR200", "兼职人员")),
+    KpIndicator(
+        "part_time_qualified",
+        "兼职人员中中级职称及以上或大学本科及以上学历人员",
+        ("KR210",),
+    ),
+    KpIndicator("part_time_person_months", "兼职人员年度实际投入工作量", ("KR230",)),
+    KpIndicator("registered_volunteers", "注册科普志愿者"),
+)
+# Venue items are reported on a venue's own form, site items on the unit's other form:
+# a row check refuses either on the wrong form, so no item is ever counted twice.
+KP_VENUE_ITEMS = (
+    KpIndicator("building_area", "建筑面积", ("建筑面积(平方米)",)),
+    KpIndicator("exhibition_area", "展厅面积", ("展厅面积(平方米)",)),
+    KpIndicator("venue_visitors", "参观人次", ("年参观人次",)),
+)
+KP_SITE_ITEMS = (
+    KpIndicator("community_rooms", "城市社区科普专用活动室", ("城市社区科普(技)专用活动室",)),
+    KpIndicator("rural_sites", "农村科普活动场地", ("农村科普(技)活动场地",)),
+    KpIndicator("vehicles", "科普宣传专用车"),
+)
+KP_FUNDING_SOURCES = (
+    KpIndicator("government_funding", "政府拨款", ("KJ120",), money=True),
+    KpIndicator("donations", "捐赠", ("KJ130", "社会捐赠"), money=True),
+    KpIndicator("self_raised", "自筹资金", ("自有资金",), money=True),
+    KpIndicator("other_income", "其他收入", money=True),
+)
+KP_FUNDING_USES = (
+    KpIndicator("activity_spend", "科普活动支出", money=True),
+    KpIndicator("construction_spend", "科普场馆基建支出", money=True),
+    KpIndicator("exhibit_spend", "科普展品、设施支出", ("科普展品设施支出",), money=True),
+    KpIndicator("admin_spend", "行政支出", money=True),
+    KpIndicator("other_spend", "其他支出", money=True),
+)
+KP_FUNDING_INDICATORS = (
+    KpIndicator("raised_total", "科普经费筹集额", ("KJ100", "年度收入合计"), money=True),
+    KP_FUNDING_SOURCES[0],
+    KpIndicator("special_funding", "科普专项经费", ("KJ121", "其中：科普专项经费"), money=True),
+    *KP_FUNDING_SOURCES[1:],
+    KpIndicator("used_total", "科普经费使用额", ("年度支出合计",), money=True),
+    *KP_FUNDING_USES,
+)
+KP_MEDIA_INDICATORS = (
+    KpIndicator("book_titles", "科普图书种数", ("KM110",)),
+    KpIndicator("book_copies", "科普图书册数", ("KM120",)),
+    KpIndicator("periodical_titles", "科普期刊种数", ("KM210",)),
+    KpIndicator("periodical_copies", "科普期刊册数", ("KM220",)),
+    KpIndicator("websites", "科普网站", ("科普网站个数",)),
+    KpIndicator("wechat_accounts", "科普类微信公众号", ("科普类微信公众号个数",)),
+)
+KP_ACTIVITY_INDICATORS = (
+    KpIndicator("lectures", "科普讲座次数", ("科普(技)讲座次数",)),
+    KpIndicator("lecture_attendance", "科普讲座参加人次", ("科普(技)讲座参加人次",)),
+    KpIndicator("exhibitions", "科普专题展览次数", ("专题展览次数",)),
+    KpIndicator("exhibition_visitors", "科普专题展览参观人次", ("专题展览参观人次",)),
+    KpIndicator("week_events", "科技活动周专题活动次数"),
+    KpIndicator("week_participants", "科技活动周参加人次"),
+)
+
+_KP_UNIT = _c("unit_code", "单位代码", "组织机构代码", "统一社会信用代码", **KP_UNIT_CODE)
+_KP_YEAR = _c("year", "年份", "统计年度", **DATA_YEAR)
+_KP_EXPLANATION = _c("explanation", "说明", "变动说明", "explanation of change", required=False)
+
+
+def _kp_stored(spec_columns: tuple[Column, ...], indicators: tuple[KpIndicator, ...]) -> dict:
+    counted = {i.name for i in indicators}
+    return {c.name: "BIGINT" if c.name in counted else SQL_TYPES[c.kind] for c in spec_columns}
+
+
+def _kp_reshape(indicators: tuple[KpIndicator, ...], columns: tuple[Column, ...]):
+    """The typed relation with each indicator cell as BIGINT (`-` → NULL)."""
+    counted = {i.name for i in indicators}
+
+    def reshape(relation: str) -> str:
+        parts = [kp_number(c.name) if c.name in counted else c.name for c in columns]
+        named = ", ".join(f"{p} as {c.name}" for p, c in zip(parts, columns, strict=True))
+        return f"select source_row, {named} from {relation}"
+
+    return reshape
+
+
+def _kp_table(
+    table: str,
+    zh: str,
+    en: str,
+    sheet_names: tuple[str, ...],
+    indicators: tuple[KpIndicator, ...],
+    before: tuple[Column, ...] = (),
+    key: tuple[str, ...] = ("unit_code", "year"),
+    row_checks: tuple[RowCheck, ...] = (),
+) -> TableSpec:
+    columns = (
+        _KP_UNIT,
+        _KP_YEAR,
+        *before,
+        *(_kp_column(i) for i in indicators),
+        _KP_EXPLANATION,
+    )
+    return TableSpec(
+        table=table,
+        zh=zh,
+        en=en,
+        sheet_names=sheet_names,
+        columns=columns,
+        key=key,
+        stored=_kp_stored(columns, indicators),
+        reshape=_kp_reshape(indicators, columns),
+        row_checks=row_checks,
+    )
+
+
+def _kp_sum(indicators: tuple[KpIndicator, ...]) -> str:
+    return " + ".join(f"coalesce({kp_number(i.name)}, 0)" for i in indicators)
+
+
+def _kp_filled(indicators: tuple[KpIndicator, ...]) -> str:
+    return " or ".join(f"{i.name} <> '-'" for i in indicators)
+
+
+KP_UNITS = TableSpec(
+    table="kp_units",
+    zh="科普统计单位信息",
+    en="科普 statistics: reporting units",
+    sheet_names=("kp units", "单位信息", "封面", "reporting units"),
+    columns=(
+        _KP_UNIT,
+        _c("unit_name", "单位全称", "单位名称", "unit name"),
+        _c(
+            "department_category",
+            "主管部门类别",
+            "机构主管部门类别代码",
+            "主管部门类别代码",
+            kind="choice",
+            namespace="kp_department",
+        ),
+        _c("form_level", "调查表类型", "form level", kind="choice", namespace="kp_form_level"),
+        _c("region_code", "所在地", "单位所在地", "所在地代码", "location", **REGION_CODE),
+        _c("filled_on", "填表时间", "填表日期", "filled on", kind="date", example="2024-05-20"),
+        _KP_YEAR,
+    ),
+    key=("unit_code", "year"),
+)
+
+KP_PERSONS = _kp_table(
+    "kp_persons",
+    "科普人员",
+    "科普 statistics KP-001: personnel",
+    ("kp persons", "KP-001 科普人员", "KP-001", "KP001"),
+    KP_PERSONS_INDICATORS,
+)
+
+KP_VENUES = _kp_table(
+    "kp_venues",
+    "科普场地",
+    "科普 statistics KP-002: venues and sites",
+    ("kp venues", "KP-002 科普场地", "KP-002", "KP002"),
+    KP_VENUE_ITEMS + KP_SITE_ITEMS,
+    before=(
+        _c("venue_id", "场馆编号", "表单编号", "venue id"),
+        _c("venue_name", "场馆名称", "venue name", required=False),
+        _c("venue_type", "场地类型", "表单类型", "venue type", kind="choice", namespace="kp_venue"),
+        _c("opened_year", "建成年份", "建成开放年份", "opened", required=False, **YEAR),
+    ),
+    key=("unit_code", "year", "venue_id"),
+    row_checks=(
+        RowCheck(
+            "opened_year",
+            "opened_after_year",
+            "stock_at_year_end",
+            "opened_year > year",
+            {"year": "year"},
+        ),
+        RowCheck(
+            "venue_type",
+            "venue_item_on_unit_form",
+            "unit_form_items",
+            f"venue_type = 'unit_form' and ({_kp_filled(KP_VENUE_ITEMS)})",
+        ),
+        RowCheck(
+            "venue_type",
+            "site_item_on_venue_form",
+            "venue_form_items",
+            f"venue_type <> 'unit_form' and ({_kp_filled(KP_SITE_ITEMS)})",
+        ),
+    ),
+)
+
+KP_FUNDING = _kp_table(
+    "kp_funding",
+    "科普统计经费",
+    "科普 statistics KP-003: funding raised and used",
+    ("kp funding", "KP-003 科普经费", "KP-003", "KP003"),
+    KP_FUNDING_INDICATORS,
+    row_checks=(
+        RowCheck(
+            "raised_total",
+            "sources_unbalanced",
+            "sources_balance",
+            f"coalesce({kp_number('raised_total')}, 0) <> {_kp_sum(KP_FUNDING_SOURCES)}",
+            {"parts": _kp_sum(KP_FUNDING_SOURCES)},
+        ),
+        RowCheck(
+            "special_funding",
+            "special_above_government",
+            "within_government",
+            f"{kp_number('special_funding')} > coalesce({kp_number('government_funding')}, 0)",
+            {"government": "government_funding"},
+        ),
+        RowCheck(
+            "used_total",
+            "uses_unbalanced",
+            "uses_balance",
+            f"coalesce({kp_number('used_total')}, 0) <> {_kp_sum(KP_FUNDING_USES)}",
+            {"parts": _kp_sum(KP_FUNDING_USES)},
+        ),
+    ),
+)
+
+KP_MEDIA = _kp_table(
+    "kp_media",
+    "科普传媒",
+    "科普 statistics KP-004: media",
+    ("kp media", "KP-004 科普传媒", "KP-004", "KP004"),
+    KP_MEDIA_INDICATORS,
+)
+
+KP_ACTIVITIES = _kp_table(
+    "kp_activities",
+    "科普统计活动",
+    "科普 statistics KP-005: activities",
+    ("kp activities", "KP-005 科普活动", "KP-005", "KP005"),
+    KP_ACTIVITY_INDICATORS,
+)
+
+# The 科普统计 tables join every list of specs and the templates.
+KP_STATISTICS = (KP_UNITS, KP_PERSONS, KP_VENUES, KP_FUNDING, KP_MEDIA, KP_ACTIVITIES)
+ALL_SPECS = (*ALL_SPECS, *KP_STATISTICS)
+SPECS_BY_TABLE = {s.table: s for s in ALL_SPECS}
+TEMPLATES = {**TEMPLATES, "kepu-statistics": KP_STATISTICS}
+KP_DEPARTMENTS = _accepted(KP_UNITS, "department_category")
+KP_FORM_LEVEL_CODES = _accepted(KP_UNITS, "form_level")
+KP_VENUE_TYPES = _accepted(KP_VENUES, "venue_type")

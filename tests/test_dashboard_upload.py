@@ -176,8 +176,9 @@ def test_the_upload_page_offers_every_template_and_waits_for_files(upload_page: 
         "登记名册",
         "任务进展",
         "评估意见",
+        "科普统计单位信息；科普人员；科普场地；科普统计经费；科普传媒；科普统计活动",
     ]
-    assert len(TEMPLATES) == 10
+    assert len(TEMPLATES) == 11
     assert upload_page.button(key="load").disabled
     assert upload_page.button(key="build").label == "构建并发布"
 
