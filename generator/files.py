@@ -11,12 +11,15 @@ splits it.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import xlsxwriter
+from pyarrow import csv as pa_csv
 
 from ingest.specs import TableSpec
 from ingest.workbook import SYNTHETIC_NOTE, _describe, _unit, header_text
@@ -24,14 +27,17 @@ from ingest.workbook import SYNTHETIC_NOTE, _describe, _unit, header_text
 XLSX_ROWS = 200_000
 
 
-def _headers(spec: TableSpec, frame: pd.DataFrame, units: Mapping[str, str]) -> list[str]:
+def _headers(
+    spec: TableSpec, frame: pd.DataFrame | pa.Table, units: Mapping[str, str]
+) -> list[str]:
     """Bilingual headers of the declared columns; any other column (section scores, kept
     in the spec's extra table) under its own name."""
     declared = {c.name for c in spec.columns}
-    assert spec.extra_table or declared.issuperset(frame.columns), spec.table
+    names = frame.column_names if isinstance(frame, pa.Table) else list(frame.columns)
+    assert spec.extra_table or declared.issuperset(names), spec.table
     return [
         header_text(spec, name, _unit(spec, name, units)) if name in declared else name
-        for name in frame.columns
+        for name in names
     ]
 
 
@@ -70,14 +76,19 @@ def write_xlsx(
 
 
 def write_csv(
-    path: Path, spec: TableSpec, frame: pd.DataFrame, units: Mapping[str, str] | None = None
+    path: Path,
+    spec: TableSpec,
+    frame: pd.DataFrame | pa.Table,
+    units: Mapping[str, str] | None = None,
 ) -> Path:
-    """One table as csv under the same bilingual headers."""
-    frame.to_csv(
-        path,
-        index=False,
-        header=_headers(spec, frame, units or {}),
-        encoding="utf-8-sig",
-        lineterminator="\n",
+    """One table as csv under the same bilingual headers, written by Arrow."""
+    table = (
+        frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
     )
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerow(_headers(spec, table, units or {}))
+    with path.open("ab") as handle:
+        pa_csv.write_csv(
+            table, handle, pa_csv.WriteOptions(include_header=False, quoting_style="needed")
+        )
     return path

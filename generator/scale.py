@@ -31,6 +31,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from generator.files import XLSX_ROWS, write_csv, write_xlsx
 from generator.funding import interpolate
@@ -329,7 +331,7 @@ def facility_frames(
 # ---------------------------------------------------------------- activities
 
 
-def activity_frames(hierarchy: Hierarchy, seed: int) -> Iterator[tuple[int, pd.DataFrame]]:
+def activity_frames(hierarchy: Hierarchy, seed: int) -> Iterator[tuple[int, pa.Table]]:
     """Per province: its activity records, placed by population, numbered by date."""
     regions = hierarchy.regions
     villages = regions[regions["level"] == "village"]
@@ -357,27 +359,30 @@ def activity_frames(hierarchy: Hierarchy, seed: int) -> Iterator[tuple[int, pd.D
         amount = np.where(
             rng.random(count) < 0.4, (participants * rng.uniform(5, 40, count)).round(2), np.nan
         )
-        frame = pd.DataFrame(
+        days = _dates(year, rng)
+        groups = rng.integers(0, len(TARGET_GROUPS), count)
+        sessions = 1 + rng.poisson(0.5, count)
+        order = np.lexsort((code, days))
+        year = year[order]
+        number = np.arange(count) - np.searchsorted(year, year) + 1  # within its year, by date
+        ids = pc.binary_join_element_wise(
+            f"A{province // 10_000}",
+            pc.cast(pa.array(year), pa.string()),
+            pc.utf8_lpad(pc.cast(pa.array(number), pa.string()), 7, "0"),
+            "-",
+        )
+        # Arrow columns, not Python strings: millions of small objects fragment the heap
+        frame = pa.table(
             {
-                "activity_date": _dates(year, rng),
-                "region_code": code.astype(str),
-                "activity_type": np.array(ACTIVITY_TYPES)[kind],
-                "target_group": np.array(TARGET_GROUPS)[rng.integers(0, len(TARGET_GROUPS), count)],
-                "sessions": 1 + rng.poisson(0.5, count),
-                "participants": participants,
-                "amount": amount,
+                "activity_id": ids,
+                "activity_date": pa.array(days[order]),
+                "region_code": pc.cast(pa.array(code[order]), pa.string()),
+                "activity_type": pc.take(pa.array(ACTIVITY_TYPES), pa.array(kind[order])),
+                "target_group": pc.take(pa.array(TARGET_GROUPS), pa.array(groups[order])),
+                "sessions": pa.array(sessions[order]),
+                "participants": pa.array(participants[order]),
+                "amount": pa.array(amount[order], from_pandas=True),
             }
-        ).sort_values(["activity_date", "region_code"], kind="stable", ignore_index=True)
-        number = frame.groupby(frame["activity_date"].str.slice(0, 4)).cumcount() + 1
-        frame.insert(
-            0,
-            "activity_id",
-            "A"
-            + str(province)[:2]
-            + "-"
-            + frame["activity_date"].str.slice(0, 4)
-            + "-"
-            + number.astype(str).str.zfill(7),
         )
         yield province, frame
 
@@ -393,10 +398,10 @@ class _Table:
         self.folder, self.stem, self.spec, self.large, self.received = (
             folder, stem, spec, large, received
         )  # fmt: skip
-        self.parts: list[pd.DataFrame] = []
+        self.parts: list[pd.DataFrame | pa.Table] = []
         self.paths: list[Path] = []
 
-    def add(self, province: int, frame: pd.DataFrame) -> None:
+    def add(self, province: int, frame: pd.DataFrame | pa.Table) -> None:
         if self.large:
             name = f"{self.stem}_{province // 10_000:02d}.csv"
             self.paths.append(write_csv(self.folder / name, self.spec, frame))
@@ -405,7 +410,8 @@ class _Table:
 
     def close(self) -> list[Path]:
         if not self.large:
-            whole = pd.concat(self.parts, ignore_index=True)
+            parts = [p.to_pandas() if isinstance(p, pa.Table) else p for p in self.parts]
+            whole = pd.concat(parts, ignore_index=True)
             path = self.folder / f"{self.stem}.xlsx"
             self.paths.append(write_xlsx(path, [(self.spec, whole)], self.received))
         return self.paths
