@@ -204,11 +204,16 @@ def _draw_design(region: SurveyRegion, rng: np.random.Generator, lonely: bool) -
                     }
                 )
             )
-    design = pd.concat(rows, ignore_index=True)
+    return draw_groups(pd.concat(rows, ignore_index=True), region.urban_share, rng)
+
+
+def draw_groups(design: pd.DataFrame, urban_share: float, rng: np.random.Generator) -> pd.DataFrame:
+    """Sex, age, urban/rural, education and occupation for each row of a drawn design
+    (the generator at every scale draws its own clusters and reuses this)."""
     n = len(design)
     design["sex"] = rng.choice(["男", "女"], n)
     design["age"] = rng.integers(18, 76, n)  # 70–75 are outside the indicator's population
-    design["urban_rural"] = np.where(rng.random(n) < region.urban_share, "城镇", "乡村")
+    design["urban_rural"] = np.where(rng.random(n) < urban_share, "城镇", "乡村")
     education = list(EDUCATION_EFFECT)
     young = design["age"] < 40
     design["education"] = np.where(
@@ -244,7 +249,7 @@ def _linear_predictor(
     )
 
 
-def _literate(
+def literate_flags(
     design: pd.DataFrame,
     level: float,
     rng: np.random.Generator,
@@ -293,7 +298,7 @@ def _match_share(
     return flags
 
 
-def _section_scores(literate: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
+def section_scores(literate: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
     """Section scores in half points whose total is ≥ 70 exactly for literate respondents."""
     totals = np.where(
         literate, rng.uniform(70, 100, len(literate)), rng.uniform(20, 69.5, len(literate))
@@ -339,9 +344,9 @@ def wave_workbook(region: SurveyRegion, year: int, folder: Path, seed: int) -> P
     items = year < ITEMS_WAVES_BEFORE
     design = _draw_design(region, rng, lonely=(region.slug == "zengcheng" and year == 2019))
     effects = (region.effects or {}).get(year, Effects())
-    literate = _literate(design, region.path[year], rng, effects, region.districts)
+    literate = literate_flags(design, region.path[year], rng, effects, region.districts)
     key = _answer_key(wave_id, rng) if items else None
-    scores = _item_responses(literate, key, rng) if items else _section_scores(literate, rng)
+    scores = _item_responses(literate, key, rng) if items else section_scores(literate, rng)
     if region.districts:
         region_codes = np.array(list(region.districts))[design["town"] - 1]
     elif region.town_codes:

@@ -102,6 +102,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     return _run("build_job", lang=_lang(args))
 
 
+def cmd_generate(args: argparse.Namespace) -> int:
+    from generator import SEED
+    from generator.scale import generate_scale
+
+    seed = SEED if args.seed is None else args.seed
+    paths = generate_scale(args.scale, Path(args.output), seed)
+    print(f"generated {len(paths)} synthetic files ({args.scale}, seed {seed}) in {args.output}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from generator import generate
 
@@ -342,6 +352,8 @@ RUNS_DAGSTER_OR_DBT = (cmd_demo, cmd_ingest, cmd_build, cmd_assess)
 
 
 def parser() -> argparse.ArgumentParser:
+    from generator.hierarchy import SCALES
+
     top = argparse.ArgumentParser(prog="kepu", description="Kepu Monitor (科普监测)")
     sub = top.add_subparsers(dest="command", required=True)
 
@@ -349,6 +361,14 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-dashboard", action="store_true", help="stop after publishing")
     demo.add_argument("--port", type=int, default=8501)
     demo.set_defaults(func=cmd_demo)
+
+    generate = sub.add_parser(
+        "generate", help="write synthetic data at a scale, as the files users load"
+    )
+    generate.add_argument("--scale", choices=SCALES, required=True)
+    generate.add_argument("-o", "--output", required=True, help="folder")
+    generate.add_argument("--seed", type=int, help="default: the demo's seed")
+    generate.set_defaults(func=cmd_generate)
 
     ingest = sub.add_parser("ingest", help="load spreadsheet files, then build and publish")
     ingest.add_argument("paths", nargs="+", help=".xlsx or .csv files")
