@@ -18,7 +18,9 @@ reads (the specs of `ingest.specs`), every file marked synthetic:
   stations, galleries and (in towns) venues opening along coverage paths, '无' where a
   unit has none;
 - NATIONAL_ACTIVITIES activity records 2021–2024 at national scale, proportionally fewer
-  below, placed in counties, towns and villages by population.
+  below, placed in counties, towns and villages by population;
+- the 科普统计 returns of every reporting unit of the root's counties, 2021–2023
+  (`generator.kepu_statistics`: at national scale they roll up to the published figures).
 
 Tables over `generator.files.XLSX_ROWS` rows are written as csv, one file per province.
 """
@@ -34,6 +36,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from generator import kepu_statistics
 from generator.files import XLSX_ROWS, write_csv, write_xlsx
 from generator.funding import interpolate
 from generator.hierarchy import (
@@ -487,4 +490,19 @@ def generate_scale(scale: str, folder: Path, seed: int) -> list[Path]:
         date(YEARS[-1] + 1, 3, 31),
     )
     paths.append(write_xlsx(folder / "plan.xlsx", plan_frames(hierarchy), date(2021, 12, 1)))
-    return [*paths, *_survey(folder, hierarchy, seed), *_records(folder, hierarchy, seed)]
+    return [
+        *paths,
+        *_survey(folder, hierarchy, seed),
+        *_records(folder, hierarchy, seed),
+        *_kepu_statistics(folder, hierarchy, seed),
+    ]
+
+
+def _kepu_statistics(folder: Path, hierarchy: Hierarchy, seed: int) -> list[Path]:
+    """The 科普统计 returns of every reporting unit of the root's counties, for the years
+    the national figures calibrate, on the counties' population of the latest of them."""
+    latest = max(kepu_statistics.CALIBRATED_YEARS)
+    counties = hierarchy.counties_frame()
+    counties = counties[counties["year"] == latest].drop(columns="year")
+    frames = kepu_statistics.returns(counties, kepu_statistics.CALIBRATED_YEARS, seed)
+    return kepu_statistics.write_workbooks(frames, counties, folder)

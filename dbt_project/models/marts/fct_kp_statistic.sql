@@ -41,7 +41,10 @@ regional as (
         count(located.indicator_value) as form_count
     from located
     inner join ancestors on located.region_code = ancestors.region_code
-    where located.form_level <> 'ministry'
+    where
+        located.form_level <> 'ministry'
+        -- a register holding the country itself: its total is `national`, below
+        and ancestors.ancestor_code <> '{{ nation_code }}'
     group by ancestors.ancestor_code, located.year, located.indicator_code, located.value_unit
 ),
 
