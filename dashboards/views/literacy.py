@@ -262,7 +262,9 @@ def trend_chart(
         layers += target_period_layers(targets, colour, t("literacy.target"))
     if not baselines.empty:
         layers += baseline_layers(baselines, colour)
-    title = alt.TitleParams(t("literacy.trend_title"), subtitle=subtitle or None)
+    title = t("literacy.trend_title")
+    if subtitle:
+        title = alt.TitleParams(title, subtitle=subtitle)
     chart = alt.layer(*layers).properties(title=title, height=TREND_HEIGHT)
     return with_legends_below(chart)
 
