@@ -124,6 +124,8 @@ def activity_count(hierarchy: Hierarchy) -> int:
 
 # ---------------------------------------------------------------- plan
 
+SURVEY_INDICATORS = ("literacy_ratio", "literacy_ratio_gap", "literacy_ratio_dispersion")
+
 
 def plan_frames(hierarchy: Hierarchy) -> list[tuple[TableSpec, pd.DataFrame]]:
     """The national outline, or a synthetic implementation plan of it for the root."""
@@ -156,8 +158,10 @@ def plan_frames(hierarchy: Hierarchy) -> list[tuple[TableSpec, pd.DataFrame]]:
     reviews = pd.DataFrame(
         {"plan_id": plan_id, "review_year": [2025, 2035], "review_kind": "checkpoint"}
     )
+    # The literacy ratio, and the gap and dispersion indicators the warehouse derives from
+    # every surveyed region's waves.
     indicators = registry_table(INDICATORS)
-    indicators = indicators[indicators["indicator_code"] == "literacy_ratio"]
+    indicators = indicators[indicators["indicator_code"].isin(SURVEY_INDICATORS)]
     targets = pd.DataFrame(
         [
             {
