@@ -18,6 +18,7 @@ integers, so the forms sum exactly to the total they were cut from.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -92,6 +93,8 @@ CENTRAL_SHARE = 0.03
 # Counties holding this share of a year's national population stand for the whole country
 # (a national frame is built on one year's population, which differs a little by year).
 WHOLE_COUNTRY = 0.99
+# Units file online by 30 June of the following year (the 2022–23 timetable).
+FILED_BY = (6, 30)
 CENTRAL_UNITS = 12  # central departments (部委级) reporting their own systems
 # Not published: what is left of the money raised after 政府拨款 comes from donations,
 # self-raised funds and other income in these shares; uses not published split as below.
@@ -395,5 +398,8 @@ def write_workbooks(
             mine = frame["unit_code"].isin(unit_rows["unit_code"]) & (frame["year"] == year)
             sheets.append((spec, frame[mine]))
         path = folder / f"kepu_statistics_{name}_{year}.xlsx"
-        paths.append(write_workbook(path, sheets, units=money, synthetic=True))
+        received = date(year + 1, *FILED_BY)
+        paths.append(
+            write_workbook(path, sheets, units=money, synthetic=True, received_on=received)
+        )
     return paths

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pandas as pd
@@ -62,7 +62,8 @@ def write_workbook(
     `units` gives the unit written into the header of unit-bearing columns (e.g.
     {"amount": "万元"}); with `unit_cell` the unit goes into a '单位：…' line above the header
     instead, as many statistical returns do. A `None` frame writes an empty template sheet.
-    `received_on` records when the data were delivered (the file's vintage).
+    `received_on` records when the data were delivered (the file's vintage); it is also the
+    workbook's creation time, so the same rows written twice give the same bytes.
     """
     units = units or {}
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -70,6 +71,8 @@ def write_workbook(
     book = xlsxwriter.Workbook(
         str(path), {"strings_to_numbers": False, "strings_to_formulas": False}
     )
+    if received_on:
+        book.set_properties({"created": datetime.combine(received_on, time())})
     bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     about = book.add_worksheet("说明")
     about.set_column(0, 0, 36)
