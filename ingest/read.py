@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cached_property
+from itertools import islice, repeat
+from operator import itemgetter
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -44,6 +48,11 @@ HAS_FULL_WIDTH = "[\uff01-\uff5e\u3000]"
 HAS_EDGE_BLANK = "^[ \t\r\n\u3000\u00a0]|[ \t\r\n\u3000\u00a0]$"
 NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 NOT_FINITE = r"^[+-]?(inf|infinity|nan)$"
+NONE = type(None)
+PLAIN_KINDS = frozenset((str, NONE))  # cells that are their own text
+# A cell's kind by its exact type, as cell_text tests it (a subclass of float is other).
+KIND_CODES = {str: 0, NONE: 0, float: 1}
+OTHER_KIND = 2
 
 
 def _literal(text: str) -> str:
@@ -166,11 +175,34 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def _text_column(values: tuple) -> pa.Array:
-    return pa.array(
-        [v if v.__class__ is str else (None if v is None else cell_text(v)) for v in values],
-        type=pa.string(),
+def column_text(values: Sequence[object]) -> pa.Array:
+    """`cell_text` of every cell of a column (None stays null), column-wise: strings pass
+    through, floats are converted by numpy and Arrow, only other kinds cell by cell."""
+    kinds = set(map(type, values))
+    if kinds <= PLAIN_KINDS:
+        return pa.array(values, type=pa.string())
+    cells = np.empty(len(values), dtype=object)
+    cells[:] = values
+    codes = np.fromiter(
+        map(KIND_CODES.get, map(type, values), repeat(OTHER_KIND)), np.int8, len(values)
     )
+    is_float = codes == KIND_CODES[float]
+    if is_float.any():
+        cells[is_float] = _float_texts(cells[is_float].astype(np.float64))
+    other = codes == OTHER_KIND
+    if other.any():
+        cells[other] = list(map(cell_text, cells[other]))
+    return pa.array(cells, type=pa.string())
+
+
+def _float_texts(numbers: np.ndarray) -> np.ndarray:
+    """Whole numbers below 1e15 as integers ('-0.0' → '0'), all others as Python's repr."""
+    whole = (numbers == np.trunc(numbers)) & (np.abs(numbers) < 1e15)
+    texts = np.empty(len(numbers), dtype=object)
+    integers = pa.array(numbers[whole].astype(np.int64)).cast(pa.string())
+    texts[whole] = integers.to_numpy(zero_copy_only=False)
+    texts[~whole] = list(map(repr, numbers[~whole].tolist()))
+    return texts
 
 
 @dataclass(frozen=True)
@@ -460,28 +492,16 @@ def _body(grid: Grid, start: int, wanted: list[int]) -> pa.Table:
     if not wanted:
         return schema.empty_table()
     batches: list[pa.RecordBatch] = []
-    columns: list[list] = [[] for _ in wanted]
     first = start + 1  # the spreadsheet row number of the next row to convert
-
-    def flush() -> None:
-        nonlocal first
-        size = len(columns[0])
-        arrays = [pa.array(range(first, first + size), pa.int64())]
-        arrays += [_text_column(values) for values in columns]
+    rows = islice(grid.rows(), start, None)
+    width = max(wanted) + 1
+    while batch := list(islice(rows, BATCH_ROWS)):
+        if min(map(len, batch)) < width:  # a short row (CSV) reads as blanks to the right
+            batch = [row + [None] * (width - len(row)) for row in batch]
+        arrays = [pa.array(range(first, first + len(batch)), pa.int64())]
+        arrays += [column_text(list(map(itemgetter(p), batch))) for p in wanted]
         batches.append(pa.RecordBatch.from_arrays(arrays, schema=schema))
-        first += size
-        for values in columns:
-            values.clear()
-
-    for index, row in enumerate(grid.rows()):
-        if index < start:
-            continue
-        width = len(row)
-        for values, p in zip(columns, wanted, strict=True):
-            values.append(row[p] if p < width else None)
-        if len(columns[0]) >= BATCH_ROWS:
-            flush()
-    flush()
+        first += len(batch)
     return pa.Table.from_batches(batches, schema=schema)
 
 
