@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cached_property
 from itertools import islice, repeat
-from operator import itemgetter
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingest import problems
 from ingest.container import Grid, open_grids
@@ -181,6 +181,8 @@ def column_text(values: Sequence[object]) -> pa.Array:
     kinds = set(map(type, values))
     if kinds <= PLAIN_KINDS:
         return pa.array(values, type=pa.string())
+    if kinds == {float}:
+        return _float_texts(np.array(values, dtype=np.float64))
     cells = np.empty(len(values), dtype=object)
     cells[:] = values
     codes = np.fromiter(
@@ -188,21 +190,31 @@ def column_text(values: Sequence[object]) -> pa.Array:
     )
     is_float = codes == KIND_CODES[float]
     if is_float.any():
-        cells[is_float] = _float_texts(cells[is_float].astype(np.float64))
+        numbers = cells[is_float].astype(np.float64)
+        cells[is_float] = _float_texts(numbers).to_numpy(zero_copy_only=False)
     other = codes == OTHER_KIND
     if other.any():
         cells[other] = list(map(cell_text, cells[other]))
     return pa.array(cells, type=pa.string())
 
 
-def _float_texts(numbers: np.ndarray) -> np.ndarray:
-    """Whole numbers below 1e15 as integers ('-0.0' → '0'), all others as Python's repr."""
+def _float_texts(numbers: np.ndarray) -> pa.Array:
+    """Whole numbers below 1e15 as integers ('-0.0' → '0'), all others as Python's repr.
+    Arrow writes the same shortest digits as repr; where it writes them in plain notation
+    (no exponent) and repr does too (1e-4 ≤ |x| < 1e15), its text is repr's. The rest
+    (exponents, NaN, infinities: rare in a return) go through repr itself."""
     whole = (numbers == np.trunc(numbers)) & (np.abs(numbers) < 1e15)
-    texts = np.empty(len(numbers), dtype=object)
-    integers = pa.array(numbers[whole].astype(np.int64)).cast(pa.string())
-    texts[whole] = integers.to_numpy(zero_copy_only=False)
-    texts[~whole] = list(map(repr, numbers[~whole].tolist()))
-    return texts
+    integers = pa.array(np.where(whole, numbers, 0).astype(np.int64)).cast(pa.string())
+    decimals = pa.array(numbers).cast(pa.string())
+    texts = pc.if_else(pa.array(whole), integers, decimals)
+    plain = (np.abs(numbers) >= 1e-4) & (np.abs(numbers) < 1e15)
+    exponent = pc.match_substring(decimals, "e").to_numpy(zero_copy_only=False)
+    by_repr = ~whole & (~plain | exponent)
+    if not by_repr.any():
+        return texts
+    shown = texts.to_numpy(zero_copy_only=False)
+    shown[by_repr] = list(map(repr, numbers[by_repr].tolist()))
+    return pa.array(shown, type=pa.string())
 
 
 @dataclass(frozen=True)
@@ -498,8 +510,10 @@ def _body(grid: Grid, start: int, wanted: list[int]) -> pa.Table:
     while batch := list(islice(rows, BATCH_ROWS)):
         if min(map(len, batch)) < width:  # a short row (CSV) reads as blanks to the right
             batch = [row + [None] * (width - len(row)) for row in batch]
-        arrays = [pa.array(range(first, first + len(batch)), pa.int64())]
-        arrays += [column_text(list(map(itemgetter(p), batch))) for p in wanted]
+        # the batch transposed in C; rows longer than `width` (CSV) are cut to the shortest
+        columns = list(zip(*batch, strict=False))
+        arrays = [pa.array(np.arange(first, first + len(batch), dtype=np.int64))]
+        arrays += [column_text(columns[p]) for p in wanted]
         batches.append(pa.RecordBatch.from_arrays(arrays, schema=schema))
         first += len(batch)
     return pa.Table.from_batches(batches, schema=schema)

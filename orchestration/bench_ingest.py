@@ -235,7 +235,9 @@ def run(rows: int, repeats: int = REPEATS, folder: Path | None = None) -> BenchR
                                 ("ours", ours), ("ours_csv", ours_csv))
         }  # fmt: skip
         size = files.xlsx.stat().st_size / (1 << 20)
-        return BenchResult(rows=rows, columns=16, file_mb=round(size, 2), **stages)
+        with files.csv.open(encoding="utf-8") as handle:
+            columns = len(next(csv.reader(handle)))
+        return BenchResult(rows=rows, columns=columns, file_mb=round(size, 2), **stages)
     finally:
         if folder is None:
             shutil.rmtree(root, ignore_errors=True)
