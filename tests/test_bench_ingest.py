@@ -27,7 +27,7 @@ def test_the_files_replicate_the_demo_rows_with_fresh_ids(tmp_path: Path) -> Non
     pd.testing.assert_frame_equal(xlsx[others], demo[others].head(ROWS))
     # the csv holds the text a statistician would have typed: 63, not 63.0
     assert text.loc[0, "年龄 / age"] == str(int(demo.loc[0, "年龄 / age"]))
-    assert text.loc[0, "权重 / weight"] == repr(demo.loc[0, "权重 / weight"])
+    assert text.loc[0, "权重 / weight"] == repr(float(demo.loc[0, "权重 / weight"]))
 
 
 def test_every_stage_counts_all_rows_and_the_json_holds_the_figures(tmp_path: Path) -> None:
