@@ -82,9 +82,12 @@ class Grid:
             yield from self._rows
             return
         start = self._sheet.start
-        offset = [None] * (start[1] if start else 0)
+        if not start or not start[1]:
+            yield from self._sheet.iter_rows()
+            return
+        offset = [None] * start[1]
         for row in self._sheet.iter_rows():
-            yield offset + row if offset else row
+            yield offset + row
 
     def is_empty(self) -> bool:
         if self._sheet is not None:

@@ -14,14 +14,18 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cached_property
+from itertools import islice, repeat
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingest import problems
 from ingest.container import Grid, open_grids
@@ -44,6 +48,11 @@ HAS_FULL_WIDTH = "[\uff01-\uff5e\u3000]"
 HAS_EDGE_BLANK = "^[ \t\r\n\u3000\u00a0]|[ \t\r\n\u3000\u00a0]$"
 NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 NOT_FINITE = r"^[+-]?(inf|infinity|nan)$"
+NONE = type(None)
+PLAIN_KINDS = frozenset((str, NONE))  # cells that are their own text
+# A cell's kind by its exact type, as cell_text tests it (a subclass of float is other).
+KIND_CODES = {str: 0, NONE: 0, float: 1}
+OTHER_KIND = 2
 
 
 def _literal(text: str) -> str:
@@ -166,11 +175,46 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def _text_column(values: tuple) -> pa.Array:
-    return pa.array(
-        [v if v.__class__ is str else (None if v is None else cell_text(v)) for v in values],
-        type=pa.string(),
+def column_text(values: Sequence[object]) -> pa.Array:
+    """`cell_text` of every cell of a column (None stays null), column-wise: strings pass
+    through, floats are converted by numpy and Arrow, only other kinds cell by cell."""
+    kinds = set(map(type, values))
+    if kinds <= PLAIN_KINDS:
+        return pa.array(values, type=pa.string())
+    if kinds == {float}:
+        return _float_texts(np.array(values, dtype=np.float64))
+    cells = np.empty(len(values), dtype=object)
+    cells[:] = values
+    codes = np.fromiter(
+        map(KIND_CODES.get, map(type, values), repeat(OTHER_KIND)), np.int8, len(values)
     )
+    is_float = codes == KIND_CODES[float]
+    if is_float.any():
+        numbers = cells[is_float].astype(np.float64)
+        cells[is_float] = _float_texts(numbers).to_numpy(zero_copy_only=False)
+    other = codes == OTHER_KIND
+    if other.any():
+        cells[other] = list(map(cell_text, cells[other]))
+    return pa.array(cells, type=pa.string())
+
+
+def _float_texts(numbers: np.ndarray) -> pa.Array:
+    """Whole numbers below 1e15 as integers ('-0.0' → '0'), all others as Python's repr.
+    Arrow writes the same shortest digits as repr; where it writes them in plain notation
+    (no exponent) and repr does too (1e-4 ≤ |x| < 1e15), its text is repr's. The rest
+    (exponents, NaN, infinities: rare in a return) go through repr itself."""
+    whole = (numbers == np.trunc(numbers)) & (np.abs(numbers) < 1e15)
+    integers = pa.array(np.where(whole, numbers, 0).astype(np.int64)).cast(pa.string())
+    decimals = pa.array(numbers).cast(pa.string())
+    texts = pc.if_else(pa.array(whole), integers, decimals)
+    plain = (np.abs(numbers) >= 1e-4) & (np.abs(numbers) < 1e15)
+    exponent = pc.match_substring(decimals, "e").to_numpy(zero_copy_only=False)
+    by_repr = ~whole & (~plain | exponent)
+    if not by_repr.any():
+        return texts
+    shown = texts.to_numpy(zero_copy_only=False)
+    shown[by_repr] = list(map(repr, numbers[by_repr].tolist()))
+    return pa.array(shown, type=pa.string())
 
 
 @dataclass(frozen=True)
@@ -460,28 +504,18 @@ def _body(grid: Grid, start: int, wanted: list[int]) -> pa.Table:
     if not wanted:
         return schema.empty_table()
     batches: list[pa.RecordBatch] = []
-    columns: list[list] = [[] for _ in wanted]
     first = start + 1  # the spreadsheet row number of the next row to convert
-
-    def flush() -> None:
-        nonlocal first
-        size = len(columns[0])
-        arrays = [pa.array(range(first, first + size), pa.int64())]
-        arrays += [_text_column(values) for values in columns]
+    rows = islice(grid.rows(), start, None)
+    width = max(wanted) + 1
+    while batch := list(islice(rows, BATCH_ROWS)):
+        if min(map(len, batch)) < width:  # a short row (CSV) reads as blanks to the right
+            batch = [row + [None] * (width - len(row)) for row in batch]
+        # the batch transposed in C; rows longer than `width` (CSV) are cut to the shortest
+        columns = list(zip(*batch, strict=False))
+        arrays = [pa.array(np.arange(first, first + len(batch), dtype=np.int64))]
+        arrays += [column_text(columns[p]) for p in wanted]
         batches.append(pa.RecordBatch.from_arrays(arrays, schema=schema))
-        first += size
-        for values in columns:
-            values.clear()
-
-    for index, row in enumerate(grid.rows()):
-        if index < start:
-            continue
-        width = len(row)
-        for values, p in zip(columns, wanted, strict=True):
-            values.append(row[p] if p < width else None)
-        if len(columns[0]) >= BATCH_ROWS:
-            flush()
-    flush()
+        first += len(batch)
     return pa.Table.from_batches(batches, schema=schema)
 
 

@@ -314,6 +314,14 @@ def cmd_assess(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     if args.what == "dashboard":
         return _bench_dashboard(args)
+    if args.what == "ingest":
+        from orchestration import bench_ingest
+
+        result = bench_ingest.run(args.rows)
+        print(bench_ingest.report(result))
+        path = Path(args.json) if args.json else bench_ingest.default_json_path()
+        print(f"wrote {bench_ingest.write_json(result, path)}")
+        return 0
     from orchestration.bench import default_json_path, report, run, write_json
 
     result = run(args.respondents)
@@ -435,7 +443,8 @@ def parser() -> argparse.ArgumentParser:
     assess.set_defaults(func=cmd_assess)
 
     bench = sub.add_parser("bench", help="benchmarks, printed beside their baseline")
-    bench.add_argument("what", choices=["survey", "dashboard"])
+    bench.add_argument("what", choices=["survey", "dashboard", "ingest"])
+    bench.add_argument("--rows", type=int, default=200_000, help="ingest: respondents' rows")
     bench.add_argument("--respondents", type=int, default=300_000, help="survey: wave size")
     bench.add_argument("--repeats", type=int, default=5, help="dashboard: visits timed")
     bench.add_argument("--json", help="where the figures go (default KEPU_HOME/bench/<what>.json)")
