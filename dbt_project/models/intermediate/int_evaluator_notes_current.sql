@@ -21,6 +21,8 @@ select
     author,
     written_on
 from notes
-qualify load_id = max(load_id) over (
-        partition by plan_id, review_kind, as_of_date, report_section
-    )
+where (plan_id, review_kind, as_of_date, report_section, load_id) in (
+    select plan_id, review_kind, as_of_date, report_section, max(load_id)
+    from notes
+    group by plan_id, review_kind, as_of_date, report_section
+)
