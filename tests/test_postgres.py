@@ -11,6 +11,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import duckdb
@@ -106,7 +107,7 @@ def postgres_frame(environ: dict[str, str], schema: str, table: str) -> pd.DataF
 
 def comparable(value: object) -> object:
     """One spelling for a value either engine returns: numbers as float, lists as tuples,
-    nulls as None."""
+    dates as datetimes, nulls as None."""
     if isinstance(value, list | tuple | np.ndarray):
         return tuple(comparable(v) for v in value)
     if value is None or value is pd.NA or value is pd.NaT:
@@ -119,6 +120,8 @@ def comparable(value: object) -> object:
         return float(value)
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime().replace(tzinfo=None)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime.combine(value, time())  # DuckDB's dates reach pandas as timestamps
     return value
 
 

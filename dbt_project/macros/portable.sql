@@ -2,7 +2,7 @@
 The SQL that DuckDB and PostgreSQL spell differently, one macro each (issue 13), through
 `adapter.dispatch`: `duckdb__` is the form the models were written in, `postgres__` its
 PostgreSQL equivalent. SQL both engines accept (array[…], array_agg, string_to_array,
-array_append, &&, percentile_cont, filter clauses, double precision) is written in the
+array_append, percentile_cont, filter clauses, double precision) is written in the
 models directly.
 -#}
 
@@ -31,6 +31,20 @@ models directly.
 
 {% macro postgres__list_length(list) -%}
     cardinality({{ list }})
+{%- endmacro %}
+
+
+{#- Whether two lists have an element in common. -#}
+{% macro lists_overlap(list, other) -%}
+    {{ return(adapter.dispatch('lists_overlap')(list, other)) }}
+{%- endmacro %}
+
+{% macro duckdb__lists_overlap(list, other) -%}
+    list_has_any({{ list }}, {{ other }})
+{%- endmacro %}
+
+{% macro postgres__lists_overlap(list, other) -%}
+    ({{ list }} && {{ other }})
 {%- endmacro %}
 
 

@@ -104,8 +104,9 @@ covered_years as (
 spine as (
     select
         scopes.*,
-        {{ integer_series('scopes.period_start', 'least(scopes.period_end, covered_years.last_year)') }}
-            as year
+        {{ integer_series(
+            'scopes.period_start', 'least(scopes.period_end, covered_years.last_year)'
+        ) }} as year
     from scopes
     inner join covered_years on scopes.target_id = covered_years.target_id
 ),

@@ -69,8 +69,9 @@ spine as (
         scopes.entity_types,
         scopes.unit_level,
         scopes.period_start,
-        {{ integer_series('scopes.period_start', 'least(scopes.period_end, last_years.last_year)') }}
-            as year
+        {{ integer_series(
+            'scopes.period_start', 'least(scopes.period_end, last_years.last_year)'
+        ) }} as year
     from scopes
     inner join last_years on scopes.target_id = last_years.target_id
 ),

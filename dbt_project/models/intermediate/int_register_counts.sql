@@ -32,8 +32,9 @@ last_years as (
 spine as (
     select
         scopes.*,
-        {{ integer_series('scopes.period_start - 1', 'least(scopes.period_end, last_years.last_year)') }}
-            as year
+        {{ integer_series(
+            'scopes.period_start - 1', 'least(scopes.period_end, last_years.last_year)'
+        ) }} as year
     from scopes
     inner join last_years on scopes.target_id = last_years.target_id
 ),

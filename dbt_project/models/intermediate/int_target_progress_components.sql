@@ -65,7 +65,11 @@ ranked_before_start as (
 
 first_observed as (
     -- without a registry baseline: the last value before the plan starts, else its first
-    select target_id, first_year, first_value, first_standard_error
+    select
+        target_id,
+        first_year,
+        first_value,
+        first_standard_error
     from ranked_before_start
     where nearness = 1
 ),
@@ -122,7 +126,9 @@ bounded as (
     -- are counted inclusively (2021–2025 is five years)
     select
         *,
-        case when {{ year_of('as_of_date') }} > due_year then 'final' else 'forward' end as verdict_stage,
+        case
+            when {{ year_of('as_of_date') }} > due_year then 'final' else 'forward'
+        end as verdict_stage,
         greatest(base_value, epsilon) as y0,
         greatest(latest_value, epsilon) as yt,
         greatest(target_value, epsilon) as y_target,

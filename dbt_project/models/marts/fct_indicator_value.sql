@@ -416,7 +416,7 @@ select
     all_values.record_source,
     all_values.reporting_regions,
     coalesce(all_values.is_synthetic, false)
-    or all_values.load_ids && synthetic_loads.load_ids as is_synthetic,
+    or {{ lists_overlap('all_values.load_ids', 'synthetic_loads.load_ids') }} as is_synthetic,
     -- in load order: the same loads give the same list, whatever order the joins met them
     {{ list_sorted('all_values.load_ids') }} as load_ids
 from all_values

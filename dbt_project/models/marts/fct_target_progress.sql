@@ -192,7 +192,10 @@ reached_bands as (
 ratio_bands as (
     -- the band with the highest min_ratio the ratio reaches; the band without a minimum
     -- takes every ratio below the others
-    select target_id, band from reached_bands
+    select
+        target_id,
+        band
+    from reached_bands
     where band_rank = 1
 ),
 
