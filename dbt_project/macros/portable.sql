@@ -145,7 +145,8 @@ models directly.
 {%- endmacro %}
 
 
-{#- Functions PostgreSQL lacks, created before every run (on-run-start). -#}
+{#- Functions PostgreSQL lacks, created before an intermediate model (pre-hook) unless
+    they exist; two models building at once may both try, hence the second exception. -#}
 {% macro create_portable_functions() -%}
     {{ return(adapter.dispatch('create_portable_functions')()) }}
 {%- endmacro %}
@@ -154,9 +155,12 @@ models directly.
 {%- endmacro %}
 
 {% macro postgres__create_portable_functions() -%}
-    create or replace aggregate kepu_array_cat_agg(anycompatiblearray) (
-        sfunc = array_cat, stype = anycompatiblearray
-    )
+    do $$ begin
+        create aggregate kepu_array_cat_agg(anycompatiblearray) (
+            sfunc = array_cat, stype = anycompatiblearray
+        );
+    exception when duplicate_function or unique_violation then null;
+    end $$
 {%- endmacro %}
 
 
