@@ -6,8 +6,9 @@ DBT := cd dbt_project && KEPU_WAREHOUSE=$${KEPU_WAREHOUSE:-../var/warehouse.duck
 # sqlfluff's dbt templater compiles the models, which needs a profile but queries nothing:
 # an in-memory database, so linting neither needs nor locks the warehouse file.
 SQLFLUFF := KEPU_WAREHOUSE=:memory: $(RUN) sqlfluff lint dbt_project
-# chromium: the browser the dashboard tests drive through Playwright (never downloaded)
-SYSTEM_PACKAGES := fonts-noto-cjk chromium
+# chromium: the browser the dashboard tests drive through Playwright (never downloaded);
+# postgresql: the server tests/test_postgres.py starts a throw-away cluster of (issue 13)
+SYSTEM_PACKAGES := fonts-noto-cjk chromium postgresql
 
 .PHONY: setup system demo test dev dashboard build bench lint format clean
 
@@ -16,7 +17,7 @@ setup: system  ## Python environment from uv.lock (installs uv itself if missing
 		|| python3 -m pip install --quiet uv
 	$(UV) sync --frozen
 
-system:  ## Debian packages: a CJK font (Chinese in charts is not boxes) and Chromium for tests
+system:  ## Debian packages: a CJK font (Chinese in charts is not boxes), Chromium and PostgreSQL for tests
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

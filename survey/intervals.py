@@ -2,8 +2,9 @@
 Korn–Graubard ("beta"), plus the effective sample size and design effect that the NCHS
 presentation standard needs.
 
-The dbt Python models `int_survey_intervals` and `int_survey_gap_intervals` and
-`kepu estimate` import these functions, so every interval is computed the same way.
+The dbt Python models `int_survey_intervals` and `int_survey_gap_intervals`, the
+PostgreSQL build (`orchestration.postgres`) and `kepu estimate` import these functions, so
+every interval is computed the same way on either engine.
 """
 
 from __future__ import annotations
@@ -55,6 +56,16 @@ def add_intervals(frame: pd.DataFrame) -> pd.DataFrame:
         out["effective_sample_size"] = n_eff
         out["design_effect"] = se**2 / (p * (1 - p) / n)
     out["t_quantile"] = t_df
+    return out
+
+
+def add_gap_intervals(gaps: pd.DataFrame) -> pd.DataFrame:
+    """Columns ci_lower, ci_upper: gap ± t_{df, 1 − α/2} · SE, df that of the PSUs holding
+    either group."""
+    out = gaps.copy()
+    half_width = t_quantile(out["degrees_of_freedom"]) * out["standard_error"].astype(float)
+    out["ci_lower"] = out["gap"].astype(float) - half_width
+    out["ci_upper"] = out["gap"].astype(float) + half_width
     return out
 
 

@@ -3,13 +3,21 @@
     With the var `vintage` (a date), only loads received by then count: an assessment
     regenerated later gives the numbers it gave on its date. -#}
 {% macro current_rows(relation, unit) -%}
+    {%- set vintage = var('vintage', none) -%}
     select *
     from {{ relation }}
-    {% if var('vintage', none) %}
-    where load_id in (
-        select load_id from {{ source('raw', 'load_audit') }}
-        where received_on <= date '{{ var("vintage") }}'
+    where ({{ unit | join(', ') }}, load_id) in (
+        select {{ unit | join(', ') }}, max(load_id)
+        from {{ relation }}
+        {% if vintage %}where {{ received_by_vintage('load_id', vintage) }}{% endif %}
+        group by {{ unit | join(', ') }}
     )
-    {% endif %}
-    qualify load_id = max(load_id) over (partition by {{ unit | join(', ') }})
+{%- endmacro %}
+
+{#- Whether the load `load_id` was received by the date `vintage`. -#}
+{% macro received_by_vintage(load_id, vintage) -%}
+    {{ load_id }} in (
+        select load_id from {{ source('raw', 'load_audit') }}
+        where received_on <= date '{{ vintage }}'
+    )
 {%- endmacro %}

@@ -36,7 +36,7 @@ domains to the design. Every later step reads these cells, never the respondents
     from {{ domains }} as domains
     inner join {{ design }} as design
         on domains.wave_id = design.wave_id and domains.respondent_id = design.respondent_id
-    group by all
+    group by domains.wave_id{% for key in keys %}, domains.{{ key }}{% endfor %}, design.stratum, design.psu
 {%- endmacro %}
 
 
@@ -50,7 +50,7 @@ domains to the design. Every later step reads these cells, never the respondents
         sum(weighted_yes) as weighted_yes,
         sum(weighted_yes) / nullif(sum(weighted_n), 0) as estimate
     from {{ cells }}
-    group by all
+    group by wave_id{% for key in keys %}, {{ key }}{% endfor %}
 {%- endmacro %}
 
 
@@ -86,7 +86,7 @@ hold members of the domain (R's degf of the domain; the design's df for the whol
     with
 
     design_psus as (
-        select wave_id, stratum, psu, max(fpc) as fpc, any_value(lonely_psu) as lonely_psu
+        select wave_id, stratum, psu, max(fpc) as fpc, max(lonely_psu) as lonely_psu
         from {{ design }}
         group by wave_id, stratum, psu
     ),
@@ -96,7 +96,7 @@ hold members of the domain (R's degf of the domain; the design's df for the whol
             wave_id,
             stratum,
             count(*) as psu_count,
-            any_value(lonely_psu) as lonely_psu,
+            max(lonely_psu) as lonely_psu,
             case
                 when max(fpc) is null then 0.0
                 when max(fpc) > 1 then count(*) / max(fpc)
@@ -112,7 +112,7 @@ hold members of the domain (R's degf of the domain; the design's df for the whol
             sum(psu_count) as psu_count,
             count(*) as strata_count,
             count(*) filter (where psu_count = 1) as lonely_strata,
-            any_value(lonely_psu) as lonely_psu
+            max(lonely_psu) as lonely_psu
         from strata
         group by wave_id
     ),
@@ -126,17 +126,17 @@ hold members of the domain (R's degf of the domain; the design's df for the whol
             sum(z * z) as z_squares,
             count(*) filter (where weight > 0) as member_psus
         from {{ scores }}
-        group by all
+        group by wave_id{% for key in keys %}, {{ key }}{% endfor %}, stratum
     ),
 
     grand_means as (
         select
             by_stratum.wave_id,
             {% for key in keys %}by_stratum.{{ key }},{% endfor %}
-            sum(by_stratum.z_sum) / any_value(waves.psu_count) as mean_psu_total
+            sum(by_stratum.z_sum) / max(waves.psu_count) as mean_psu_total
         from by_stratum
         inner join waves on by_stratum.wave_id = waves.wave_id
-        group by all
+        group by by_stratum.wave_id{% for key in keys %}, by_stratum.{{ key }}{% endfor %}
     ),
 
     contributions as (
@@ -151,7 +151,7 @@ hold members of the domain (R's degf of the domain; the design's df for the whol
                         * (by_stratum.z_squares - by_stratum.z_sum * by_stratum.z_sum / strata.psu_count)
                 when waves.lonely_psu = 'adjust'
                     then (1 - strata.sampling_fraction)
-                        * (by_stratum.z_sum - grand_means.mean_psu_total) ** 2
+                        * power(by_stratum.z_sum - grand_means.mean_psu_total, 2)
                 else 0.0
             end as stratum_variance
         from by_stratum
@@ -174,7 +174,7 @@ hold members of the domain (R's degf of the domain; the design's df for the whol
             cast(sum(member_psus) - count(*) filter (where member_psus > 0) as integer)
                 as degrees_of_freedom
         from contributions
-        group by all
+        group by contributions.wave_id{% for key in keys %}, contributions.{{ key }}{% endfor %}
     )
 
     select

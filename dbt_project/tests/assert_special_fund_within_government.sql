@@ -13,4 +13,6 @@ select
     sum(amount_yuan) filter (where funding_source = 'government') as government_yuan
 from returns
 group by region_code, year
-having special_fund_yuan > coalesce(government_yuan, 0) + 0.005
+having
+    sum(amount_yuan) filter (where funding_source = 'special_fund')
+    > coalesce(sum(amount_yuan) filter (where funding_source = 'government'), 0) + 0.005

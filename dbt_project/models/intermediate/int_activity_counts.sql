@@ -31,11 +31,11 @@ matched as (
     {{ in_target_subtree('scopes', 'activities') }}
     where (
         scopes.activity_types is null
-        or list_contains(scopes.activity_types, activities.activity_type)
+        or {{ list_has('scopes.activity_types', 'activities.activity_type') }}
     )
     and (
         scopes.target_groups is null
-        or list_contains(scopes.target_groups, activities.target_group)
+        or {{ list_has('scopes.target_groups', 'activities.target_group') }}
     )
 ),
 
@@ -86,7 +86,7 @@ annual as (
         sum(sessions) as sessions,
         sum(participants) as participants,
         sum(amount_yuan) / 10000 as amount_10k_yuan,
-        list(distinct load_id) as load_ids
+        array_agg(distinct load_id) as load_ids
     from matched
     group by target_id, year
 ),
@@ -104,8 +104,9 @@ covered_years as (
 spine as (
     select
         scopes.*,
-        unnest(range(scopes.period_start, least(scopes.period_end, covered_years.last_year) + 1))
-            as year
+        {{ integer_series(
+            'scopes.period_start', 'least(scopes.period_end, covered_years.last_year)'
+        ) }} as year
     from scopes
     inner join covered_years on scopes.target_id = covered_years.target_id
 ),
@@ -135,7 +136,7 @@ valued as (
             when 'participants' then annual.participants
             when 'amount' then annual.amount_10k_yuan
         end, 0) as added_value,
-        coalesce(annual.load_ids, []) as load_ids
+        coalesce(annual.load_ids, cast(array[] as integer[])) as load_ids
     from spine
     left join annual on spine.target_id = annual.target_id and spine.year = annual.year
     left join people on spine.target_id = people.target_id and spine.year = people.year

@@ -56,12 +56,12 @@ unit_status as (
         facilities.region_code as unit_code,
         bool_or(
             facilities.facility_status = 'active'
-            and list_contains(scopes.facility_types, facilities.facility_type)
+            and {{ list_has('scopes.facility_types', 'facilities.facility_type') }}
         ) as is_covered,
-        list(distinct facilities.load_id) as load_ids
+        array_agg(distinct facilities.load_id) as load_ids
     from scopes
     inner join facilities on true
-    group by all
+    group by scopes.target_id, facilities.year, facilities.region_code
 )
 
 select
@@ -74,11 +74,11 @@ select
     count(*) filter (where unit_status.is_covered) as covered_units,
     count(unit_status.unit_code) as reporting_units,
     count(*) - count(unit_status.unit_code) as non_reporting_units,
-    count(*) filter (where unit_status.is_covered) / count(*) as coverage,
-    list_distinct(flatten(list(coalesce(unit_status.load_ids, [])))) as load_ids
+    cast(count(*) filter (where unit_status.is_covered) as double precision) / count(*) as coverage,
+    {{ list_union_agg('unit_status.load_ids') }} as load_ids
 from units
 left join unit_status
     on units.target_id = unit_status.target_id
     and units.year = unit_status.year
     and units.unit_code = unit_status.unit_code
-group by all
+group by units.target_id, units.indicator_code, units.measure, units.region_code, units.year

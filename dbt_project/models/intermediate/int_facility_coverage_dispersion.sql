@@ -54,9 +54,9 @@ select
     year,
     count(*) as towns,
     sum(units) as units,
-    any_value(mean_coverage) as mean_coverage,
-    sqrt(sum(weight * (coverage_percent - mean_coverage) ** 2)) as dispersion,
-    list_distinct(flatten(list(load_ids))) as load_ids
+    max(mean_coverage) as mean_coverage,
+    sqrt(sum(weight * power(coverage_percent - mean_coverage, 2))) as dispersion,
+    {{ list_union_agg('load_ids') }} as load_ids
 from centred
 group by target_id, indicator_code, target_region_code, year
 having count(*) >= 2

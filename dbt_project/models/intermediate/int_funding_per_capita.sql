@@ -54,8 +54,9 @@ per_capita as (
         numerators.amount_yuan / denominators.population_persons as per_capita_yuan,
         numerators.reporting_regions,
         numerators.is_synthetic or denominators.is_synthetic as is_synthetic,
-        list_sort(list_distinct(list_append(numerators.load_ids, denominators.load_id)))
-            as load_ids
+        {{ list_sorted(list_distinct_of(
+            'array_append(numerators.load_ids, denominators.load_id)'
+        )) }} as load_ids
     from numerators
     inner join denominators
         on numerators.region_code = denominators.region_code

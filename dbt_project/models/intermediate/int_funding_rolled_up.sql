@@ -48,11 +48,11 @@ rolled_up as (
         sum(case when ancestors.depth = 0 then returns.amount_yuan else 0 end) as own_amount_yuan,
         count(distinct returns.region_code) as reporting_regions,
         bool_or(loads.is_synthetic) as is_synthetic,
-        list(distinct returns.load_id order by returns.load_id) as load_ids
+        array_agg(distinct returns.load_id order by returns.load_id) as load_ids
     from returns
     inner join ancestors on returns.region_code = ancestors.region_code
     inner join loads on returns.load_id = loads.load_id
-    group by all
+    group by ancestors.ancestor_code, returns.year, returns.funding_source
 )
 
 select * from rolled_up

@@ -25,7 +25,7 @@ galleries as (
         facilities.load_id
     from scopes
     {{ in_target_subtree('scopes', 'facilities') }}
-    where list_contains(scopes.facility_types, facilities.facility_type)
+    where {{ list_has('scopes.facility_types', 'facilities.facility_type') }}
         and facilities.facility_status = 'active'
         and facilities.year between scopes.period_start - 1 and scopes.period_end
 ),
@@ -37,10 +37,10 @@ per_year as (
         region_code,
         year,
         count(*) as galleries,
-        median(content_updates) as median_updates,
-        any_value(unit_threshold) as unit_threshold,
+        percentile_cont(0.5) within group (order by content_updates) as median_updates,
+        max(unit_threshold) as unit_threshold,
         count(*) filter (where content_updates >= unit_threshold) as compliant_galleries,
-        list(distinct load_id) as load_ids
+        array_agg(distinct load_id) as load_ids
     from galleries
     group by target_id, indicator_code, region_code, year
 )
@@ -54,6 +54,6 @@ select
     median_updates,
     unit_threshold,
     compliant_galleries,
-    compliant_galleries / galleries as compliance_share,
+    cast(compliant_galleries as double precision) / galleries as compliance_share,
     load_ids
 from per_year

@@ -44,10 +44,10 @@ matched as (
         activities.load_id
     from scopes
     {{ in_target_subtree('scopes', 'activities') }}
-    where list_contains(scopes.activity_types, activities.activity_type)
+    where {{ list_has('scopes.activity_types', 'activities.activity_type') }}
         and (
             scopes.target_groups is null
-            or list_contains(scopes.target_groups, activities.target_group)
+            or {{ list_has('scopes.target_groups', 'activities.target_group') }}
         )
 ),
 
@@ -69,8 +69,9 @@ spine as (
         scopes.entity_types,
         scopes.unit_level,
         scopes.period_start,
-        unnest(range(scopes.period_start, least(scopes.period_end, last_years.last_year) + 1))
-            as year
+        {{ integer_series(
+            'scopes.period_start', 'least(scopes.period_end, last_years.last_year)'
+        ) }} as year
     from scopes
     inner join last_years on scopes.target_id = last_years.target_id
 ),
@@ -82,7 +83,7 @@ entity_units as (
         entities.entity_id as unit_id
     from spine
     {{ in_target_subtree('spine', 'entities') }}
-    where list_contains(spine.entity_types, entities.entity_type)
+    where {{ list_has('spine.entity_types', 'entities.entity_type') }}
         and entities.registered_on <= make_date(spine.year, 12, 31)
         and (entities.exited_on is null or entities.exited_on > make_date(spine.year, 12, 31))
 ),
@@ -133,7 +134,7 @@ reached as (
         spine.target_id,
         spine.year,
         reached_ids.unit_id,
-        list(distinct reached_ids.load_id) as load_ids
+        array_agg(distinct reached_ids.load_id) as load_ids
     from spine
     inner join reached_ids
         on spine.target_id = reached_ids.target_id
@@ -142,7 +143,7 @@ reached as (
             when spine.measure = 'reach_coverage_cumulative' then spine.period_start
             else spine.year
         end <= reached_ids.year
-    group by all
+    group by spine.target_id, spine.year, reached_ids.unit_id
 ),
 
 counted as (
@@ -151,7 +152,7 @@ counted as (
         units.year,
         count(*) as units,
         count(reached.unit_id) as covered_units,
-        list_distinct(flatten(list(coalesce(reached.load_ids, [])))) as load_ids
+        {{ list_union_agg('reached.load_ids') }} as load_ids
     from units
     left join reached
         on units.target_id = reached.target_id
@@ -168,7 +169,7 @@ select
     spine.measure,
     coalesce(counted.units, 0) as units,
     coalesce(counted.covered_units, 0) as covered_units,
-    counted.covered_units / counted.units as coverage,
-    coalesce(counted.load_ids, []) as load_ids
+    cast(counted.covered_units as double precision) / counted.units as coverage,
+    coalesce(counted.load_ids, cast(array[] as integer[])) as load_ids
 from spine
 left join counted on spine.target_id = counted.target_id and spine.year = counted.year

@@ -18,13 +18,13 @@ matched as (
         entities.*
     from scopes
     {{ in_target_subtree('scopes', 'entities') }}
-    where list_contains(scopes.entity_types, entities.entity_type)
+    where {{ list_has('scopes.entity_types', 'entities.entity_type') }}
 ),
 
 last_years as (
     select
         target_id,
-        max(year(registered_on)) as last_year
+        max({{ year_of('registered_on') }}) as last_year
     from matched
     group by target_id
 ),
@@ -32,8 +32,9 @@ last_years as (
 spine as (
     select
         scopes.*,
-        unnest(range(scopes.period_start - 1, least(scopes.period_end, last_years.last_year) + 1))
-            as year
+        {{ integer_series(
+            'scopes.period_start - 1', 'least(scopes.period_end, last_years.last_year)'
+        ) }} as year
     from scopes
     inner join last_years on scopes.target_id = last_years.target_id
 ),
@@ -48,14 +49,16 @@ counted as (
         spine.period_start,
         spine.year,
         count(distinct matched.entity_id) filter (
-            where year(matched.registered_on) = spine.year
+            where {{ year_of('matched.registered_on') }} = spine.year
         ) as new_entities,
         count(distinct matched.entity_id) filter (
             where matched.registered_on <= make_date(spine.year, 12, 31)
             and (matched.exited_on is null or matched.exited_on > make_date(spine.year, 12, 31))
         ) as year_end_stock,
-        coalesce(list(distinct matched.load_id) filter (where matched.load_id is not null), [])
-            as load_ids
+        coalesce(
+            array_agg(distinct matched.load_id) filter (where matched.load_id is not null),
+            cast(array[] as integer[])
+        ) as load_ids
     from spine
     left join matched on spine.target_id = matched.target_id
     group by

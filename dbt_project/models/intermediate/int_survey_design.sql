@@ -23,7 +23,7 @@ select
     respondents.stratum,
     respondents.stratum || '|' || respondents.psu as psu,
     respondents.weight,
-    cast(scores.is_literate as double) as outcome,
+    cast(cast(scores.is_literate as integer) as double precision) as outcome,
     respondents.fpc,
     waves.lonely_psu,
     respondents.sex,

@@ -29,21 +29,59 @@ respondent_regions as (
 ),
 
 grouped as (
-    unpivot (
-        select
-            wave_id,
-            respondent_id,
-            domain_region_code,
-            'all' as total,
-            sex,
-            urban_rural,
-            age_band,
-            education,
-            occupation
-        from respondent_regions
-    )
-    on total, sex, urban_rural, age_band, education, occupation
-    into name group_dimension value group_value
+    -- one row per respondent, region and group dimension it has a value of
+    select
+        wave_id,
+        respondent_id,
+        domain_region_code,
+        'total' as group_dimension,
+        'all' as group_value
+    from respondent_regions
+    union all
+    select
+        wave_id,
+        respondent_id,
+        domain_region_code,
+        'sex' as group_dimension,
+        sex as group_value
+    from respondent_regions
+    where sex is not null
+    union all
+    select
+        wave_id,
+        respondent_id,
+        domain_region_code,
+        'urban_rural' as group_dimension,
+        urban_rural as group_value
+    from respondent_regions
+    where urban_rural is not null
+    union all
+    select
+        wave_id,
+        respondent_id,
+        domain_region_code,
+        'age_band' as group_dimension,
+        age_band as group_value
+    from respondent_regions
+    where age_band is not null
+    union all
+    select
+        wave_id,
+        respondent_id,
+        domain_region_code,
+        'education' as group_dimension,
+        education as group_value
+    from respondent_regions
+    where education is not null
+    union all
+    select
+        wave_id,
+        respondent_id,
+        domain_region_code,
+        'occupation' as group_dimension,
+        occupation as group_value
+    from respondent_regions
+    where occupation is not null
 )
 
 select

@@ -1,4 +1,8 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='table',
+    pre_hook="{{ without_nested_loops() }}",
+    post_hook="{{ with_nested_loops() }}",
+) }}
 -- Literacy ratio per wave, region and group: estimate, SE, df, n, weighted population.
 {{ survey_proportions(
     ref('int_survey_design'),

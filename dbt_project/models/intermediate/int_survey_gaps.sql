@@ -1,3 +1,7 @@
+{{ config(
+    pre_hook="{{ without_nested_loops() }}",
+    post_hook="{{ with_nested_loops() }}",
+) }}
 -- Group gaps of the literacy ratio per wave and region, with the design-based SE of the
 -- difference: the PSU totals of the linearised difference are z_a − z_b. The pairs are
 -- fixed, so a change between waves compares the same groups: men − women and urban −
@@ -107,7 +111,7 @@ gap_scores as (
         sum(z) as z,
         sum(weight) as weight
     from signed_scores
-    group by all
+    group by wave_id, region_code, group_dimension, gap_label, stratum, psu
 ),
 
 variances as (

@@ -1,5 +1,10 @@
 """95% logit and Korn–Graubard intervals, effective sample size and design effect of every
-domain estimate, computed by `survey.intervals` (the code `kepu estimate` runs too)."""
+domain estimate, computed by `survey.intervals` (the code `kepu estimate` runs too).
+
+A Python model on DuckDB. dbt-postgres runs no Python models: on PostgreSQL the build
+writes this table with the same `add_intervals` between two dbt runs. The t and beta
+quantiles are scipy's; SQL has none, and a table of quantiles cannot hold the beta's
+non-integer parameters."""
 
 from survey.intervals import add_intervals, typed_like
 

@@ -44,7 +44,7 @@ item_points as (
         responses.respondent_id,
         answer_keys.dimension,
         case
-            when list_contains(answer_keys.accepted_answers, upper(trim(responses.response)))
+            when {{ list_has('answer_keys.accepted_answers', 'upper(trim(responses.response))') }}
                 then answer_keys.points
             else 0.0
         end as points
@@ -61,7 +61,7 @@ section_points as (
         responses.wave_id,
         responses.respondent_id,
         responses.item_code as dimension,
-        cast(responses.response as double) as points
+        cast(responses.response as double precision) as points
     from responses
     inner join waves on responses.wave_id = waves.wave_id
     where waves.scoring = 'sections'
@@ -80,7 +80,7 @@ dimension_scores as (
         dimension,
         sum(points) as score
     from all_points
-    group by all
+    group by wave_id, respondent_id, dimension
 ),
 
 key_totals as (
@@ -100,7 +100,7 @@ minima_met as (
     inner join waves on dimension_scores.wave_id = waves.wave_id
     inner join minima
         on waves.rule_id = minima.rule_id and dimension_scores.dimension = minima.dimension
-    group by all
+    group by dimension_scores.wave_id, dimension_scores.respondent_id
 ),
 
 totals as (
@@ -109,7 +109,7 @@ totals as (
         respondent_id,
         sum(score) as total_score
     from dimension_scores
-    group by all
+    group by wave_id, respondent_id
 ),
 
 thresholds as (

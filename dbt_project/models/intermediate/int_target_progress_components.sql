@@ -31,8 +31,8 @@ observations as (
 
 settings as (
     select
-        any_value(value) filter (where setting = 'epsilon') as epsilon,
-        any_value(value) filter (where setting = 'change_critical_value') as critical_value
+        max(value) filter (where setting = 'epsilon') as epsilon,
+        max(value) filter (where setting = 'change_critical_value') as critical_value
     from {{ ref('progress_settings') }}
 ),
 
@@ -41,13 +41,13 @@ latest as (
     where is_latest
 ),
 
-first_observed as (
-    -- without a registry baseline: the last value before the plan starts, else its first
+ranked_before_start as (
     select
         observations.target_id,
         observations.year as first_year,
         observations.value as first_value,
-        observations.standard_error as first_standard_error
+        observations.standard_error as first_standard_error,
+        row_number() over nearest_before_start as nearness
     from observations
     inner join targets on observations.target_id = targets.target_id
     where observations.value is not null
@@ -61,7 +61,17 @@ first_observed as (
                     else observations.year
                 end
         )
-    qualify row_number() over nearest_before_start = 1
+),
+
+first_observed as (
+    -- without a registry baseline: the last value before the plan starts, else its first
+    select
+        target_id,
+        first_year,
+        first_value,
+        first_standard_error
+    from ranked_before_start
+    where nearness = 1
 ),
 
 years as (
@@ -116,7 +126,9 @@ bounded as (
     -- are counted inclusively (2021–2025 is five years)
     select
         *,
-        case when year(as_of_date) > due_year then 'final' else 'forward' end as verdict_stage,
+        case
+            when {{ year_of('as_of_date') }} > due_year then 'final' else 'forward'
+        end as verdict_stage,
         greatest(base_value, epsilon) as y0,
         greatest(latest_value, epsilon) as yt,
         greatest(target_value, epsilon) as y_target,
@@ -151,8 +163,8 @@ rates as (
         case
             when target_kind in ('gap', 'dispersion') and latest_year > base_year
                 then sqrt(
-                        coalesce(latest_standard_error, 0) ** 2
-                        + coalesce(base_standard_error, 0) ** 2
+                        power(coalesce(latest_standard_error, 0), 2)
+                        + power(coalesce(base_standard_error, 0), 2)
                     )
         end as change_standard_error
     from bounded
@@ -215,7 +227,7 @@ select
         when target_kind = 'cumulative'
             then latest_value / nullif(target_value * elapsed_share, 0)
         when target_kind in ('annual', 'growth')
-            then years_met / nullif(years_assessed, 0)
+            then cast(years_met as double precision) / nullif(years_assessed, 0)
     end as progress_ratio,
     share_of_way,
     elapsed_share,
@@ -251,7 +263,7 @@ select
                     else latest_value / nullif(target_value, 0)
                 end
         when verdict_stage = 'final' and target_kind in ('annual', 'growth')
-            then coalesce(years_met, 0) / period_years
+            then cast(coalesce(years_met, 0) as double precision) / period_years
     end as share_achieved,
     lead_departments,
     cooperating_departments

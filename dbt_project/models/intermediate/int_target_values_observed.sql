@@ -26,7 +26,7 @@ gap_rules as (
 
 settings as (
     select
-        any_value(value) filter (where setting = 'approx_default_tolerance')
+        max(value) filter (where setting = 'approx_default_tolerance')
             as approx_default_tolerance
     from {{ ref('progress_settings') }}
 ),
@@ -91,7 +91,7 @@ observed as (
         and series.region_code = indicator_values.region_code
         and series.series_value = indicator_values.group_value
         and coalesce(series.series_dimension = indicator_values.group_dimension, true)
-    where indicator_values.year <= year(date '{{ as_of_date() }}')
+    where indicator_values.year <= {{ year_of("date '" ~ as_of_date() ~ "'") }}
 ),
 
 in_scope as (

@@ -12,7 +12,7 @@ pairs as (
         measure_id,
         plan_id,
         lead_units,
-        unnest(string_split(responsible_units, '；')) as department_name_zh
+        unnest(string_to_array(responsible_units, '；')) as department_name_zh
     from measures
 )
 
@@ -23,7 +23,7 @@ select
     department_name_zh,
     case
         when lead_units is null then 'responsible'
-        when list_contains(string_split(lead_units, '；'), department_name_zh) then 'lead'
+        when {{ list_has("string_to_array(lead_units, '；')", 'department_name_zh') }} then 'lead'
         else 'cooperating'
     end as unit_role
 from pairs

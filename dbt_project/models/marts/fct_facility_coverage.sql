@@ -12,6 +12,6 @@ select
     reporting_units,
     non_reporting_units,
     coverage,
-    list_sort(load_ids) as load_ids
+    {{ list_sorted('load_ids') }} as load_ids
 from {{ ref('int_facility_coverage') }}
 where measure = 'coverage'

@@ -4,6 +4,89 @@
 -- suppressed estimate keeps its flag and reason code but no number. Coverage is flagged
 -- where units of the register did not report. Other computed values (funding, counts)
 -- are present and have no sampling error. Units are the indicator registry's.
+-- The columns of all_values, and which of them each source has (union all by name).
+{% set value_columns = [
+    ('indicator_code', 'varchar'),
+    ('region_code', 'varchar'),
+    ('year', 'bigint'),
+    ('group_dimension', 'varchar'),
+    ('group_value', 'varchar'),
+    ('value', 'double precision'),
+    ('numerator_value', 'double precision'),
+    ('denominator_value', 'double precision'),
+    ('numerator_kind', 'varchar'),
+    ('denominator_kind', 'varchar'),
+    ('standard_error', 'double precision'),
+    ('ci_lower', 'double precision'),
+    ('ci_upper', 'double precision'),
+    ('ci_method', 'varchar'),
+    ('degrees_of_freedom', 'integer'),
+    ('sample_size', 'bigint'),
+    ('design_effect', 'double precision'),
+    ('quality_flag', 'varchar'),
+    ('quality_reason', 'varchar'),
+    ('quality_measure_value', 'double precision'),
+    ('quality_threshold', 'double precision'),
+    ('method', 'varchar'),
+    ('wave_id', 'varchar'),
+    ('is_synthetic', 'boolean'),
+    ('load_ids', 'integer[]'),
+    ('reporting_regions', 'bigint'),
+    ('rule_target_id', 'varchar'),
+    ('record_source', 'varchar'),
+    ('non_reporting_units', 'bigint')
+] %}
+{% set value_branches = [
+    ('literacy_values', [
+        'indicator_code', 'region_code', 'year', 'group_dimension', 'group_value', 'value',
+        'numerator_value', 'denominator_value', 'numerator_kind', 'denominator_kind',
+        'standard_error', 'ci_lower', 'ci_upper', 'ci_method', 'degrees_of_freedom',
+        'sample_size', 'design_effect', 'quality_flag', 'quality_reason',
+        'quality_measure_value', 'quality_threshold', 'method', 'wave_id', 'is_synthetic',
+        'load_ids'
+    ]),
+    ('gap_values', [
+        'indicator_code', 'region_code', 'year', 'group_dimension', 'group_value', 'value',
+        'numerator_kind', 'denominator_kind', 'standard_error', 'ci_lower', 'ci_upper',
+        'ci_method', 'degrees_of_freedom', 'sample_size', 'quality_flag', 'quality_reason',
+        'method', 'wave_id', 'is_synthetic', 'load_ids'
+    ]),
+    ('funding_values', [
+        'indicator_code', 'region_code', 'year', 'group_dimension', 'group_value', 'value',
+        'numerator_value', 'denominator_value', 'numerator_kind', 'denominator_kind', 'method',
+        'reporting_regions', 'is_synthetic', 'load_ids'
+    ]),
+    ('gallery_values', [
+        'indicator_code', 'region_code', 'year', 'group_dimension', 'group_value', 'value',
+        'denominator_value', 'numerator_kind', 'denominator_kind', 'method', 'rule_target_id',
+        'load_ids', 'numerator_value'
+    ]),
+    ('count_values', [
+        'indicator_code', 'region_code', 'year', 'group_dimension', 'group_value', 'value',
+        'numerator_kind', 'method', 'record_source', 'rule_target_id', 'load_ids'
+    ]),
+    ('coverage_values', [
+        'indicator_code', 'region_code', 'year', 'group_dimension', 'group_value', 'value',
+        'numerator_value', 'denominator_value', 'numerator_kind', 'denominator_kind',
+        'quality_flag', 'quality_reason', 'method', 'rule_target_id', 'reporting_regions',
+        'non_reporting_units', 'load_ids'
+    ]),
+    ('dispersion_values', [
+        'indicator_code', 'region_code', 'year', 'group_dimension', 'group_value', 'value',
+        'standard_error', 'ci_lower', 'ci_upper', 'ci_method', 'sample_size', 'quality_flag',
+        'quality_reason', 'method', 'wave_id', 'reporting_regions', 'is_synthetic', 'load_ids'
+    ]),
+    ('coverage_dispersion_values', [
+        'indicator_code', 'region_code', 'year', 'group_dimension', 'group_value', 'value',
+        'method', 'rule_target_id', 'record_source', 'reporting_regions', 'load_ids'
+    ]),
+    ('reach_values', [
+        'indicator_code', 'region_code', 'year', 'group_dimension', 'group_value', 'value',
+        'numerator_value', 'denominator_value', 'numerator_kind', 'denominator_kind', 'method',
+        'rule_target_id', 'record_source', 'load_ids'
+    ])
+] %}
+
 with
 
 indicators as (
@@ -119,7 +202,7 @@ literacy_values as (
         'survey_taylor' as method,
         wave_id,
         is_synthetic,
-        [load_id] as load_ids
+        array[load_id] as load_ids
     from literacy
 ),
 
@@ -144,7 +227,7 @@ gap_values as (
         'survey_gap_taylor' as method,
         wave_id,
         is_synthetic,
-        [load_id] as load_ids
+        array[load_id] as load_ids
     from literacy_gaps
 ),
 
@@ -168,7 +251,7 @@ dispersion_values as (
         wave_id,
         child_regions as reporting_regions,
         is_synthetic,
-        [load_id] as load_ids
+        array[load_id] as load_ids
     from literacy_dispersion
 ),
 
@@ -243,9 +326,10 @@ gallery_values as (
         'active_galleries' as denominator_kind,
         'gallery_median_updates' as method,
         target_id as rule_target_id,
-        load_ids
+        load_ids,
+        cast(null as bigint) as numerator_value
     from gallery_updates
-    union all by name
+    union all
     select
         'gallery_update_compliance' as indicator_code,
         region_code,
@@ -253,13 +337,13 @@ gallery_values as (
         'total' as group_dimension,
         'all' as group_value,
         compliance_share * 100 as value,
-        compliant_galleries as numerator_value,
         galleries as denominator_value,
         'galleries_reaching_target' as numerator_kind,
         'active_galleries' as denominator_kind,
         'gallery_update_compliance' as method,
         target_id as rule_target_id,
-        load_ids
+        load_ids,
+        compliant_galleries as numerator_value
     from gallery_updates
 ),
 
@@ -289,30 +373,14 @@ count_values as (
 ),
 
 synthetic_loads as (
-    select coalesce(list(distinct load_id), []) as load_ids
+    select coalesce(array_agg(distinct load_id), cast(array[] as integer[])) as load_ids
     from load_audit
     where is_synthetic
 ),
 
 all_values as (
-    -- union by name: a column a source does not have (SE, CI for computed values) is null
-    select * from literacy_values
-    union all by name
-    select * from gap_values
-    union all by name
-    select * from funding_values
-    union all by name
-    select * from gallery_values
-    union all by name
-    select * from count_values
-    union all by name
-    select * from coverage_values
-    union all by name
-    select * from dispersion_values
-    union all by name
-    select * from coverage_dispersion_values
-    union all by name
-    select * from reach_values
+    -- by name: a column a source does not have (SE, CI for computed values) is null
+    {{ union_all_by_name(value_branches, value_columns) }}
 )
 
 select
@@ -348,9 +416,9 @@ select
     all_values.record_source,
     all_values.reporting_regions,
     coalesce(all_values.is_synthetic, false)
-    or list_has_any(all_values.load_ids, synthetic_loads.load_ids) as is_synthetic,
+    or {{ lists_overlap('all_values.load_ids', 'synthetic_loads.load_ids') }} as is_synthetic,
     -- in load order: the same loads give the same list, whatever order the joins met them
-    list_sort(all_values.load_ids) as load_ids
+    {{ list_sorted('all_values.load_ids') }} as load_ids
 from all_values
 left join indicators on all_values.indicator_code = indicators.indicator_code
 cross join synthetic_loads

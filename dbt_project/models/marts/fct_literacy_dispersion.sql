@@ -24,7 +24,7 @@ regions as (
 ),
 
 settings as (
-    select any_value(value) filter (where setting = 'change_critical_value') as critical_value
+    select max(value) filter (where setting = 'change_critical_value') as critical_value
     from {{ ref('progress_settings') }}
 ),
 
@@ -60,14 +60,14 @@ centred as (
 summed as (
     select
         wave_id,
-        any_value(survey_year) as survey_year,
+        max(survey_year) as survey_year,
         region_code,
         count(*) as child_regions,
         sum(sample_size) as sample_size,
-        any_value(mean_estimate) as mean_estimate,
-        sum(weight * (estimate - mean_estimate) ** 2) as raw_variance,
-        sum(weight * (1 - weight) * standard_error ** 2) as sampling_variance,
-        sum((2 * weight * (estimate - mean_estimate)) ** 2 * standard_error ** 2)
+        max(mean_estimate) as mean_estimate,
+        sum(weight * power(estimate - mean_estimate, 2)) as raw_variance,
+        sum(weight * (1 - weight) * power(standard_error, 2)) as sampling_variance,
+        sum(power(2 * weight * (estimate - mean_estimate), 2) * power(standard_error, 2))
             as raw_variance_variance,
         case
             when bool_or(quality_flag = 'suppress') then 'suppress'
@@ -79,7 +79,7 @@ summed as (
             standard_error is null or coalesce(quality_reason = 'variance_not_estimable', false)
         ) as has_unusable_child,
         bool_or(is_synthetic) as is_synthetic,
-        any_value(load_id) as load_id
+        max(load_id) as load_id
     from centred
     group by wave_id, region_code
     having count(*) >= 2

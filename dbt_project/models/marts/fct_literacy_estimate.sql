@@ -137,13 +137,19 @@ measured as (
     cross join rules
 ),
 
-first_rules as (
-    select *
+matching_rules as (
+    select
+        *,
+        row_number() over (partition by literacy_estimate_id order by rule_order) as rule_rank
     from measured
     where
         {{ compared('measure_value', 'comparator', 'threshold') }}
         and (min_ci_width is null or ci_beta_width > min_ci_width)
-    qualify row_number() over (partition by literacy_estimate_id order by rule_order) = 1
+),
+
+first_rules as (
+    select * from matching_rules
+    where rule_rank = 1
 )
 
 select

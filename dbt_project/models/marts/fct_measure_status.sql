@@ -20,14 +20,19 @@ reports as (
     {% endif %}
 ),
 
-latest as (
-    select *
-    from reports
-    qualify
+ranked as (
+    select
+        *,
         row_number() over (
             partition by measure_id, department_name_zh
-            order by reported_on desc, reporting_period desc, load_id desc
-        ) = 1
+            order by reported_on desc nulls last, reporting_period desc nulls last, load_id desc
+        ) as recency
+    from reports
+),
+
+latest as (
+    select * from ranked
+    where recency = 1
 ),
 
 history as (
@@ -36,7 +41,7 @@ history as (
         department_name_zh,
         count(*) as report_count
     from reports
-    group by all
+    group by measure_id, department_name_zh
 )
 
 select
@@ -55,7 +60,7 @@ select
     coalesce(
         latest.measure_status = 'overdue'
         or (
-            year(date '{{ as_of_date() }}') > measures.due_year
+            {{ year_of("date '" ~ as_of_date() ~ "'") }} > measures.due_year
             and coalesce(latest.measure_status, 'not_reported') <> 'completed'
         ),
         false

@@ -11,7 +11,7 @@ select
     summary_zh,
     summary_en,
     responsible_units,
-    len(string_split(responsible_units, '；')) as responsible_unit_count,
+    {{ list_length("string_to_array(responsible_units, '；')") }} as responsible_unit_count,
     lead_units,
     due_year,
     source_quote,

@@ -20,7 +20,7 @@ grouped as (
         sum(measure_unit_pairs) as unit_pairs,
         sum(completed_pairs) as completed_pairs
     from progress
-    group by all
+    group by plan_id, as_of_date, goal_group, progress_status
 )
 
 select

@@ -11,15 +11,22 @@ registers as (
 ),
 
 combined as (
-    select
-        *,
-        'activities' as record_source
-    from activities
-    union all by name
-    select
-        *,
-        'register' as record_source
-    from registers
+    {% for source_name, relation in [('activities', 'activities'), ('register', 'registers')] %}
+        select
+            target_id,
+            indicator_code,
+            region_code,
+            year,
+            '{{ source_name }}' as record_source,
+            measure,
+            target_kind,
+            period_start,
+            annual_value,
+            cumulative_value,
+            load_ids
+        from {{ relation }}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 )
 
 select
@@ -34,5 +41,5 @@ select
     period_start,
     annual_value,
     cumulative_value,
-    list_sort(load_ids) as load_ids
+    {{ list_sorted('load_ids') }} as load_ids
 from combined

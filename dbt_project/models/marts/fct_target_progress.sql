@@ -26,6 +26,109 @@
 --       never reported counts as not done).
 --   context targets are shown and not judged.
 -- A suppressed latest estimate cannot decide a status: insufficient_data, with the reason.
+-- The columns of the goals, and which of them targets and tasks have (union all by name).
+{% set goal_columns = [
+    ('target_progress_id', 'varchar'),
+    ('target_id', 'varchar'),
+    ('plan_id', 'varchar'),
+    ('indicator_code', 'varchar'),
+    ('indicator_name_zh', 'varchar'),
+    ('indicator_name_en', 'varchar'),
+    ('region_code', 'varchar'),
+    ('target_kind', 'varchar'),
+    ('gap_group_a', 'varchar'),
+    ('gap_group_b', 'varchar'),
+    ('comparator', 'varchar'),
+    ('target_value', 'double precision'),
+    ('target_value_upper', 'double precision'),
+    ('tolerance', 'double precision'),
+    ('target_label_zh', 'varchar'),
+    ('target_label_en', 'varchar'),
+    ('direction', 'varchar'),
+    ('as_of_date', 'date'),
+    ('verdict_stage', 'varchar'),
+    ('baseline_year', 'bigint'),
+    ('baseline_value', 'double precision'),
+    ('baseline_standard_error', 'double precision'),
+    ('latest_year', 'bigint'),
+    ('latest_value', 'double precision'),
+    ('latest_standard_error', 'double precision'),
+    ('latest_quality_flag', 'varchar'),
+    ('latest_quality_reason', 'varchar'),
+    ('latest_quality_measure_value', 'double precision'),
+    ('latest_quality_threshold', 'double precision'),
+    ('latest_non_reporting_units', 'bigint'),
+    ('latest_denominator_value', 'double precision'),
+    ('latest_ci_lower', 'double precision'),
+    ('latest_ci_upper', 'double precision'),
+    ('is_target_inside_ci', 'boolean'),
+    ('target_year', 'integer'),
+    ('period_start', 'integer'),
+    ('period_end', 'integer'),
+    ('period_years', 'integer'),
+    ('cagr_observed', 'double precision'),
+    ('cagr_required', 'double precision'),
+    ('progress_ratio', 'double precision'),
+    ('share_of_way', 'double precision'),
+    ('elapsed_share', 'double precision'),
+    ('expected_to_date', 'double precision'),
+    ('years_assessed', 'bigint'),
+    ('years_met', 'bigint'),
+    ('change_value', 'double precision'),
+    ('change_standard_error', 'double precision'),
+    ('change_ci_lower', 'double precision'),
+    ('change_ci_upper', 'double precision'),
+    ('change_z', 'double precision'),
+    ('critical_value', 'double precision'),
+    ('is_met', 'boolean'),
+    ('final_year', 'bigint'),
+    ('final_value', 'double precision'),
+    ('gap_to_target', 'double precision'),
+    ('share_achieved', 'double precision'),
+    ('lead_departments', 'varchar'),
+    ('cooperating_departments', 'varchar'),
+    ('progress_method', 'varchar'),
+    ('verdict_rule', 'varchar'),
+    ('progress_status', 'varchar'),
+    ('status_reason', 'varchar'),
+    ('threshold_on_track', 'double precision'),
+    ('threshold_accelerate', 'double precision'),
+    ('task_kind', 'varchar'),
+    ('measure_unit_pairs', 'bigint'),
+    ('completed_pairs', 'bigint'),
+    ('overdue_pairs', 'bigint'),
+    ('not_reported_pairs', 'bigint'),
+    ('completed_share', 'double precision'),
+    ('overdue_share', 'double precision')
+] %}
+{% set goal_branches = [
+    ('quantitative', [
+        'target_progress_id', 'target_id', 'plan_id', 'indicator_code', 'indicator_name_zh',
+        'indicator_name_en', 'region_code', 'target_kind', 'gap_group_a', 'gap_group_b',
+        'comparator', 'target_value', 'target_value_upper', 'tolerance', 'target_label_zh',
+        'target_label_en', 'direction', 'as_of_date', 'verdict_stage', 'baseline_year',
+        'baseline_value', 'baseline_standard_error', 'latest_year', 'latest_value',
+        'latest_standard_error', 'latest_quality_flag', 'latest_quality_reason',
+        'latest_quality_measure_value', 'latest_quality_threshold',
+        'latest_non_reporting_units', 'latest_denominator_value', 'latest_ci_lower',
+        'latest_ci_upper', 'is_target_inside_ci', 'target_year', 'period_start', 'period_end',
+        'period_years', 'cagr_observed', 'cagr_required', 'progress_ratio', 'share_of_way',
+        'elapsed_share', 'expected_to_date', 'years_assessed', 'years_met', 'change_value',
+        'change_standard_error', 'change_ci_lower', 'change_ci_upper', 'change_z',
+        'critical_value', 'is_met', 'final_year', 'final_value', 'gap_to_target',
+        'share_achieved', 'lead_departments', 'cooperating_departments', 'progress_method',
+        'verdict_rule', 'progress_status', 'status_reason', 'threshold_on_track',
+        'threshold_accelerate'
+    ]),
+    ('qualitative', [
+        'target_progress_id', 'target_id', 'plan_id', 'target_kind', 'task_kind',
+        'target_label_zh', 'target_label_en', 'as_of_date', 'verdict_stage', 'progress_method',
+        'verdict_rule', 'target_year', 'measure_unit_pairs', 'completed_pairs', 'overdue_pairs',
+        'not_reported_pairs', 'completed_share', 'overdue_share', 'share_achieved',
+        'progress_status', 'status_reason', 'lead_departments', 'cooperating_departments'
+    ])
+] %}
+
 with
 
 components as (
@@ -50,15 +153,15 @@ measures as (
 
 settings as (
     select
-        any_value(value) filter (where setting = 'measure_accelerate_max_overdue_share')
+        max(value) filter (where setting = 'measure_accelerate_max_overdue_share')
             as measure_accelerate_max_overdue_share
     from {{ ref('progress_settings') }}
 ),
 
 thresholds as (
     select
-        any_value(min_ratio) filter (where progress_status = 'on_track') as threshold_on_track,
-        any_value(min_ratio) filter (where progress_status = 'accelerate')
+        max(min_ratio) filter (where progress_status = 'on_track') as threshold_on_track,
+        max(min_ratio) filter (where progress_status = 'accelerate')
             as threshold_accelerate
     from bands
 ),
@@ -74,24 +177,33 @@ ruled as (
         and components.verdict_stage = verdict_rules.verdict_stage
 ),
 
+reached_bands as (
+    select
+        ruled.target_id,
+        bands.progress_status as band,
+        row_number() over highest_band as band_rank
+    from ruled
+    inner join bands
+        on ruled.progress_ratio
+        >= coalesce(bands.min_ratio, cast('-infinity' as double precision))
+    window highest_band as (partition by ruled.target_id order by bands.min_ratio desc nulls last)
+),
+
 ratio_bands as (
     -- the band with the highest min_ratio the ratio reaches; the band without a minimum
     -- takes every ratio below the others
     select
-        ruled.target_id,
-        bands.progress_status as band
-    from ruled
-    inner join bands
-        on ruled.progress_ratio >= coalesce(bands.min_ratio, cast('-infinity' as double))
-    window highest_band as (partition by ruled.target_id order by bands.min_ratio desc nulls last)
-    qualify row_number() over highest_band = 1
+        target_id,
+        band
+    from reached_bands
+    where band_rank = 1
 ),
 
 statused as (
     select
         ruled.*,
         case
-            when year(ruled.as_of_date) < ruled.period_start then 'not_yet_due'
+            when {{ year_of('ruled.as_of_date') }} < ruled.period_start then 'not_yet_due'
             when ruled.verdict_rule = 'not_judged' then 'not_judged'
             when ruled.latest_quality_flag = 'suppress' then 'insufficient_data'
             when ruled.latest_value is null then 'insufficient_data'
@@ -181,7 +293,7 @@ task_pairs as (
         count(*) filter (where measure_status = 'not_reported') as not_reported_pairs,
         count(*) filter (where measure_status <> 'not_reported') as reported_pairs
     from measure_status
-    group by all
+    group by measure_id, plan_id
 ),
 
 tasks as (
@@ -195,9 +307,11 @@ tasks as (
         measures.lead_units,
         date '{{ as_of_date() }}' as as_of_date,
         case
-            when year(date '{{ as_of_date() }}') > measures.due_year then 'final' else 'forward'
+            when {{ year_of("date '" ~ as_of_date() ~ "'") }} > measures.due_year then 'final'
+            else 'forward'
         end as verdict_stage,
-        (task_pairs.overdue_pairs + task_pairs.not_reported_pairs) / task_pairs.pairs
+        cast(task_pairs.overdue_pairs + task_pairs.not_reported_pairs as double precision)
+        / task_pairs.pairs
             as against_share,
         sum(task_pairs.reported_pairs) over (partition by task_pairs.plan_id) as plan_reports
     from task_pairs
@@ -235,9 +349,11 @@ qualitative as (
         completed_pairs,
         overdue_pairs,
         not_reported_pairs,
-        completed_pairs / pairs as completed_share,
-        overdue_pairs / pairs as overdue_share,
-        case when verdict_stage = 'final' then completed_pairs / pairs end as share_achieved,
+        cast(completed_pairs as double precision) / pairs as completed_share,
+        cast(overdue_pairs as double precision) / pairs as overdue_share,
+        case
+            when verdict_stage = 'final' then cast(completed_pairs as double precision) / pairs
+        end as share_achieved,
         case
             when completed_pairs = pairs then 'achieved'
             when verdict_stage = 'final' then 'not_achieved'
@@ -257,10 +373,10 @@ qualitative as (
             when lead_units is not null
                 then nullif(
                         array_to_string(
-                            list_filter(
-                                string_split(responsible_units, '；'),
-                                unit -> not list_contains(string_split(lead_units, '；'), unit)
-                            ),
+                            {{ list_without(
+                                "string_to_array(responsible_units, '；')",
+                                "string_to_array(lead_units, '；')"
+                            ) }},
                             '；'
                         ),
                         ''
@@ -270,6 +386,4 @@ qualitative as (
 )
 
 -- by name: a task has no indicator values, a target no unit pairs
-select * from quantitative  -- noqa: AM04, AM07
-union all by name
-select * from qualitative
+{{ union_all_by_name(goal_branches, goal_columns) }}

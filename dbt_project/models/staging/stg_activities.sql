@@ -4,7 +4,7 @@ select
     source_row,
     activity_id,
     activity_date,
-    year(activity_date) as activity_year,
+    {{ year_of('activity_date') }} as activity_year,
     region_code,
     trim(activity_type) as activity_type,
     trim(target_group) as target_group,
@@ -13,5 +13,5 @@ select
     amount as amount_yuan,
     organiser,
     title,
-    nullif(regexp_split_to_array(participant_ids, '、'), ['']) as participant_ids
+    nullif(regexp_split_to_array(participant_ids, '、'), array['']) as participant_ids
 from {{ source('raw', 'activities') }}

@@ -1,0 +1,165 @@
+"""The warehouse on a PostgreSQL server (issue 13): the raw tables copied in, the dbt
+project built there.
+
+This slice copies the raw tables of a loaded DuckDB warehouse into the server's `raw`
+schema (COPY, one transaction: a reader sees all of them or none) and builds the same dbt
+project with the `postgres` target. The loader writing to the server directly comes later.
+
+dbt-postgres runs no Python models, and the survey intervals need t and beta quantiles
+that SQL does not have. On PostgreSQL the build therefore runs in three steps: dbt up to
+the interval models, the intervals computed by `survey.intervals` (the functions the
+DuckDB Python models call: one code path for the numbers) and written as the two
+interval tables, then dbt for everything downstream of them.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import psycopg
+
+from survey.intervals import add_gap_intervals, add_intervals
+
+RAW_SCHEMA = "raw"
+INTERMEDIATE_SCHEMA = "intermediate"
+DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+# The Python models and the models they read from, computed here instead on PostgreSQL.
+INTERVAL_MODELS = {
+    "int_survey_intervals": ("int_survey_estimates", add_intervals),
+    "int_survey_gap_intervals": ("int_survey_gaps", add_gap_intervals),
+}
+# DuckDB column types as PostgreSQL's; DECIMAL(p,s) keeps its precision.
+POSTGRES_TYPES = {
+    "VARCHAR": "text",
+    "BOOLEAN": "boolean",
+    "TINYINT": "smallint",
+    "SMALLINT": "smallint",
+    "INTEGER": "integer",
+    "BIGINT": "bigint",
+    "HUGEINT": "numeric",
+    "FLOAT": "real",
+    "DOUBLE": "double precision",
+    "DATE": "date",
+    "TIMESTAMP": "timestamp",
+    "TIMESTAMP WITH TIME ZONE": "timestamptz",
+    "BLOB": "bytea",
+    "UUID": "uuid",
+}
+
+
+def postgres_type(duckdb_type: str) -> str:
+    """The PostgreSQL type of a DuckDB column type (lists become arrays)."""
+    if duckdb_type.endswith("[]"):
+        return postgres_type(duckdb_type[:-2]) + "[]"
+    if duckdb_type.startswith("DECIMAL"):
+        return "numeric" + duckdb_type.removeprefix("DECIMAL")
+    return POSTGRES_TYPES[duckdb_type]
+
+
+def connection_settings(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """The server the dbt profile's `postgres` output names (KEPU_POSTGRES_*)."""
+    return {
+        "host": environ.get("KEPU_POSTGRES_HOST", "localhost"),
+        "port": environ.get("KEPU_POSTGRES_PORT", "5432"),
+        "user": environ.get("KEPU_POSTGRES_USER", "kepu"),
+        "password": environ.get("KEPU_POSTGRES_PASSWORD", ""),
+        "dbname": environ.get("KEPU_POSTGRES_DATABASE", "kepu"),
+    }
+
+
+@contextmanager
+def connect(environ: Mapping[str, str] = os.environ) -> Iterator[psycopg.Connection]:
+    with psycopg.connect(**connection_settings(environ)) as con:
+        yield con
+
+
+def copy_raw_tables(warehouse: Path, environ: Mapping[str, str] = os.environ) -> dict[str, int]:
+    """Replace the server's `raw` schema with the raw tables of a DuckDB warehouse, in one
+    transaction; the rows copied, by table."""
+    source = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = [
+            name
+            for (name,) in source.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = ? and table_type = 'BASE TABLE' order by 1",
+                [RAW_SCHEMA],
+            ).fetchall()
+        ]
+        copied = {}
+        with connect(environ) as con, con.transaction():
+            con.execute(f"drop schema if exists {RAW_SCHEMA} cascade")
+            con.execute(f"create schema {RAW_SCHEMA}")
+            for table in tables:
+                copied[table] = _copy_table(source, con, table)
+                # the planner's statistics: without them it plans every table as tiny
+                con.execute(f'analyze {RAW_SCHEMA}."{table}"')
+        return copied
+    finally:
+        source.close()
+
+
+def _copy_table(source: duckdb.DuckDBPyConnection, con: psycopg.Connection, table: str) -> int:
+    relation = source.table(f"{RAW_SCHEMA}.{table}")
+    columns = ", ".join(
+        f'"{name}" {postgres_type(str(kind))}'
+        for name, kind in zip(relation.columns, relation.types, strict=True)
+    )
+    con.execute(f'create table {RAW_SCHEMA}."{table}" ({columns})')
+    rows = relation.fetchall()
+    with con.cursor().copy(f'copy {RAW_SCHEMA}."{table}" from stdin') as copy:
+        for row in rows:
+            copy.write_row(row)
+    return len(rows)
+
+
+def dbt(arguments: list[str], environ: Mapping[str, str] = os.environ) -> None:
+    """One dbt command on the `postgres` target; raises when it fails."""
+    subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), *arguments],
+        cwd=DBT_PROJECT_DIR,
+        # its own target directory: the DuckDB manifest Dagster reads stays as it is
+        env={**environ, "KEPU_ENGINE": "postgres", "DBT_TARGET_PATH": "target/postgres"},
+        check=True,
+    )
+
+
+def build(environ: Mapping[str, str] = os.environ) -> None:
+    """`dbt build` on the server: up to the interval models, the intervals, the rest.
+
+    Unit tests are DuckDB's: their fixtures are written in its SQL (list literals), and
+    they test the logic, which the comparison of the marts covers on PostgreSQL."""
+    intervals = list(INTERVAL_MODELS)
+    downstream = [f"{model}+" for model in intervals]
+    build = ["build", "--exclude-resource-type", "unit_test"]
+    dbt([*build, "--exclude", *downstream], environ)
+    with connect(environ) as con, con.transaction():
+        for model, (upstream, compute) in INTERVAL_MODELS.items():
+            write_intervals(con, model, upstream, compute)
+    dbt([*build, "--select", *downstream, "--exclude", *intervals], environ)
+
+
+def write_intervals(con: psycopg.Connection, model: str, upstream: str, compute) -> None:
+    """The table `model`: the rows of `upstream` with the columns `compute` adds, the
+    upstream columns keeping their types (as the DuckDB model's `typed_like`)."""
+    cursor = con.execute(f"select * from {INTERMEDIATE_SCHEMA}.{upstream}")
+    names = [column.name for column in cursor.description]
+    frame = compute(pd.DataFrame(cursor.fetchall(), columns=names))
+    added = [name for name in frame.columns if name not in names]
+    con.execute(f"drop table if exists {INTERMEDIATE_SCHEMA}.{model} cascade")
+    con.execute(
+        f"create table {INTERMEDIATE_SCHEMA}.{model} as select *, "
+        + ", ".join(f'null::double precision as "{name}"' for name in added)
+        + f" from {INTERMEDIATE_SCHEMA}.{upstream} with no data"
+    )
+    with con.cursor().copy(f"copy {INTERMEDIATE_SCHEMA}.{model} from stdin") as copy:
+        for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False):
+            copy.write_row(tuple(row))
+    con.execute(f"analyze {INTERMEDIATE_SCHEMA}.{model}")
