@@ -49,7 +49,7 @@ long_form as (
                 {{ "venue_id" if table == 'kp_venues' else "''" }} as form_id,
                 '{{ column | replace("_yuan", "") }}' as indicator_code,
                 '{{ unit }}' as unit_code_of_value,
-                cast({{ column }} as double) as indicator_value,
+                cast({{ column }} as double precision) as indicator_value,
                 explanation,
                 load_id
             from {{ table }}
@@ -64,7 +64,7 @@ long_form as (
             venue_id as form_id,
             '{{ code }}' as indicator_code,
             'venue' as unit_code_of_value,
-            cast(1 as double) as indicator_value,
+            cast(1 as double precision) as indicator_value,
             explanation,
             load_id
         from kp_venues
