@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
+import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,11 +25,13 @@ import duckdb
 import pandas as pd
 import psycopg
 
+from orchestration.defs.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
 from survey.intervals import add_gap_intervals, add_intervals
 
 RAW_SCHEMA = "raw"
+# What one write hands COPY: the CSV is streamed in blocks, never held whole.
+COPY_BLOCK_BYTES = 1 << 20
 INTERMEDIATE_SCHEMA = "intermediate"
-DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 # The Python models and the models they read from, computed here instead on PostgreSQL.
 INTERVAL_MODELS = {
     "int_survey_intervals": ("int_survey_estimates", add_intervals),
@@ -107,23 +109,43 @@ def copy_raw_tables(warehouse: Path, environ: Mapping[str, str] = os.environ) ->
 
 
 def _copy_table(source: duckdb.DuckDBPyConnection, con: psycopg.Connection, table: str) -> int:
+    """One raw table: created with PostgreSQL's types, its rows written by DuckDB as CSV and
+    streamed into COPY in blocks (no Python step per row); the rows copied."""
     relation = source.table(f"{RAW_SCHEMA}.{table}")
-    columns = ", ".join(
-        f'"{name}" {postgres_type(str(kind))}'
-        for name, kind in zip(relation.columns, relation.types, strict=True)
-    )
+    named = list(zip(relation.columns, map(str, relation.types), strict=True))
+    columns = ", ".join(f'"{name}" {postgres_type(kind)}' for name, kind in named)
     con.execute(f'create table {RAW_SCHEMA}."{table}" ({columns})')
-    rows = relation.fetchall()
-    with con.cursor().copy(f'copy {RAW_SCHEMA}."{table}" from stdin') as copy:
-        for row in rows:
-            copy.write_row(row)
-    return len(rows)
+    values = ", ".join(
+        _array_literal(name) if kind.endswith("[]") else f'"{name}"' for name, kind in named
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        rows = Path(folder) / "rows.csv"
+        source.execute(
+            f"copy (select {values} from {RAW_SCHEMA}.\"{table}\") to '{rows}' "
+            "(format csv, header false)"
+        )
+        target = f'copy {RAW_SCHEMA}."{table}" from stdin (format csv)'
+        with rows.open("rb") as text, con.cursor().copy(target) as copy:
+            while block := text.read(COPY_BLOCK_BYTES):
+                copy.write(block)
+    return source.execute(f'select count(*) from {RAW_SCHEMA}."{table}"').fetchone()[0]
+
+
+def _array_literal(column: str) -> str:
+    """A DuckDB list as PostgreSQL's array literal text: {"a","b"}, elements quoted with
+    their backslashes and double quotes escaped."""
+    element = "'\"' || replace(replace(cast(x as varchar), '\\', '\\\\'), '\"', '\\\"') || '\"'"
+    return (
+        f'case when "{column}" is null then null else '
+        f"'{{' || array_to_string(list_transform(\"{column}\", x -> {element}), ',') || '}}' "
+        f'end as "{column}"'
+    )
 
 
 def dbt(arguments: list[str], environ: Mapping[str, str] = os.environ) -> None:
     """One dbt command on the `postgres` target; raises when it fails."""
     subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), *arguments],
+        [DBT_EXECUTABLE, *arguments],
         cwd=DBT_PROJECT_DIR,
         # its own target directory: the DuckDB manifest Dagster reads stays as it is
         env={**environ, "KEPU_ENGINE": "postgres", "DBT_TARGET_PATH": "target/postgres"},

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import vocabulary
 from ingest.home import REPO_ROOT, KepuHome
 
 APP = REPO_ROOT / "dashboards" / "app.py"
@@ -243,7 +244,11 @@ def test_the_literacy_page_draws_six_occupations_the_top_and_bottom_three(
 
     assert len(latest) == 10
     assert set(line["group_value"]) == set(expected)
-    assert any("最高和最低的各 3 个群体" in c.value for c in at.caption)
+    # the chart says in its own subtitle which groups it draws, out of how many
+    titles = [json.loads(chart.proto.spec).get("title") for chart in at.get("vega_lite_chart")]
+    said = vocabulary.text("literacy.top_bottom", "zh", n=3, total=len(latest))
+    assert "最高和最低的各 3 个群体（共 10 个）" in said
+    assert any(isinstance(title, dict) and title.get("subtitle") == said for title in titles)
     # a suppressed estimate sits on the axis (a pixel position), never at a value of 0
     for layer, _ in layers:
         if "M -1 -1" in str(mark(layer).get("shape")):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ import pandas as pd
 import psycopg
 import pytest
 
+from dashboards.server import free_port
 from ingest.home import KepuHome
 from orchestration.postgres import build, connect, copy_raw_tables
 from orchestration.publish import MARTS_SCHEMA
@@ -35,12 +35,6 @@ def postgres_binary(name: str) -> str:
     if path is None:
         pytest.fail(f"{name} not found: install PostgreSQL (make system)")
     return path
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
