@@ -911,7 +911,7 @@ NOTE_REVIEW_KINDS = _accepted(EVALUATOR_NOTES, "review_kind")
 KP_VALUE = r"^(-|[0-9]+|[0-9]{1,3}(,[0-9]{3})+)$"
 WAN_YUAN = {"万元": 1.0, "10kyuan": 1.0}
 KP_UNIT_CODE = dict(
-    kind="code", pattern=r"^[0-9A-Z]{9,18}$", expect="unit_code", example="91330304MA2XXXXX0X"
+    kind="code", pattern=r"^[0-9A-Z]{9,18}$", expect="unit_code", example="12330304MB0123456K"
 )
 KP_FORM_LEVELS = ("ministry", "province", "city", "county")
 
