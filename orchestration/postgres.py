@@ -17,14 +17,14 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import psycopg
 
+from ingest.engine import connect
 from orchestration.defs.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
 from survey.intervals import add_gap_intervals, add_intervals
 
@@ -63,23 +63,6 @@ def postgres_type(duckdb_type: str) -> str:
     if duckdb_type.startswith("DECIMAL"):
         return "numeric" + duckdb_type.removeprefix("DECIMAL")
     return POSTGRES_TYPES[duckdb_type]
-
-
-def connection_settings(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
-    """The server the dbt profile's `postgres` output names (KEPU_POSTGRES_*)."""
-    return {
-        "host": environ.get("KEPU_POSTGRES_HOST", "localhost"),
-        "port": environ.get("KEPU_POSTGRES_PORT", "5432"),
-        "user": environ.get("KEPU_POSTGRES_USER", "kepu"),
-        "password": environ.get("KEPU_POSTGRES_PASSWORD", ""),
-        "dbname": environ.get("KEPU_POSTGRES_DATABASE", "kepu"),
-    }
-
-
-@contextmanager
-def connect(environ: Mapping[str, str] = os.environ) -> Iterator[psycopg.Connection]:
-    with psycopg.connect(**connection_settings(environ)) as con:
-        yield con
 
 
 def copy_raw_tables(warehouse: Path, environ: Mapping[str, str] = os.environ) -> dict[str, int]:

@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ingest.engine import connect
 from ingest.home import KepuHome
-from orchestration.postgres import build, connect, copy_raw_tables
+from orchestration.postgres import build, copy_raw_tables
 from orchestration.publish import MARTS_SCHEMA
 
 

@@ -1,0 +1,47 @@
+"""Which engine holds the warehouse, read from the environment: `KEPU_ENGINE`.
+
+`duckdb` (the default) keeps everything in one file of the Kepu home, on one machine.
+`postgres` keeps it on a shared server (issue 13), named by KEPU_POSTGRES_HOST, _PORT,
+_USER, _PASSWORD and _DATABASE, the same variables the dbt profile's `postgres` output
+reads. The loader, the build, publishing and the dashboard all ask here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+import psycopg
+
+ENGINES = ("duckdb", "postgres")
+
+
+def engine(environ: Mapping[str, str] = os.environ) -> str:
+    """The engine in force; a value other than the two is a configuration error."""
+    chosen = environ.get("KEPU_ENGINE", "duckdb").strip().lower() or "duckdb"
+    if chosen not in ENGINES:
+        raise ValueError(f"KEPU_ENGINE must be one of {', '.join(ENGINES)}, not {chosen!r}")
+    return chosen
+
+
+def on_server(environ: Mapping[str, str] = os.environ) -> bool:
+    return engine(environ) == "postgres"
+
+
+def connection_settings(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """The server the dbt profile's `postgres` output names (KEPU_POSTGRES_*)."""
+    return {
+        "host": environ.get("KEPU_POSTGRES_HOST", "localhost"),
+        "port": environ.get("KEPU_POSTGRES_PORT", "5432"),
+        "user": environ.get("KEPU_POSTGRES_USER", "kepu"),
+        "password": environ.get("KEPU_POSTGRES_PASSWORD", ""),
+        "dbname": environ.get("KEPU_POSTGRES_DATABASE", "kepu"),
+    }
+
+
+@contextmanager
+def connect(environ: Mapping[str, str] = os.environ) -> Iterator[psycopg.Connection]:
+    """A connection to the server; committed on leaving without an error."""
+    with psycopg.connect(**connection_settings(environ)) as con:
+        yield con
