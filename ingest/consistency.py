@@ -59,6 +59,20 @@ REFERENCES: dict[tuple[str, str], tuple[str, str]] = {
 }
 
 
+def _depth(table: str, seen: frozenset[str] = frozenset()) -> int:
+    """0 for a table that refers to no other; else one more than the deepest it refers to."""
+    targets = (
+        {target for (source, _), (target, _) in REFERENCES.items() if source == table}
+        - {table}
+        - seen
+    )
+    return max((1 + _depth(t, seen | {table}) for t in targets), default=0)
+
+
+# Registers before the rows that refer to them: the order a batch is landed in.
+REFERENCE_DEPTH = {table: _depth(table) for table in SPECS_BY_TABLE}
+
+
 class FileView:
     """This file's rows (those still counted) registered beside the warehouse."""
 

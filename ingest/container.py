@@ -146,6 +146,34 @@ def open_grids(path: Path, display_name: str) -> list[Grid]:
     return [_csv_grid(path, display_name, settings)]
 
 
+# What a peek reads at most: enough for a csv header or a workbook's sheet list.
+PEEK_BYTES = 1 << 16
+
+
+def peek_sheets(path: Path, display_name: str) -> list[tuple[str, list[list[object]]]]:
+    """The sheet names of a file and, for csv, its first lines, read cheaply (no sheet is
+    parsed): enough to tell which tables it brings. Empty when that cannot be told this
+    way; reading the file is what judges it."""
+    kind = file_kind(display_name)
+    try:
+        if kind == "xlsx" and zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                info = archive.getinfo("xl/workbook.xml")
+                if info.file_size > PEEK_BYTES:
+                    return []
+                root = ElementTree.fromstring(archive.read(info))
+            return [(e.get("name", ""), []) for e in root.iter() if e.tag.endswith("}sheet")]
+        if kind == "csv":
+            with path.open("rb") as handle:
+                data = handle.read(PEEK_BYTES)
+            text = decode_text(data[: data.rfind(b"\n") + 1] if len(data) == PEEK_BYTES else data)
+            lines = list(csv.reader(io.StringIO(text, newline="")))
+            return [(PurePosixPath(display_name).stem, lines[:-1] or lines)]
+    except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError, Refusal, csv.Error):
+        return []
+    return []
+
+
 def _signature(head: bytes) -> str | None:
     for magic, name in SIGNATURES:
         if head.startswith(magic):

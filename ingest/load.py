@@ -28,12 +28,12 @@ import pandas as pd
 import pyarrow as pa
 
 from ingest import problems
-from ingest.consistency import FileView, check
+from ingest.consistency import REFERENCE_DEPTH, FileView, check
 from ingest.container import SUFFIXES
 from ingest.home import KepuHome
 from ingest.lock import warehouse_lock
 from ingest.problems import ROW_CODES, problem
-from ingest.read import FileResult, SheetResult, read_file, split_list
+from ingest.read import FileResult, SheetResult, peek_tables, read_file, split_list
 from ingest.specs import ALL_SPECS, EXTRA_TABLES, LIST_JOINER
 
 AUDIT_DDL = """
@@ -187,7 +187,10 @@ def load_files(
 
     A file whose only problems name data another file of the batch may bring (a region
     code, a plan, a wave) waits until the rest of the batch has landed and is checked
-    again, so registers and the rows that refer to them may come in any order."""
+    again, so registers and the rows that refer to them may come in any order. Files are
+    landed registers first (as far as their sheet names and csv headers tell), so waiting
+    is rare; a file that waits is read again when its turn comes rather than held, so a
+    national batch never holds more than one file's rows."""
     loaded_at = loaded_at or datetime.now(UTC)
     with warehouse_lock(home, "ingest", on_wait):
         home.ensure()
@@ -196,7 +199,7 @@ def load_files(
         try:
             offered = [_offer(Path(p), home) for p in paths]
             waiting: list[_Offered] = []
-            for item in offered:
+            for item in sorted(offered, key=_landing_order):
                 if item.outcome is None and not _try(con, item, home, loaded_at, accept_valid_rows):
                     waiting.append(item)
             while waiting:
@@ -225,6 +228,15 @@ def _offer(path: Path, home: KepuHome) -> _Offered:
     return item
 
 
+def _landing_order(item: _Offered) -> int:
+    """Registers first: the deepest reference among the tables the file brings (a file
+    not recognised by a peek comes last; reading it says what it is)."""
+    if item.archived is None:
+        return -1
+    tables = peek_tables(item.archived, item.name)
+    return max((REFERENCE_DEPTH[t] for t in tables), default=max(REFERENCE_DEPTH.values()) + 1)
+
+
 # Problems that another file of the same batch may resolve.
 BATCH_CODES = frozenset(
     {"unknown_reference", "outside_plan", "outside_coverage", "item_without_column"}
@@ -250,6 +262,7 @@ def _try(
     status, errors, excluded = _decide(con, item.result, accept_valid_rows)
     codes = set(errors["code"])
     if not final and codes & BATCH_CODES and (accept_valid_rows or codes <= BATCH_CODES):
+        item.result = None  # read again when its turn comes: waiting costs no memory
         return False
     item.outcome = _land_outcome(con, item, loaded_at, status, errors, excluded)
     item.result = None  # free the rows: they are in the warehouse now

@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ingest import problems
-from ingest.container import Grid, open_grids
+from ingest.container import Grid, open_grids, peek_sheets
 from ingest.problems import Refusal, column_letter, problem
 from ingest.specs import ALL_SPECS, LIST_SEPARATORS, SQL_TYPES, Column, TableSpec
 from ingest.synonyms import MARKS, normalise
@@ -822,6 +822,17 @@ def _read_sheets(path: Path, name: str, result: FileResult, loaded_on: date | No
         grid.release()
     if found:
         result.add_errors(problems.frame(found))
+
+
+def peek_tables(path: Path, display_name: str) -> set[str]:
+    """The raw tables a file brings, told from its sheet names and csv header alone (a
+    hint for ordering a batch, not a verdict: reading the file is what judges it)."""
+    found = set()
+    for sheet, head in peek_sheets(path, display_name):
+        spec = _spec_for(sheet, head[:HEADER_SCAN_ROWS])
+        if spec is not None:
+            found.add(spec.table)
+    return found
 
 
 def split_list(values: pd.Series) -> pd.Series:

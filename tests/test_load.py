@@ -6,7 +6,9 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pytest
 
+from ingest import load
 from ingest.home import KepuHome
 from ingest.load import load_files
 from tests.helpers import REGIONS_ROWS, write_sheet
@@ -79,6 +81,48 @@ def test_regions_loaded_in_the_same_batch_count_as_known(home: KepuHome, tmp_pat
         "regions.xlsx": "accepted",
         "funding.xlsx": "accepted",
     }
+
+
+def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    reads: dict[str, int] = {}
+    real = load.read_file
+
+    def counted(path, name, **kwargs):
+        reads[name] = reads.get(name, 0) + 1
+        return real(path, name, **kwargs)
+
+    monkeypatch.setattr(load, "read_file", counted)
+    return reads
+
+
+def test_a_batch_lands_its_registers_first_and_reads_each_file_once(
+    home: KepuHome, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads = _counting_reads(monkeypatch)
+    funding = _funding(tmp_path / "funding.xlsx", code="330304901")
+    regions = write_sheet(tmp_path / "regions.xlsx", "地区", REGIONS_ROWS)
+    outcomes = load_files([funding, regions], home)
+    assert [(o.file_name, o.load_id) for o in outcomes] == [
+        ("funding.xlsx", 2),
+        ("regions.xlsx", 1),
+    ]
+    assert reads == {"regions.xlsx": 1, "funding.xlsx": 1}
+
+
+def test_a_file_that_waits_is_read_again_not_held(
+    home: KepuHome, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A register its sheet name does not give away comes last; the file that refers to
+    it waits without holding its rows, and is read again once the register has landed."""
+    reads = _counting_reads(monkeypatch)
+    funding = _funding(tmp_path / "funding.xlsx", code="330304901")
+    regions = write_sheet(tmp_path / "regions.xlsx", "Sheet1", REGIONS_ROWS)
+    outcomes = load_files([funding, regions], home)
+    assert {o.file_name: (o.status, o.load_id) for o in outcomes} == {
+        "regions.xlsx": ("accepted", 1),
+        "funding.xlsx": ("accepted", 2),
+    }
+    assert reads == {"funding.xlsx": 2, "regions.xlsx": 1}
 
 
 def test_every_file_is_archived_byte_for_byte(home: KepuHome, tmp_path: Path) -> None:
