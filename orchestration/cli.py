@@ -314,6 +314,8 @@ def cmd_assess(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     if args.what == "dashboard":
         return _bench_dashboard(args)
+    if args.what == "rebuild":
+        return _bench_rebuild(args)
     if args.what == "ingest":
         from orchestration import bench_ingest
 
@@ -327,6 +329,20 @@ def cmd_bench(args: argparse.Namespace) -> int:
     result = run(args.respondents)
     print(report(result))
     print(f"wrote {write_json(result, Path(args.json) if args.json else default_json_path())}")
+    return 0
+
+
+def _bench_rebuild(args: argparse.Namespace) -> int:
+    from generator import SEED
+    from orchestration import bench_rebuild
+
+    folder = bench_rebuild.default_folder() / args.scale
+    files = Path(args.files) if args.files else None
+    seed = SEED if args.seed is None else args.seed
+    result = bench_rebuild.run(args.scale, files, folder, seed)
+    print(bench_rebuild.report(result))
+    path = Path(args.json) if args.json else KepuHome.from_env().root / "bench" / "rebuild.json"
+    print(f"wrote {bench_rebuild.write_json(result, path)}")
     return 0
 
 
@@ -443,7 +459,12 @@ def parser() -> argparse.ArgumentParser:
     assess.set_defaults(func=cmd_assess)
 
     bench = sub.add_parser("bench", help="benchmarks, printed beside their baseline")
-    bench.add_argument("what", choices=["survey", "dashboard", "ingest"])
+    bench.add_argument("what", choices=["survey", "dashboard", "ingest", "rebuild"])
+    bench.add_argument(
+        "--scale", choices=SCALES, default="district", help="rebuild: the generated scale"
+    )
+    bench.add_argument("--files", help="rebuild: files already generated at that scale")
+    bench.add_argument("--seed", type=int, help="rebuild: the generator's seed (default demo's)")
     bench.add_argument("--rows", type=int, default=200_000, help="ingest: respondents' rows")
     bench.add_argument("--respondents", type=int, default=300_000, help="survey: wave size")
     bench.add_argument("--repeats", type=int, default=5, help="dashboard: visits timed")
