@@ -309,7 +309,7 @@ def test_a_decimal_is_refused_at_its_cell(tmp_path: Path) -> None:
         persons.loc[1, "part_time_staff"] = 12.5
 
     assert _problems(_workbook(tmp_path, decimal)) == [
-        ("KP-001 科普人员", 3, "科普兼职人员", "12.5", "pattern")
+        ("KP-001 科普人员", 3, "科普兼职人员", "12.5", "not_whole")
     ]
 
 
