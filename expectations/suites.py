@@ -44,6 +44,7 @@ from ingest.specs import (
     TARGET_KINDS,
     THRESHOLD_UNITS,
     URBAN_RURAL,
+    kp_indicators,
 )
 
 REGION_CODE_REGEX = r"^\d{6}(?:\d{3}(?:\d{3})?)?$"
@@ -80,8 +81,7 @@ def _years(*columns: str) -> list[gxe.Expectation]:
 
 def _kp_form(table: str) -> list[gxe.Expectation]:
     """A 科普统计 form: its unit and year, whole numbers ≥ 0 or NULL (`-`) in every item."""
-    spec = SPECS_BY_TABLE[table]
-    counted = [c for c, t in spec.stored_columns.items() if t == "BIGINT"]
+    counted = [i.name for i in kp_indicators(table)]
     return [
         *_not_null("unit_code", "year"),
         *_years("year"),

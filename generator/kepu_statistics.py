@@ -17,6 +17,7 @@ integers, so the forms sum exactly to the total they were cut from.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -40,6 +41,9 @@ from ingest.specs import (
 from ingest.workbook import write_workbook
 
 SEED = 20_261_202
+PROGRESS_SETTINGS_FILE = (
+    Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "progress_settings.csv"
+)
 NOT_REPORTED = "-"
 # Year-end resident population, 万人 (NBS), the denominator of 人均科普专项经费.
 NATIONAL_POPULATION_WAN = {2021: 141_260, 2022: 141_175, 2023: 140_967}
@@ -359,9 +363,17 @@ def _venues(
     return venues
 
 
+def _change_max_share() -> float:
+    """progress_settings.kp_change_max_share: the rule fct_kp_change_flag applies (8%)."""
+    with PROGRESS_SETTINGS_FILE.open(encoding="utf-8", newline="") as handle:
+        settings = {row["setting"]: float(row["value"]) for row in csv.DictReader(handle)}
+    return settings["kp_change_max_share"]
+
+
 def _explain_changes(frames: dict[str, pd.DataFrame]) -> None:
-    """A form whose item changed by more than 8% on the previous year carries the
-    explanation the online system asks for, as a statistician would write it."""
+    """A form whose item changed by more than the allowed share (8%) of the previous year
+    carries the explanation the online system asks for, as a statistician would write it."""
+    max_share = _change_max_share()
     for table, frame in frames.items():
         if table == "kp_units" or frame["year"].nunique() < 2:
             continue
@@ -378,7 +390,7 @@ def _explain_changes(frames: dict[str, pd.DataFrame]) -> None:
         )
         current = frame[[*key, "year"]].join(numbers).set_index([*key, "year"])
         before = previous.reindex(current.index)
-        changed = ((current - before).abs() > 0.08 * before).any(axis=1).to_numpy()
+        changed = ((current - before).abs() > max_share * before).any(axis=1).to_numpy()
         frame.loc[changed, "explanation"] = "按年度工作安排调整"
 
 

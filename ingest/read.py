@@ -48,6 +48,8 @@ HAS_FULL_WIDTH = "[\uff01-\uff5e\u3000]"
 HAS_EDGE_BLANK = "^[ \t\r\n\u3000\u00a0]|[ \t\r\n\u3000\u00a0]$"
 NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 NOT_FINITE = r"^[+-]?(inf|infinity|nan)$"
+NUMERIC_KINDS = ("int", "count", "number")
+NOT_REPORTED = "-"  # what a `count` cell holds when the item is not reported
 NONE = type(None)
 PLAIN_KINDS = frozenset((str, NONE))  # cells that are their own text
 # A cell's kind by its exact type, as cell_text tests it (a subclass of float is other).
@@ -248,7 +250,7 @@ class _Sheet:
         parts = ["source_row"]
         for d in self.declared:
             text = f"x{d.position}"
-            if d.column.kind in ("int", "number", "date", "code"):
+            if d.column.kind in ("int", "count", "number", "date", "code"):
                 text = (
                     f"(case when regexp_matches({text}, {_literal(HAS_FULL_WIDTH)}) then "
                     f"translate({text}, {_literal(FULL_WIDTH)}, {_literal(HALF_WIDTH)}) "
@@ -289,7 +291,7 @@ class _Sheet:
 
     def _typed_expression(self, d: _Declared) -> str:
         t, kind = f"t{d.position}", d.column.kind
-        if kind in ("int", "number"):
+        if kind in NUMERIC_KINDS:
             number = self._number(d)
             return f"try_cast({number} as {SQL_TYPES[kind]})"
         if kind == "choice":
@@ -302,10 +304,12 @@ class _Sheet:
             return f"(case when regexp_full_match({t}, {_literal(d.column.pattern)}) then {t} end)"
         return t
 
-    def _number(self, d: _Declared) -> str:
+    def _number(self, d: _Declared, scaled: bool = True) -> str:
+        """The cell as a DOUBLE in the stored unit (as written, unless `scaled`); NULL for
+        text that is no number, `-` included."""
         t = f"regexp_replace(t{d.position}, '[,，\\s]', '', 'g')"
         value = f"(case when regexp_full_match({t}, '{NUMBER}') then try_cast({t} as double) end)"
-        return f"({value} * {float(d.factor)!r})" if d.factor != 1 else value
+        return f"({value} * {float(d.factor)!r})" if scaled and d.factor != 1 else value
 
     def _date(self, d: _Declared) -> str:
         t = f"t{d.position}"
@@ -317,7 +321,7 @@ class _Sheet:
         columns = ["source_row", *[f"t{p}" for p in self._positions()]]
         joins = []
         for d in self.declared:
-            if d.column.kind in ("int", "number"):
+            if d.column.kind in NUMERIC_KINDS:
                 columns.append(f"{self._number(d)} as n{d.position}")
             columns.append(f"{self._typed_expression(d)} as {d.column.name}")
             if d.column.kind == "bool":
@@ -339,13 +343,18 @@ class _Sheet:
         checks = []
         if c.required and c.kind != "bool":
             checks.append((f"{t} is null", "required"))
-        if c.kind in ("int", "number"):
+        if c.kind in NUMERIC_KINDS:
             raw = f"regexp_replace({t}, '[,，\\s]', '', 'g')"
             checks.append((f"regexp_full_match(lower({raw}), '{NOT_FINITE}')", "not_finite"))
-            checks.append((f"{t} is not null and n{d.position} is null", "not_number"))
+            number = f"{t} is not null and n{d.position} is null"
+            if c.kind == "count":
+                number += f" and {t} <> {_literal(NOT_REPORTED)}"
+            checks.append((number, "not_number"))
             checks.append((f"not isfinite(n{d.position})", "not_finite"))
             if c.kind == "int":
                 checks.append((f"n{d.position} % 1 <> 0", "not_whole"))
+            if c.kind == "count":  # whole as written: 1.5 万元 is refused, not taken as 15000 元
+                checks.append((f"{self._number(d, scaled=False)} % 1 <> 0", "not_whole"))
             bounds = [
                 f"n{d.position} {op} {float(bound)!r}"
                 for op, bound in (("<", c.minimum), (">", c.maximum), ("<=", c.above))

@@ -8,18 +8,23 @@ so a new column is declared once, here.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from ingest import synonyms
 
-Kind = Literal["code", "text", "int", "number", "choice", "bool", "date"]
+# `count`: a whole number as written (before any unit factor), where `-` means "not
+# reported" and is stored as NULL, distinct from 0 (the 科普统计 forms' rule).
+Kind = Literal["code", "text", "int", "count", "number", "choice", "bool", "date"]
 
 SQL_TYPES: Mapping[Kind, str] = {
     "code": "VARCHAR",
     "text": "VARCHAR",
     "int": "INTEGER",
+    "count": "BIGINT",
     "number": "DOUBLE",
     "choice": "VARCHAR",
     "bool": "BOOLEAN",
@@ -72,8 +77,9 @@ class Column:
             )
             if v is not None
         }
-        if self.units:
-            fields["unit"] = next(unit for unit, factor in self.units.items() if factor == 1)
+        if self.units:  # the stored unit, else the first one accepted (万元 on a KP form)
+            ones = [unit for unit, factor in self.units.items() if factor == 1]
+            fields["unit"] = (ones or list(self.units))[0]
         if self.namespace:
             fields["choices"] = synonyms.describe(self.namespace, self.only)
         return fields
@@ -92,6 +98,7 @@ DEFAULT_EXPECT: Mapping[Kind, str] = {
     "code": "value",
     "text": "value",
     "int": "whole_number",
+    "count": "whole_number",
     "number": "number",
     "choice": "choice",
     "bool": "bool",
@@ -903,133 +910,93 @@ NOTE_REVIEW_KINDS = _accepted(EVALUATOR_NOTES, "review_kind")
 # reporting unit) and one sheet per table, one row per form, indicators as columns headed
 # by their Chinese names (the 2003–04 KR/KJ/KM codes as aliases).
 #
-# The form's own filing rules: a cell holds a whole number ≥ 0, `0` for zero and `-` for
-# "not reported" (kept as NULL, never as 0); a blank cell is refused. Money is in 万元 on
-# the form and stays in 万元 in raw (the header must say so); staging converts to 元.
-# Indicator cells are read as text against KP_VALUE and typed by the reshape, because a
-# number column cannot accept `-`.
-KP_VALUE = r"^(-|[0-9]+|[0-9]{1,3}(,[0-9]{3})+)$"
-WAN_YUAN = {"万元": 1.0, "10kyuan": 1.0}
+# The indicators are the seed dbt_project/seeds/kp_indicators.csv, the only list of them:
+# the columns here and the models' long form are both made from it. Each is a `count`
+# column (a whole number ≥ 0, `0` for zero, `-` for "not reported" kept as NULL); a blank
+# cell is refused. Money is written in 万元 (the header must say so) and stored in 元 by
+# the reader's unit factor.
+KP_INDICATORS_FILE = Path(__file__).resolve().parent.parent / "dbt_project/seeds/kp_indicators.csv"
+# The form's money unit: its factor to 元 is the one every loader uses.
+KP_FORM_UNITS: Mapping[str, Mapping[str, float]] = {
+    "万元": {"万元": YUAN["万元"], "10kyuan": YUAN["10kyuan"]},
+}
 KP_UNIT_CODE = dict(
     kind="code", pattern=r"^[0-9A-Z]{9,18}$", expect="unit_code", example="12330304MB0123456K"
 )
 KP_FORM_LEVELS = ("ministry", "province", "city", "county")
 
 
-def kp_number(column: str) -> str:
-    """SQL: a KP_VALUE cell as BIGINT, `-` as NULL."""
-    return f"try_cast(replace({column}, ',', '') as bigint)"
-
-
 @dataclass(frozen=True)
 class KpIndicator:
-    """One indicator column of a KP table; `name` is its code in kp_indicator."""
+    """One row of kp_indicators.csv: an indicator of a KP table, a column of its sheet
+    unless it counts the venue forms of one venue type."""
 
+    table: str
     name: str
     zh: str
-    aliases: tuple[str, ...] = ()
-    money: bool = False
+    aliases: tuple[str, ...]
+    form_unit: str
+    value_unit: str
+    form_part: str
+    venue_type: str
+
+    @property
+    def column(self) -> Column:
+        return Column(
+            name=self.name,
+            zh=self.zh,
+            aliases=self.aliases,
+            kind="count",
+            minimum=0,
+            units=KP_FORM_UNITS[self.form_unit] if self.form_unit else None,
+            expect="kp_amount" if self.form_unit else "kp_count",
+        )
 
 
-def _kp_column(indicator: KpIndicator) -> Column:
-    return Column(
-        name=indicator.name,
-        zh=indicator.zh,
-        aliases=indicator.aliases,
-        kind="code",
-        pattern=KP_VALUE,
-        units=WAN_YUAN if indicator.money else None,
-        expect="kp_amount" if indicator.money else "kp_count",
+def _kp_indicators() -> tuple[KpIndicator, ...]:
+    with KP_INDICATORS_FILE.open(encoding="utf-8", newline="") as handle:
+        rows = sorted(csv.DictReader(handle), key=lambda r: int(r["sort_order"]))
+    return tuple(
+        KpIndicator(
+            table=r["kp_table"],
+            name=r["indicator_code"],
+            zh=r["header_zh"],
+            aliases=tuple(a for a in r["header_aliases"].split("|") if a),
+            form_unit=r["form_unit"],
+            value_unit=r["value_unit"],
+            form_part=r["form_part"],
+            venue_type=r["venue_type"],
+        )
+        for r in rows
     )
 
 
-KP_PERSONS_INDICATORS = (
-    KpIndicator("full_time_staff", "科普专职人员", ("KR100", "专职人员")),
-    KpIndicator("full_time_managers", "专职人员中管理人员", ("KR110", "其中：管理人员")),
-    KpIndicator(
-        "full_time_qualified",
-        "专职人员中中级职称及以上或大学本科及以上学历人员",
-        ("KR120",),
-    ),
-    KpIndicator("part_time_staff", "科普兼职人员", ("KR200", "兼职人员")),
-    KpIndicator(
-        "part_time_qualified",
-        "兼职人员中中级职称及以上或大学本科及以上学历人员",
-        ("KR210",),
-    ),
-    KpIndicator("part_time_person_months", "兼职人员年度实际投入工作量", ("KR230",)),
-    KpIndicator("registered_volunteers", "注册科普志愿者"),
-)
+KP_INDICATORS = _kp_indicators()
+
+
+def kp_indicators(table: str, part: str | None = None) -> tuple[KpIndicator, ...]:
+    """The columns of one KP table in form order (those of one form_part, if given)."""
+    return tuple(
+        i
+        for i in KP_INDICATORS
+        if i.table == table and i.form_part != "venue_count" and part in (None, i.form_part)
+    )
+
+
+KP_PERSONS_INDICATORS = kp_indicators("kp_persons")
 # Venue items are reported on a venue's own form, site items on the unit's other form:
 # a row check refuses either on the wrong form, so no item is ever counted twice.
-KP_VENUE_ITEMS = (
-    KpIndicator("building_area", "建筑面积", ("建筑面积(平方米)",)),
-    KpIndicator("exhibition_area", "展厅面积", ("展厅面积(平方米)",)),
-    KpIndicator("venue_visitors", "参观人次", ("年参观人次",)),
-)
-KP_SITE_ITEMS = (
-    KpIndicator("community_rooms", "城市社区科普专用活动室", ("城市社区科普(技)专用活动室",)),
-    KpIndicator("rural_sites", "农村科普活动场地", ("农村科普(技)活动场地",)),
-    KpIndicator("vehicles", "科普宣传专用车"),
-)
-KP_FUNDING_SOURCES = (
-    KpIndicator("government_funding", "政府拨款", ("KJ120",), money=True),
-    KpIndicator("donations", "捐赠", ("KJ130", "社会捐赠"), money=True),
-    KpIndicator("self_raised", "自筹资金", ("自有资金",), money=True),
-    KpIndicator("other_income", "其他收入", money=True),
-)
-KP_FUNDING_USES = (
-    KpIndicator("activity_spend", "科普活动支出", money=True),
-    KpIndicator("construction_spend", "科普场馆基建支出", money=True),
-    KpIndicator("exhibit_spend", "科普展品、设施支出", ("科普展品设施支出",), money=True),
-    KpIndicator("admin_spend", "行政支出", money=True),
-    KpIndicator("other_spend", "其他支出", money=True),
-)
-KP_FUNDING_INDICATORS = (
-    KpIndicator("raised_total", "科普经费筹集额", ("KJ100", "年度收入合计"), money=True),
-    KP_FUNDING_SOURCES[0],
-    KpIndicator("special_funding", "科普专项经费", ("KJ121", "其中：科普专项经费"), money=True),
-    *KP_FUNDING_SOURCES[1:],
-    KpIndicator("used_total", "科普经费使用额", ("年度支出合计",), money=True),
-    *KP_FUNDING_USES,
-)
-KP_MEDIA_INDICATORS = (
-    KpIndicator("book_titles", "科普图书种数", ("KM110",)),
-    KpIndicator("book_copies", "科普图书册数", ("KM120",)),
-    KpIndicator("periodical_titles", "科普期刊种数", ("KM210",)),
-    KpIndicator("periodical_copies", "科普期刊册数", ("KM220",)),
-    KpIndicator("websites", "科普网站", ("科普网站个数",)),
-    KpIndicator("wechat_accounts", "科普类微信公众号", ("科普类微信公众号个数",)),
-)
-KP_ACTIVITY_INDICATORS = (
-    KpIndicator("lectures", "科普讲座次数", ("科普(技)讲座次数",)),
-    KpIndicator("lecture_attendance", "科普讲座参加人次", ("科普(技)讲座参加人次",)),
-    KpIndicator("exhibitions", "科普专题展览次数", ("专题展览次数",)),
-    KpIndicator("exhibition_visitors", "科普专题展览参观人次", ("专题展览参观人次",)),
-    KpIndicator("week_events", "科技活动周专题活动次数"),
-    KpIndicator("week_participants", "科技活动周参加人次"),
-)
+KP_VENUE_ITEMS = kp_indicators("kp_venues", "venue_item")
+KP_SITE_ITEMS = kp_indicators("kp_venues", "site_item")
+KP_FUNDING_INDICATORS = kp_indicators("kp_funding")
+KP_FUNDING_SOURCES = kp_indicators("kp_funding", "source")
+KP_FUNDING_USES = kp_indicators("kp_funding", "use")
+KP_MEDIA_INDICATORS = kp_indicators("kp_media")
+KP_ACTIVITY_INDICATORS = kp_indicators("kp_activities")
 
 _KP_UNIT = _c("unit_code", "单位代码", "组织机构代码", "统一社会信用代码", **KP_UNIT_CODE)
 _KP_YEAR = _c("year", "年份", "统计年度", **DATA_YEAR)
 _KP_EXPLANATION = _c("explanation", "说明", "变动说明", "explanation of change", required=False)
-
-
-def _kp_stored(spec_columns: tuple[Column, ...], indicators: tuple[KpIndicator, ...]) -> dict:
-    counted = {i.name for i in indicators}
-    return {c.name: "BIGINT" if c.name in counted else SQL_TYPES[c.kind] for c in spec_columns}
-
-
-def _kp_reshape(indicators: tuple[KpIndicator, ...], columns: tuple[Column, ...]):
-    """The typed relation with each indicator cell as BIGINT (`-` → NULL)."""
-    counted = {i.name for i in indicators}
-
-    def reshape(relation: str) -> str:
-        parts = [kp_number(c.name) if c.name in counted else c.name for c in columns]
-        named = ", ".join(f"{p} as {c.name}" for p, c in zip(parts, columns, strict=True))
-        return f"select source_row, {named} from {relation}"
-
-    return reshape
 
 
 def _kp_table(
@@ -1046,7 +1013,7 @@ def _kp_table(
         _KP_UNIT,
         _KP_YEAR,
         *before,
-        *(_kp_column(i) for i in indicators),
+        *(i.column for i in indicators),
         _KP_EXPLANATION,
     )
     return TableSpec(
@@ -1056,18 +1023,22 @@ def _kp_table(
         sheet_names=sheet_names,
         columns=columns,
         key=key,
-        stored=_kp_stored(columns, indicators),
-        reshape=_kp_reshape(indicators, columns),
         row_checks=row_checks,
     )
 
 
 def _kp_sum(indicators: tuple[KpIndicator, ...]) -> str:
-    return " + ".join(f"coalesce({kp_number(i.name)}, 0)" for i in indicators)
+    return " + ".join(f"coalesce({i.name}, 0)" for i in indicators)
 
 
 def _kp_filled(indicators: tuple[KpIndicator, ...]) -> str:
-    return " or ".join(f"{i.name} <> '-'" for i in indicators)
+    return " or ".join(f"{i.name} is not null" for i in indicators)
+
+
+def _in_form_unit(sql: str, indicator: KpIndicator) -> str:
+    """SQL: a stored amount back in the unit the form writes it in (for a message)."""
+    factor = KP_FORM_UNITS[indicator.form_unit][indicator.form_unit]
+    return f"cast(({sql}) / {factor!r} as bigint)"
 
 
 KP_UNITS = TableSpec(
@@ -1107,7 +1078,7 @@ KP_VENUES = _kp_table(
     "科普场地",
     "科普 statistics KP-002: venues and sites",
     ("kp venues", "KP-002 科普场地", "KP-002", "KP002"),
-    KP_VENUE_ITEMS + KP_SITE_ITEMS,
+    kp_indicators("kp_venues"),
     before=(
         _c("venue_id", "场馆编号", "表单编号", "venue id"),
         _c("venue_name", "场馆名称", "venue name", required=False),
@@ -1149,22 +1120,22 @@ KP_FUNDING = _kp_table(
             "raised_total",
             "sources_unbalanced",
             "sources_balance",
-            f"coalesce({kp_number('raised_total')}, 0) <> {_kp_sum(KP_FUNDING_SOURCES)}",
-            {"parts": _kp_sum(KP_FUNDING_SOURCES)},
+            f"coalesce(raised_total, 0) <> {_kp_sum(KP_FUNDING_SOURCES)}",
+            {"parts": _in_form_unit(_kp_sum(KP_FUNDING_SOURCES), KP_FUNDING_SOURCES[0])},
         ),
         RowCheck(
             "special_funding",
             "special_above_government",
             "within_government",
-            f"{kp_number('special_funding')} > coalesce({kp_number('government_funding')}, 0)",
-            {"government": "government_funding"},
+            "special_funding > coalesce(government_funding, 0)",
+            {"government": _in_form_unit("government_funding", KP_FUNDING_SOURCES[0])},
         ),
         RowCheck(
             "used_total",
             "uses_unbalanced",
             "uses_balance",
-            f"coalesce({kp_number('used_total')}, 0) <> {_kp_sum(KP_FUNDING_USES)}",
-            {"parts": _kp_sum(KP_FUNDING_USES)},
+            f"coalesce(used_total, 0) <> {_kp_sum(KP_FUNDING_USES)}",
+            {"parts": _in_form_unit(_kp_sum(KP_FUNDING_USES), KP_FUNDING_USES[0])},
         ),
     ),
 )

@@ -7,7 +7,9 @@ the forms as written into the workbooks, never the warehouse's own output.
 
 from __future__ import annotations
 
+import csv
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -25,10 +27,17 @@ from generator.kepu_statistics import (
 from ingest.home import KepuHome
 from ingest.load import load_files
 from ingest.read import read_file
-from ingest.specs import KP_FUNDING_INDICATORS, KP_STATISTICS, SPECS_BY_TABLE
+from ingest.specs import (
+    KP_FUNDING_INDICATORS,
+    KP_INDICATORS_FILE,
+    KP_STATISTICS,
+    KP_UNITS,
+    SPECS_BY_TABLE,
+)
 from ingest.workbook import write_workbook
 from orchestration.defs.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
 from tests.helpers import write_sheet
+from vocabulary import labels
 
 # Published national figures: 筹集额 and 政府拨款 亿元, 人均专项 元, 人员 万人, 科技馆, 博物馆.
 PUBLISHED = {
@@ -38,6 +47,8 @@ PUBLISHED = {
 }
 MONEY = [i.name for i in KP_FUNDING_INDICATORS]
 NATION = "100000"
+with KP_INDICATORS_FILE.open(encoding="utf-8", newline="") as _handle:
+    SEED_CODES = [row["indicator_code"] for row in csv.DictReader(_handle)]
 
 
 def _national_counties() -> pd.DataFrame:
@@ -111,11 +122,15 @@ YEARS = (2022, 2023)
 
 def _small_frames() -> dict[str, pd.DataFrame]:
     """The generator's forms for three counties, with what the tests look for: one unit
-    turned central (部委级), a `0` beside the generator's `-`, and two 2023 forms whose
-    staff grew 20%, one with a 说明 and one without."""
+    turned central (部委级), one museum turned another venue, a `0` beside the generator's
+    `-`, and two 2023 forms whose staff grew 20%, one with a 说明 and one without."""
     frames = returns(COUNTIES, YEARS)
     units, persons, media = frames["kp_units"], frames["kp_persons"], frames["kp_media"]
     units.loc[units["unit_code"].str.startswith("330106B"), "form_level"] = "ministry"
+    venues = frames["kp_venues"]
+    museum = venues.loc[venues["venue_type"] == "science_museum"].iloc[0]
+    same = (venues["unit_code"] == museum["unit_code"]) & (venues["venue_id"] == museum["venue_id"])
+    venues.loc[same, "venue_type"] = "other_venue"
     media.loc[media["unit_code"].str.startswith("330302A"), "wechat_accounts"] = 0
     media["wechat_accounts"] = media["wechat_accounts"].astype(object)
     media.loc[media["unit_code"].str.startswith("330302B"), "wechat_accounts"] = "-"
@@ -248,13 +263,21 @@ def test_the_headline_per_capita_and_persons_per_venue_follow_the_release_formul
     )
 
 
-def test_a_dash_lands_as_null_and_a_zero_as_zero(built) -> None:
+def test_a_dash_lands_as_null_and_a_zero_as_zero_in_an_integer_column(built) -> None:
     home, _ = built
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
         found = con.execute(
             "select unit_code, wechat_accounts from raw.kp_media "
             "where year = 2023 and unit_code like '330302%' order by unit_code"
         ).fetchall()
+        types = dict(
+            con.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_schema = 'raw' and table_name in ('kp_media', 'kp_funding') "
+                "and column_name in ('wechat_accounts', 'raised_total')"
+            ).fetchall()
+        )
+    assert types == {"wechat_accounts": "BIGINT", "raised_total": "BIGINT"}
     assert [value for _, value in found][:2] == [0, None]  # 科协 wrote 0, 科技局 wrote -
     assert found[2][1] > 0
     counted = _query(
@@ -263,6 +286,76 @@ def test_a_dash_lands_as_null_and_a_zero_as_zero(built) -> None:
         "where region_code = '330302' and year = 2023 and indicator_code = 'wechat_accounts'",
     )
     assert counted["form_count"].item() == 2  # the 0 counts as reported, the - does not
+
+
+def test_money_written_in_wan_yuan_lands_in_yuan_once(built) -> None:
+    """The form's 万元 × 10,000, applied by the loader and nowhere after it."""
+    home, frames = built
+    funding = frames["kp_funding"]
+    written = int(funding.loc[funding["year"] == 2023, "raised_total"].sum())  # 万元
+    raw = _query(home, "select sum(raised_total) as s from raw.kp_funding where year = 2023")
+    nation = _query(
+        home,
+        "select indicator_value from marts.fct_kp_statistic "
+        f"where region_code = '{NATION}' and year = 2023 and indicator_code = 'raised_total'",
+    )
+    assert raw["s"].item() == written * 10_000
+    assert nation["indicator_value"].item() == written * 10_000
+
+
+def test_every_indicator_of_the_seed_and_only_those_reach_the_national_statistic(built) -> None:
+    home, _ = built
+    found = _query(
+        home,
+        "select indicator_code from marts.fct_kp_statistic "
+        f"where region_code = '{NATION}' and year = 2023",
+    )
+    assert sorted(found["indicator_code"]) == sorted(SEED_CODES)
+    assert len(SEED_CODES) == 40
+    assert all(labels().get(f"kp_indicator.{code}", ("", ""))[1] for code in SEED_CODES)
+
+
+def test_the_change_threshold_is_read_from_the_progress_settings_seed(
+    built, tmp_path: Path
+) -> None:
+    """The same forms rebuilt with kp_change_max_share raised to the flagged change: the
+    rule is `change > share`, so that flag goes and no change at or below it stays."""
+    home, _ = built
+    before = _query(
+        home,
+        "select unit_code, indicator_code, change_share from marts.fct_kp_change_flag "
+        "where year = 2023 and kp_table = 'kp_persons' and indicator_code = 'full_time_staff' "
+        "and unit_code like '330304B%'",
+    )
+    share = before["change_share"].item()
+    project = tmp_path / "dbt_project"
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    settings = project / "seeds" / "progress_settings.csv"
+    text = settings.read_text(encoding="utf-8")
+    assert "kp_change_max_share,0.08\n" in text
+    settings.write_text(
+        text.replace("kp_change_max_share,0.08", f"kp_change_max_share,{share!r}"),
+        encoding="utf-8",
+    )
+    warehouse = tmp_path / "copy" / home.warehouse.name  # views name the file's catalog
+    warehouse.parent.mkdir()
+    shutil.copy(home.warehouse, warehouse)
+    completed = subprocess.run(
+        [DBT_EXECUTABLE, "build", "--select", "progress_settings", "fct_kp_change_flag",
+         "--indirect-selection", "cautious",
+         "--project-dir", str(project), "--profiles-dir", str(project)],
+        env={**os.environ, "KEPU_WAREHOUSE": str(warehouse)},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout[-4000:]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        after = con.execute(
+            "select abs(change_share), unit_code, indicator_code from marts.fct_kp_change_flag"
+        ).fetchall()
+    flagged = _query(home, "select count(*) as n from marts.fct_kp_change_flag")["n"].item()
+    assert 0 < len(after) < flagged
+    assert all(changed > share for changed, _, _ in after if changed is not None)
+    assert not any(u.startswith("330304B") and i == "full_time_staff" for _, u, i in after)
 
 
 def test_an_unexplained_change_over_8_percent_is_flagged_and_an_explained_one_is_not(
@@ -309,8 +402,37 @@ def test_a_decimal_is_refused_at_its_cell(tmp_path: Path) -> None:
         persons.loc[1, "part_time_staff"] = 12.5
 
     assert _problems(_workbook(tmp_path, decimal)) == [
-        ("KP-001 科普人员", 3, "科普兼职人员", "12.5", "pattern")
+        ("KP-001 科普人员", 3, "科普兼职人员", "12.5", "not_whole")
     ]
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "header", "value", "code", "expected"),
+    [
+        ("kp_persons", "part_time_staff", "科普兼职人员", "abc", "not_number", "kp_count"),
+        ("kp_persons", "part_time_staff", "科普兼职人员", "-3", "out_of_range", "kp_count"),
+        ("kp_media", "book_titles", "科普图书种数", "1.5", "not_whole", "kp_count"),
+        # whole as written: 1.5 万元 is refused, not taken as 15,000 元
+        ("kp_funding", "donations", "捐赠(万元)", "1.5", "not_whole", "kp_amount"),
+    ],
+)
+def test_a_bad_count_is_refused_at_its_cell_with_the_expected_kind(
+    tmp_path: Path, table: str, column: str, header: str, value: str, code: str, expected: str
+) -> None:
+    def bad(frames):
+        frame = frames[table]
+        frame[column] = frame[column].astype(object)
+        frame.loc[0, column] = value
+
+    errors = read_file(_workbook(tmp_path, bad)).errors
+    found = errors[errors["row"] == 2]
+    sheet = {"kp_persons": "KP-001 科普人员", "kp_media": "KP-004 科普传媒"}
+    assert [
+        (str(r.column).split(" / ")[0], r.value, r.code, r.expected)
+        for r in found.itertuples()
+        if r.code != "sources_unbalanced"  # the changed 捐赠 also unbalances 筹集额
+    ] == [(header, value, code, expected)]
+    assert found["sheet"].iloc[0] == sheet.get(table, "KP-003 科普经费")
 
 
 def test_a_venue_opened_after_the_year_end_is_refused(tmp_path: Path) -> None:
@@ -377,3 +499,39 @@ def test_a_venue_item_on_the_units_other_form_is_refused(tmp_path: Path) -> None
     assert [p[1:] for p in _problems(_workbook(tmp_path, doubled))] == [
         (row, "场地类型", "unit_form", "venue_item_on_unit_form") for row in rows
     ]
+
+
+def test_a_form_whose_unit_has_no_row_for_its_year_fails_the_build(tmp_path: Path) -> None:
+    """单位信息 of 2022 registers the unit, 2023's leaves it out: the loader's reference check
+    (by unit code alone) passes the 2023 forms, so the build's test stops them before
+    fct_kp_statistic would drop them. One failing row per table of the unit's forms."""
+    home = KepuHome(tmp_path / "home").ensure()
+    frames = returns(COUNTIES.head(1), YEARS)
+    missing = frames["kp_units"]["unit_code"].iloc[0]
+
+    def workbook(year: int) -> Path:
+        sheets = []
+        for spec in KP_STATISTICS:
+            frame = frames[spec.table]
+            keep = frame["year"] == year
+            if spec is KP_UNITS and year == 2023:
+                keep &= frame["unit_code"] != missing
+            sheets.append((spec, frame[keep]))
+        money = {name: "万元" for name in MONEY}
+        return write_workbook(tmp_path / f"kp{year}.xlsx", sheets, units=money)
+
+    files = [
+        write_sheet(tmp_path / "regions.xlsx", "地区", REGIONS),
+        workbook(2022),
+        workbook(2023),
+    ]
+    assert [o.status for o in load_files(files, home)] == ["accepted"] * 3
+    completed = subprocess.run(
+        [DBT_EXECUTABLE, "build", "--select", "+assert_kp_forms_have_their_unit_of_the_year",
+         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        env={**os.environ, "KEPU_WAREHOUSE": str(home.warehouse)},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 1
+    assert "Failure in test assert_kp_forms_have_their_unit_of_the_year" in completed.stdout
+    assert "Got 5 results" in completed.stdout

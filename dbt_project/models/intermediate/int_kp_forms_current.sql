@@ -1,37 +1,17 @@
 {#- Every indicator of every current 科普统计 form, one row per form × indicator. A unit's
     latest load of a table replaces all its forms of that table for the year (as a
-    resubmitted return does). Money is in 元; `-` (not reported) stays NULL. Venue forms
-    count one 科技馆, 博物馆 or other venue each; the unit's other form counts none. -#}
-{%- set tables = {
-    'kp_persons': {
-        'full_time_staff': 'person', 'full_time_managers': 'person',
-        'full_time_qualified': 'person', 'part_time_staff': 'person',
-        'part_time_qualified': 'person', 'part_time_person_months': 'person_month',
-        'registered_volunteers': 'person'},
-    'kp_venues': {
-        'building_area': 'square_metre', 'exhibition_area': 'square_metre',
-        'venue_visitors': 'person_time', 'community_rooms': 'site', 'rural_sites': 'site',
-        'vehicles': 'vehicle'},
-    'kp_funding': {
-        'raised_total_yuan': 'yuan', 'government_funding_yuan': 'yuan',
-        'special_funding_yuan': 'yuan', 'donations_yuan': 'yuan', 'self_raised_yuan': 'yuan',
-        'other_income_yuan': 'yuan', 'used_total_yuan': 'yuan', 'activity_spend_yuan': 'yuan',
-        'construction_spend_yuan': 'yuan', 'exhibit_spend_yuan': 'yuan',
-        'admin_spend_yuan': 'yuan', 'other_spend_yuan': 'yuan'},
-    'kp_media': {
-        'book_titles': 'title', 'book_copies': 'copy', 'periodical_titles': 'title',
-        'periodical_copies': 'copy', 'websites': 'site', 'wechat_accounts': 'account'},
-    'kp_activities': {
-        'lectures': 'event', 'lecture_attendance': 'person_time', 'exhibitions': 'event',
-        'exhibition_visitors': 'person_time', 'week_events': 'event',
-        'week_participants': 'person_time'},
-} -%}
-{%- set venue_counts = {
-    'science_centres': 'science_centre',
-    'science_museums': 'science_museum',
-    'other_venues': 'other_venue'} -%}
+    resubmitted return does). The indicators are the rows of the seed kp_indicators, the
+    only list of them: a form's columns become rows, and those the seed names are kept.
+    Money is in 元 (the loader applies the form's 万元); `-` (not reported) stays NULL.
+    Venue forms count one 科技馆, 博物馆 or other venue each (the seed's venue_count rows);
+    the unit's other form counts none. -#}
+{%- set tables = ['kp_persons', 'kp_venues', 'kp_funding', 'kp_media', 'kp_activities'] -%}
 
 with
+
+indicators as (
+    select * from {{ ref('kp_indicators') }}
+),
 
 {% for table in tables %}
     {{ table }} as (
@@ -39,38 +19,63 @@ with
     ),
 
 {% endfor %}
-long_form as (
-    {%- for table, columns in tables.items() %}
-        {%- for column, unit in columns.items() %}
-            select
-                '{{ table }}' as kp_table,
-                unit_code,
-                year,
-                {{ "venue_id" if table == 'kp_venues' else "''" }} as form_id,
-                '{{ column | replace("_yuan", "") }}' as indicator_code,
-                '{{ unit }}' as unit_code_of_value,
-                cast({{ column }} as double precision) as indicator_value,
-                explanation,
-                load_id
-            from {{ table }}
-            union all
-        {%- endfor %}
-    {%- endfor %}
-    {%- for code, venue_type in venue_counts.items() %}
+entries as (
+    {%- for table in tables %}
         select
-            'kp_venues' as kp_table,
-            unit_code,
-            year,
-            venue_id as form_id,
-            '{{ code }}' as indicator_code,
-            'venue' as unit_code_of_value,
-            cast(1 as double precision) as indicator_value,
-            explanation,
-            load_id
-        from kp_venues
-        where venue_type = '{{ venue_type }}'
+            '{{ table }}' as kp_table,
+            {{ table }}.unit_code,
+            {{ table }}.year,
+            {{ table ~ ".venue_id" if table == 'kp_venues' else "''" }} as form_id,
+            {{ table }}.explanation,
+            {{ table }}.load_id,
+            entries.entry_key,
+            entries.entry_value
+        from {{ table }}
+        cross join {{ row_entries(table) | indent(8) }} as entries
         {{ "union all" if not loop.last }}
     {%- endfor %}
+),
+
+items as (
+    select
+        entries.kp_table,
+        entries.unit_code,
+        entries.year,
+        entries.form_id,
+        indicators.indicator_code,
+        indicators.value_unit,
+        cast(entries.entry_value as double precision) as indicator_value,
+        entries.explanation,
+        entries.load_id
+    from entries
+    inner join indicators
+        on
+        entries.kp_table = indicators.kp_table
+        and entries.entry_key = indicators.indicator_code
+),
+
+venue_counts as (
+    select
+        'kp_venues' as kp_table,
+        kp_venues.unit_code,
+        kp_venues.year,
+        kp_venues.venue_id as form_id,
+        indicators.indicator_code,
+        indicators.value_unit,
+        cast(1 as double precision) as indicator_value,
+        kp_venues.explanation,
+        kp_venues.load_id
+    from kp_venues
+    inner join indicators
+        on
+        indicators.form_part = 'venue_count'
+        and kp_venues.venue_type = indicators.venue_type
+),
+
+long_form as (
+    select * from items
+    union all
+    select * from venue_counts
 )
 
 select
@@ -79,7 +84,7 @@ select
     year,
     form_id,
     indicator_code,
-    unit_code_of_value as value_unit,
+    value_unit,
     indicator_value,
     explanation,
     load_id

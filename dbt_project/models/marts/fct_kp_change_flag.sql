@@ -1,12 +1,18 @@
--- The online system's rule: an item that changed by more than 8% on the unit's previous
--- year needs an explanation (说明). Flagged, not refused: one row per unexplained change,
--- with the values an auditor checks it by.
-{%- set max_change_share = 0.08 %}
+-- The online system's rule: an item that changed by more than a share of the unit's
+-- previous year (8%, progress_settings.kp_change_max_share) needs an explanation (说明).
+-- Flagged, not refused: one row per unexplained change, with the values an auditor
+-- checks it by.
 
 with
 
 forms as (
     select * from {{ ref('int_kp_forms_current') }}
+),
+
+threshold as (
+    select value as max_change_share
+    from {{ ref('progress_settings') }}
+    where setting = 'kp_change_max_share'
 ),
 
 changes as (
@@ -30,18 +36,21 @@ changes as (
 )
 
 select
-    kp_table || '|' || unit_code || '|' || form_id || '|' || indicator_code || '|'
-    || cast(year as varchar) as kp_change_flag_id,
-    kp_table,
-    unit_code,
-    form_id,
-    indicator_code,
-    year,
-    indicator_value,
-    previous_value,
-    (indicator_value - previous_value) / nullif(previous_value, 0) as change_share,
+    changes.kp_table || '|' || changes.unit_code || '|' || changes.form_id || '|'
+    || changes.indicator_code || '|' || cast(changes.year as varchar) as kp_change_flag_id,
+    changes.kp_table,
+    changes.unit_code,
+    changes.form_id,
+    changes.indicator_code,
+    changes.year,
+    changes.indicator_value,
+    changes.previous_value,
+    (changes.indicator_value - changes.previous_value)
+    / nullif(changes.previous_value, 0) as change_share,
     'change_unexplained' as flag_code
 from changes
+cross join threshold
 where
-    abs(indicator_value - previous_value) > {{ max_change_share }} * previous_value
-    and explanation is null
+    abs(changes.indicator_value - changes.previous_value)
+    > threshold.max_change_share * changes.previous_value
+    and changes.explanation is null

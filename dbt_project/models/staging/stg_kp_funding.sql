@@ -1,20 +1,5 @@
-select
-    load_id,
-    sheet_name,
-    source_row,
-    unit_code,
-    year,
-    raised_total * 10000 as raised_total_yuan,
-    government_funding * 10000 as government_funding_yuan,
-    special_funding * 10000 as special_funding_yuan,
-    donations * 10000 as donations_yuan,
-    self_raised * 10000 as self_raised_yuan,
-    other_income * 10000 as other_income_yuan,
-    used_total * 10000 as used_total_yuan,
-    activity_spend * 10000 as activity_spend_yuan,
-    construction_spend * 10000 as construction_spend_yuan,
-    exhibit_spend * 10000 as exhibit_spend_yuan,
-    admin_spend * 10000 as admin_spend_yuan,
-    other_spend * 10000 as other_spend_yuan,
-    explanation
+-- KP-003 科普经费, as loaded: the columns are the spec's, and its indicator columns are the rows
+-- of the seed kp_indicators (the only list of them), already typed and in their unit
+-- by the loader, so they are not named again here.
+select * -- noqa: AM04
 from {{ source('raw', 'kp_funding') }}

@@ -1,15 +1,5 @@
-select
-    load_id,
-    sheet_name,
-    source_row,
-    unit_code,
-    year,
-    full_time_staff,
-    full_time_managers,
-    full_time_qualified,
-    part_time_staff,
-    part_time_qualified,
-    part_time_person_months,
-    registered_volunteers,
-    explanation
+-- KP-001 科普人员, as loaded: the columns are the spec's, and its indicator columns are the rows
+-- of the seed kp_indicators (the only list of them), already typed and in their unit
+-- by the loader, so they are not named again here.
+select * -- noqa: AM04
 from {{ source('raw', 'kp_persons') }}
