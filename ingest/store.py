@@ -195,9 +195,9 @@ class ServerStore:
             [LOAD_LOCK_KEY],
         ).fetchone()
         words = row[0].split() if row else []
-        if len(words) != 4 or words[:2] != ["kepu", "ingest"]:
+        if len(words) != 4 or words[:2] != ["kepu", "ingest"] or not words[2].isdigit():
             return {}
-        return {"pid": words[2], "started_at": words[3], "purpose": "ingest"}
+        return {"pid": int(words[2]), "started_at": words[3], "purpose": "ingest"}
 
     def create_tables(self) -> None:
         """The raw schema, tables and columns the loader writes, where missing (idempotent;

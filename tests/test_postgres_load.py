@@ -18,6 +18,7 @@ import pytest
 from ingest.engine import connect
 from ingest.home import KepuHome
 from ingest.load import load_files
+from ingest.store import LOAD_LOCK_KEY
 from tests.helpers import REGIONS_ROWS, write_sheet
 from tests.test_postgres import comparable, sort_key
 
@@ -41,6 +42,7 @@ import json, sys
 from pathlib import Path
 from ingest.home import KepuHome
 from ingest.load import load_files
+from ingest.store import LOAD_LOCK_KEY
 outcomes = load_files([Path(p) for p in sys.argv[2:]], KepuHome(Path(sys.argv[1])))
 print(json.dumps([[o.file_name, o.status, o.load_id] for o in outcomes]))
 """
@@ -257,3 +259,28 @@ def test_a_file_whose_write_fails_midway_leaves_nothing_on_the_server(
         assert funding.fetchall() == [(2, 2)]
         assert con.execute("select count(*) from raw.load_audit").fetchone()[0] == 2
     assert (later.status, later.load_id) == ("accepted", 2)
+
+
+def test_a_load_waiting_for_another_is_told_who_holds_the_server_lock(
+    postgres_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another loader (named as a loader names itself) holds the lock and lets go once
+    the waiting load has been told who it is."""
+    use(server_database(postgres_env, "kepu_waiting_load"), monkeypatch)
+    told = []
+    with connect() as other:
+        other.autocommit = True
+        other.execute(
+            "select set_config('application_name', %s, false)",
+            ["kepu ingest 4242 2026-12-02T12:00:00+08:00"],
+        )
+        other.execute("select pg_advisory_lock(%s)", [LOAD_LOCK_KEY])
+
+        def let_go(holder: dict) -> None:
+            told.append(holder)
+            other.execute("select pg_advisory_unlock(%s)", [LOAD_LOCK_KEY])
+
+        regions = write_sheet(tmp_path / "regions.xlsx", "地区", REGIONS_ROWS)
+        (outcome,) = load_files([regions], KepuHome(tmp_path / "home"), on_wait=let_go)
+    assert told == [{"pid": 4242, "started_at": "2026-12-02T12:00:00+08:00", "purpose": "ingest"}]
+    assert (outcome.status, outcome.load_id) == ("accepted", 1)
