@@ -58,6 +58,13 @@ REFERENCES: dict[tuple[str, str], tuple[str, str]] = {
     },
 }
 
+# The warehouse tables the checks read (registers, plans, waves, answer keys): what a
+# loader that checks away from the warehouse (on a server) must bring beside the file.
+REFERENCE_TABLES = frozenset(
+    {target for target, _ in REFERENCES.values()}
+    | {"plans", "regions", "survey_items", "survey_waves"}
+)
+
 
 def _depth(table: str, seen: frozenset[str] = frozenset()) -> int:
     """0 for a table that refers to no other; else one more than the deepest it refers to."""
@@ -110,11 +117,13 @@ class FileView:
 
     def known(self, table: str, column: str) -> str:
         """SQL for the values of `table.column` in the warehouse or this file."""
+        assert table in REFERENCE_TABLES, f"a check reads raw.{table}: add it to REFERENCE_TABLES"
         mine = f" union all select {column} from file_{table}" if table in self.sheets else ""
         return f"select {column} from raw.{table}{mine}"
 
     def latest(self, table: str, key: str, columns: str) -> str:
         """SQL for the current rows of `table`: this file's, else the latest load's."""
+        assert table in REFERENCE_TABLES, f"a check reads raw.{table}: add it to REFERENCE_TABLES"
         warehouse = (
             f"select {columns} from raw.{table} "
             f"qualify load_id = max(load_id) over (partition by {key})"

@@ -8,6 +8,10 @@ only its audit and problem rows. With `accept_valid_rows` a file whose problems 
 row problems lands without those rows, which are listed, counted and kept in the audit.
 A file whose bytes were already accepted is skipped and changes nothing. One writer at a
 time: the home's lock (`ingest.lock`) is held for the whole batch.
+
+With KEPU_ENGINE=postgres the files land on the server (`ingest.store`): they are archived
+under the home's lock and read with no lock held (many uploads parse at once), then
+checked and landed under the server's load lock, each in one server transaction.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from ingest import problems
+from ingest import engine, problems
 from ingest.consistency import REFERENCE_DEPTH, FileView, check
 from ingest.container import SUFFIXES
 from ingest.home import KepuHome
@@ -35,6 +39,7 @@ from ingest.lock import warehouse_lock
 from ingest.problems import ROW_CODES, problem
 from ingest.read import FileResult, SheetResult, peek_tables, read_file, split_list
 from ingest.specs import ALL_SPECS, EXTRA_TABLES, LIST_JOINER
+from ingest.store import LocalStore, ServerStore
 
 AUDIT_DDL = """
 create schema if not exists raw;
@@ -192,28 +197,68 @@ def load_files(
     is rare; a file that waits is read again when its turn comes rather than held, so a
     national batch never holds more than one file's rows."""
     loaded_at = loaded_at or datetime.now(UTC)
+    if engine.on_server():
+        return _load_on_server(paths, home, loaded_at, accept_valid_rows, on_wait)
     with warehouse_lock(home, "ingest", on_wait):
         home.ensure()
         remove_partials(home)
         con = connect(home)
         try:
             offered = [_offer(Path(p), home) for p in paths]
-            waiting: list[_Offered] = []
-            for item in sorted(offered, key=_landing_order):
-                if item.outcome is None and not _try(con, item, home, loaded_at, accept_valid_rows):
-                    waiting.append(item)
-            while waiting:
-                landed = [
-                    item for item in waiting if _try(con, item, home, loaded_at, accept_valid_rows)
-                ]
-                waiting = [item for item in waiting if item not in landed]
-                if not landed:
-                    for item in waiting:
-                        _try(con, item, home, loaded_at, accept_valid_rows, final=True)
-                    break
+            _land_batch(offered, LocalStore(con), home, loaded_at, accept_valid_rows)
             return [o.outcome for o in offered]
         finally:
             con.close()
+
+
+def _load_on_server(
+    paths: Sequence[Path],
+    home: KepuHome,
+    loaded_at: datetime,
+    accept_valid_rows: bool,
+    on_wait: Callable[[dict], None] | None,
+) -> list[LoadOutcome]:
+    """`load_files` on the server: archived under the home's lock, read with no lock held
+    (bytes the server already accepted are not read), landed under the server's lock."""
+    with warehouse_lock(home, "archive", on_wait):
+        home.ensure()
+        remove_partials(home)
+        offered = [_offer(Path(p), home) for p in paths]
+    con = duckdb.connect()
+    try:
+        con.execute(raw_table_ddl())
+        with engine.connect() as server:
+            store = ServerStore(con, server)
+            for item in offered:
+                if item.outcome is None and store.already_accepted(item.sha256) is None:
+                    _read(item, home, loaded_at)
+            with store.locked(on_wait):
+                _land_batch(offered, store, home, loaded_at, accept_valid_rows)
+        return [o.outcome for o in offered]
+    finally:
+        con.close()
+
+
+def _land_batch(
+    offered: list[_Offered],
+    store: LocalStore | ServerStore,
+    home: KepuHome,
+    loaded_at: datetime,
+    accept_valid_rows: bool,
+) -> None:
+    """Land each offered file (each gets its outcome), registers first; a file waiting for
+    the rest of the batch is tried again while another lands, and finally as it is."""
+    waiting: list[_Offered] = []
+    for item in sorted(offered, key=_landing_order):
+        if item.outcome is None and not _try(store, item, home, loaded_at, accept_valid_rows):
+            waiting.append(item)
+    while waiting:
+        landed = [item for item in waiting if _try(store, item, home, loaded_at, accept_valid_rows)]
+        waiting = [item for item in waiting if item not in landed]
+        if not landed:
+            for item in waiting:
+                _try(store, item, home, loaded_at, accept_valid_rows, final=True)
+            break
 
 
 def _offer(path: Path, home: KepuHome) -> _Offered:
@@ -244,7 +289,7 @@ BATCH_CODES = frozenset(
 
 
 def _try(
-    con: duckdb.DuckDBPyConnection,
+    store: LocalStore | ServerStore,
     item: _Offered,
     home: KepuHome,
     loaded_at: datetime,
@@ -252,19 +297,19 @@ def _try(
     final: bool = False,
 ) -> bool:
     """Read (once) and land one file; False when it waits for the rest of the batch."""
-    earlier = _already_accepted(con, item.sha256)  # the same bytes twice in one batch
+    earlier = store.already_accepted(item.sha256)  # the same bytes twice in one batch
     if earlier is not None:
         item.outcome = LoadOutcome(item.name, item.sha256, "duplicate", load_id=earlier)
         item.result = None
         return True
     if item.result is None:
         _read(item, home, loaded_at)
-    status, errors, excluded = _decide(con, item.result, accept_valid_rows)
+    status, errors, excluded = _decide(store.con, item.result, accept_valid_rows)
     codes = set(errors["code"])
     if not final and codes & BATCH_CODES and (accept_valid_rows or codes <= BATCH_CODES):
         item.result = None  # read again when its turn comes: waiting costs no memory
         return False
-    item.outcome = _land_outcome(con, item, loaded_at, status, errors, excluded)
+    item.outcome = _land_outcome(store, item, loaded_at, status, errors, excluded)
     item.result = None  # free the rows: they are in the warehouse now
     return True
 
@@ -286,14 +331,6 @@ def _log_internal(home: KepuHome, item: _Offered) -> None:
     with log.open("a", encoding="utf-8") as handle:
         handle.write(f"--- {datetime.now(UTC).isoformat()} {item.name} {item.sha256}\n")
         handle.write(traceback.format_exc())
-
-
-def _already_accepted(con: duckdb.DuckDBPyConnection, sha256: str) -> int | None:
-    row = con.execute(
-        "select min(load_id) from raw.load_audit where file_sha256 = ? and status = 'accepted'",
-        [sha256],
-    ).fetchone()
-    return row[0] if row else None
 
 
 def _problems(con: duckdb.DuckDBPyConnection, result: FileResult, view: FileView) -> pd.DataFrame:
@@ -342,7 +379,7 @@ def _excluded(errors: pd.DataFrame) -> dict[str, set[int]]:
 
 
 def _land_outcome(
-    con: duckdb.DuckDBPyConnection,
+    store: LocalStore | ServerStore,
     item: _Offered,
     loaded_at: datetime,
     status: str,
@@ -352,7 +389,7 @@ def _land_outcome(
     outcome = LoadOutcome(item.name, item.sha256, status, errors=errors)
     if status == "accepted":
         outcome.rows_rejected = sum(len(rows) for rows in excluded.values())
-    _land(con, outcome, item.result, item.archived, loaded_at, excluded)
+    _land(store, outcome, item.result, item.archived, loaded_at, excluded)
     return outcome
 
 
@@ -466,7 +503,7 @@ def _audit_rows(
 
 
 def _land(
-    con: duckdb.DuckDBPyConnection,
+    store: LocalStore | ServerStore,
     outcome: LoadOutcome,
     result: FileResult,
     archived: Path,
@@ -475,26 +512,23 @@ def _land(
 ) -> None:
     """Write one file's rows (if accepted), audit, problems and left-out rows in a single
     transaction."""
-    con.execute("begin transaction")
+    con = store.con
     try:
-        outcome.load_id = con.execute(
-            "select coalesce(max(load_id), 0) + 1 from raw.load_audit"
-        ).fetchone()[0]
-        accepted: dict[str, int] = {}
-        if outcome.status == "accepted":
-            for sheet in result.sheets:
-                accepted[sheet.sheet] = _write_rows(
-                    con, outcome.load_id, sheet, excluded, outcome.rows
-                )
-        audit = _audit_rows(outcome, result, archived, loaded_at, accepted)
-        con.register("audit_rows", audit)
-        con.execute("insert into raw.load_audit by name select * from audit_rows")
-        con.unregister("audit_rows")
-        _insert_problems(con, outcome)
-        _insert_rejected(con, outcome, result, excluded)
-        con.execute("commit")
+        with store.landing() as load_id:
+            outcome.load_id = load_id
+            accepted: dict[str, int] = {}
+            if outcome.status == "accepted":
+                for sheet in result.sheets:
+                    accepted[sheet.sheet] = _write_rows(
+                        con, outcome.load_id, sheet, excluded, outcome.rows
+                    )
+            audit = _audit_rows(outcome, result, archived, loaded_at, accepted)
+            con.register("audit_rows", audit)
+            con.execute("insert into raw.load_audit by name select * from audit_rows")
+            con.unregister("audit_rows")
+            _insert_problems(con, outcome)
+            _insert_rejected(con, outcome, result, excluded)
     except BaseException:
-        con.execute("rollback")
         outcome.rows = {}
         raise
 
