@@ -139,7 +139,8 @@ class FileView:
 def check(con: duckdb.DuckDBPyConnection, view: FileView) -> list[dict]:
     """Every cross-sheet and cross-file problem of the file."""
     found = []
-    for checker in (_references, _plan_years, _coverage, _answer_key, _section_scores):
+    checkers = (_references, _unit_years, _plan_years, _coverage, _answer_key, _section_scores)
+    for checker in checkers:
         found += list(checker(con, view))
     return found
 
@@ -180,6 +181,40 @@ def _references(con: duckdb.DuckDBPyConnection, view: FileView) -> Iterator[dict
                     value=value,
                     register={"zh": spec.zh, "en": spec.en},
                 )
+
+
+def _unit_years(con: duckdb.DuckDBPyConnection, view: FileView) -> Iterator[dict]:
+    """A 科普统计 form of a unit whose 单位信息 row is of other years only: the form would
+    count nowhere (a unit no year registers is `unknown_reference`'s)."""
+    name = view.result.name
+    for table, sheet in view.sheets.items():
+        if table == "kp_units" or not {"unit_code", "year"} <= set(sheet.table.column_names):
+            continue
+        con.register("checked_values", sheet.table.select(["source_row", "unit_code", "year"]))
+        try:
+            missing = con.execute(
+                "with units as ("
+                + view.known("kp_units", "unit_code, year")
+                + ") select c.source_row, c.unit_code, c.year, "
+                "list(distinct u.year order by u.year) as years "
+                "from checked_values c join units u on u.unit_code = c.unit_code "
+                "group by all having not list_contains(list(u.year), c.year) "
+                "order by c.source_row"
+            ).fetchall()
+        finally:
+            con.unregister("checked_values")
+        for row, unit, year, years in missing:
+            yield problem(
+                name,
+                "unit_other_year",
+                "unit_of_year",
+                sheet=sheet.sheet,
+                row=row,
+                column=_header(sheet, "unit_code"),
+                value=unit,
+                year=year,
+                years="、".join(map(str, years)),
+            )
 
 
 def _header(sheet: SheetResult, column: str) -> str:

@@ -284,7 +284,13 @@ def _landing_order(item: _Offered) -> int:
 
 # Problems that another file of the same batch may resolve.
 BATCH_CODES = frozenset(
-    {"unknown_reference", "outside_plan", "outside_coverage", "item_without_column"}
+    {
+        "unknown_reference",
+        "unit_other_year",
+        "outside_plan",
+        "outside_coverage",
+        "item_without_column",
+    }
 )
 
 

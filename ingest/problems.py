@@ -36,6 +36,7 @@ ROW_CODES = frozenset(
         "cell_error",
         "duplicate_key",
         "unknown_reference",
+        "unit_other_year",
         "after_received",
         "outside_plan",
         "before_baseline",

@@ -8,6 +8,7 @@ the forms as written into the workbooks, never the warehouse's own output.
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import subprocess
@@ -501,10 +502,12 @@ def test_a_venue_item_on_the_units_other_form_is_refused(tmp_path: Path) -> None
     ]
 
 
-def test_a_form_whose_unit_has_no_row_for_its_year_fails_the_build(tmp_path: Path) -> None:
-    """单位信息 of 2022 registers the unit, 2023's leaves it out: the loader's reference check
-    (by unit code alone) passes the 2023 forms, so the build's test stops them before
-    fct_kp_statistic would drop them. One failing row per table of the unit's forms."""
+def test_a_form_whose_unit_has_no_row_for_its_year_is_refused_at_its_cell(
+    tmp_path: Path,
+) -> None:
+    """单位信息 of 2022 registers the unit, 2023's leaves it out: each of the unit's 2023
+    forms is refused at its unit code, naming the years the unit is registered for (the
+    build's assert_kp_forms_have_their_unit_of_the_year guards warehouses loaded before)."""
     home = KepuHome(tmp_path / "home").ensure()
     frames = returns(COUNTIES.head(1), YEARS)
     missing = frames["kp_units"]["unit_code"].iloc[0]
@@ -525,13 +528,19 @@ def test_a_form_whose_unit_has_no_row_for_its_year_fails_the_build(tmp_path: Pat
         workbook(2022),
         workbook(2023),
     ]
-    assert [o.status for o in load_files(files, home)] == ["accepted"] * 3
-    completed = subprocess.run(
-        [DBT_EXECUTABLE, "build", "--select", "+assert_kp_forms_have_their_unit_of_the_year",
-         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
-        env={**os.environ, "KEPU_WAREHOUSE": str(home.warehouse)},
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert completed.returncode == 1
-    assert "Failure in test assert_kp_forms_have_their_unit_of_the_year" in completed.stdout
-    assert "Got 5 results" in completed.stdout
+    outcomes = load_files(files, home)
+    assert [o.status for o in outcomes] == ["accepted", "accepted", "rejected"]
+    errors = outcomes[2].errors
+    forms = {
+        spec.zh
+        for spec in KP_STATISTICS
+        if spec is not KP_UNITS
+        and (
+            (frames[spec.table]["unit_code"] == missing) & (frames[spec.table]["year"] == 2023)
+        ).any()
+    }
+    assert set(errors["code"]) == {"unit_other_year"}
+    assert set(errors["sheet"]) == forms
+    assert set(errors["value"]) == {missing}
+    assert {json.loads(f)["years"] for f in errors["fields"]} == {"2022"}
+    assert {json.loads(f)["year"] for f in errors["fields"]} == {2023}

@@ -17,7 +17,7 @@ import pytest
 
 from ingest.engine import connect
 from ingest.home import KepuHome
-from ingest.load import load_files
+from ingest.load import _landing_order, _Offered, load_files
 from ingest.store import LOAD_LOCK_KEY
 from tests.helpers import REGIONS_ROWS, write_sheet
 from tests.test_postgres import comparable, sort_key
@@ -151,7 +151,14 @@ def test_the_demo_lands_on_the_server_with_duckdbs_rows(
     expected, duckdb_seconds = duckdb_demo
     print(f"demo load: DuckDB {duckdb_seconds:.1f} s, PostgreSQL {seconds:.1f} s")
     assert [o.status for o in outcomes] == ["accepted"] * len(demo_files)
-    assert [o.load_id for o in outcomes] == list(range(1, len(demo_files) + 1))
+    assert sorted(o.load_id for o in outcomes) == list(range(1, len(demo_files) + 1))
+    # registers first: in load_id order, the depth of what each file refers to never drops
+    depth = {
+        o.file_name: _landing_order(_Offered(p, p.name, archived=p))
+        for p, o in zip(demo_files, outcomes, strict=True)
+    }
+    in_order = [depth[o.file_name] for o in sorted(outcomes, key=lambda o: o.load_id)]
+    assert in_order == sorted(in_order) and in_order[0] == 0
     landed = server_tables(environ)
     assert set(landed) == set(expected)
     assert len(landed["survey_responses"]) > 100_000
