@@ -134,10 +134,12 @@ def _frame(conn: Published, sql: str, params: list[Any]) -> pd.DataFrame:
 # PostgreSQL's types by name as DuckDB's DataFrame gives their DuckDB counterparts.
 SERVER_FLOATS = frozenset({"numeric", "float4", "float8"})
 SERVER_INTEGERS = {"int2": "int16", "int4": "int32", "int8": "int64"}
+# DuckDB gives a timestamptz in its TimeZone setting, the machine's own zone by default.
+DUCKDB_TIME_ZONE = duckdb.sql("select current_setting('TimeZone')").fetchone()[0]
 SERVER_TIMES = {
     "date": "datetime64[us]",
     "timestamp": "datetime64[us]",
-    "timestamptz": "datetime64[us, UTC]",
+    "timestamptz": f"datetime64[us, {DUCKDB_TIME_ZONE}]",
 }
 
 
