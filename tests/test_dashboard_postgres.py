@@ -11,6 +11,7 @@ calibration.
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC
@@ -298,7 +299,7 @@ def overview_text(browser: Browser, url: str) -> tuple[str, str]:
 def test_two_app_servers_on_one_postgresql_show_the_same_overview(
     browser: Browser, postgres_demo: dict[str, int], postgres_env: dict[str, str]
 ) -> None:
-    env = {**postgres_env, "KEPU_ENGINE": "postgres"}
+    env = {**os.environ, **postgres_env, "KEPU_ENGINE": "postgres"}
     with serve(APP, env) as first, serve(APP, env) as second:
         (one, ouhai), (other, ouhai_again) = (
             overview_text(browser, first),
