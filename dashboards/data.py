@@ -1,24 +1,35 @@
-"""Every read the dashboard makes, from the published snapshot's marts only.
+"""Every read the dashboard makes, from the published marts only.
 
-The snapshot is opened once per published file (its mtime is part of the cache key) so a
-new `kepu build` shows up without restarting the app. Queries are cached for a minute;
-they take the connection as `_conn` so Streamlit does not try to hash it, and they bind
-every user choice as a parameter, never into the SQL text.
+On one machine (KEPU_ENGINE=duckdb) they are the published snapshot file, opened once per
+file (its mtime names the publish). On a server (KEPU_ENGINE=postgres) they are the
+server's `marts` schema, read over one connection pool per process in read-only sessions
+whose search path is that schema, so every query below runs unchanged on both engines:
+the SQL is written in what both speak and `_frame` is the one place that tells them apart.
+
+Queries are cached for a minute, keyed on the publish they read (`Published.key`), so a
+new `kepu build` shows up without restarting the app and no page mixes two builds; every
+user choice is bound as a parameter, never written into the SQL text.
 """
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
+import psycopg
 import streamlit as st
+from psycopg_pool import ConnectionPool
 
+from ingest.engine import connection_settings, on_server
 from ingest.home import KepuHome
 from ingest.specs import LIST_JOINER
-from orchestration.publish import open_snapshot
+from orchestration.publish import MARTS_SCHEMA, open_snapshot
 
 FUNDING_PER_CAPITA = "funding_per_capita"
 LITERACY_RATIO = "literacy_ratio"
@@ -28,43 +39,168 @@ WHOLE_POPULATION = "total"
 YEAR_MET = "met"
 YEAR_MISSED = "missed"
 QUERY_TTL_SECONDS = 60
+# Connections one dashboard process keeps to the server: Streamlit runs each session's
+# script on its own thread, and a page's queries run one after another.
+POOL_MAX_CONNECTIONS = 8
+POOL_TIMEOUT_SECONDS = 10
+# Which tables the server's published schema holds now: a rebuilt or swapped-in table
+# is a new relation with a new oid, so a new publish gives a new key.
+SERVER_PUBLISH_SQL = """
+    select md5(string_agg(c.relname || ':' || c.oid::text, ',' order by c.relname))
+    from pg_class as c
+    inner join pg_namespace as n on c.relnamespace = n.oid
+    where n.nspname = current_schema() and c.relkind in ('r', 'p', 'v', 'm')
+"""
 
 
-def connection() -> duckdb.DuckDBPyConnection:
-    """The connection to the current snapshot; FileNotFoundError if none is published."""
+@dataclass(frozen=True)
+class Published:
+    """The published marts one page run reads: `key` names the publish (the snapshot file
+    and its mtime, or the server and its published tables), `source` reads it."""
+
+    key: str
+    source: duckdb.DuckDBPyConnection | ConnectionPool = field(compare=False, repr=False)
+
+
+# Streamlit hashes a Published argument by its key: the cache entry belongs to a publish.
+cached = functools.partial(
+    st.cache_data,
+    ttl=QUERY_TTL_SECONDS,
+    show_spinner=False,
+    hash_funcs={Published: lambda published: published.key},
+)
+
+
+def connection() -> Published:
+    """The published marts of the engine in force; FileNotFoundError if none is published."""
+    if on_server():
+        return _server_publish()
     home = KepuHome.from_env()
     published = home.published
     mtime_ns = published.stat().st_mtime_ns if published.exists() else 0
-    return _open(str(home.root), mtime_ns)
+    return Published(f"{published}@{mtime_ns}", _open(str(home.root), mtime_ns))
 
 
 @st.cache_resource(max_entries=1, show_spinner=False)
 def _open(root: str, mtime_ns: int) -> duckdb.DuckDBPyConnection:
     """Open a snapshot once; `mtime_ns` only keys the cache so a new publish reopens.
-
-    Query results cached from the previous snapshot are dropped here, so no page mixes
-    the old build with the new one. Failures (nothing published) are not cached.
-    """
-    conn = open_snapshot(KepuHome(Path(root)))
-    st.cache_data.clear()
-    return conn
+    Failures (nothing published) are not cached."""
+    return open_snapshot(KepuHome(Path(root)))
 
 
-def _frame(conn: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> pd.DataFrame:
-    """Run one query on its own cursor: Streamlit sessions run on separate threads."""
-    with conn.cursor() as cursor:
+def _server_publish() -> Published:
+    settings = connection_settings()
+    pool = _pool(tuple(sorted(settings.items())))
+    with pool.connection() as con:
+        (tables,) = con.execute(SERVER_PUBLISH_SQL).fetchone()
+    server = f"postgresql://{settings['host']}:{settings['port']}/{settings['dbname']}"
+    if tables is None:
+        raise FileNotFoundError(f"no published {MARTS_SCHEMA} schema on {server}")
+    return Published(f"{server}/{MARTS_SCHEMA}@{tables}", pool)
+
+
+@st.cache_resource(show_spinner=False)
+def _pool(settings: tuple[tuple[str, str], ...]) -> ConnectionPool:
+    """One pool per process and server, made on first use. Its sessions read only, see the
+    published schema first on their search path, and prepare nothing (a prepared plan
+    would outlive a schema swap)."""
+    session = {
+        "options": f"-c search_path={MARTS_SCHEMA} -c default_transaction_read_only=on",
+        "autocommit": True,
+        "prepare_threshold": None,
+    }
+    return ConnectionPool(
+        kwargs=dict(settings) | session,
+        min_size=1,
+        max_size=POOL_MAX_CONNECTIONS,
+        timeout=POOL_TIMEOUT_SECONDS,
+        check=ConnectionPool.check_connection,
+        name="kepu-dashboard",
+        open=True,
+    )
+
+
+def _frame(conn: Published, sql: str, params: list[Any]) -> pd.DataFrame:
+    """Run one query with `?` placeholders on its own cursor (Streamlit sessions run on
+    separate threads); the frame has the dtypes DuckDB gives, whichever engine ran it."""
+    if isinstance(conn.source, ConnectionPool):
+        with conn.source.connection() as con, con.cursor() as cursor:
+            cursor.execute(sql.replace("?", "%s"), params)
+            return _server_frame(cursor)
+    with conn.source.cursor() as cursor:
         return cursor.execute(sql, params).df()
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def snapshot_info(_conn: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """Build id, publish time and whether any synthetic data went into the snapshot."""
-    frame = _frame(_conn, "select build_id, published_at, is_synthetic from snapshot_info", [])
-    return frame.iloc[0].to_dict()
+# PostgreSQL's types by name as DuckDB's DataFrame gives their DuckDB counterparts.
+SERVER_FLOATS = frozenset({"numeric", "float4", "float8"})
+SERVER_INTEGERS = {"int2": "int16", "int4": "int32", "int8": "int64"}
+# DuckDB gives a timestamptz in its TimeZone setting, the machine's own zone by default.
+DUCKDB_TIME_ZONE = duckdb.sql("select current_setting('TimeZone')").fetchone()[0]
+SERVER_TIMES = {
+    "date": "datetime64[us]",
+    "timestamp": "datetime64[us]",
+    "timestamptz": f"datetime64[us, {DUCKDB_TIME_ZONE}]",
+}
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def plans(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def _server_frame(cursor: psycopg.Cursor) -> pd.DataFrame:
+    """The cursor's rows as DuckDB's `.df()` types them: numbers as floats (numeric too),
+    integers and booleans nullable only when a null is present, dates and times as
+    datetime64, arrays as numpy arrays."""
+    columns = [column.name for column in cursor.description]
+    frame = pd.DataFrame(cursor.fetchall(), columns=columns, dtype=object)
+    for column, described in zip(columns, cursor.description, strict=True):
+        kind = psycopg.postgres.types.get(described.type_code)
+        name = kind.name if kind else ""
+        values = frame[column]
+        if name in SERVER_FLOATS:
+            frame[column] = pd.to_numeric(values).astype("float64")
+        elif name in SERVER_INTEGERS:
+            width = SERVER_INTEGERS[name]
+            frame[column] = values.astype(width.capitalize() if values.isna().any() else width)
+        elif name == "bool":
+            frame[column] = values.astype("boolean" if values.isna().any() else "bool")
+        elif name in SERVER_TIMES:
+            utc = name == "timestamptz"
+            frame[column] = pd.to_datetime(values, utc=utc).astype(SERVER_TIMES[name])
+        elif name.startswith("_"):  # an array type
+            frame[column] = values.map(lambda v: None if v is None else np.array(v, dtype=object))
+    return frame
+
+
+def has_table(conn: Published, table: str) -> bool:
+    """Whether the published marts hold `table` (the snapshot's own schema, or the server's
+    published schema: each engine's current schema)."""
+    sql = """
+        select count(*) as tables
+        from information_schema.tables
+        where table_schema = current_schema() and table_name = ?
+    """
+    return bool(_frame(conn, sql, [table])["tables"].iloc[0])
+
+
+@cached
+def snapshot_info(conn: Published) -> dict[str, Any]:
+    """Build id, publish time and whether any synthetic data went into the snapshot.
+
+    A server whose publish records none of this (no snapshot_info table in its schema)
+    has no build id; its time is then the newest load's (`is_load_time`), the latest
+    moment its marts can be said to include, and synthetic data are read from the loads
+    as publishing reads them."""
+    if has_table(conn, "snapshot_info"):
+        sql = "select build_id, published_at, is_synthetic from snapshot_info"
+        return _frame(conn, sql, []).iloc[0].to_dict() | {"is_load_time": False}
+    sql = """
+        select null as build_id, max(loaded_at) as published_at,
+            coalesce(bool_or(is_synthetic), false) as is_synthetic
+        from fct_load_audit
+        where load_status = 'accepted'
+    """
+    return _frame(conn, sql, []).iloc[0].to_dict() | {"is_load_time": True}
+
+
+@cached
+def plans(conn: Published) -> pd.DataFrame:
     """One row per plan, oldest period first."""
     sql = """
         select plan_id, plan_name_zh, plan_name_en, region_code, region_name_zh,
@@ -72,11 +208,11 @@ def plans(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         from dim_plan
         order by period_start, plan_id
     """
-    return _frame(_conn, sql, [])
+    return _frame(conn, sql, [])
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def plan_reviews(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+@cached
+def plan_reviews(conn: Published) -> pd.DataFrame:
     """The review calendar as (plan, year, kind) codes, so the page can name them in either
     language (dim_plan.review_points is English text)."""
     sql = """
@@ -84,11 +220,11 @@ def plan_reviews(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         from dim_plan_review
         order by plan_id, review_year
     """
-    return _frame(_conn, sql, [])
+    return _frame(conn, sql, [])
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def plan_targets(_conn: duckdb.DuckDBPyConnection, plan_id: str) -> pd.DataFrame:
+@cached
+def plan_targets(conn: Published, plan_id: str) -> pd.DataFrame:
     """The targets of one plan in the order the registry lists them."""
     sql = """
         select target_id, region_code, indicator_code, indicator_name_zh, indicator_name_en,
@@ -100,11 +236,11 @@ def plan_targets(_conn: duckdb.DuckDBPyConnection, plan_id: str) -> pd.DataFrame
         where plan_id = ?
         order by source_row, target_id
     """
-    return _frame(_conn, sql, [plan_id])
+    return _frame(conn, sql, [plan_id])
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def plan_measures(_conn: duckdb.DuckDBPyConnection, plan_id: str) -> pd.DataFrame:
+@cached
+def plan_measures(conn: Published, plan_id: str) -> pd.DataFrame:
     """The qualitative measures of one plan with their responsible units."""
     sql = """
         select m.measure_no, m.title_zh, m.title_en, m.summary_zh, m.summary_en,
@@ -114,26 +250,26 @@ def plan_measures(_conn: duckdb.DuckDBPyConnection, plan_id: str) -> pd.DataFram
         where m.plan_id = ?
         order by m.measure_no
     """
-    return _frame(_conn, sql, [plan_id])
+    return _frame(conn, sql, [plan_id])
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def department_names(_conn: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
+@cached
+def department_names(conn: Published) -> dict[tuple[str, str], str]:
     """English name of each department, keyed by (region_code, Chinese name).
 
     Targets and measures list their departments as Chinese names joined by '；'; the
     department dimension is where their English names live.
     """
     sql = "select region_code, department_name_zh, department_name_en from dim_department"
-    frame = _frame(_conn, sql, [])
+    frame = _frame(conn, sql, [])
     return {
         (row.region_code, row.department_name_zh): row.department_name_en
         for row in frame.itertuples()
     }
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def funding_indicators(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+@cached
+def funding_indicators(conn: Published) -> pd.DataFrame:
     """The per-capita funding indicators with the numerator and denominator each uses."""
     sql = """
         select indicator_code, indicator_name_zh, indicator_name_en, unit_zh, unit_en,
@@ -142,11 +278,11 @@ def funding_indicators(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         where indicator_family = ?
         order by indicator_code
     """
-    return _frame(_conn, sql, [FUNDING_PER_CAPITA])
+    return _frame(conn, sql, [FUNDING_PER_CAPITA])
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def indicator_regions(_conn: duckdb.DuckDBPyConnection, indicator_code: str) -> pd.DataFrame:
+@cached
+def indicator_regions(conn: Published, indicator_code: str) -> pd.DataFrame:
     """Regions that have values of an indicator, and whether a plan sets a target there."""
     sql = """
         with valued as (
@@ -168,13 +304,11 @@ def indicator_regions(_conn: duckdb.DuckDBPyConnection, indicator_code: str) -> 
         left join targeted as t on v.region_code = t.region_code
         order by r.region_code
     """
-    return _frame(_conn, sql, [indicator_code, indicator_code])
+    return _frame(conn, sql, [indicator_code, indicator_code])
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def indicator_values(
-    _conn: duckdb.DuckDBPyConnection, indicator_code: str, region_code: str
-) -> pd.DataFrame:
+@cached
+def indicator_values(conn: Published, indicator_code: str, region_code: str) -> pd.DataFrame:
     """Yearly whole-population values of one indicator in one region."""
     sql = """
         select year, value, numerator_value, denominator_value, quality_flag
@@ -182,13 +316,11 @@ def indicator_values(
         where indicator_code = ? and region_code = ? and group_dimension = ?
         order by year
     """
-    return _frame(_conn, sql, [indicator_code, region_code, WHOLE_POPULATION])
+    return _frame(conn, sql, [indicator_code, region_code, WHOLE_POPULATION])
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def indicator_targets(
-    _conn: duckdb.DuckDBPyConnection, indicator_code: str, region_code: str
-) -> pd.DataFrame:
+@cached
+def indicator_targets(conn: Published, indicator_code: str, region_code: str) -> pd.DataFrame:
     """Plan targets on one indicator in one region: the registry matches them by both."""
     sql = """
         select t.target_id, p.plan_name_zh, p.plan_name_en, t.target_value,
@@ -199,11 +331,11 @@ def indicator_targets(
         where t.indicator_code = ? and t.region_code = ?
         order by t.target_year, t.target_id
     """
-    return _frame(_conn, sql, [indicator_code, region_code])
+    return _frame(conn, sql, [indicator_code, region_code])
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def funding_by_source(_conn: duckdb.DuckDBPyConnection, region_code: str) -> pd.DataFrame:
+@cached
+def funding_by_source(conn: Published, region_code: str) -> pd.DataFrame:
     """Funding of one region per year and source, in 万元 as the returns report it."""
     sql = """
         select year, funding_source, amount_10k_yuan
@@ -211,13 +343,11 @@ def funding_by_source(_conn: duckdb.DuckDBPyConnection, region_code: str) -> pd.
         where region_code = ?
         order by year, funding_source
     """
-    return _frame(_conn, sql, [region_code])
+    return _frame(conn, sql, [region_code])
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def literacy_values(
-    _conn: duckdb.DuckDBPyConnection, region_code: str, group_dimension: str
-) -> pd.DataFrame:
+@cached
+def literacy_values(conn: Published, region_code: str, group_dimension: str) -> pd.DataFrame:
     """The literacy ratio of one region per survey year and group, in percent, as published.
 
     Read from fct_indicator_value, where the presentation standard has already been
@@ -232,11 +362,11 @@ def literacy_values(
         where indicator_code = ? and region_code = ? and group_dimension = ?
         order by year, group_value
     """
-    return _frame(_conn, sql, [LITERACY_RATIO, region_code, group_dimension])
+    return _frame(conn, sql, [LITERACY_RATIO, region_code, group_dimension])
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def literacy_gaps(_conn: duckdb.DuckDBPyConnection, region_code: str) -> pd.DataFrame:
+@cached
+def literacy_gaps(conn: Published, region_code: str) -> pd.DataFrame:
     """Gaps between groups in one region per survey year, in percentage points, as published
     (no value when either group's estimate is suppressed)."""
     sql = """
@@ -247,16 +377,18 @@ def literacy_gaps(_conn: duckdb.DuckDBPyConnection, region_code: str) -> pd.Data
         where indicator_code = ? and region_code = ?
         order by year, group_dimension
     """
-    return _frame(_conn, sql, [LITERACY_RATIO_GAP, region_code])
+    return _frame(conn, sql, [LITERACY_RATIO_GAP, region_code])
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def literacy_waves(_conn: duckdb.DuckDBPyConnection, region_code: str) -> pd.DataFrame:
+@cached
+def literacy_waves(conn: Published, region_code: str) -> pd.DataFrame:
     """The survey waves behind one region's estimates: year, literacy rule (its id and
     its name in both languages) and how strata with a single PSU were handled."""
     sql = """
         select e.survey_year as year, e.wave_id, e.rule_id,
-            any_value(w.rule_name_zh) as rule_name_zh, any_value(w.rule_name_en) as rule_name_en,
+            -- a wave has one rule: min() is its name on either engine (PostgreSQL 15 has
+            -- no any_value)
+            min(w.rule_name_zh) as rule_name_zh, min(w.rule_name_en) as rule_name_en,
             string_agg(distinct e.lonely_psu, ', ' order by e.lonely_psu) as lonely_psu
         from fct_literacy_estimate as e
         left join dim_survey_wave as w on e.wave_id = w.wave_id
@@ -264,11 +396,11 @@ def literacy_waves(_conn: duckdb.DuckDBPyConnection, region_code: str) -> pd.Dat
         group by e.survey_year, e.wave_id, e.rule_id
         order by e.survey_year, e.wave_id
     """
-    return _frame(_conn, sql, [region_code])
+    return _frame(conn, sql, [region_code])
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def coverage_targets(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+@cached
+def coverage_targets(conn: Published) -> pd.DataFrame:
     """Targets measured as facility coverage, with their plan, in registry order."""
     sql = """
         select t.target_id, t.plan_id, p.plan_name_zh, p.plan_name_en, t.region_code,
@@ -279,11 +411,11 @@ def coverage_targets(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         where t.target_id in (select target_id from fct_facility_coverage)
         order by p.period_start, t.plan_id, t.source_row
     """
-    return _frame(_conn, sql, [])
+    return _frame(conn, sql, [])
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def facility_coverage(_conn: duckdb.DuckDBPyConnection, target_id: str) -> pd.DataFrame:
+@cached
+def facility_coverage(conn: Published, target_id: str) -> pd.DataFrame:
     """Coverage of one target per region and year (0–1), with the counts behind it: units
     in the register, units covered, units that reported and units that did not."""
     sql = """
@@ -294,11 +426,11 @@ def facility_coverage(_conn: duckdb.DuckDBPyConnection, target_id: str) -> pd.Da
         where c.target_id = ?
         order by c.year, c.region_code
     """
-    return _frame(_conn, sql, [target_id])
+    return _frame(conn, sql, [target_id])
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def record_targets(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+@cached
+def record_targets(conn: Published) -> pd.DataFrame:
     """Count and stock targets valued from activity logs and registers, with their plan and
     the indicator's definition, in registry order."""
     sql = """
@@ -313,11 +445,11 @@ def record_targets(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         where t.target_id in (select target_id from fct_record_count)
         order by p.period_start, t.plan_id, t.source_row
     """
-    return _frame(_conn, sql, [])
+    return _frame(conn, sql, [])
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def record_counts(_conn: duckdb.DuckDBPyConnection, target_id: str) -> pd.DataFrame:
+@cached
+def record_counts(conn: Published, target_id: str) -> pd.DataFrame:
     """Yearly values of one count or stock target and the running total over the period."""
     sql = """
         select year, record_source, measure, annual_value, cumulative_value
@@ -325,13 +457,13 @@ def record_counts(_conn: duckdb.DuckDBPyConnection, target_id: str) -> pd.DataFr
         where target_id = ?
         order by year
     """
-    return _frame(_conn, sql, [target_id])
+    return _frame(conn, sql, [target_id])
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def target_progress(_conn: duckdb.DuckDBPyConnection, plan_id: str) -> pd.DataFrame:
+@cached
+def target_progress(conn: Published, plan_id: str) -> pd.DataFrame:
     """The progress status of each target of one plan with its components, registry order."""
-    return _frame(_conn, TARGET_PROGRESS_SQL, [plan_id])
+    return _frame(conn, TARGET_PROGRESS_SQL, [plan_id])
 
 
 # The progress of each target of one plan, with the numbers behind the latest value's quality
@@ -354,8 +486,8 @@ TARGET_PROGRESS_SQL = """
 """
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def year_outcomes(_conn: duckdb.DuckDBPyConnection, target_id: str) -> dict[int, str]:
+@cached
+def year_outcomes(conn: Published, target_id: str) -> dict[int, str]:
     """The outcome (a year_outcome code: met, missed) of each year the progress status of
     an annual target was judged on; a year it was not judged on is absent.
 
@@ -371,29 +503,29 @@ def year_outcomes(_conn: duckdb.DuckDBPyConnection, target_id: str) -> dict[int,
         where o.target_id = ? and o.is_in_period and o.is_met is not null
         order by o.year
     """
-    frame = _frame(_conn, sql, [target_id])
+    frame = _frame(conn, sql, [target_id])
     return {
         int(year): YEAR_MET if met else YEAR_MISSED
         for year, met in zip(frame["year"], frame["is_met"], strict=True)
     }
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
+@cached
 def assessment_progress(path: str, mtime_ns: int, plan_id: str) -> pd.DataFrame:
     """target_progress from an assessment snapshot; `mtime_ns` keys the cache to its build."""
     with duckdb.connect(path, read_only=True) as conn:
         return conn.execute(TARGET_PROGRESS_SQL, [plan_id]).df()
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def progress_as_of(_conn: duckdb.DuckDBPyConnection) -> date:
+@cached
+def progress_as_of(conn: Published) -> date:
     """The date the snapshot's progress statuses are assessed as of."""
-    frame = _frame(_conn, "select max(as_of_date) as as_of_date from fct_target_progress", [])
+    frame = _frame(conn, "select max(as_of_date) as as_of_date from fct_target_progress", [])
     return pd.Timestamp(frame["as_of_date"].iloc[0]).date()
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def measure_plans(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+@cached
+def measure_plans(conn: Published) -> pd.DataFrame:
     """Plans that register qualitative measures."""
     sql = """
         select plan_id, plan_name_zh, plan_name_en, region_code
@@ -401,11 +533,11 @@ def measure_plans(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         where measure_count > 0
         order by period_start, plan_id
     """
-    return _frame(_conn, sql, [])
+    return _frame(conn, sql, [])
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def measure_status(_conn: duckdb.DuckDBPyConnection, plan_id: str) -> pd.DataFrame:
+@cached
+def measure_status(conn: Published, plan_id: str) -> pd.DataFrame:
     """The latest status of every measure × responsible unit of one plan; units in the
     order the plan lists them."""
     sql = """
@@ -416,13 +548,13 @@ def measure_status(_conn: duckdb.DuckDBPyConnection, plan_id: str) -> pd.DataFra
         inner join fct_plan_measure as m on s.measure_id = m.measure_id
         where s.plan_id = ?
         order by m.measure_no,
-            list_position(string_split(m.responsible_units, ?), s.department_name_zh)
+            array_position(string_to_array(m.responsible_units, ?), s.department_name_zh)
     """
-    return _frame(_conn, sql, [plan_id, LIST_JOINER])
+    return _frame(conn, sql, [plan_id, LIST_JOINER])
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def measure_reports(_conn: duckdb.DuckDBPyConnection, measure_id: str) -> pd.DataFrame:
+@cached
+def measure_reports(conn: Published, measure_id: str) -> pd.DataFrame:
     """Every status report on one measure, per responsible unit and reporting period."""
     sql = """
         select r.department_name_zh, r.reporting_period, r.measure_status, r.evidence,
@@ -430,10 +562,10 @@ def measure_reports(_conn: duckdb.DuckDBPyConnection, measure_id: str) -> pd.Dat
         from fct_measure_report as r
         inner join fct_plan_measure as m on r.measure_id = m.measure_id
         where r.measure_id = ?
-        order by list_position(string_split(m.responsible_units, ?), r.department_name_zh),
+        order by array_position(string_to_array(m.responsible_units, ?), r.department_name_zh),
             r.reporting_period
     """
-    return _frame(_conn, sql, [measure_id, LIST_JOINER])
+    return _frame(conn, sql, [measure_id, LIST_JOINER])
 
 
 def report_files(folder: Path) -> list[Path]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from html import escape
 
 import altair as alt
-import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -203,7 +202,7 @@ def export_table(ranked: pd.DataFrame, goal: pd.Series) -> bytes:
     return spreadsheet_safe(table).to_csv(index=False).encode("utf-8-sig")
 
 
-def show_regions(conn: duckdb.DuckDBPyConnection, goal: pd.Series) -> pd.DataFrame:
+def show_regions(conn: data.Published, goal: pd.Series) -> pd.DataFrame:
     """The ranking, the grid and the small multiples of the regions below the plan's;
     returns their values (empty when the indicator has none below it)."""
     values = drill_data.regions_below(conn, goal["indicator_code"], goal["region_code"])
@@ -285,7 +284,7 @@ def gap_chart(frame: pd.DataFrame) -> alt.LayerChart:
     return alt.layer(*layers).properties(height=TREND_HEIGHT)
 
 
-def show_groups(conn: duckdb.DuckDBPyConnection, region_code: str) -> None:
+def show_groups(conn: data.Published, region_code: str) -> None:
     """The gap between the groups of a breakdown over time, in the chosen region."""
     st.subheader(t("drill.groups"))
     dimensions = drill_data.gap_dimensions(conn, region_code)

@@ -5,17 +5,19 @@ parameter); a module of its own to keep `data` short.
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
-import streamlit as st
 
-from dashboards.data import LITERACY_RATIO_GAP, QUERY_TTL_SECONDS, WHOLE_POPULATION, _frame
+from dashboards.data import (
+    LITERACY_RATIO_GAP,
+    WHOLE_POPULATION,
+    Published,
+    _frame,
+    cached,
+)
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def regions_below(
-    _conn: duckdb.DuckDBPyConnection, indicator_code: str, region_code: str
-) -> pd.DataFrame:
+@cached
+def regions_below(conn: Published, indicator_code: str, region_code: str) -> pd.DataFrame:
     """Whole-population values of an indicator per year in the regions below `region_code`
     at the nearest level that has any (the towns of a district), with each value's flag
     and reason; a suppressed value has no number."""
@@ -47,24 +49,22 @@ def regions_below(
         where v.steps = (select min(steps) from valued)
         order by v.region_code, v.year
     """
-    return _frame(_conn, sql, [region_code, indicator_code, WHOLE_POPULATION])
+    return _frame(conn, sql, [region_code, indicator_code, WHOLE_POPULATION])
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def gap_dimensions(_conn: duckdb.DuckDBPyConnection, region_code: str) -> list[str]:
+@cached
+def gap_dimensions(conn: Published, region_code: str) -> list[str]:
     """The breakdowns (group_dimension codes) with a literacy gap in a region."""
     sql = """
         select distinct group_dimension
         from fct_indicator_value
         where indicator_code = ? and region_code = ?
     """
-    return list(_frame(_conn, sql, [LITERACY_RATIO_GAP, region_code])["group_dimension"])
+    return list(_frame(conn, sql, [LITERACY_RATIO_GAP, region_code])["group_dimension"])
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def group_gaps(
-    _conn: duckdb.DuckDBPyConnection, region_code: str, group_dimension: str
-) -> pd.DataFrame:
+@cached
+def group_gaps(conn: Published, region_code: str, group_dimension: str) -> pd.DataFrame:
     """The literacy gap between the two groups a breakdown compares, per survey year, in
     percentage points with its 95% interval (no value where it is suppressed)."""
     sql = """
@@ -75,4 +75,4 @@ def group_gaps(
         where indicator_code = ? and region_code = ? and group_dimension = ?
         order by year
     """
-    return _frame(_conn, sql, [LITERACY_RATIO_GAP, region_code, group_dimension])
+    return _frame(conn, sql, [LITERACY_RATIO_GAP, region_code, group_dimension])

@@ -3,15 +3,13 @@ snapshot only, cached a minute, every choice bound as a parameter."""
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
-import streamlit as st
 
-from dashboards.data import QUERY_TTL_SECONDS, _frame
+from dashboards.data import Published, _frame, cached, has_table
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def load_outcomes(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+@cached
+def load_outcomes(conn: Published) -> pd.DataFrame:
     """Every file × sheet offered with its outcome after supersession and its row counts."""
     sql = """
         select load_id, file_name, sheet_name, table_name, load_outcome, file_outcome, rows_read,
@@ -19,11 +17,11 @@ def load_outcomes(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         from fct_load_outcome
         order by load_id, sheet_name
     """
-    return _frame(_conn, sql, [])
+    return _frame(conn, sql, [])
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def load_problems(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+@cached
+def load_problems(conn: Published) -> pd.DataFrame:
     """Every located problem of every load, newest load first, in sheet and row order."""
     sql = """
         select p.load_id, p.file_name, p.sheet_name, p.source_row, p.cell, p.column_name,
@@ -31,30 +29,25 @@ def load_problems(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         from fct_load_problem as p
         order by p.load_id desc, p.sheet_name, p.source_row, p.cell
     """
-    return _frame(_conn, sql, [])
+    return _frame(conn, sql, [])
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def validations(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
+@cached
+def validations(conn: Published) -> pd.DataFrame | None:
     """The checks of the build that published the snapshot (None for a snapshot published
     before they were kept)."""
-    with _conn.cursor() as cursor:
-        kept = cursor.execute(
-            "select count(*) from information_schema.tables where table_name = ?",
-            ["validation_result"],
-        ).fetchone()[0]
-    if not kept:
+    if not has_table(conn, "validation_result"):
         return None
     sql = """
         select check_kind, asset_key, check_name, passed, severity
         from validation_result
         order by check_kind, passed, asset_key, check_name
     """
-    return _frame(_conn, sql, [])
+    return _frame(conn, sql, [])
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def units_not_reported(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+@cached
+def units_not_reported(conn: Published) -> pd.DataFrame:
     """Units behind on their reports, with the plan, the measure and the unit's names."""
     sql = """
         select u.plan_id, p.plan_name_zh, p.plan_name_en, m.measure_no, m.title_zh, m.title_en,
@@ -68,4 +61,4 @@ def units_not_reported(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             on p.region_code = d.region_code and u.department_name_zh = d.department_name_zh
         order by p.period_start, u.plan_id, m.measure_no, u.department_name_zh
     """
-    return _frame(_conn, sql, [])
+    return _frame(conn, sql, [])

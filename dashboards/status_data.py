@@ -5,15 +5,13 @@ minute, every choice bound as a parameter); a module of its own to keep `data` s
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
-import streamlit as st
 
-from dashboards.data import QUERY_TTL_SECONDS, _frame
+from dashboards.data import Published, _frame, cached
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def goal_status(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+@cached
+def goal_status(conn: Published) -> pd.DataFrame:
     """Every goal of every plan (targets, tasks, safeguards) with its verdict and the
     values behind it, plans by period and goals in registry order.
 
@@ -41,22 +39,22 @@ def goal_status(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         left join dim_indicator as i on p.indicator_code = i.indicator_code
         order by d.period_start, p.plan_id, t.source_row nulls last, p.target_id
     """
-    return _frame(_conn, sql, [])
+    return _frame(conn, sql, [])
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def status_counts(_conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+@cached
+def status_counts(conn: Published) -> pd.DataFrame:
     """How many goals of each plan and group have each verdict."""
     sql = """
         select plan_id, goal_group, progress_status, goal_count
         from fct_plan_status_count
         order by plan_id, goal_group, progress_status
     """
-    return _frame(_conn, sql, [])
+    return _frame(conn, sql, [])
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def plan_series(_conn: duckdb.DuckDBPyConnection, plan_id: str) -> pd.DataFrame:
+@cached
+def plan_series(conn: Published, plan_id: str) -> pd.DataFrame:
     """The yearly values every target of one plan was judged on (for the sparklines)."""
     sql = """
         select o.target_id, o.year, o.value
@@ -66,11 +64,11 @@ def plan_series(_conn: duckdb.DuckDBPyConnection, plan_id: str) -> pd.DataFrame:
         where o.plan_id = ?
         order by o.target_id, o.year
     """
-    return _frame(_conn, sql, [plan_id])
+    return _frame(conn, sql, [plan_id])
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def target_series(_conn: duckdb.DuckDBPyConnection, target_id: str) -> pd.DataFrame:
+@cached
+def target_series(conn: Published, target_id: str) -> pd.DataFrame:
     """The yearly values one target was judged on, as of the snapshot's assessment date."""
     sql = """
         select o.year, o.value, o.unit_zh, o.unit_en, o.ci_lower, o.ci_upper,
@@ -81,4 +79,4 @@ def target_series(_conn: duckdb.DuckDBPyConnection, target_id: str) -> pd.DataFr
         where o.target_id = ?
         order by o.year
     """
-    return _frame(_conn, sql, [target_id])
+    return _frame(conn, sql, [target_id])

@@ -116,3 +116,14 @@ def postgres_env() -> Iterator[dict[str, str]]:
     finally:
         subprocess.run([*as_user, pg_ctl, "-D", data, "-m", "fast", "stop"], **run)
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_demo(demo_home: KepuHome, postgres_env: dict[str, str]) -> dict[str, int]:
+    """The demo's raw tables copied to the server and the dbt project built there; the
+    rows copied, by table."""
+    from orchestration.postgres import build, copy_raw_tables
+
+    copied = copy_raw_tables(demo_home.warehouse, postgres_env)
+    build(postgres_env)
+    return copied

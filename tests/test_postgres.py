@@ -10,21 +10,10 @@ from decimal import Decimal
 import duckdb
 import numpy as np
 import pandas as pd
-import pytest
 
 from ingest.engine import connect
 from ingest.home import KepuHome
-from orchestration.postgres import build, copy_raw_tables
 from orchestration.publish import MARTS_SCHEMA
-
-
-@pytest.fixture(scope="session")
-def postgres_demo(demo_home: KepuHome, postgres_env: dict[str, str]) -> dict[str, int]:
-    """The demo's raw tables copied to the server and the dbt project built there; the
-    rows copied, by table."""
-    copied = copy_raw_tables(demo_home.warehouse, postgres_env)
-    build(postgres_env)
-    return copied
 
 
 def duckdb_frames(warehouse, schema: str) -> dict[str, pd.DataFrame]:

@@ -10,7 +10,6 @@ its year-end values. The table beside the chart says what was counted, from whic
 from __future__ import annotations
 
 import altair as alt
-import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -269,13 +268,13 @@ def status_text(progress: pd.Series) -> str:
     )
 
 
-def target_progress(conn: duckdb.DuckDBPyConnection, target: pd.Series) -> pd.Series:
+def target_progress(conn: data.Published, target: pd.Series) -> pd.Series:
     """The target's row of fct_target_progress, which has one for every target."""
     progress = data.target_progress(conn, target["plan_id"]).set_index("target_id")
     return progress.loc[target["target_id"]]
 
 
-def show_target(conn: duckdb.DuckDBPyConnection, target: pd.Series) -> None:
+def show_target(conn: data.Published, target: pd.Series) -> None:
     values = data.record_counts(conn, target["target_id"])
     unit = pick(target, "unit")
     kind = target["target_kind"]

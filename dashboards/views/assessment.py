@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
@@ -197,7 +196,7 @@ def show_reports(plan_id: str) -> None:
             download(path, path.name)
 
 
-def choose_as_of(conn: duckdb.DuckDBPyConnection, snapshots: dict[str, Path]) -> str:
+def choose_as_of(conn: data.Published, snapshots: dict[str, Path]) -> str:
     """The current snapshot, or an assessment snapshot written by `kepu assess`."""
     current = data.progress_as_of(conn).isoformat()
     options = ["", *snapshots]
@@ -213,7 +212,7 @@ def choose_as_of(conn: duckdb.DuckDBPyConnection, snapshots: dict[str, Path]) ->
                         key="report_as_of") or ""  # fmt: skip
 
 
-def show_plan(conn: duckdb.DuckDBPyConnection, plan_id: str) -> None:
+def show_plan(conn: data.Published, plan_id: str) -> None:
     snapshots = KepuHome.from_env().assessment_snapshots()
     chosen = choose_as_of(conn, snapshots)
     if chosen:

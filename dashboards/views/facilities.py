@@ -10,7 +10,6 @@ page lists the counts per town or street and says so.
 from __future__ import annotations
 
 import altair as alt
-import duckdb
 import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -178,9 +177,7 @@ def show_non_reporting(region_row: pd.Series, towns: pd.DataFrame) -> None:
     st.dataframe(table, hide_index=True, column_config=config, key="non_reporting_table")
 
 
-def show_target(
-    conn: duckdb.DuckDBPyConnection, target: pd.Series, year_slot: DeltaGenerator
-) -> None:
+def show_target(conn: data.Published, target: pd.Series, year_slot: DeltaGenerator) -> None:
     coverage = with_percent(data.facility_coverage(conn, target["target_id"]))
     with year_slot:
         year = choose_year(coverage)

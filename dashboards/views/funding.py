@@ -9,7 +9,6 @@ indicator and region.
 from __future__ import annotations
 
 import altair as alt
-import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -170,7 +169,7 @@ def source_chart(funding: pd.DataFrame) -> alt.LayerChart:
     return alt.layer(bars, line).properties(title=t("funding.by_source"), height=360)
 
 
-def show_indicator(conn: duckdb.DuckDBPyConnection, indicator: pd.Series, region: str) -> None:
+def show_indicator(conn: data.Published, indicator: pd.Series, region: str) -> None:
     """Chart, caption and table of one per-capita indicator in one region."""
     values = data.indicator_values(conn, indicator["indicator_code"], region)
     if values.empty:
@@ -185,7 +184,7 @@ def show_indicator(conn: duckdb.DuckDBPyConnection, indicator: pd.Series, region
     show_value_table(values)
 
 
-def show_sources(conn: duckdb.DuckDBPyConnection, region: str) -> None:
+def show_sources(conn: data.Published, region: str) -> None:
     funding = data.funding_by_source(conn, region)
     if funding.empty:
         st.info(t("funding.no_sources"))

@@ -11,7 +11,6 @@ estimate is drawn with its own marker and printed with a mark that a footnote ex
 from __future__ import annotations
 
 import altair as alt
-import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -422,7 +421,7 @@ def gap_table(frame: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def show_estimates(conn: duckdb.DuckDBPyConnection, region: str, dimension: str) -> None:
+def show_estimates(conn: data.Published, region: str, dimension: str) -> None:
     values = data.literacy_values(conn, region, dimension)
     if values.empty:
         st.info(t("literacy.no_values"))
@@ -456,7 +455,7 @@ def show_estimates(conn: duckdb.DuckDBPyConnection, region: str, dimension: str)
     show_table(estimate_table(frame), frame["quality_flag"])
 
 
-def show_gaps(conn: duckdb.DuckDBPyConnection, region: str) -> None:
+def show_gaps(conn: data.Published, region: str) -> None:
     st.subheader(t("literacy.gaps"))
     gaps = data.literacy_gaps(conn, region)
     if gaps.empty:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-import duckdb
 import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
@@ -163,7 +162,7 @@ def show_history(
     )
 
 
-def show_plan(conn: duckdb.DuckDBPyConnection, plan: pd.Series) -> None:
+def show_plan(conn: data.Published, plan: pd.Series) -> None:
     status = data.measure_status(conn, plan["plan_id"])
     region = plan["region_code"]
     english_names = data.department_names(conn)

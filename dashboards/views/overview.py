@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from html import escape
 
-import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -256,7 +255,7 @@ def measure_table(
     return frame[MEASURE_COLUMNS]
 
 
-def show_registry(conn: duckdb.DuckDBPyConnection, plan_id: str) -> None:
+def show_registry(conn: data.Published, plan_id: str) -> None:
     """What the registry says of one plan: its targets, or its measures."""
     english_names = data.department_names(conn)
     targets = data.plan_targets(conn, plan_id)
@@ -271,7 +270,7 @@ def show_registry(conn: duckdb.DuckDBPyConnection, plan_id: str) -> None:
         st.info(t("overview.no_targets"))
 
 
-def show_plan(conn: duckdb.DuckDBPyConnection, plan_id: str, goals: pd.DataFrame) -> None:
+def show_plan(conn: data.Published, plan_id: str, goals: pd.DataFrame) -> None:
     plan_goals = goals[goals.plan_id == plan_id]
     targets = plan_goals[plan_goals.goal_group == TARGET_GROUP]
     tasks = plan_goals[plan_goals.goal_group != TARGET_GROUP]
