@@ -14,6 +14,7 @@ interval tables, then dbt for everything downstream of them.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import tempfile
@@ -32,6 +33,8 @@ RAW_SCHEMA = "raw"
 # What one write hands COPY: the CSV is streamed in blocks, never held whole.
 COPY_BLOCK_BYTES = 1 << 20
 INTERMEDIATE_SCHEMA = "intermediate"
+# The schemas dbt writes (dbt_project.yml's `+schema`s): a build writes them all anew.
+LAYERS = ("rules", "staging", "intermediate", "marts")
 # The Python models and the models they read from, computed here instead on PostgreSQL.
 INTERVAL_MODELS = {
     "int_survey_intervals": ("int_survey_estimates", add_intervals),
@@ -91,6 +94,26 @@ def copy_raw_tables(warehouse: Path, environ: Mapping[str, str] = os.environ) ->
         source.close()
 
 
+# psycopg's type codes of the columns DuckDB hands pandas otherwise: dates and timestamps
+# as datetime64, decimals as floats (what the Great Expectations suites were written on).
+DATE_TYPE_CODES = {1082, 1114, 1184}
+NUMERIC_TYPE_CODE = 1700
+
+
+def raw_frame(table: str, environ: Mapping[str, str] = os.environ) -> pd.DataFrame:
+    """A raw table of the server as DuckDB's `.df()` gives it, for the Great Expectations
+    suites."""
+    with connect(environ) as con:
+        cursor = con.execute(f'select * from {RAW_SCHEMA}."{table}"')
+        frame = pd.DataFrame(cursor.fetchall(), columns=[c.name for c in cursor.description])
+    for column in cursor.description:
+        if column.type_code in DATE_TYPE_CODES:
+            frame[column.name] = pd.to_datetime(frame[column.name])
+        elif column.type_code == NUMERIC_TYPE_CODE:
+            frame[column.name] = frame[column.name].astype(float)
+    return frame
+
+
 def _copy_table(source: duckdb.DuckDBPyConnection, con: psycopg.Connection, table: str) -> int:
     """One raw table: created with PostgreSQL's types, its rows written by DuckDB as CSV and
     streamed into COPY in blocks (no Python step per row); the rows copied."""
@@ -136,35 +159,78 @@ def dbt(arguments: list[str], environ: Mapping[str, str] = os.environ) -> None:
     )
 
 
-def build(environ: Mapping[str, str] = os.environ) -> None:
-    """`dbt build` on the server: up to the interval models, the intervals, the rest.
+def build_suffix(build_id: str) -> str:
+    """The suffix of the schemas one build writes (marts_build_1a2b3c4d): its own, so that
+    the published layers stay as they are until publishing renames it into place."""
+    return "_build_" + "".join(c for c in build_id.lower() if c.isalnum())[:12]
+
+
+def build_steps(suffix: str) -> tuple[list[str], list[str]]:
+    """The two dbt builds around the intervals: up to the interval models, then everything
+    downstream of them; into the schemas ending in `suffix`.
 
     Unit tests are DuckDB's: their fixtures are written in its SQL (list literals), and
     they test the logic, which the comparison of the marts covers on PostgreSQL."""
     intervals = list(INTERVAL_MODELS)
     downstream = [f"{model}+" for model in intervals]
-    build = ["build", "--exclude-resource-type", "unit_test"]
-    dbt([*build, "--exclude", *downstream], environ)
+    build = [
+        "build",
+        "--exclude-resource-type",
+        "unit_test",
+        "--vars",
+        json.dumps({"build_schema_suffix": suffix}),
+    ]
+    return (
+        [*build, "--exclude", *downstream],
+        [*build, "--select", *downstream, "--exclude", *intervals],
+    )
+
+
+def write_all_intervals(suffix: str, environ: Mapping[str, str] = os.environ) -> None:
+    """The interval tables of the build's intermediate schema, in one transaction."""
     with connect(environ) as con, con.transaction():
         for model, (upstream, compute) in INTERVAL_MODELS.items():
-            write_intervals(con, model, upstream, compute)
-    dbt([*build, "--select", *downstream, "--exclude", *intervals], environ)
+            write_intervals(con, INTERMEDIATE_SCHEMA + suffix, model, upstream, compute)
 
 
-def write_intervals(con: psycopg.Connection, model: str, upstream: str, compute) -> None:
+def build(build_id: str, environ: Mapping[str, str] = os.environ) -> str:
+    """`dbt build` on the server into the build's own schemas: up to the interval models,
+    the intervals, the rest; the schemas' suffix. A failed build drops its schemas."""
+    suffix = build_suffix(build_id)
+    before, after = build_steps(suffix)
+    try:
+        dbt(before, environ)
+        write_all_intervals(suffix, environ)
+        dbt(after, environ)
+    except BaseException:
+        drop_build(suffix, environ)
+        raise
+    return suffix
+
+
+def drop_build(suffix: str, environ: Mapping[str, str] = os.environ) -> None:
+    """Drop the schemas of one build (a failed one: the published layers are untouched)."""
+    with connect(environ) as con:
+        for layer in LAYERS:
+            con.execute(f"drop schema if exists {layer}{suffix} cascade")
+
+
+def write_intervals(
+    con: psycopg.Connection, schema: str, model: str, upstream: str, compute
+) -> None:
     """The table `model`: the rows of `upstream` with the columns `compute` adds, the
     upstream columns keeping their types (as the DuckDB model's `typed_like`)."""
-    cursor = con.execute(f"select * from {INTERMEDIATE_SCHEMA}.{upstream}")
+    cursor = con.execute(f"select * from {schema}.{upstream}")
     names = [column.name for column in cursor.description]
     frame = compute(pd.DataFrame(cursor.fetchall(), columns=names))
     added = [name for name in frame.columns if name not in names]
-    con.execute(f"drop table if exists {INTERMEDIATE_SCHEMA}.{model} cascade")
+    con.execute(f"drop table if exists {schema}.{model} cascade")
     con.execute(
-        f"create table {INTERMEDIATE_SCHEMA}.{model} as select *, "
+        f"create table {schema}.{model} as select *, "
         + ", ".join(f'null::double precision as "{name}"' for name in added)
-        + f" from {INTERMEDIATE_SCHEMA}.{upstream} with no data"
+        + f" from {schema}.{upstream} with no data"
     )
-    with con.cursor().copy(f"copy {INTERMEDIATE_SCHEMA}.{model} from stdin") as copy:
+    with con.cursor().copy(f"copy {schema}.{model} from stdin") as copy:
         for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False):
             copy.write_row(tuple(row))
-    con.execute(f"analyze {INTERMEDIATE_SCHEMA}.{model}")
+    con.execute(f"analyze {schema}.{model}")

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import dagster as dg
 
+from ingest.engine import on_server
 from ingest.load import load_files
 from ingest.problems import render_outcome
 from ingest.specs import ALL_SPECS, SURVEY_RESPONDENTS
 from orchestration.defs.resources import Warehouse
+from orchestration.postgres import copy_raw_tables
 
 AUDIT_TABLES = {
     "load_audit": "One row per file × sheet offered: hash, rows read/accepted/rejected, status.",
@@ -37,6 +39,14 @@ def raw_key(table: str) -> dg.AssetKey:
     return dg.AssetKey(["raw", table])
 
 
+def bridge_to_server(context: dg.AssetExecutionContext, warehouse: Warehouse) -> None:
+    """Until the loader lands files on the server itself, it lands them in the home's
+    DuckDB warehouse and its raw tables are copied to the server whole: the one place to
+    remove when `load_files` writes to PostgreSQL under KEPU_ENGINE=postgres."""
+    copied = copy_raw_tables(warehouse.home.warehouse)
+    context.log.info(f"raw tables copied to the server: {copied}")
+
+
 @dg.multi_asset(
     name="raw_tables",
     specs=[
@@ -59,6 +69,8 @@ def raw_tables(context: dg.AssetExecutionContext, config: LoadConfig, warehouse:
         accept_valid_rows=config.accept_valid_rows,
         on_wait=lambda holder: context.log.info(f"waiting for the writer lock held by {holder}"),
     )
+    if on_server():
+        bridge_to_server(context, warehouse)
     rows: dict[str, int] = {}
     summary = [o.to_dict() for o in outcomes]
     for outcome, load in zip(outcomes, summary, strict=True):
