@@ -60,9 +60,14 @@ def publish(
     except BaseException:
         drop_build(suffix, environ)
         raise
+    return Snapshot(published_location(environ), *snapshot)
+
+
+def published_location(environ: Mapping[str, str] = os.environ) -> str:
+    """Where readers find the published marts: the server, its database and the schema."""
     settings = connection_settings(environ)
     where = f"postgresql://{settings['host']}:{settings['port']}/{settings['dbname']}"
-    return Snapshot(f"{where}#{MARTS_SCHEMA}", *snapshot)
+    return f"{where}#{MARTS_SCHEMA}"
 
 
 def tables_of(con: psycopg.Connection, schema: str) -> list[str]:
