@@ -171,8 +171,10 @@ def build_steps(suffix: str) -> tuple[list[str], list[str]]:
 
     Unit tests are DuckDB's: their fixtures are written in its SQL (list literals), and
     they test the logic, which the comparison of the marts covers on PostgreSQL."""
-    intervals = list(INTERVAL_MODELS)
-    downstream = [f"{model}+" for model in intervals]
+    # one argument each, the models separated by spaces (dbt's union): dagster-dbt takes
+    # one value after --select or --exclude
+    intervals = " ".join(INTERVAL_MODELS)
+    downstream = " ".join(f"{model}+" for model in INTERVAL_MODELS)
     build = [
         "build",
         "--exclude-resource-type",
@@ -181,8 +183,8 @@ def build_steps(suffix: str) -> tuple[list[str], list[str]]:
         json.dumps({"build_schema_suffix": suffix}),
     ]
     return (
-        [*build, "--exclude", *downstream],
-        [*build, "--select", *downstream, "--exclude", *intervals],
+        [*build, "--exclude", downstream],
+        [*build, "--select", downstream, "--exclude", intervals],
     )
 
 

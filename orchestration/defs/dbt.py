@@ -56,7 +56,8 @@ def server_build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
 
     dagster-dbt would add its own `--select` to each step, and two `--select`s are their
     union, so each step runs without the context and its events are turned into this
-    asset's outputs and checks here."""
+    asset's outputs and checks here. A run of some of the models builds them all: the
+    published schema is switched whole."""
     suffix = postgres.build_suffix(context.run.run_id)
     before, after = postgres.build_steps(suffix)
     translator = KepuTranslator()
