@@ -1,15 +1,16 @@
 """The warehouse on a PostgreSQL server (issue 13): the raw tables copied in, the dbt
 project built there.
 
-This slice copies the raw tables of a loaded DuckDB warehouse into the server's `raw`
-schema (COPY, one transaction: a reader sees all of them or none) and builds the same dbt
-project with the `postgres` target. The loader writing to the server directly comes later.
+`copy_raw_tables` copies the raw tables of a loaded DuckDB warehouse into the server's
+`raw` schema (COPY, one transaction: a reader sees all of them or none); until the loader
+writes to the server itself, the Dagster job's raw step uses it (`defs/raw.py`).
 
 dbt-postgres runs no Python models, and the survey intervals need t and beta quantiles
 that SQL does not have. On PostgreSQL the build therefore runs in three steps: dbt up to
 the interval models, the intervals computed by `survey.intervals` (the functions the
 DuckDB Python models call: one code path for the numbers) and written as the two
-interval tables, then dbt for everything downstream of them.
+interval tables, then dbt for everything downstream of them. Every step writes into the
+build's own schemas (`marts_build_…`), which `postgres_publish` switches into place.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ RAW_SCHEMA = "raw"
 # What one write hands COPY: the CSV is streamed in blocks, never held whole.
 COPY_BLOCK_BYTES = 1 << 20
 INTERMEDIATE_SCHEMA = "intermediate"
+# dbt's artifacts of a build run here: the DuckDB manifest Dagster reads stays as it is.
+TARGET_PATH = DBT_PROJECT_DIR / "target" / "postgres"
 # The schemas dbt writes (dbt_project.yml's `+schema`s): a build writes them all anew.
 LAYERS = ("rules", "staging", "intermediate", "marts")
 # The Python models and the models they read from, computed here instead on PostgreSQL.
@@ -153,8 +156,7 @@ def dbt(arguments: list[str], environ: Mapping[str, str] = os.environ) -> None:
     subprocess.run(
         [DBT_EXECUTABLE, *arguments],
         cwd=DBT_PROJECT_DIR,
-        # its own target directory: the DuckDB manifest Dagster reads stays as it is
-        env={**environ, "KEPU_ENGINE": "postgres", "DBT_TARGET_PATH": "target/postgres"},
+        env={**environ, "KEPU_ENGINE": "postgres", "DBT_TARGET_PATH": str(TARGET_PATH)},
         check=True,
     )
 

@@ -5,6 +5,7 @@ rows; a build failing a dbt test leaves the published marts as they were."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -22,7 +23,7 @@ from expectations.suites import TABLES
 from ingest.engine import connect
 from ingest.home import REPO_ROOT, KepuHome
 from orchestration.defs.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
-from orchestration.postgres import build
+from orchestration.postgres import TARGET_PATH, build
 from orchestration.publish import MARTS_SCHEMA
 from orchestration.run import RunOutcome, run_job
 
@@ -227,6 +228,11 @@ def test_a_build_failing_a_dbt_test_leaves_the_published_marts_unchanged(
     finally:
         with connect(environ) as con:
             con.execute("delete from raw.regions where ctid = %s", [duplicate])
+    results = json.loads((TARGET_PATH / "run_results.json").read_text())["results"]
+    failed = [r["unique_id"] for r in results if r["status"] in ("fail", "error")]
+    assert [name.rsplit(".", 1)[0] for name in failed] == [
+        "test.kepu_monitor.unique_combination_stg_regions_load_id__sheet_name__source_row"
+    ]
     assert rows(postgres_frame(environ, MARTS_SCHEMA, "snapshot_info")) == rows(info)
     with connect(environ) as con:
         counts = {
