@@ -22,7 +22,7 @@ import pytest
 from expectations.suites import TABLES
 from ingest.engine import connect
 from ingest.home import REPO_ROOT, KepuHome
-from orchestration.defs.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from orchestration.defs.project import DBT_EXECUTABLE, DBT_PROJECT_DIR, prepare
 from orchestration.postgres import TARGET_PATH, build
 from orchestration.publish import MARTS_SCHEMA
 from orchestration.run import RunOutcome, run_job
@@ -61,6 +61,7 @@ def server_run(postgres_env: dict[str, str], tmp_path_factory: pytest.TempPathFa
         "KEPU_HOME": str(home.root),
         "KEPU_WAREHOUSE": str(home.warehouse),
     }
+    prepare()  # the project parsed once per process, as the session's DuckDB Definitions need
     with pytest.MonkeyPatch.context() as patch:
         for name, value in environ.items():
             patch.setenv(name, value)
