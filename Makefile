@@ -10,7 +10,7 @@ SQLFLUFF := KEPU_WAREHOUSE=:memory: $(RUN) sqlfluff lint dbt_project
 # postgresql: the server tests/test_postgres.py starts a throw-away cluster of (issue 13)
 SYSTEM_PACKAGES := fonts-noto-cjk chromium postgresql
 
-.PHONY: setup system demo test dev dashboard build bench lint format clean
+.PHONY: setup system demo test dev dev-server dashboard build bench lint format clean
 
 setup: system  ## Python environment from uv.lock (installs uv itself if missing)
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
@@ -38,6 +38,11 @@ test: setup  ## lint, then every test
 dev: setup  ## the Dagster UI on http://localhost:3000
 	mkdir -p var/dagster && KEPU_HOME=$${KEPU_HOME:-$$PWD/var} \
 		DAGSTER_HOME=$${DAGSTER_HOME:-$$PWD/var/dagster} $(RUN) dagster dev -m orchestration.definitions
+
+dev-server: setup  ## the Dagster UI with runs and events on the PostgreSQL server (deploy/dagster.yaml; KEPU_POSTGRES_*, KEPU_DAGSTER_DATABASE)
+	mkdir -p var/dagster-server && cp deploy/dagster.yaml var/dagster-server/ \
+		&& KEPU_HOME=$${KEPU_HOME:-$$PWD/var} DAGSTER_HOME=$$PWD/var/dagster-server \
+		$(RUN) dagster dev -w deploy/workspace.yaml
 
 dashboard: setup  ## the Streamlit dashboard on the published snapshot
 	$(RUN) kepu dashboard

@@ -69,8 +69,16 @@ def _run(
             file=sys.stderr,
         )
         return 1
-    print(f"published {KepuHome.from_env().published} (run {outcome.run_id})")
+    print(f"published {_published_location()} (run {outcome.run_id})")
     return 1 if rejected else 0
+
+
+def _published_location() -> str:
+    """The snapshot file, or on the server (KEPU_ENGINE=postgres) its published schema."""
+    from ingest.engine import on_server
+    from orchestration.postgres_publish import published_location
+
+    return published_location() if on_server() else str(KepuHome.from_env().published)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:

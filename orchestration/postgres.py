@@ -1,22 +1,23 @@
 """The warehouse on a PostgreSQL server (issue 13): the raw tables copied in, the dbt
 project built there.
 
-This slice copies the raw tables of a loaded DuckDB warehouse into the server's `raw`
-schema (COPY, one transaction: a reader sees all of them or none) and builds the same dbt
-project with the `postgres` target. The loader writing to the server directly comes later.
+The loader lands files on the server itself (`ingest/store.py`). `copy_raw_tables` moves
+the raw tables of an existing DuckDB warehouse into the server's `raw` schema (COPY, one
+transaction under the loader's lock: a reader sees all of them or none).
 
 dbt-postgres runs no Python models, and the survey intervals need t and beta quantiles
 that SQL does not have. On PostgreSQL the build therefore runs in three steps: dbt up to
 the interval models, the intervals computed by `survey.intervals` (the functions the
 DuckDB Python models call: one code path for the numbers) and written as the two
-interval tables, then dbt for everything downstream of them.
+interval tables, then dbt for everything downstream of them. Every step writes into the
+build's own schemas (`marts_build_…`), which `postgres_publish` switches into place.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -25,44 +26,21 @@ import pandas as pd
 import psycopg
 
 from ingest.engine import connect
+from ingest.store import LOAD_LOCK_KEY, array_literal, copy_to_server, postgres_type
 from orchestration.defs.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
 from survey.intervals import add_gap_intervals, add_intervals
 
 RAW_SCHEMA = "raw"
-# What one write hands COPY: the CSV is streamed in blocks, never held whole.
-COPY_BLOCK_BYTES = 1 << 20
 INTERMEDIATE_SCHEMA = "intermediate"
+# dbt's artifacts of a build run here: the DuckDB manifest Dagster reads stays as it is.
+TARGET_PATH = DBT_PROJECT_DIR / "target" / "postgres"
+# The schemas dbt writes (dbt_project.yml's `+schema`s): a build writes them all anew.
+LAYERS = ("rules", "staging", "intermediate", "marts")
 # The Python models and the models they read from, computed here instead on PostgreSQL.
 INTERVAL_MODELS = {
     "int_survey_intervals": ("int_survey_estimates", add_intervals),
     "int_survey_gap_intervals": ("int_survey_gaps", add_gap_intervals),
 }
-# DuckDB column types as PostgreSQL's; DECIMAL(p,s) keeps its precision.
-POSTGRES_TYPES = {
-    "VARCHAR": "text",
-    "BOOLEAN": "boolean",
-    "TINYINT": "smallint",
-    "SMALLINT": "smallint",
-    "INTEGER": "integer",
-    "BIGINT": "bigint",
-    "HUGEINT": "numeric",
-    "FLOAT": "real",
-    "DOUBLE": "double precision",
-    "DATE": "date",
-    "TIMESTAMP": "timestamp",
-    "TIMESTAMP WITH TIME ZONE": "timestamptz",
-    "BLOB": "bytea",
-    "UUID": "uuid",
-}
-
-
-def postgres_type(duckdb_type: str) -> str:
-    """The PostgreSQL type of a DuckDB column type (lists become arrays)."""
-    if duckdb_type.endswith("[]"):
-        return postgres_type(duckdb_type[:-2]) + "[]"
-    if duckdb_type.startswith("DECIMAL"):
-        return "numeric" + duckdb_type.removeprefix("DECIMAL")
-    return POSTGRES_TYPES[duckdb_type]
 
 
 def copy_raw_tables(warehouse: Path, environ: Mapping[str, str] = os.environ) -> dict[str, int]:
@@ -80,6 +58,8 @@ def copy_raw_tables(warehouse: Path, environ: Mapping[str, str] = os.environ) ->
         ]
         copied = {}
         with connect(environ) as con, con.transaction():
+            # no load lands on the server while its raw schema is replaced
+            con.execute("select pg_advisory_xact_lock(%s)", [LOAD_LOCK_KEY])
             con.execute(f"drop schema if exists {RAW_SCHEMA} cascade")
             con.execute(f"create schema {RAW_SCHEMA}")
             for table in tables:
@@ -91,38 +71,39 @@ def copy_raw_tables(warehouse: Path, environ: Mapping[str, str] = os.environ) ->
         source.close()
 
 
+# psycopg's type codes of the columns DuckDB hands pandas otherwise: dates and timestamps
+# as datetime64, decimals as floats (what the Great Expectations suites were written on).
+DATE_TYPE_CODES = {1082, 1114, 1184}
+NUMERIC_TYPE_CODE = 1700
+
+
+def raw_frame(table: str, environ: Mapping[str, str] = os.environ) -> pd.DataFrame:
+    """A raw table of the server as DuckDB's `.df()` gives it, for the Great Expectations
+    suites."""
+    with connect(environ) as con:
+        cursor = con.execute(f'select * from {RAW_SCHEMA}."{table}"')
+        frame = pd.DataFrame(cursor.fetchall(), columns=[c.name for c in cursor.description])
+    for column in cursor.description:
+        if column.type_code in DATE_TYPE_CODES:
+            frame[column.name] = pd.to_datetime(frame[column.name])
+        elif column.type_code == NUMERIC_TYPE_CODE:
+            frame[column.name] = frame[column.name].astype(float)
+    return frame
+
+
 def _copy_table(source: duckdb.DuckDBPyConnection, con: psycopg.Connection, table: str) -> int:
-    """One raw table: created with PostgreSQL's types, its rows written by DuckDB as CSV and
-    streamed into COPY in blocks (no Python step per row); the rows copied."""
+    """One raw table: created with PostgreSQL's types, its rows streamed by COPY
+    (`ingest.store.copy_to_server`, the loader's own); the rows copied."""
     relation = source.table(f"{RAW_SCHEMA}.{table}")
     named = list(zip(relation.columns, map(str, relation.types), strict=True))
     columns = ", ".join(f'"{name}" {postgres_type(kind)}' for name, kind in named)
     con.execute(f'create table {RAW_SCHEMA}."{table}" ({columns})')
     values = ", ".join(
-        _array_literal(name) if kind.endswith("[]") else f'"{name}"' for name, kind in named
+        array_literal(name) if kind.endswith("[]") else f'"{name}"' for name, kind in named
     )
-    with tempfile.TemporaryDirectory() as folder:
-        rows = Path(folder) / "rows.csv"
-        source.execute(
-            f"copy (select {values} from {RAW_SCHEMA}.\"{table}\") to '{rows}' "
-            "(format csv, header false)"
-        )
-        target = f'copy {RAW_SCHEMA}."{table}" from stdin (format csv)'
-        with rows.open("rb") as text, con.cursor().copy(target) as copy:
-            while block := text.read(COPY_BLOCK_BYTES):
-                copy.write(block)
+    query = f'select {values} from {RAW_SCHEMA}."{table}"'
+    copy_to_server(source, query, con, f'{RAW_SCHEMA}."{table}"', [n for n, _ in named])
     return source.execute(f'select count(*) from {RAW_SCHEMA}."{table}"').fetchone()[0]
-
-
-def _array_literal(column: str) -> str:
-    """A DuckDB list as PostgreSQL's array literal text: {"a","b"}, elements quoted with
-    their backslashes and double quotes escaped."""
-    element = "'\"' || replace(replace(cast(x as varchar), '\\', '\\\\'), '\"', '\\\"') || '\"'"
-    return (
-        f'case when "{column}" is null then null else '
-        f"'{{' || array_to_string(list_transform(\"{column}\", x -> {element}), ',') || '}}' "
-        f'end as "{column}"'
-    )
 
 
 def dbt(arguments: list[str], environ: Mapping[str, str] = os.environ) -> None:
@@ -130,41 +111,85 @@ def dbt(arguments: list[str], environ: Mapping[str, str] = os.environ) -> None:
     subprocess.run(
         [DBT_EXECUTABLE, *arguments],
         cwd=DBT_PROJECT_DIR,
-        # its own target directory: the DuckDB manifest Dagster reads stays as it is
-        env={**environ, "KEPU_ENGINE": "postgres", "DBT_TARGET_PATH": "target/postgres"},
+        env={**environ, "KEPU_ENGINE": "postgres", "DBT_TARGET_PATH": str(TARGET_PATH)},
         check=True,
     )
 
 
-def build(environ: Mapping[str, str] = os.environ) -> None:
-    """`dbt build` on the server: up to the interval models, the intervals, the rest.
+def build_suffix(build_id: str) -> str:
+    """The suffix of the schemas one build writes (marts_build_1a2b3c4d): its own, so that
+    the published layers stay as they are until publishing renames it into place."""
+    return "_build_" + "".join(c for c in build_id.lower() if c.isalnum())[:12]
+
+
+def build_steps(suffix: str) -> tuple[list[str], list[str]]:
+    """The two dbt builds around the intervals: up to the interval models, then everything
+    downstream of them; into the schemas ending in `suffix`.
 
     Unit tests are DuckDB's: their fixtures are written in its SQL (list literals), and
     they test the logic, which the comparison of the marts covers on PostgreSQL."""
-    intervals = list(INTERVAL_MODELS)
-    downstream = [f"{model}+" for model in intervals]
-    build = ["build", "--exclude-resource-type", "unit_test"]
-    dbt([*build, "--exclude", *downstream], environ)
+    # one argument each, the models separated by spaces (dbt's union): dagster-dbt takes
+    # one value after --select or --exclude
+    intervals = " ".join(INTERVAL_MODELS)
+    downstream = " ".join(f"{model}+" for model in INTERVAL_MODELS)
+    build = [
+        "build",
+        "--exclude-resource-type",
+        "unit_test",
+        "--vars",
+        json.dumps({"build_schema_suffix": suffix}),
+    ]
+    return (
+        [*build, "--exclude", downstream],
+        [*build, "--select", downstream, "--exclude", intervals],
+    )
+
+
+def write_all_intervals(suffix: str, environ: Mapping[str, str] = os.environ) -> None:
+    """The interval tables of the build's intermediate schema, in one transaction."""
     with connect(environ) as con, con.transaction():
         for model, (upstream, compute) in INTERVAL_MODELS.items():
-            write_intervals(con, model, upstream, compute)
-    dbt([*build, "--select", *downstream, "--exclude", *intervals], environ)
+            write_intervals(con, INTERMEDIATE_SCHEMA + suffix, model, upstream, compute)
 
 
-def write_intervals(con: psycopg.Connection, model: str, upstream: str, compute) -> None:
+def build(build_id: str, environ: Mapping[str, str] = os.environ) -> str:
+    """`dbt build` on the server into the build's own schemas: up to the interval models,
+    the intervals, the rest; the schemas' suffix. A failed build drops its schemas."""
+    suffix = build_suffix(build_id)
+    before, after = build_steps(suffix)
+    try:
+        dbt(before, environ)
+        write_all_intervals(suffix, environ)
+        dbt(after, environ)
+    except BaseException:
+        drop_build(suffix, environ)
+        raise
+    return suffix
+
+
+def drop_build(suffix: str, environ: Mapping[str, str] = os.environ) -> None:
+    """Drop the schemas of one build (a failed one: the published layers are untouched)."""
+    with connect(environ) as con:
+        for layer in LAYERS:
+            con.execute(f"drop schema if exists {layer}{suffix} cascade")
+
+
+def write_intervals(
+    con: psycopg.Connection, schema: str, model: str, upstream: str, compute
+) -> None:
     """The table `model`: the rows of `upstream` with the columns `compute` adds, the
     upstream columns keeping their types (as the DuckDB model's `typed_like`)."""
-    cursor = con.execute(f"select * from {INTERMEDIATE_SCHEMA}.{upstream}")
+    cursor = con.execute(f"select * from {schema}.{upstream}")
     names = [column.name for column in cursor.description]
     frame = compute(pd.DataFrame(cursor.fetchall(), columns=names))
     added = [name for name in frame.columns if name not in names]
-    con.execute(f"drop table if exists {INTERMEDIATE_SCHEMA}.{model} cascade")
+    con.execute(f"drop table if exists {schema}.{model} cascade")
     con.execute(
-        f"create table {INTERMEDIATE_SCHEMA}.{model} as select *, "
+        f"create table {schema}.{model} as select *, "
         + ", ".join(f'null::double precision as "{name}"' for name in added)
-        + f" from {INTERMEDIATE_SCHEMA}.{upstream} with no data"
+        + f" from {schema}.{upstream} with no data"
     )
-    with con.cursor().copy(f"copy {INTERMEDIATE_SCHEMA}.{model} from stdin") as copy:
+    with con.cursor().copy(f"copy {schema}.{model} from stdin") as copy:
         for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False):
             copy.write_row(tuple(row))
-    con.execute(f"analyze {INTERMEDIATE_SCHEMA}.{model}")
+    con.execute(f"analyze {schema}.{model}")

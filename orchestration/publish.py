@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,13 +53,27 @@ class MicrodataRefused(Exception):
     """A mart holds respondent-level columns; it is not published."""
 
 
+def microdata(columns: Iterable[tuple[str, str]]) -> list[str]:
+    """`table.column` of each (table, column) that identifies a respondent or holds their
+    answers, sorted: what publishing refuses, on either engine."""
+    return sorted(f"{table}.{column}" for table, column in columns if column in MICRODATA_COLUMNS)
+
+
 def _microdata(con: duckdb.DuckDBPyConnection, tables: list[str]) -> list[str]:
-    found = con.execute(
-        "select table_name || '.' || column_name from information_schema.columns "
-        "where table_schema = ? and list_contains(?, column_name) order by 1",
-        [MARTS_SCHEMA, sorted(MICRODATA_COLUMNS)],
+    columns = con.execute(
+        "select table_name, column_name from information_schema.columns where table_schema = ?",
+        [MARTS_SCHEMA],
     ).fetchall()
-    return [name for (name,) in found if name.split(".")[0] in tables]
+    return microdata((table, column) for table, column in columns if table in tables)
+
+
+def is_synthetic_sql(schema: str) -> str:
+    """Whether any accepted load was synthetic (the demo's data): the query, on either
+    engine, over the marts in `schema`."""
+    return (
+        f"select coalesce(bool_or(is_synthetic), false) from {schema}.fct_load_audit "
+        "where load_status = 'accepted'"
+    )
 
 
 def publish_marts(
@@ -87,12 +102,7 @@ def publish_marts(
         for table in tables:
             con.execute(f"create table snapshot.{table} as select * from {MARTS_SCHEMA}.{table}")
             counts[table] = con.execute(f"select count(*) from snapshot.{table}").fetchone()[0]
-        is_synthetic = bool(
-            con.execute(
-                "select coalesce(bool_or(is_synthetic), false) from snapshot.fct_load_audit "
-                "where load_status = 'accepted'"
-            ).fetchone()[0]
-        )
+        is_synthetic = bool(con.execute(is_synthetic_sql("snapshot")).fetchone()[0])
         con.execute(
             "create table snapshot.snapshot_info as select ? as build_id, ? as published_at, "
             "? as is_synthetic",

@@ -123,7 +123,9 @@ def postgres_demo(demo_home: KepuHome, postgres_env: dict[str, str]) -> dict[str
     """The demo's raw tables copied to the server and the dbt project built there; the
     rows copied, by table."""
     from orchestration.postgres import build, copy_raw_tables
+    from orchestration.postgres_publish import publish
 
     copied = copy_raw_tables(demo_home.warehouse, postgres_env)
-    build(postgres_env)
+    build("demo", postgres_env)
+    publish("demo", environ=postgres_env)
     return copied

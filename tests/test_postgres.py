@@ -1,19 +1,103 @@
-"""The dbt project on PostgreSQL (issue 13): the demo's raw tables copied into a real,
-throw-away PostgreSQL cluster, built there, and every published mart compared with
-DuckDB's."""
+"""The whole system on PostgreSQL (issue 13): `load_job` run with KEPU_ENGINE=postgres
+against a real, throw-away PostgreSQL cluster, Dagster keeping its runs and events there
+(deploy/dagster.yaml); every published mart compared with DuckDB's built from the same raw
+rows; a build failing a dbt test leaves the published marts as they were."""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
+import pytest
 
+from expectations.suites import TABLES
 from ingest.engine import connect
-from ingest.home import KepuHome
+from ingest.home import REPO_ROOT, KepuHome
+from ingest.load import raw_table_ddl
+from ingest.store import copy_from_server
+from orchestration.defs.project import DBT_EXECUTABLE, DBT_PROJECT_DIR, prepare
+from orchestration.postgres import TARGET_PATH, build
 from orchestration.publish import MARTS_SCHEMA
+from orchestration.run import RunOutcome, run_job
+
+DAGSTER_DATABASE = "dagster"
+
+
+@dataclass(frozen=True)
+class ServerRun:
+    home: KepuHome
+    outcome: RunOutcome
+    environ: dict[str, str]
+
+
+@pytest.fixture(scope="session")
+def server_run(postgres_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> ServerRun:
+    """The demo loaded, checked, built and published by `load_job` with KEPU_ENGINE=postgres
+    and Dagster's storage on the server (deploy/dagster.yaml in DAGSTER_HOME); then, for
+    the comparison, the raw rows the job landed on the server copied into the home's DuckDB
+    warehouse and dbt built there."""
+    from generator import generate
+
+    home = KepuHome(tmp_path_factory.mktemp("kepu_server")).ensure()
+    dagster_home = tmp_path_factory.mktemp("dagster_server")
+    shutil.copy(REPO_ROOT / "deploy" / "dagster.yaml", dagster_home)
+    with connect({**postgres_env, "KEPU_POSTGRES_DATABASE": "postgres"}) as con:
+        con.autocommit = True
+        con.execute(f"create database {DAGSTER_DATABASE}")
+    environ = {
+        "KEPU_ENGINE": "postgres",
+        "KEPU_POSTGRES_HOST": postgres_env["KEPU_POSTGRES_HOST"],
+        "KEPU_POSTGRES_PORT": postgres_env["KEPU_POSTGRES_PORT"],
+        "KEPU_POSTGRES_USER": "kepu",
+        "KEPU_POSTGRES_PASSWORD": "",
+        "KEPU_DAGSTER_DATABASE": DAGSTER_DATABASE,
+        "DAGSTER_HOME": str(dagster_home),
+        "KEPU_HOME": str(home.root),
+        "KEPU_WAREHOUSE": str(home.warehouse),
+    }
+    prepare()  # the project parsed once per process, as the session's DuckDB Definitions need
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in environ.items():
+            patch.setenv(name, value)
+        outcome = run_job("load_job", generate(home.demo), quiet=True)
+    _copy_raw_from_server({**postgres_env, **environ}, home)
+    subprocess.run(
+        [DBT_EXECUTABLE, "build", "--exclude-resource-type", "test",
+         "--exclude-resource-type", "unit_test"],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, "KEPU_ENGINE": "duckdb", "KEPU_WAREHOUSE": str(home.warehouse),
+             "DBT_TARGET_PATH": str(tmp_path_factory.mktemp("dbt_duckdb"))},
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return ServerRun(home, outcome, {**postgres_env, **environ})
+
+
+def _copy_raw_from_server(environ: dict[str, str], home: KepuHome) -> None:
+    """The raw tables the job landed on the server, into the home's DuckDB warehouse."""
+    with duckdb.connect(str(home.warehouse)) as local, connect(environ) as con:
+        local.execute(raw_table_ddl())
+        tables = local.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw'"
+        ).fetchall()
+        for (table,) in tables:
+            columns = dict(
+                local.execute(
+                    "select column_name, data_type from information_schema.columns "
+                    "where table_schema = 'raw' and table_name = ? order by ordinal_position",
+                    [table],
+                ).fetchall()
+            )
+            copy_from_server(con, f'raw."{table}"', local, columns)
 
 
 def duckdb_frames(warehouse, schema: str) -> dict[str, pd.DataFrame]:
@@ -75,21 +159,28 @@ def same_value(left: object, right: object) -> bool:
     return left == right
 
 
-def test_the_raw_tables_reach_postgresql_whole(
-    demo_home: KepuHome, postgres_demo: dict[str, int], postgres_env: dict[str, str]
+def test_the_job_on_the_server_lands_the_raw_tables_whole(
+    server_run: ServerRun, demo_home: KepuHome
 ) -> None:
+    """The loader landed on the server what it lands in DuckDB from the same files (the
+    session's demo warehouse): every table's rows, the respondents row for row."""
+    assert server_run.outcome.success
+    assert {load["status"] for load in server_run.outcome.loads} == {"accepted"}
     raw = duckdb_frames(demo_home.warehouse, "raw")
-    assert postgres_demo == {name: len(frame) for name, frame in raw.items()}
-    assert postgres_demo["survey_responses"] > 100_000
-    respondents = postgres_frame(postgres_env, "raw", "survey_respondents")
-    assert rows(respondents) == rows(raw["survey_respondents"])
+    with connect(server_run.environ) as con:
+        counts = {
+            table: con.execute(f'select count(*) from raw."{table}"').fetchone()[0] for table in raw
+        }
+    assert counts == {name: len(frame) for name, frame in raw.items()}
+    assert counts["survey_responses"] > 100_000
+    respondents = postgres_frame(server_run.environ, "raw", "survey_respondents")
+    expected = raw["survey_respondents"]
+    assert rows(respondents.drop(columns="load_id")) == rows(expected.drop(columns="load_id"))
 
 
-def test_every_published_mart_built_on_postgresql_equals_duckdbs(
-    demo_home: KepuHome, postgres_demo: dict[str, int], postgres_env: dict[str, str]
-) -> None:
-    marts = duckdb_frames(demo_home.warehouse, MARTS_SCHEMA)
-    with connect(postgres_env) as con:
+def test_every_mart_the_job_published_on_postgresql_equals_duckdbs(server_run: ServerRun) -> None:
+    marts = duckdb_frames(server_run.home.warehouse, MARTS_SCHEMA)
+    with connect(server_run.environ) as con:
         on_server = {
             name
             for (name,) in con.execute(
@@ -98,11 +189,11 @@ def test_every_published_mart_built_on_postgresql_equals_duckdbs(
                 [MARTS_SCHEMA],
             ).fetchall()
         }
-    assert on_server == set(marts)
+    assert on_server == set(marts) | {"snapshot_info", "validation_result"}
     assert len(marts) > 20
     differences = {}
     for name, expected in marts.items():
-        actual = postgres_frame(postgres_env, MARTS_SCHEMA, name)
+        actual = postgres_frame(server_run.environ, MARTS_SCHEMA, name)
         assert list(actual.columns) == list(expected.columns), name
         left, right = rows(actual), rows(expected)
         assert len(left) == len(right), name
@@ -115,3 +206,69 @@ def test_every_published_mart_built_on_postgresql_equals_duckdbs(
         if unequal:
             differences[name] = unequal[:3]
     assert differences == {}
+
+
+def test_the_published_schema_names_the_run_and_the_checks_it_passed(
+    server_run: ServerRun,
+) -> None:
+    info = postgres_frame(server_run.environ, MARTS_SCHEMA, "snapshot_info")
+    assert info["build_id"].tolist() == [server_run.outcome.run_id]
+    assert info["is_synthetic"].tolist() == [True]
+    checks = postgres_frame(server_run.environ, MARTS_SCHEMA, "validation_result")
+    gx = checks[checks["check_kind"] == "gx"]
+    # the Great Expectations suites read the server's raw tables, one check per table
+    assert sorted(gx["check_name"]) == sorted(f"gx_{table}" for table in TABLES)
+    assert gx["passed"].all()
+    assert (checks["check_kind"] == "dbt").sum() > 100
+
+
+def test_dagster_keeps_the_run_and_its_events_on_the_server(server_run: ServerRun) -> None:
+    run_id = server_run.outcome.run_id
+    dagster = {**server_run.environ, "KEPU_POSTGRES_DATABASE": DAGSTER_DATABASE}
+    with connect(dagster) as con:
+        (status,) = con.execute("select status from runs where run_id = %s", [run_id]).fetchone()
+        succeeded = {
+            step
+            for (step,) in con.execute(
+                "select step_key from event_logs "
+                "where run_id = %s and dagster_event_type = 'STEP_SUCCESS'",
+                [run_id],
+            ).fetchall()
+        }
+    assert status == "SUCCESS"
+    assert {"raw_tables", "kepu_dbt_models", "published_snapshot"} <= succeeded
+    assert not (Path(server_run.environ["DAGSTER_HOME"]) / "history").exists()  # no SQLite
+
+
+def test_a_build_failing_a_dbt_test_leaves_the_published_marts_unchanged(
+    server_run: ServerRun,
+) -> None:
+    environ = server_run.environ
+    info = postgres_frame(environ, MARTS_SCHEMA, "snapshot_info")
+    with connect(environ) as con:
+        # a region row twice: stg_regions' unique (load_id, sheet_name, source_row) fails
+        (duplicate,) = con.execute(
+            "insert into raw.regions select * from raw.regions limit 1 returning ctid"
+        ).fetchone()
+    try:
+        with pytest.raises(subprocess.CalledProcessError):
+            build("failing", environ)
+    finally:
+        with connect(environ) as con:
+            con.execute("delete from raw.regions where ctid = %s", [duplicate])
+    results = json.loads((TARGET_PATH / "run_results.json").read_text())["results"]
+    failed = [r["unique_id"] for r in results if r["status"] in ("fail", "error")]
+    assert [name.rsplit(".", 1)[0] for name in failed] == [
+        "test.kepu_monitor.unique_combination_stg_regions_load_id__sheet_name__source_row"
+    ]
+    assert rows(postgres_frame(environ, MARTS_SCHEMA, "snapshot_info")) == rows(info)
+    with connect(environ) as con:
+        counts = {
+            table: con.execute(f"select count(*) from {MARTS_SCHEMA}.{table}").fetchone()[0]
+            for table in info["tables"][0]
+        }
+        leftovers = con.execute(
+            "select nspname from pg_namespace where nspname like '%\\_build\\_%'"
+        ).fetchall()
+    assert counts == info["tables"][0]
+    assert leftovers == []

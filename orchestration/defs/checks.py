@@ -4,9 +4,11 @@ import dagster as dg
 import duckdb
 
 from expectations.suites import TABLES, validate
+from ingest.engine import on_server
 from ingest.lock import warehouse_lock
 from orchestration.defs.raw import raw_key
 from orchestration.defs.resources import Warehouse
+from orchestration.postgres import raw_frame
 
 
 def gx_check(table: str) -> dg.AssetChecksDefinition:
@@ -14,14 +16,18 @@ def gx_check(table: str) -> dg.AssetChecksDefinition:
         asset=raw_key(table),
         name=f"gx_{table}",
         blocking=True,
-        description=f"Great Expectations suite raw_{table} on the whole raw table.",
+        description=f"Great Expectations suite raw_{table} on the whole raw table (on the "
+        "server's when KEPU_ENGINE=postgres).",
     )
     def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
-        with (
-            warehouse_lock(warehouse.home, f"gx_{table}"),
-            duckdb.connect(str(warehouse.home.warehouse)) as con,
-        ):
-            frame = con.execute(f"select * from raw.{table}").df()
+        if on_server():
+            frame = raw_frame(table)
+        else:
+            with (
+                warehouse_lock(warehouse.home, f"gx_{table}"),
+                duckdb.connect(str(warehouse.home.warehouse)) as con,
+            ):
+                frame = con.execute(f"select * from raw.{table}").df()
         result = validate(table, frame)
         return dg.AssetCheckResult(
             passed=result.success,

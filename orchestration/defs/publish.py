@@ -3,6 +3,8 @@
 import dagster as dg
 import pandas as pd
 
+from ingest.engine import on_server
+from orchestration import postgres_publish
 from orchestration.defs.dbt import kepu_dbt_models
 from orchestration.defs.resources import Warehouse
 from orchestration.publish import publish
@@ -14,8 +16,12 @@ from orchestration.publish import publish
     kinds={"duckdb"},
 )
 def published_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse):
-    """Every mart copied into a read-only snapshot file, swapped in atomically."""
-    snapshot = publish(warehouse.home, context.run.run_id, validations(context))
+    """Every mart copied into a read-only snapshot file, swapped in atomically; on the
+    server (KEPU_ENGINE=postgres), this run's schemas renamed into place."""
+    if on_server():
+        snapshot = postgres_publish.publish(context.run.run_id, validations(context))
+    else:
+        snapshot = publish(warehouse.home, context.run.run_id, validations(context))
     return dg.MaterializeResult(
         metadata={
             "path": snapshot.path,

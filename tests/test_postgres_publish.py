@@ -1,0 +1,127 @@
+"""Publishing on the PostgreSQL server (issue 13), on small hand-made builds in a database
+of their own on the throw-away cluster: the switch renames whole schemas, keeps the
+previous one, refuses microdata, and a reader's transaction sees one build whole."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+
+from ingest.engine import connect, connection_settings
+from orchestration.postgres import build_suffix
+from orchestration.postgres_publish import publish
+from orchestration.publish import MicrodataRefused
+
+
+@pytest.fixture
+def server(postgres_env: dict[str, str]) -> Iterator[dict[str, str]]:
+    """An empty database of its own: the demo's marts in `kepu` are not touched."""
+    admin = {**postgres_env, "KEPU_POSTGRES_DATABASE": "postgres"}
+    with connect(admin) as con:
+        con.autocommit = True
+        con.execute("drop database if exists kepu_switch")
+        con.execute("create database kepu_switch")
+    yield {**postgres_env, "KEPU_POSTGRES_DATABASE": "kepu_switch"}
+    with connect(admin) as con:
+        con.autocommit = True
+        con.execute("drop database kepu_switch with (force)")
+
+
+def built(environ: dict[str, str], build_id: str, value: int, extra: str = "") -> None:
+    """What `postgres.build` leaves for `build_id`: its marts (two facts holding `value`,
+    the load audit) and a staging schema, under the build's suffix."""
+    suffix = build_suffix(build_id)
+    with connect(environ) as con:
+        for layer in ("marts", "staging"):
+            con.execute(f"create schema {layer}{suffix}")
+        con.execute(
+            f"create table marts{suffix}.fct_load_audit as "
+            "select true as is_synthetic, 'accepted' as load_status"
+        )
+        for fact in ("fct_first", "fct_second"):
+            con.execute(
+                f"create table marts{suffix}.{fact} as "
+                f"select {value} as value{extra} from generate_series(1, 3)"
+            )
+
+
+def schemas(environ: dict[str, str]) -> set[str]:
+    with connect(environ) as con:
+        found = con.execute("select nspname::text from pg_namespace").fetchall()
+    return {name for (name,) in found if not name.startswith(("pg_", "information_schema"))}
+
+
+def published_build(environ: dict[str, str], schema: str = "marts") -> str:
+    with connect(environ) as con:
+        return con.execute(f"select build_id from {schema}.snapshot_info").fetchone()[0]
+
+
+def test_publishing_renames_the_build_into_place_and_keeps_the_previous(server) -> None:
+    built(server, "first", 1)
+    first = publish("first", environ=server)
+    built(server, "second", 2)
+    second = publish("second", environ=server)
+    assert first.tables == {"fct_first": 3, "fct_load_audit": 1, "fct_second": 3}
+    assert second.is_synthetic is True
+    assert published_build(server) == "second"
+    assert published_build(server, "marts_previous") == "first"
+    assert schemas(server) == {"public", "marts", "marts_previous", "staging", "staging_previous"}
+    with connect(server) as con:
+        assert con.execute("select sum(value) from marts.fct_first").fetchone()[0] == 6
+        info = con.execute("select is_synthetic, tables from marts.snapshot_info").fetchone()
+    assert info == (True, {"fct_first": 3, "fct_load_audit": 1, "fct_second": 3})
+    built(server, "third", 3)
+    publish("third", environ=server)
+    assert published_build(server, "marts_previous") == "second"  # the first is gone
+
+
+def test_a_build_with_a_respondent_column_is_refused_and_dropped(server) -> None:
+    built(server, "first", 1)
+    publish("first", environ=server)
+    built(server, "leaky", 2, extra=", 'r-001' as respondent_id")
+    with pytest.raises(MicrodataRefused) as refused:
+        publish("leaky", environ=server)
+    assert str(refused.value) == "fct_first.respondent_id, fct_second.respondent_id"
+    assert published_build(server) == "first"
+    assert schemas(server) == {"public", "marts", "staging"}
+
+
+def test_a_reader_in_a_transaction_sees_one_build_whole_across_the_switch(server) -> None:
+    built(server, "first", 1)
+    publish("first", environ=server)
+    built(server, "second", 2)
+    reader = psycopg.connect(**connection_settings(server))
+    reader.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    # opened before the switch: snapshot_info first, as the dashboard reads it
+    before = [reader.execute("select build_id from marts.snapshot_info").fetchone()[0]]
+    before.append(reader.execute("select sum(value) from marts.fct_first").fetchone()[0])
+    switch = threading.Thread(target=publish, args=("second",), kwargs={"environ": server})
+    switch.start()
+    time.sleep(1.5)
+    assert switch.is_alive()  # waiting for the reader's transaction
+    # a reader arriving during the switch waits for it, then reads the new build
+    late: list = []
+    arrival = threading.Thread(target=_read_whole, args=(server, late))
+    arrival.start()
+    time.sleep(1.0)
+    assert not late
+    before.append(reader.execute("select sum(value) from marts.fct_second").fetchone()[0])
+    reader.commit()
+    switch.join(timeout=30)
+    arrival.join(timeout=30)
+    reader.close()
+    assert before == ["first", 3, 3]
+    assert late == ["second", 6, 6]
+
+
+def _read_whole(environ: dict[str, str], into: list) -> None:
+    with psycopg.connect(**connection_settings(environ)) as con:
+        con.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        row = con.execute("select build_id from marts.snapshot_info").fetchone()
+        first = con.execute("select sum(value) from marts.fct_first").fetchone()[0]
+        second = con.execute("select sum(value) from marts.fct_second").fetchone()[0]
+        into.extend([row[0], first, second])
