@@ -29,6 +29,26 @@ def on_server(environ: Mapping[str, str] = os.environ) -> bool:
     return engine(environ) == "postgres"
 
 
+# DuckDB's resources for every connection that writes the warehouse (the loader, dbt,
+# publishing), each from its environment variable. DuckDB's own default is 80% of the
+# machine's memory; within the limit a national rebuild spills to <warehouse>.tmp instead.
+DUCKDB_SETTINGS = {"memory_limit": ("KEPU_DUCKDB_MEMORY_LIMIT", "2GB")}
+
+
+def duckdb_config(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """The DuckDB settings in force (duckdb.connect's `config`)."""
+    return {
+        name: environ.get(variable, default)
+        for name, (variable, default) in DUCKDB_SETTINGS.items()
+    }
+
+
+def export_duckdb_settings(environ: dict[str, str] | os._Environ = os.environ) -> None:
+    """Name every DuckDB setting in the environment, so dbt's profile reads the same."""
+    for variable, default in DUCKDB_SETTINGS.values():
+        environ.setdefault(variable, default)
+
+
 def connection_settings(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
     """The server the dbt profile's `postgres` output names (KEPU_POSTGRES_*)."""
     return {

@@ -162,7 +162,7 @@ class WarehouseBusy(Exception):
 def connect(home: KepuHome) -> duckdb.DuckDBPyConnection:
     home.ensure()
     try:
-        con = duckdb.connect(str(home.warehouse))
+        con = duckdb.connect(str(home.warehouse), config=engine.duckdb_config())
     except duckdb.IOException as error:
         raise WarehouseBusy(str(home.warehouse)) from error
     con.execute(raw_table_ddl())

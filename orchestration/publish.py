@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from ingest.engine import duckdb_config
 from ingest.home import KepuHome
 from ingest.lock import warehouse_lock
 
@@ -83,7 +84,7 @@ def publish_marts(
     `validations` (one row per check the build evaluated) becomes `validation_result`."""
     partial = target.with_name(f".kepu-{uuid.uuid4().hex}.duckdb")
     published_at = datetime.now(UTC)
-    con = duckdb.connect(str(source))
+    con = duckdb.connect(str(source), config=duckdb_config())
     try:
         tables = [
             name

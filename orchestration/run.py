@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from ingest.engine import export_duckdb_settings
 from ingest.home import KepuHome
 from ingest.lock import warehouse_lock
 from orchestration.defs.project import prepare
@@ -73,11 +74,13 @@ def use_home(home: KepuHome) -> None:
     configuration, not state: it makes KEPU_HOME absolute (dbt runs in dbt_project/), and
     points KEPU_WAREHOUSE at the home's warehouse, so that a KEPU_WAREHOUSE left in the
     shell for `make` cannot send dbt to another file than the loader's. Dagster keeps its
-    runs in DAGSTER_HOME, by default inside the home.
+    runs in DAGSTER_HOME, by default inside the home. DuckDB's settings (memory) are
+    named too, for dbt's profile.
     """
     os.environ["KEPU_HOME"] = str(home.root)
     os.environ["KEPU_WAREHOUSE"] = str(home.warehouse)
     os.environ.setdefault("DAGSTER_HOME", str(home.dagster_home))
+    export_duckdb_settings()
 
 
 def run_job(

@@ -532,7 +532,7 @@ def test_a_form_whose_unit_has_no_row_for_its_year_is_refused_at_its_cell(
     assert [o.status for o in outcomes] == ["accepted", "accepted", "rejected"]
     errors = outcomes[2].errors
     forms = {
-        spec.zh
+        spec.sheet_names[1]  # the sheet the workbook names it: 'KP-001 科普人员' …
         for spec in KP_STATISTICS
         if spec is not KP_UNITS
         and (
