@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 import vocabulary
+from ingest.engine import on_server
 from ingest.home import ASSESSMENT_SNAPSHOT, KepuHome
 from ingest.lock import exclusive, warehouse_lock
 from orchestration.defs.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
@@ -75,7 +76,8 @@ def build_assessment_warehouse(home: KepuHome, as_of: date, latest_data: bool) -
         # Raw is read under the writer lock, so a load or build in progress is waited for
         # rather than seen half-way or met with DuckDB's lock error.
         with warehouse_lock(home, f"assessment as of {folder.name}"):
-            fingerprint = _fingerprint(home, as_of, latest_data)
+            source = _raw_source(home, folder)
+            fingerprint = _fingerprint(source, as_of, latest_data)
             fingerprint_file = folder / "fingerprint.json"
             if (
                 fingerprint_file.exists()
@@ -85,17 +87,28 @@ def build_assessment_warehouse(home: KepuHome, as_of: date, latest_data: bool) -
                 return database
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
-            _copy_raw(home, database)
+            _copy_raw(source, database)
         _build(folder, database, as_of, latest_data)
         publish_marts(database, folder / ASSESSMENT_SNAPSHOT, f"assessment as of {folder.name}")
         fingerprint_file.write_text(fingerprint)
     return database
 
 
-def _fingerprint(home: KepuHome, as_of: date, latest_data: bool) -> str:
+def _raw_source(home: KepuHome, folder: Path) -> Path:
+    """The DuckDB file whose raw tables the assessment reads: the home's warehouse, or on
+    a PostgreSQL server (KEPU_ENGINE=postgres) a copy of the server's raw tables taken in
+    one snapshot, beside the assessment's folder."""
+    if not on_server():
+        return home.warehouse
+    from orchestration.postgres import copy_raw_from_server
+
+    return copy_raw_from_server(folder.with_name(f"{folder.name}.server-raw.duckdb"))
+
+
+def _fingerprint(source: Path, as_of: date, latest_data: bool) -> str:
     """What an assessment's build depends on: the raw rows, the dbt project, the date."""
     with duckdb.connect() as con:
-        con.execute(f"attach '{home.warehouse}' as source (read_only)")
+        con.execute(f"attach '{source}' as source (read_only)")
         return json.dumps(
             {
                 "raw": raw_signature(con, "source"),
@@ -107,10 +120,10 @@ def _fingerprint(home: KepuHome, as_of: date, latest_data: bool) -> str:
         )
 
 
-def _copy_raw(home: KepuHome, database: Path) -> None:
-    """The home's raw tables, copied into the assessment's own DuckDB file."""
+def _copy_raw(source: Path, database: Path) -> None:
+    """The raw tables of `source`, copied into the assessment's own DuckDB file."""
     with duckdb.connect(str(database)) as con:
-        con.execute(f"attach '{home.warehouse}' as source (read_only)")
+        con.execute(f"attach '{source}' as source (read_only)")
         con.execute("create schema raw")
         tables = con.execute(
             "select table_name from duckdb_tables() "
@@ -141,8 +154,9 @@ def _build(folder: Path, database: Path, as_of: date, latest_data: bool) -> None
         "--exclude",
         "test_type:unit",
     ]
-    # The profile reads KEPU_WAREHOUSE: this build writes the assessment's own file.
-    environment = {**os.environ, "KEPU_WAREHOUSE": str(database)}
+    # The profile reads KEPU_WAREHOUSE: this build writes the assessment's own file, a
+    # DuckDB file whichever engine holds the warehouse.
+    environment = {**os.environ, "KEPU_ENGINE": "duckdb", "KEPU_WAREHOUSE": str(database)}
     completed = subprocess.run(
         command, env=environment, capture_output=True, text=True, check=False
     )

@@ -26,7 +26,14 @@ import pandas as pd
 import psycopg
 
 from ingest.engine import connect
-from ingest.store import LOAD_LOCK_KEY, array_literal, copy_to_server, postgres_type
+from ingest.load import raw_table_ddl
+from ingest.store import (
+    LOAD_LOCK_KEY,
+    array_literal,
+    copy_from_server,
+    copy_to_server,
+    postgres_type,
+)
 from orchestration.defs.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
 from survey.intervals import add_gap_intervals, add_intervals
 
@@ -69,6 +76,35 @@ def copy_raw_tables(warehouse: Path, environ: Mapping[str, str] = os.environ) ->
         return copied
     finally:
         source.close()
+
+
+def copy_raw_from_server(target: Path, environ: Mapping[str, str] = os.environ) -> Path:
+    """The server's raw tables copied into a new DuckDB file `target` (replaced), all read
+    in one snapshot of the server: what reads raw rows on DuckDB (assessments as of a
+    date) reads this file."""
+    target.unlink(missing_ok=True)
+    with duckdb.connect(str(target)) as local, connect(environ) as con:
+        con.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        local.execute(raw_table_ddl())
+        on_server = {
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = %s",
+                [RAW_SCHEMA],
+            ).fetchall()
+        }
+        columns = local.execute(
+            "select table_name, column_name, data_type from information_schema.columns "
+            "where table_schema = ? order by table_name, ordinal_position",
+            [RAW_SCHEMA],
+        ).fetchall()
+        tables: dict[str, dict[str, str]] = {}
+        for table, column, kind in columns:
+            tables.setdefault(table, {})[column] = kind
+        for table, typed in tables.items():
+            if table in on_server:
+                copy_from_server(con, f'{RAW_SCHEMA}."{table}"', local, typed)
+    return target
 
 
 # psycopg's type codes of the columns DuckDB hands pandas otherwise: dates and timestamps

@@ -22,10 +22,9 @@ import pytest
 from expectations.suites import TABLES
 from ingest.engine import connect
 from ingest.home import REPO_ROOT, KepuHome
-from ingest.load import raw_table_ddl
-from ingest.store import copy_from_server
+from orchestration.assess import build_assessment_warehouse
 from orchestration.defs.project import DBT_EXECUTABLE, DBT_PROJECT_DIR, prepare
-from orchestration.postgres import TARGET_PATH, build
+from orchestration.postgres import TARGET_PATH, build, copy_raw_from_server
 from orchestration.publish import MARTS_SCHEMA
 from orchestration.run import RunOutcome, run_job
 
@@ -69,7 +68,7 @@ def server_run(postgres_env: dict[str, str], tmp_path_factory: pytest.TempPathFa
         for name, value in environ.items():
             patch.setenv(name, value)
         outcome = run_job("load_job", generate(home.demo), quiet=True)
-    _copy_raw_from_server({**postgres_env, **environ}, home)
+    copy_raw_from_server(home.warehouse, {**postgres_env, **environ})
     subprocess.run(
         [DBT_EXECUTABLE, "build", "--exclude-resource-type", "test",
          "--exclude-resource-type", "unit_test"],
@@ -80,24 +79,6 @@ def server_run(postgres_env: dict[str, str], tmp_path_factory: pytest.TempPathFa
         capture_output=True,
     )  # fmt: skip
     return ServerRun(home, outcome, {**postgres_env, **environ})
-
-
-def _copy_raw_from_server(environ: dict[str, str], home: KepuHome) -> None:
-    """The raw tables the job landed on the server, into the home's DuckDB warehouse."""
-    with duckdb.connect(str(home.warehouse)) as local, connect(environ) as con:
-        local.execute(raw_table_ddl())
-        tables = local.execute(
-            "select table_name from information_schema.tables where table_schema = 'raw'"
-        ).fetchall()
-        for (table,) in tables:
-            columns = dict(
-                local.execute(
-                    "select column_name, data_type from information_schema.columns "
-                    "where table_schema = 'raw' and table_name = ? order by ordinal_position",
-                    [table],
-                ).fetchall()
-            )
-            copy_from_server(con, f'raw."{table}"', local, columns)
 
 
 def duckdb_frames(warehouse, schema: str) -> dict[str, pd.DataFrame]:
@@ -238,6 +219,28 @@ def test_dagster_keeps_the_run_and_its_events_on_the_server(server_run: ServerRu
     assert status == "SUCCESS"
     assert {"raw_tables", "kepu_dbt_models", "published_snapshot"} <= succeeded
     assert not (Path(server_run.environ["DAGSTER_HOME"]) / "history").exists()  # no SQLite
+
+
+def test_an_assessment_on_the_server_equals_the_same_assessment_on_duckdb(
+    server_run: ServerRun, demo_home: KepuHome, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An assessment as of a date with KEPU_ENGINE=postgres builds from a snapshot of the
+    server's raw tables: every target's verdict as of 2026-03-31 (data received by then)
+    equals the same assessment of the DuckDB demo."""
+    as_of = date(2026, 3, 31)
+    for name, value in server_run.environ.items():
+        monkeypatch.setenv(name, value)
+    on_server = build_assessment_warehouse(server_run.home, as_of, latest_data=False)
+    monkeypatch.setenv("KEPU_ENGINE", "duckdb")
+    on_duckdb = build_assessment_warehouse(demo_home, as_of, latest_data=False)
+    progress = [
+        duckdb_frames(database, MARTS_SCHEMA)["fct_target_progress"]
+        for database in (on_server, on_duckdb)
+    ]
+    assert len(progress[0]) > 100
+    left, right = rows(progress[0]), rows(progress[1])
+    assert len(left) == len(right)
+    assert all(map(same_value, left, right))
 
 
 def test_a_build_failing_a_dbt_test_leaves_the_published_marts_unchanged(
