@@ -34,15 +34,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ingest.home import KepuHome
+from orchestration.bench import Stage
 
 SAMPLE_SECONDS = 0.25
 GOALS = {"rebuild_over_floor": 2.0, "incremental_share": 0.10, "peak_mb": 2048}
-
-
-@dataclasses.dataclass(frozen=True)
-class Stage:
-    seconds: float
-    peak_rss_mb: float
 
 
 @dataclasses.dataclass(frozen=True)
