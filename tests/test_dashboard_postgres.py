@@ -27,6 +27,7 @@ from streamlit.testing.v1 import AppTest
 import vocabulary
 from dashboards import data, drill_data, quality_data, status_data
 from dashboards.server import serve
+from ingest.engine import connect
 from ingest.home import REPO_ROOT, KepuHome
 
 APP = REPO_ROOT / "dashboards" / "app.py"
@@ -277,9 +278,12 @@ def test_on_postgresql_ouhai_s_counts_a_target_and_a_literacy_estimate_are_the_d
     assert metrics["Latest value (2025)"] == "310 persons"
     assert metrics["Target (2025)"] == "≥300 persons"
     assert estimates.set_index("year").loc[2025, "estimate"] == OUHAI_LITERACY_2025
-    # no snapshot_info on this server: the sidebar gives the newest load's time, so worded
-    shown_time = f"{latest_load.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
-    assert overview.sidebar.caption[0].value == zh("app.latest_load_at").format(time=shown_time)
+    # the server's publish recorded its time (marts.snapshot_info), after the last load
+    with connect(on_server) as con:
+        (published_at,) = con.execute("select published_at from marts.snapshot_info").fetchone()
+    assert published_at > latest_load
+    shown_time = f"{published_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    assert overview.sidebar.caption[0].value == zh("app.published_at").format(time=shown_time)
 
 
 def overview_text(browser: Browser, url: str) -> tuple[str, str]:

@@ -29,6 +29,7 @@ from orchestration.publish import MARTS_SCHEMA
 from orchestration.run import RunOutcome, run_job
 
 DAGSTER_DATABASE = "dagster"
+WAREHOUSE_DATABASE = "kepu_job"
 
 
 @dataclass(frozen=True)
@@ -52,12 +53,15 @@ def server_run(postgres_env: dict[str, str], tmp_path_factory: pytest.TempPathFa
     with connect({**postgres_env, "KEPU_POSTGRES_DATABASE": "postgres"}) as con:
         con.autocommit = True
         con.execute(f"create database {DAGSTER_DATABASE}")
+        # a warehouse of its own: the session's `postgres_demo` holds the database `kepu`
+        con.execute(f"create database {WAREHOUSE_DATABASE}")
     environ = {
         "KEPU_ENGINE": "postgres",
         "KEPU_POSTGRES_HOST": postgres_env["KEPU_POSTGRES_HOST"],
         "KEPU_POSTGRES_PORT": postgres_env["KEPU_POSTGRES_PORT"],
         "KEPU_POSTGRES_USER": "kepu",
         "KEPU_POSTGRES_PASSWORD": "",
+        "KEPU_POSTGRES_DATABASE": WAREHOUSE_DATABASE,
         "KEPU_DAGSTER_DATABASE": DAGSTER_DATABASE,
         "DAGSTER_HOME": str(dagster_home),
         "KEPU_HOME": str(home.root),
