@@ -294,7 +294,16 @@ def overview_text(browser: Browser, url: str) -> tuple[str, str]:
         tab.goto(f"{url}/?plan={OUHAI_PLAN}&lang=zh")
         tab.locator("div.tile").first.wait_for(state="visible", timeout=WAIT_MS)
         tab.locator(SETTLED).wait_for(timeout=WAIT_MS)
-        main = tab.locator("[data-testid='stMain']").inner_text()
+        # the URL's selection may start a second run after the first settles: read the
+        # page until two reads half a second apart agree
+        main, previous = None, tab.locator("[data-testid='stMain']").inner_text()
+        for _ in range(WAIT_MS // 500):
+            tab.wait_for_timeout(500)
+            tab.locator(SETTLED).wait_for(timeout=WAIT_MS)
+            main = tab.locator("[data-testid='stMain']").inner_text()
+            if main == previous:
+                break
+            previous = main
         return main, tab.locator(f'tbody[data-plan="{OUHAI_PLAN}"]').inner_text()
     finally:
         context.close()
