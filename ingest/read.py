@@ -250,7 +250,7 @@ class _Sheet:
         parts = ["source_row"]
         for d in self.declared:
             text = f"x{d.position}"
-            if d.column.kind in ("int", "count", "number", "date", "code"):
+            if d.column.kind in (*NUMERIC_KINDS, "date", "code"):
                 text = (
                     f"(case when regexp_matches({text}, {_literal(HAS_FULL_WIDTH)}) then "
                     f"translate({text}, {_literal(FULL_WIDTH)}, {_literal(HALF_WIDTH)}) "

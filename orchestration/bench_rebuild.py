@@ -66,6 +66,7 @@ class BenchResult:
 
 def _tree_rss_kb(root: int) -> int:
     """Resident kilobytes of `root` and every descendant (one pass over /proc)."""
+    page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
     parents: dict[int, int] = {}
     sizes: dict[int, int] = {}
     for entry in os.scandir("/proc"):
@@ -78,7 +79,7 @@ def _tree_rss_kb(root: int) -> int:
             continue
         pid = int(entry.name)
         parents[pid] = int(fields[1])
-        sizes[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") // 1024
+        sizes[pid] = int(fields[21]) * page_kb
     total, stack = 0, [root]
     children: dict[int, list[int]] = {}
     for pid, parent in parents.items():
