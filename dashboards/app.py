@@ -62,14 +62,14 @@ def first_run_guide() -> None:
 
 
 def snapshot_banner() -> None:
-    """The synthetic-data warning on every page and the publish time in the sidebar (on a
-    server that records no publish time, the newest load's, worded as such)."""
+    """The synthetic-data warning on every page and the publish time in the sidebar."""
     info = data.snapshot_info(data.connection())
     if info["is_synthetic"]:
         st.warning(both("app.synthetic"), icon="⚠️")
     published_at: datetime = info["published_at"]
-    label = "app.latest_load_at" if info["is_load_time"] else "app.published_at"
-    st.sidebar.caption(t(label, time=f"{published_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"))
+    st.sidebar.caption(
+        t("app.published_at", time=f"{published_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC")
+    )
 
 
 def main() -> None:

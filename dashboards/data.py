@@ -181,22 +181,10 @@ def has_table(conn: Published, table: str) -> bool:
 
 @cached
 def snapshot_info(conn: Published) -> dict[str, Any]:
-    """Build id, publish time and whether any synthetic data went into the snapshot.
-
-    A server whose publish records none of this (no snapshot_info table in its schema)
-    has no build id; its time is then the newest load's (`is_load_time`), the latest
-    moment its marts can be said to include, and synthetic data are read from the loads
-    as publishing reads them."""
-    if has_table(conn, "snapshot_info"):
-        sql = "select build_id, published_at, is_synthetic from snapshot_info"
-        return _frame(conn, sql, []).iloc[0].to_dict() | {"is_load_time": False}
-    sql = """
-        select null as build_id, max(loaded_at) as published_at,
-            coalesce(bool_or(is_synthetic), false) as is_synthetic
-        from fct_load_audit
-        where load_status = 'accepted'
-    """
-    return _frame(conn, sql, []).iloc[0].to_dict() | {"is_load_time": True}
+    """Build id, publish time and whether any synthetic data went into the snapshot, as
+    publishing recorded them (`snapshot_info`, on either engine)."""
+    sql = "select build_id, published_at, is_synthetic from snapshot_info"
+    return _frame(conn, sql, []).iloc[0].to_dict()
 
 
 @cached
