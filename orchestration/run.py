@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
@@ -16,6 +16,7 @@ import dagster as dg
 from ingest.engine import export_duckdb_settings
 from ingest.home import KepuHome
 from ingest.lock import warehouse_lock
+from orchestration import incremental
 from orchestration.defs.project import prepare
 
 STEP_EVENTS = {
@@ -58,7 +59,7 @@ def progress_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
     return logger
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class RunOutcome:
     success: bool
     run_id: str
@@ -107,14 +108,22 @@ def _run_job(
     definitions = defs()
     job = definitions.resolve_job_def(job_name)
     run_config: dict = {"loggers": {} if quiet else {"progress": {}}}
+    home = KepuHome.from_env()
+    subset = None
     if job_name == "load_job":
         config = {"paths": [str(p) for p in paths], "accept_valid_rows": accept_valid_rows}
         run_config["ops"] = {"raw_tables": {"config": config}}
+        subset = incremental.selection(home, paths, definitions.resolve_asset_graph())
+    incremental.forget_build(home)
     job = job.with_logger_defs({"progress": progress_logger})
     Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
     with contextlib.redirect_stdout(sys.stderr):  # dbt's log lines are progress, too
         result = job.execute_in_process(
-            run_config=run_config, instance=dg.DagsterInstance.get(), raise_on_error=False
+            run_config=run_config,
+            instance=dg.DagsterInstance.get(),
+            raise_on_error=False,
+            asset_selection=subset,
+            tags={incremental.PARTIAL_TAG: "true"} if subset else None,
         )
     loads: list[dict] = []
     failed: list[str] = []
@@ -127,4 +136,8 @@ def _run_job(
             evaluation = event.event_specific_data
             if not evaluation.passed:
                 failed.append(f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}")
+    if subset and result.success and incremental.missed_tables(loads, subset):
+        # a file filled a table its sheets did not announce: build everything once more
+        rebuilt = _run_job("build_job", (), quiet, accept_valid_rows=False)
+        return dataclasses.replace(rebuilt, loads=loads)
     return RunOutcome(result.success, result.run_id, loads, failed)

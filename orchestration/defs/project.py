@@ -5,6 +5,7 @@ Every other process that loads the definitions (the `kepu` command line, the tes
 calls `prepare()` first, once; importing the definitions never runs dbt.
 """
 
+import hashlib
 import sys
 from functools import cache
 from pathlib import Path
@@ -30,3 +31,31 @@ def prepare() -> None:
     this interpreter: the preparer runs the `dbt` it finds on PATH."""
     dbt = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
     dbt.cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
+
+
+# What a build's tables are computed from: the dbt project and the Python its models import.
+PROJECT_SOURCES = (
+    DBT_PROJECT_DIR / "models",
+    DBT_PROJECT_DIR / "macros",
+    DBT_PROJECT_DIR / "seeds",
+    DBT_PROJECT_DIR / "tests",
+    DBT_PROJECT_DIR / "dbt_project.yml",
+    REPO_ROOT / "survey",
+)
+
+
+@cache
+def project_digest() -> str:
+    """SHA-256 over every file the warehouse's tables are computed from (paths and bytes):
+    a build made by other code than this one's cannot be partly reused."""
+    digest = hashlib.sha256()
+    files = sorted(
+        path
+        for source in PROJECT_SOURCES
+        for path in ([source] if source.is_file() else source.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    )
+    for path in files:
+        digest.update(str(path.relative_to(REPO_ROOT)).encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()

@@ -4,10 +4,11 @@ import dagster as dg
 import pandas as pd
 
 from ingest.engine import on_server
-from orchestration import postgres_publish
+from ingest.home import KepuHome
+from orchestration import incremental, postgres_publish
 from orchestration.defs.dbt import kepu_dbt_models
 from orchestration.defs.resources import Warehouse
-from orchestration.publish import publish
+from orchestration.publish import open_snapshot, publish
 
 
 @dg.asset(
@@ -21,7 +22,11 @@ def published_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse):
     if on_server():
         snapshot = postgres_publish.publish(context.run.run_id, validations(context))
     else:
-        snapshot = publish(warehouse.home, context.run.run_id, validations(context))
+        checks = validations(context)
+        if context.run.tags.get(incremental.PARTIAL_TAG):
+            checks = with_earlier_results(checks, warehouse.home)
+        snapshot = publish(warehouse.home, context.run.run_id, checks)
+        incremental.record_build(warehouse.home, context.run.run_id)
     return dg.MaterializeResult(
         metadata={
             "path": snapshot.path,
@@ -64,3 +69,17 @@ def validations(context: dg.AssetExecutionContext) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=VALIDATION_COLUMNS).astype(
         {"check_kind": str, "asset_key": str, "check_name": str, "passed": bool, "severity": str}
     )
+
+
+def with_earlier_results(checks: pd.DataFrame, home: KepuHome) -> pd.DataFrame:
+    """A run that rebuilt a subset evaluated only the checks of that subset; every other
+    check keeps its result from the snapshot this one replaces (whose tables it also
+    keeps), so validation_result holds the latest result of every check."""
+    with open_snapshot(home) as con:
+        earlier = con.execute(f"select {', '.join(VALIDATION_COLUMNS)} from validation_result").df()
+    evaluated = set(zip(checks["asset_key"], checks["check_name"], strict=True))
+    kept = [
+        (key, name) not in evaluated
+        for key, name in zip(earlier["asset_key"], earlier["check_name"], strict=True)
+    ]
+    return pd.concat([checks, earlier[kept]], ignore_index=True).astype(checks.dtypes.to_dict())
