@@ -7,10 +7,9 @@ their Great Expectations suites, and publishing. Every table the subset leaves a
 computed from unchanged inputs by the same code, so the published marts are those of a
 full build. That holds only when:
 
-- the warehouse's last run built and published successfully with this code: publishing
-  records the project's digest in the home (`record_build`), and every run forgets it
-  before it starts (`forget_build`), so a run that failed or was killed leaves a full
-  build for the next one (its half-built tables and failed tests are built again);
+- the warehouse's last run built and published successfully with this code
+  (`orchestration.build_state`): a run that failed or was killed leaves a full build for
+  the next one (its half-built tables and failed tests are built again);
 - every file says which tables it fills from its sheet names and headers alone
   (`ingest.read.peek_tables`); a file that cannot be told this way means a full build.
   The peek is checked after the load: a file that landed rows in a table outside the
@@ -22,9 +21,7 @@ switches them whole, so every build there is full.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -33,35 +30,11 @@ from ingest.engine import on_server
 from ingest.home import KepuHome
 from ingest.read import peek_tables
 from ingest.specs import ALL_SPECS
-from orchestration.defs.project import project_digest
+from orchestration.build_state import built_by_this_code
 from orchestration.defs.raw import AUDIT_TABLES, raw_key
 
 PARTIAL_TAG = "kepu/partial"  # run tag: the run rebuilt a subset (publishing merges checks)
 EXTRA = {spec.table: spec.extra_table for spec in ALL_SPECS if spec.extra_table}
-
-
-def _state(home: KepuHome) -> Path:
-    return home.root / "build.json"
-
-
-def record_build(home: KepuHome, run_id: str) -> None:
-    """The warehouse's tables are a whole, published build of this code (after publish)."""
-    state = {"project_digest": project_digest(), "run_id": run_id}
-    state["published_at"] = datetime.now(UTC).isoformat()
-    _state(home).write_text(json.dumps(state, indent=1), encoding="utf-8")
-
-
-def forget_build(home: KepuHome) -> None:
-    """A run starts: until it publishes, the warehouse is not a whole build."""
-    _state(home).unlink(missing_ok=True)
-
-
-def _built_by_this_code(home: KepuHome) -> bool:
-    try:
-        state = json.loads(_state(home).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return state.get("project_digest") == project_digest()
 
 
 def filled_tables(paths: Sequence[Path]) -> set[str] | None:
@@ -80,7 +53,7 @@ def selection(
     home: KepuHome, paths: Sequence[Path], asset_graph: object
 ) -> list[dg.AssetKey] | None:
     """The assets a load of `paths` must rebuild, or None for all of them."""
-    if on_server() or not paths or not _built_by_this_code(home):
+    if on_server() or not paths or not built_by_this_code(home):
         return None
     tables = filled_tables(paths)
     if tables is None:

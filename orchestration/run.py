@@ -114,7 +114,6 @@ def _run_job(
         config = {"paths": [str(p) for p in paths], "accept_valid_rows": accept_valid_rows}
         run_config["ops"] = {"raw_tables": {"config": config}}
         subset = incremental.selection(home, paths, definitions.resolve_asset_graph())
-    incremental.forget_build(home)
     job = job.with_logger_defs({"progress": progress_logger})
     Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
     with contextlib.redirect_stdout(sys.stderr):  # dbt's log lines are progress, too

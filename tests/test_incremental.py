@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from ingest.home import KepuHome
-from orchestration import incremental
+from orchestration import build_state, incremental
+from tests.helpers import write_sheet
 from tests.test_crash import KEPU, REPO, _env
 from tests.test_dashboard_upload import POPULATION, copy_home, edited
 
@@ -95,19 +96,23 @@ def test_a_late_population_return_rebuilds_its_dependants_and_equals_a_full_buil
 
 
 def test_a_warehouse_not_known_to_be_a_whole_build_of_this_code_is_rebuilt_whole(
-    demo_home: KepuHome, tmp_path: Path, definitions: dg.Definitions
+    home: KepuHome, tmp_path: Path, definitions: dg.Definitions
 ) -> None:
-    home = _built_home(demo_home, tmp_path / "kepu")
     graph = definitions.resolve_asset_graph()
-    files = [demo_home.demo / POPULATION]
+    header = ["地区代码", "年份", "常住人口(万人)", "户籍人口(万人)"]
+    files = [write_sheet(tmp_path / "人口.xlsx", "人口", [header, ["330304", 2024, 97.7, 45.8]])]
+    assert incremental.selection(home, files, graph) is None  # nothing recorded yet
+    build_state.record_build(home, "run")
     subset = incremental.selection(home, files, graph)
     assert subset is not None and dg.AssetKey(["raw", "population"]) in subset
+    assert dg.AssetKey(["intermediate", "int_survey_estimates"]) not in subset
     state = json.loads((home.root / "build.json").read_text(encoding="utf-8"))
     (home.root / "build.json").write_text(json.dumps(state | {"project_digest": "other code"}))
     assert incremental.selection(home, files, graph) is None
-    incremental.forget_build(home)  # what every run does first; publishing records it again
+    build_state.record_build(home, "run")
+    build_state.forget_build(home)  # what landing files and a dbt build do first
     assert incremental.selection(home, files, graph) is None
-    incremental.record_build(home, "run")
+    build_state.record_build(home, "run")
     unknown = tmp_path / "notes.csv"
     unknown.write_text("甲,乙\n1,2\n", encoding="utf-8")
     assert incremental.selection(home, [*files, unknown], graph) is None

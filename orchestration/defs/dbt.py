@@ -10,6 +10,7 @@ from ingest.engine import on_server
 from ingest.home import KepuHome
 from ingest.lock import warehouse_lock
 from orchestration import postgres
+from orchestration.build_state import forget_build
 from orchestration.defs.project import dbt_project
 from orchestration.defs.raw import raw_key
 
@@ -45,7 +46,9 @@ def kepu_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         yield from server_build(context, dbt)
         return
     build = ["build", "--indirect-selection", "cautious"]
-    with warehouse_lock(KepuHome.from_env(), "dbt build"):
+    home = KepuHome.from_env()
+    with warehouse_lock(home, "dbt build"):
+        forget_build(home)  # until this build publishes, however it was launched
         yield from dbt.cli(build, context=context).stream()
 
 

@@ -6,6 +6,7 @@ import pandas as pd
 from ingest.engine import on_server
 from ingest.home import KepuHome
 from orchestration import incremental, postgres_publish
+from orchestration.build_state import record_build
 from orchestration.defs.dbt import kepu_dbt_models
 from orchestration.defs.resources import Warehouse
 from orchestration.publish import open_snapshot, publish
@@ -26,7 +27,7 @@ def published_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse):
         if context.run.tags.get(incremental.PARTIAL_TAG):
             checks = with_earlier_results(checks, warehouse.home)
         snapshot = publish(warehouse.home, context.run.run_id, checks)
-        incremental.record_build(warehouse.home, context.run.run_id)
+        record_build(warehouse.home, context.run.run_id)
     return dg.MaterializeResult(
         metadata={
             "path": snapshot.path,
