@@ -10,6 +10,7 @@ import pytest
 
 from orchestration.estimate import cell_proportions_sql, estimate, region_group_cells_sql
 from orchestration.svy_reference import svy_proportions
+from survey.intervals import t_quantile
 
 TOLERANCE = 1e-9
 COMPARED = ["estimate", "standard_error", "ci_logit_lower", "ci_logit_upper",
@@ -178,3 +179,13 @@ def test_region_and_group_cells_with_fpc_and_a_lonely_psu_match_svy() -> None:
                                      ("weighted_n", "weighted_n")):  # fmt: skip
         np.testing.assert_allclose(ours[column], expected[reference_column], rtol=1e-12,
                                    atol=1e-15, err_msg=column)  # fmt: skip
+
+
+def test_t_quantiles_of_repeated_and_undefined_df_are_the_printed_table() -> None:
+    """t_{df, 0.975} from a printed t table (2: 4.303, 30: 2.042, 1: 12.706), each row its
+    own df's value whichever order they come in; none for df ≤ 0 or missing."""
+    df = pd.Series([2, 0, 30, 2, -1, np.nan, 1, 30])
+    quantiles = t_quantile(df)
+    np.testing.assert_allclose(quantiles[[0, 2, 3, 6, 7]], [4.303, 2.042, 4.303, 12.706, 2.042],
+                               atol=5e-4)  # fmt: skip
+    assert np.isnan(quantiles[[1, 4, 5]]).all()
