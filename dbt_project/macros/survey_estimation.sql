@@ -264,7 +264,9 @@ or 1 included. -#}
         {{ survey_domain_totals(cells, keys) }}
     ),
 
-    scores as materialized (
+    scores as (
+        -- not materialized: read once, by the variance's sums per stratum, so the scores
+        -- (a row per cell) stream into that aggregate instead of being stored
         {{ survey_psu_scores(cells, 'totals', keys) }}
     ),
 
