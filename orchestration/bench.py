@@ -185,13 +185,13 @@ def _load(con, frame: pd.DataFrame) -> None:
 
 
 def _fastest(query: Callable[[], T]) -> tuple[float, T]:
-    """The fastest of REPEATS runs of `query`, and its result."""
-    timings = []
+    """The fastest of REPEATS runs of `query`, and that run's result."""
+    runs = []
     for _ in range(REPEATS):
         started = time.perf_counter()
         result = query()
-        timings.append(time.perf_counter() - started)
-    return min(timings), result
+        runs.append((time.perf_counter() - started, result))
+    return min(runs, key=lambda run: run[0])
 
 
 def ours(frame: pd.DataFrame) -> Timed:
