@@ -34,6 +34,14 @@ def proportions_sql(design: str, domains: str, keys: list[str]) -> str:
     return str(_macros().survey_proportions(design, domains, keys))
 
 
+def region_group_cells_sql(design: str, domain_regions: str, dimensions: list[str]) -> str:
+    return str(_macros().survey_region_group_cells(design, domain_regions, dimensions))
+
+
+def cell_proportions_sql(design: str, cells: str, keys: list[str]) -> str:
+    return str(_macros().survey_cell_proportions(design, cells, keys))
+
+
 def read_table(path: Path) -> pd.DataFrame:
     """A CSV or the first sheet of a workbook, as read by pandas (calamine for xlsx)."""
     if path.suffix.lower() == ".csv":

@@ -3,12 +3,14 @@ against hand calculations, on small designs with the awkward cases."""
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
-from orchestration.estimate import estimate
+from orchestration.estimate import cell_proportions_sql, estimate, region_group_cells_sql
 from orchestration.svy_reference import svy_proportions
+from survey.intervals import t_quantile
 
 TOLERANCE = 1e-9
 COMPARED = ["estimate", "standard_error", "ci_logit_lower", "ci_logit_upper",
@@ -122,3 +124,68 @@ def test_a_hand_calculated_design() -> None:
     assert row.estimate == pytest.approx(0.6, abs=1e-15)
     assert row.standard_error == pytest.approx(0.0808**0.5, abs=1e-15)
     assert row.degrees_of_freedom == 2
+
+
+def warehouse_cells_path(frame: pd.DataFrame, parents: dict[str, str]) -> pd.DataFrame:
+    """The warehouse's path in DuckDB: int_survey_domain_cells' macro over regions and
+    their parent, then int_survey_estimates' macro over the cells."""
+    design = pd.DataFrame({
+        "wave_id": "w", "region_code": frame["region"], "stratum": frame["stratum"],
+        "psu": frame["psu"], "weight": frame["w"], "outcome": frame["y"].astype(float),
+        "fpc": frame["N"].astype(float), "lonely_psu": "adjust", "grp": frame["group"],
+    })  # fmt: skip
+    domain_regions = pd.DataFrame(
+        [("w", child, region) for child, parent in parents.items() for region in (child, parent)],
+        columns=["wave_id", "region_code", "domain_region_code"],
+    )
+    keys = ["region_code", "group_dimension", "group_value"]
+    with duckdb.connect() as con:
+        con.register("design", design)
+        con.register("domain_regions", domain_regions)
+        con.execute(
+            f"create table cells as {region_group_cells_sql('design', 'domain_regions', ['grp'])}"
+        )
+        result = con.execute(cell_proportions_sql("design", "cells", keys)).df()
+    return result.set_index(keys).sort_index()
+
+
+def test_region_and_group_cells_with_fpc_and_a_lonely_psu_match_svy() -> None:
+    """Regions A and B cut across PSUs (each respondent drawn into one) and roll up to P;
+    stratum s0 has one PSU (lonely 'adjust'); fpc N_h = PSUs × 7. Each of the 3 regions ×
+    (all + 3 groups) domains equals svy's domain estimate on the pooled microdata."""
+    frame = design(10, lonely=True)
+    frame["region"] = np.random.default_rng(10).choice(["A", "B"], len(frame))
+    ours = warehouse_cells_path(frame, {"A": "P", "B": "P"})
+    rows = []
+    for region in ("A", "B", "P"):
+        member = frame["region"].isin([region] if region != "P" else ["A", "B"])
+        for dimension, labels in (
+            ("total", pd.Series("all", frame.index)),
+            ("grp", frame["group"]),
+        ):
+            domain = labels.where(member, "\x00outside")
+            reference = svy_proportions(frame.assign(domain=domain), weight="w", psu="psu",
+                                        outcome="y", strata="stratum", domain="domain", fpc="N",
+                                        lonely="adjust")  # fmt: skip
+            reference = reference[reference["domain"] != "\x00outside"]
+            rows.append(reference.assign(region_code=region, group_dimension=dimension))
+    expected = pd.concat(rows).rename(columns={"domain": "group_value"})
+    expected = expected.set_index(ours.index.names).sort_index()
+    assert ours.index.equals(expected.index) and len(ours) == 3 * 4
+    assert (ours["lonely_strata"] == 1).all()
+    assert ours["sample_size"].tolist() == expected["n"].tolist()
+    assert ours["degrees_of_freedom"].tolist() == expected["df"].astype(int).tolist()
+    for column, reference_column in (("estimate", "estimate"), ("standard_error", "se"),
+                                     ("weighted_n", "weighted_n")):  # fmt: skip
+        np.testing.assert_allclose(ours[column], expected[reference_column], rtol=1e-12,
+                                   atol=1e-15, err_msg=column)  # fmt: skip
+
+
+def test_t_quantiles_of_repeated_and_undefined_df_are_the_printed_table() -> None:
+    """t_{df, 0.975} from a printed t table (2: 4.303, 30: 2.042, 1: 12.706), each row its
+    own df's value whichever order they come in; none for df ≤ 0 or missing."""
+    df = pd.Series([2, 0, 30, 2, -1, np.nan, 1, 30])
+    quantiles = t_quantile(df)
+    np.testing.assert_allclose(quantiles[[0, 2, 3, 6, 7]], [4.303, 2.042, 4.303, 12.706, 2.042],
+                               atol=5e-4)  # fmt: skip
+    assert np.isnan(quantiles[[1, 4, 5]]).all()

@@ -1,9 +1,8 @@
 {#-
 Design-based estimation of proportions by Taylor linearisation, in one set-based pass:
-the respondents are joined to their domains once and summed to stratum × PSU × domain
-cells (n, Σw, Σwy); the totals, linearised PSU scores, variance and df of every domain
-are derived from those cells, so the cost grows with respondents × domains they belong
-to once, not twice.
+the respondents are summed to stratum × PSU × domain cells (n, Σw, Σwy) once; the totals,
+linearised PSU scores, variance and df of every domain are derived from those cells, so
+no step after the cells reads respondents × domains.
 
 The macros take relation names and plain column lists and use nothing of dbt, so
 `kepu estimate` renders the same text with Jinja for any file a statistician brings: one
@@ -13,16 +12,19 @@ Inputs
 - `design`: one row per respondent: wave_id, respondent_id, stratum, psu, weight, outcome
   (0/1), fpc (null, a PSU count N_h > 1, or a sampling fraction <= 1) and lonely_psu
   (fail | remove | adjust | average).
-- `domains`: one row per respondent and domain it belongs to: wave_id, respondent_id and
-  the `keys` columns naming the domain. Every PSU of the design stays in the variance:
-  a PSU without members of a domain contributes a zero total.
+- `cells`: one row per domain, stratum and PSU holding members of the domain: wave_id,
+  the `keys` columns naming the domain, stratum, psu, sample_size, weighted_n (Σw) and
+  weighted_yes (Σwy), from `survey_psu_cells` (a table of respondents and their domains)
+  or `survey_region_group_cells` (the warehouse's regions × groups). Every PSU of the
+  design stays in the variance: a PSU without members of a domain contributes a zero total.
 
 References: R `survey` (svyciprop, onestage); DOMAIN.md "Estimating a proportion".
 -#}
 
 {#-
-PSU × domain cells: n, Σw and Σwy of the domain's members in each PSU, in one join of the
-domains to the design. Every later step reads these cells, never the respondents again.
+PSU × domain cells from `domains`, one row per respondent and domain it belongs to
+(wave_id, respondent_id and the `keys` columns): n, Σw and Σwy of the domain's members in
+each PSU, in one join of the domains to the design.
 -#}
 {% macro survey_psu_cells(design, domains, keys) -%}
     select
@@ -37,6 +39,63 @@ domains to the design. Every later step reads these cells, never the respondents
     inner join {{ design }} as design
         on domains.wave_id = design.wave_id and domains.respondent_id = design.respondent_id
     group by domains.wave_id{% for key in keys %}, domains.{{ key }}{% endfor %}, design.stratum, design.psu
+{%- endmacro %}
+
+
+{#-
+PSU × domain cells of the warehouse's domains: each region of `domain_regions` (wave_id,
+region_code, domain_region_code: the respondent's region and the regions it counts in),
+overall (group_dimension 'total', value 'all') and within each of the `dimensions` (design
+columns; a respondent without a value is in no group of that dimension). The respondents
+are summed once per dimension to cells of their own region, and those small cells are
+summed up to the domain regions: respondents × domains never exist as rows.
+-#}
+{% macro survey_region_group_cells(design, domain_regions, dimensions) -%}
+    select
+        own.wave_id,
+        domain_regions.domain_region_code as region_code,
+        own.group_dimension,
+        own.group_value,
+        own.stratum,
+        own.psu,
+        cast(sum(own.sample_size) as bigint) as sample_size,
+        sum(own.weighted_n) as weighted_n,
+        sum(own.weighted_yes) as weighted_yes
+    from (
+        select
+            wave_id,
+            region_code,
+            'total' as group_dimension,
+            'all' as group_value,
+            stratum,
+            psu,
+            count(*) as sample_size,
+            sum(weight) as weighted_n,
+            sum(weight * outcome) as weighted_yes
+        from {{ design }}
+        group by wave_id, region_code, stratum, psu
+        {%- for dimension in dimensions %}
+        union all
+        select
+            wave_id,
+            region_code,
+            '{{ dimension }}' as group_dimension,
+            {{ dimension }} as group_value,
+            stratum,
+            psu,
+            count(*) as sample_size,
+            sum(weight) as weighted_n,
+            sum(weight * outcome) as weighted_yes
+        from {{ design }}
+        where {{ dimension }} is not null
+        group by wave_id, region_code, {{ dimension }}, stratum, psu
+        {%- endfor %}
+    ) as own
+    inner join {{ domain_regions }} as domain_regions
+        on own.wave_id = domain_regions.wave_id and own.region_code = domain_regions.region_code
+    group by
+        own.wave_id, domain_regions.domain_region_code, own.group_dimension, own.group_value,
+        own.stratum, own.psu
 {%- endmacro %}
 
 
@@ -196,20 +255,19 @@ hold members of the domain (R's degf of the domain; the design's df for the whol
 {%- endmacro %}
 
 
-{#- Estimate, SE and design facts per domain; empty domains and p̂ = 0 or 1 included. -#}
-{% macro survey_proportions(design, domains, keys) -%}
+{#- Estimate, SE and design facts per domain from its PSU cells; empty domains and p̂ = 0
+or 1 included. -#}
+{% macro survey_cell_proportions(design, cells, keys) -%}
     with
 
-    cells as materialized (
-        {{ survey_psu_cells(design, domains, keys) }}
-    ),
-
     totals as materialized (
-        {{ survey_domain_totals('cells', keys) }}
+        {{ survey_domain_totals(cells, keys) }}
     ),
 
-    scores as materialized (
-        {{ survey_psu_scores('cells', 'totals', keys) }}
+    scores as (
+        -- not materialized: read once, by the variance's sums per stratum, so the scores
+        -- (a row per cell) stream into that aggregate instead of being stored
+        {{ survey_psu_scores(cells, 'totals', keys) }}
     ),
 
     variances as (
@@ -231,4 +289,20 @@ hold members of the domain (R's degf of the domain; the design's df for the whol
     left join variances
         on totals.wave_id = variances.wave_id
         {% for key in keys %}and totals.{{ key }} = variances.{{ key }} {% endfor %}
+{%- endmacro %}
+
+
+{#- The same from a table of respondents and their domains (`survey_psu_cells`). -#}
+{% macro survey_proportions(design, domains, keys) -%}
+    with
+
+    cells as materialized (
+        {{ survey_psu_cells(design, domains, keys) }}
+    ),
+
+    estimates as (
+        {{ survey_cell_proportions(design, 'cells', keys) }}
+    )
+
+    select * from estimates
 {%- endmacro %}

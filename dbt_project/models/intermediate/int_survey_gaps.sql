@@ -12,8 +12,8 @@
 {% set gap_keys = ['region_code', 'group_dimension', 'gap_label'] %}
 with
 
-cells as materialized (
-    {{ survey_psu_cells(ref('int_survey_design'), ref('int_survey_domains'), keys) }}
+cells as (
+    select * from {{ ref('int_survey_domain_cells') }}
 ),
 
 totals as materialized (

@@ -1,0 +1,35 @@
+{{ config(materialized='table') }}
+-- The survey's domains as stratum × PSU cells (n, Σw, Σwy), which every estimate and gap
+-- is derived from: each respondent counts in its own region and every ancestor up to the
+-- wave's coverage region (parent estimates come from the pooled microdata, never from
+-- averaging child ratios), overall and within each group dimension.
+with
+
+design as (
+    select * from {{ ref('int_survey_design') }}
+),
+
+waves as (
+    select * from {{ ref('int_survey_waves_current') }}
+),
+
+ancestors as (
+    select * from {{ ref('int_region_ancestors') }}
+),
+
+domain_regions as (
+    -- per wave, each region and the regions within the coverage it counts in
+    select
+        waves.wave_id,
+        ancestors.region_code,
+        ancestors.ancestor_code as domain_region_code
+    from waves
+    inner join ancestors as within_coverage on waves.region_code = within_coverage.ancestor_code
+    inner join ancestors on within_coverage.region_code = ancestors.ancestor_code
+)
+
+{{ survey_region_group_cells(
+    'design',
+    'domain_regions',
+    ['sex', 'urban_rural', 'age_band', 'education', 'occupation'],
+) }}
