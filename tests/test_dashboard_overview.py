@@ -50,11 +50,11 @@ def html_of(at: AppTest, marker: str) -> str:
 
 
 def tiles(at: AppTest) -> dict[str, str]:
-    """target_id → the HTML of its tile."""
+    """target_id → the HTML of its tile (a tile holds no other div)."""
     return {
-        match[1]: m.value
+        match[1]: match[0]
         for m in at.markdown
-        if (match := re.search(r'class="tile" data-target="([^"]+)"', m.value))
+        for match in re.finditer(r'<div class="tile" data-target="([^"]+)">.*?</div>', m.value)
     }
 
 
