@@ -36,12 +36,13 @@ from dashboards.verdicts import STATUSES, badge, colour, ink
 GOAL_GROUPS = vocabulary.codes("goal_group")
 TARGET_GROUP = "target"
 TILE_COLUMNS = 3
-# Three tiles a row with the gap of st.columns, each bordered as st.container(border=True).
+# Three tiles a row with the gap of st.columns, each as tall as its text and bordered as
+# st.container(border=True) borders a markdown (whose last line takes the bottom padding).
 TILE_CSS = (
     "<style>.tile-grid{display:grid;"
-    f"grid-template-columns:repeat({TILE_COLUMNS},minmax(0,1fr));gap:1rem}}"
+    f"grid-template-columns:repeat({TILE_COLUMNS},minmax(0,1fr));gap:1rem;align-items:start}}"
     ".tile-grid>.tile{border:1px solid rgba(49,51,63,0.2);border-radius:0.5rem;"
-    "padding:calc(1em - 1px)}</style>"
+    "padding:calc(1em - 1px) calc(1em - 1px) 0}</style>"
 )
 # Target kinds whose target is not on the scale of their yearly values (a growth rate
 # against a level) or that have none: their sparkline has no target line.
