@@ -284,8 +284,12 @@ def gap_chart(frame: pd.DataFrame) -> alt.LayerChart:
     return alt.layer(*layers).properties(height=TREND_HEIGHT)
 
 
-def show_groups(conn: data.Published, region_code: str) -> None:
-    """The gap between the groups of a breakdown over time, in the chosen region."""
+@st.fragment
+def show_groups(region_code: str) -> None:
+    """The gap between the groups of a breakdown over time, in the chosen region: a
+    fragment, so choosing another breakdown redraws this chart only (it reads the
+    publish in force, not the one of the run that drew the page)."""
+    conn = data.connection()
     st.subheader(t("drill.groups"))
     dimensions = drill_data.gap_dimensions(conn, region_code)
     if not dimensions:

@@ -75,14 +75,15 @@ def test_the_dashboard_report_puts_each_figure_beside_the_trivial_page_and_the_g
     result = DashboardBench(
         repeats=3,
         dashboard=PageTimes(cold_first_paint=4.0, warm_first_paint=1.5, warm_settled=2.0,
-                            filter_change=0.6),
+                            filter_change=0.6, language_switch=1.2),
         trivial=PageTimes(cold_first_paint=2.0, warm_first_paint=1.0, warm_settled=1.0,
-                          filter_change=0.3),
+                          filter_change=0.3, language_switch=0.4),
     )  # fmt: skip
     lines = report(result).splitlines()
     assert lines[2].split() == ["first", "paint,", "fresh", "server", "4.00s", "2.00s", "2.00×"]
     assert lines[3].split() == ["first", "paint", "1.50s", "1.00s", "1.50×"]
     assert lines[5].split() == ["filter", "change", "0.60s", "0.30s", "2.00×"]
-    assert lines[6] == (
+    assert lines[6].split() == ["language", "switch", "1.20s", "0.40s", "3.00×"]
+    assert lines[7] == (
         "goals: first paint ≤ 1.5× the trivial page (1.50×), filter change ≤ 0.5 s (0.60 s)"
     )

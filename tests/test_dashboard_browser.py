@@ -118,6 +118,35 @@ def test_overview_counts_and_tiles_equal_the_marts_in_chinese_and_english(
     expect(page.locator("body")).not_to_contain_text("None")
 
 
+PLAN_LABEL = {"zh": "选择规划", "en": "Choose a plan"}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_choosing_a_plan_on_the_overview_draws_its_tiles_and_puts_it_in_the_url(
+    page: Page, marts: duckdb.DuckDBPyConnection, lang: str
+) -> None:
+    """The plan selector reruns only its part of the page (a fragment): the chosen plan's
+    tiles, its URL, and the scorecard still there."""
+    beijing = "beijing-2021-2035"
+    name_zh, name_en = marts.execute(
+        "select plan_name_zh, plan_name_en from dim_plan where plan_id = ?", [beijing]
+    ).fetchone()
+    emergency = marts.execute(
+        "select latest_value from fct_target_progress where target_id = ?",
+        [f"{beijing}.emergency-training"],
+    ).fetchone()[0]
+    shown = {"zh": f"{emergency / 10_000:.1f}万人次", "en": f"{emergency:,.0f} person-times"}
+    assert shown == {"zh": "34.0万人次", "en": "340,000 person-times"}
+
+    open_overview(page, lang)
+    choose(page, PLAN_LABEL[lang], {"zh": name_zh, "en": name_en}[lang])
+    tile = page.locator(f'div.tile[data-target="{beijing}.emergency-training"]')
+    expect(tile.locator(".tile-latest")).to_have_text(shown[lang], timeout=WAIT_MS)
+    expect(page.locator(f'div.tile[data-target="{OUHAI_LITERACY}"]')).to_have_count(0)
+    assert query_of(page)["plan"] == [beijing]
+    expect(page.locator(f'tbody[data-plan="{OUHAI}"]')).to_be_visible()
+
+
 def test_a_tile_link_opens_the_target_page_with_the_selection_in_the_url(
     page: Page, marts: duckdb.DuckDBPyConnection
 ) -> None:

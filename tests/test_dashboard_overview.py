@@ -50,11 +50,11 @@ def html_of(at: AppTest, marker: str) -> str:
 
 
 def tiles(at: AppTest) -> dict[str, str]:
-    """target_id → the HTML of its tile."""
+    """target_id → the HTML of its tile (a tile holds no other div)."""
     return {
-        match[1]: m.value
+        match[1]: match[0]
         for m in at.markdown
-        if (match := re.search(r'class="tile" data-target="([^"]+)"', m.value))
+        for match in re.finditer(r'<div class="tile" data-target="([^"]+)">.*?</div>', m.value)
     }
 
 
@@ -214,3 +214,35 @@ def test_target_page_says_how_far_an_ended_target_fell_short_in_its_unit(
     expected = f"距目标差 {gap}，达到目标的 {latest / goal * 100:.1f}%"
     assert expected in [markdown.value for markdown in at.markdown]
     assert share == pytest.approx(latest / goal)
+
+
+def test_scorecard_and_tiles_kept_for_each_language_follow_the_switch_in_one_session(
+    marts: duckdb.DuckDBPyConnection,
+) -> None:
+    """The scorecard and the tiles are built once per publish and language: switching
+    back and forth in one session shows each language's, never the other's."""
+    counts = dict(
+        marts.execute(
+            "select progress_status, goal_count from fct_plan_status_count"
+            " where plan_id = ? and goal_group = 'target'",
+            [OUHAI],
+        ).fetchall()
+    )
+    emergency = marts.execute(
+        "select latest_value from fct_target_progress where target_id = ?",
+        [f"{BEIJING}.emergency-training"],
+    ).fetchone()[0]
+    at = open_page(plan=BEIJING)
+    shown = {}
+    for lang in ("en", "zh", "en"):
+        at.radio(key="lang").set_value(lang).run()
+        scorecard = html_of(at, 'class="scorecard"')
+        ouhai = re.search(rf'<tbody data-plan="{OUHAI}">(.*?)</tbody>', scorecard)[1]
+        tile = tiles(at)[f"{BEIJING}.emergency-training"]
+        shown[lang] = (ouhai, tile_value(tile))
+
+    assert counts == {"not_achieved": 7, "achieved": 4}
+    assert "Not achieved 7<" in shown["en"][0] and "未达成" not in shown["en"][0]
+    assert "未达成 7<" in shown["zh"][0] and "Not achieved" not in shown["zh"][0]
+    assert shown["en"][1] == f"{emergency:,.0f} person-times" == "340,000 person-times"
+    assert shown["zh"][1] == f"{emergency / 10_000:.1f}万人次" == "34.0万人次"

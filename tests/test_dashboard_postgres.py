@@ -250,7 +250,8 @@ def test_every_page_on_postgresql_shows_what_it_shows_on_the_snapshot(
     on_postgres = shown(open_page(page))
     expected = snapshot_pages[page]
     if page == "views/quality.py":
-        # the server's publish keeps no check results (yet): the page says so instead
+        # the session's server publish (conftest's postgres_demo) is given no check
+        # results, as a snapshot published without them: the page says so instead
         expected, checks = validations_section(expected)
         on_postgres, no_checks = validations_section(on_postgres)
         labels = {value[0] for element, value in checks if element == "metric"}

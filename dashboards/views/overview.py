@@ -21,6 +21,7 @@ from dashboards.formats import DASH, day, goal_value, styled, whole
 from dashboards.i18n import (
     code_label,
     column_labels,
+    current_language,
     department_list,
     goal_indicator,
     localized,
@@ -35,6 +36,14 @@ from dashboards.verdicts import STATUSES, badge, colour, ink
 GOAL_GROUPS = vocabulary.codes("goal_group")
 TARGET_GROUP = "target"
 TILE_COLUMNS = 3
+# Three tiles a row with the gap of st.columns, each as tall as its text and bordered as
+# st.container(border=True) borders a markdown (whose last line takes the bottom padding).
+TILE_CSS = (
+    "<style>.tile-grid{display:grid;"
+    f"grid-template-columns:repeat({TILE_COLUMNS},minmax(0,1fr));gap:1rem;align-items:start}}"
+    ".tile-grid>.tile{border:1px solid rgba(49,51,63,0.2);border-radius:0.5rem;"
+    "padding:calc(1em - 1px) calc(1em - 1px) 0}</style>"
+)
 # Target kinds whose target is not on the scale of their yearly values (a growth rate
 # against a level) or that have none: their sparkline has no target line.
 UNSCALED_KINDS = ("growth", "context")
@@ -63,6 +72,19 @@ TARGET_COLUMNS = [
     "note",
 ]
 MEASURE_COLUMNS = ["measure_no", "measure_title", "measure_summary", "responsible_units"]
+# What a scorecard cell shows of its goal (turning only these into records keeps it quick).
+CELL_COLUMNS = [
+    "plan_id",
+    "target_id",
+    "goal_group",
+    "progress_status",
+    "target_label_zh",
+    "target_label_en",
+    "indicator_name_zh",
+    "indicator_name_en",
+    "gap_group_a",
+    "gap_group_b",
+]
 
 
 def period_text(start: int, end: int | None) -> str:
@@ -130,14 +152,13 @@ def scorecard(plans: pd.DataFrame, goals: pd.DataFrame, counts: pd.DataFrame) ->
         "overview.goals",
     )
     head = "".join(f"<th>{escape(t(key))}</th>" for key in headers)
+    counted = dict(tuple(counts.groupby(["plan_id", "goal_group"], sort=False)))
+    drawn = dict(tuple(goals[CELL_COLUMNS].groupby(["plan_id", "goal_group"], sort=False)))
+    no_goals = goals[CELL_COLUMNS].iloc[0:0]
     bodies = []
     for plan in plans.to_dict("records"):
         plan_id = plan["plan_id"]
-        groups = [
-            group
-            for group in GOAL_GROUPS
-            if ((counts.plan_id == plan_id) & (counts.goal_group == group)).any()
-        ]
+        groups = [group for group in GOAL_GROUPS if (plan_id, group) in counted]
         link = escape(href(OVERVIEW_PAGE, **{PLAN: plan_id}))
         span = f' rowspan="{max(len(groups), 1)}"'
         plan_cells = (
@@ -147,11 +168,11 @@ def scorecard(plans: pd.DataFrame, goals: pd.DataFrame, counts: pd.DataFrame) ->
         )
         rows = []
         for group in groups:
-            of_group = counts[(counts.plan_id == plan_id) & (counts.goal_group == group)]
-            plan_goals = goals[(goals.plan_id == plan_id) & (goals.goal_group == group)]
+            plan_goals = drawn.get((plan_id, group), no_goals)
             rows.append(
                 f"<td style='white-space:nowrap'>{escape(code_label('goal_group', group))}</td>"
-                f"<td>{counts_line(of_group)}</td><td>{goal_cells(plan_goals)}</td>"
+                f"<td>{counts_line(counted[(plan_id, group)])}</td>"
+                f"<td>{goal_cells(plan_goals)}</td>"
             )
         rows = [plan_cells + row for row in rows[:1]] + rows[1:] or [plan_cells]
         bodies.append(
@@ -160,7 +181,16 @@ def scorecard(plans: pd.DataFrame, goals: pd.DataFrame, counts: pd.DataFrame) ->
     return f'<table class="scorecard"><thead><tr>{head}</tr></thead>{"".join(bodies)}</table>'
 
 
-def tile(goal: dict, series: pd.DataFrame) -> None:
+@data.cached
+def scorecard_markup(conn: data.Published, language: str) -> str:
+    """The scorecard of a publish in the reader's `language` (the one `t` reads): the same
+    for every reader, so built once per publish and language, not on every rerun."""
+    return scorecard(
+        data.plans(conn), status_data.goal_status(conn), status_data.status_counts(conn)
+    )
+
+
+def tile(goal: dict, series: pd.DataFrame) -> str:
     """A target's tile: name, latest value and year, target, verdict; a link to its detail."""
     latest = escape(goal_value(goal, "latest_value"))
     year = DASH if pd.isna(goal["latest_year"]) else int(goal["latest_year"])
@@ -175,26 +205,34 @@ def tile(goal: dict, series: pd.DataFrame) -> None:
             "overview.years_met", met=whole(goal["years_met"]), of=whole(goal["years_assessed"])
         )
         target = f"{target}{t('list.separator')}{years}"
-    with st.container(border=True):
-        st.markdown(
-            f'<div class="tile" data-target="{escape(goal["target_id"])}">'
-            f"<b>{escape(goal_indicator(goal))}</b><br>"
-            f'<span class="tile-latest" style="font-size:1.6rem;font-weight:600">{latest}</span> '
-            f"{escape(t('overview.latest_year', year=year))}<br>{trend}<br>{escape(target)}<br>"
-            f"{badge(goal['progress_status'])} <small>{escape(stage)}</small><br>{details}</div>",
-            unsafe_allow_html=True,
-        )
+    return (
+        f'<div class="tile" data-target="{escape(goal["target_id"])}">'
+        f"<b>{escape(goal_indicator(goal))}</b><br>"
+        f'<span class="tile-latest" style="font-size:1.6rem;font-weight:600">{latest}</span> '
+        f"{escape(t('overview.latest_year', year=year))}<br>{trend}<br>{escape(target)}<br>"
+        f"{badge(goal['progress_status'])} <small>{escape(stage)}</small><br>{details}</div>"
+    )
 
 
-def show_tiles(targets: pd.DataFrame, series: pd.DataFrame) -> None:
-    records = targets.to_dict("records")
+@data.cached
+def plan_tiles(conn: data.Published, plan_id: str, language: str) -> list[str]:
+    """The tiles of one plan's targets in the reader's `language` (the one `t` reads), in
+    registry order: the same for every reader, so built once per publish, plan and
+    language."""
+    goals = status_data.goal_status(conn)
+    targets = goals[(goals.plan_id == plan_id) & (goals.goal_group == TARGET_GROUP)]
+    series = status_data.plan_series(conn, plan_id)
     by_target = dict(tuple(series.groupby("target_id")))
     empty = series.iloc[0:0]
-    for start in range(0, len(records), TILE_COLUMNS):
-        columns = st.columns(TILE_COLUMNS)
-        for column, goal in zip(columns, records[start : start + TILE_COLUMNS], strict=False):
-            with column:
-                tile(goal, by_target.get(goal["target_id"], empty))
+    return [
+        tile(goal, by_target.get(goal["target_id"], empty)) for goal in targets.to_dict("records")
+    ]
+
+
+def show_tiles(tiles: list[str]) -> None:
+    """The tiles in rows of three, bordered as Streamlit borders a container, drawn as one
+    element: a row of columns of containers costs the browser a message per box."""
+    st.markdown(f'{TILE_CSS}<div class="tile-grid">{"".join(tiles)}</div>', unsafe_allow_html=True)
 
 
 def task_table(tasks: pd.DataFrame) -> pd.DataFrame:
@@ -272,11 +310,10 @@ def show_registry(conn: data.Published, plan_id: str) -> None:
 
 def show_plan(conn: data.Published, plan_id: str, goals: pd.DataFrame) -> None:
     plan_goals = goals[goals.plan_id == plan_id]
-    targets = plan_goals[plan_goals.goal_group == TARGET_GROUP]
     tasks = plan_goals[plan_goals.goal_group != TARGET_GROUP]
-    if not targets.empty:
+    if (plan_goals.goal_group == TARGET_GROUP).any():
         st.subheader(t("overview.target_tiles"))
-        show_tiles(targets, status_data.plan_series(conn, plan_id))
+        show_tiles(plan_tiles(conn, plan_id, current_language()))
     if not tasks.empty:
         st.subheader(t("overview.tasks"))
         st.dataframe(
@@ -289,20 +326,27 @@ def show_plan(conn: data.Published, plan_id: str, goals: pd.DataFrame) -> None:
     show_registry(conn, plan_id)
 
 
+@st.fragment
+def chosen_plan() -> None:
+    """The plan selector and what it shows: a fragment, so choosing another plan reruns
+    this part of the page only (the scorecard and the plan table stay as they are)."""
+    conn = data.connection()
+    names = names_by_code(data.plans(conn), "plan_id", "plan_name")
+    plan_id = url_choice(PLAN, t("overview.choose_plan"), list(names), names.__getitem__)
+    show_plan(conn, plan_id, status_data.goal_status(conn))
+
+
 def render() -> None:
     conn = data.connection()
     st.title(t("page.overview"))
     plans = data.plans(conn)
-    goals = status_data.goal_status(conn)
     st.caption(t("overview.as_of", date=day(data.progress_as_of(conn))))
     st.subheader(t("overview.scorecard"))
-    st.markdown(scorecard(plans, goals, status_data.status_counts(conn)), unsafe_allow_html=True)
+    st.markdown(scorecard_markup(conn, current_language()), unsafe_allow_html=True)
     st.caption(t("overview.scorecard_note"))
     st.subheader(t("overview.plans"))
     show_table(plan_table(plans, data.plan_reviews(conn)))
-    names = names_by_code(plans, "plan_id", "plan_name")
-    plan_id = url_choice(PLAN, t("overview.choose_plan"), list(names), names.__getitem__)
-    show_plan(conn, plan_id, goals)
+    chosen_plan()
 
 
 render()

@@ -142,7 +142,7 @@ def show_drill(conn, goal: pd.Series) -> None:
         st.altair_chart(drill.trend_chart(chosen, goal), width="stretch", key="target_trend")
     drill.show_regions(conn, goal)
     if drill.is_literacy(goal):
-        drill.show_groups(conn, region)
+        drill.show_groups(region)
 
 
 def show_goal(conn, goal: pd.Series) -> None:
