@@ -75,6 +75,12 @@ class KepuHome:
         return {path.parent.name: path for path in found}
 
     @property
+    def build_record(self) -> Path:
+        """Present while the warehouse is a whole published build (orchestration.build_state);
+        whatever changes the warehouse removes it first."""
+        return self.root / "build.json"
+
+    @property
     def dagster_home(self) -> Path:
         return self.root / "dagster"
 

@@ -202,6 +202,7 @@ def load_files(
     with warehouse_lock(home, "ingest", on_wait):
         home.ensure()
         remove_partials(home)
+        home.build_record.unlink(missing_ok=True)  # the marts fall behind the raw tables
         con = connect(home)
         try:
             offered = [_offer(Path(p), home) for p in paths]

@@ -14,8 +14,9 @@ import pandas as pd
 import pytest
 
 from ingest.home import KepuHome
+from ingest.load import load_files
 from orchestration import build_state, incremental
-from tests.helpers import write_sheet
+from tests.helpers import REGIONS_ROWS, write_sheet
 from tests.test_crash import KEPU, REPO, _env
 from tests.test_dashboard_upload import POPULATION, copy_home, edited
 
@@ -110,7 +111,12 @@ def test_a_warehouse_not_known_to_be_a_whole_build_of_this_code_is_rebuilt_whole
     (home.root / "build.json").write_text(json.dumps(state | {"project_digest": "other code"}))
     assert incremental.selection(home, files, graph) is None
     build_state.record_build(home, "run")
-    build_state.forget_build(home)  # what landing files and a dbt build do first
+    build_state.forget_build(home)  # what a dbt build does first
+    assert incremental.selection(home, files, graph) is None
+    build_state.record_build(home, "run")
+    regions = write_sheet(tmp_path / "地区.xlsx", "地区", REGIONS_ROWS)
+    [outcome] = load_files([regions], home)  # as `kepu ingest --no-build` and uploads do
+    assert outcome.status == "accepted" and not home.build_record.exists()
     assert incremental.selection(home, files, graph) is None
     build_state.record_build(home, "run")
     unknown = tmp_path / "notes.csv"

@@ -12,7 +12,6 @@ import dagster as dg
 from ingest.load import load_files
 from ingest.problems import render_outcome
 from ingest.specs import ALL_SPECS, SURVEY_RESPONDENTS
-from orchestration.build_state import forget_build
 from orchestration.defs.resources import Warehouse
 
 AUDIT_TABLES = {
@@ -55,7 +54,6 @@ def raw_key(table: str) -> dg.AssetKey:
 )
 def raw_tables(context: dg.AssetExecutionContext, config: LoadConfig, warehouse: Warehouse):
     """Archive each file under its SHA-256, check it, and land it in one transaction."""
-    forget_build(warehouse.home)  # the marts are behind the raw tables until a build publishes
     outcomes = load_files(
         [Path(p) for p in config.paths],
         warehouse.home,
