@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import psycopg
 
 import vocabulary
 from ingest import synonyms
@@ -163,17 +164,25 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
-def _query(sql: str, params: list | None = None) -> pd.DataFrame:
+def _query(sql: str) -> pd.DataFrame:
+    """A read-only query of the published marts by their unqualified names: the snapshot
+    file, or on the server (KEPU_ENGINE=postgres) its published schema."""
+    from ingest.engine import on_server
+
+    if on_server():
+        from orchestration.postgres_publish import read_published
+
+        return read_published(sql)
     from orchestration.publish import open_snapshot
 
     with open_snapshot() as con:
-        return con.execute(sql, params or []).df()
+        return con.execute(sql).df()
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
     try:
         frame = _query(args.query)
-    except (duckdb.Error, FileNotFoundError) as error:
+    except (duckdb.Error, psycopg.Error, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     if args.csv:
@@ -195,21 +204,35 @@ def cmd_sql(args: argparse.Namespace) -> int:
     return 0
 
 
+# One row per load; written in what DuckDB and PostgreSQL both speak (`_query` runs it on
+# either).
+STATUS_SQL = """
+    select
+        load_id,
+        file_name,
+        left(file_sha256, 12) as sha256,
+        string_agg(
+            coalesce(table_name, '?') || ' ' || rows_accepted, ', ' order by sheet_name, table_name
+        ) as tables,
+        max(load_status) as status,
+        bool_or(is_synthetic) as synthetic,
+        max(loaded_at) as loaded_at
+    from fct_load_audit
+    group by load_id, file_name, file_sha256
+    order by load_id
+"""
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     try:
         info = _query("select * from snapshot_info")
-        loads = _query(
-            "select load_id, file_name, left(file_sha256, 12) as sha256, "
-            "string_agg(coalesce(table_name, '?') || ' ' || rows_accepted, ', ') as tables, "
-            "max(load_status) as status, bool_or(is_synthetic) as synthetic, "
-            "strftime(max(loaded_at), '%Y-%m-%d %H:%M:%S') as loaded_at "
-            "from fct_load_audit group by all order by load_id"
-        )
+        loads = _query(STATUS_SQL)
     except FileNotFoundError as error:
         print(error, file=sys.stderr)
         return 1
+    loads["loaded_at"] = loads["loaded_at"].dt.strftime("%Y-%m-%d %H:%M:%S")
     row = info.iloc[0]
-    print(f"snapshot  {KepuHome.from_env().published}")
+    print(f"snapshot  {_published_location()}")
     print(f"published {row.published_at} (run {row.build_id})")
     if row.is_synthetic:
         print("data      includes SYNTHETIC demo data (合成演示数据)")

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import psycopg
 
-from ingest.engine import connect, connection_settings
+from ingest.engine import connect, connection_settings, server_frame
 from orchestration.postgres import LAYERS, build_suffix, drop_build
 from orchestration.publish import (
     MARTS_SCHEMA,
@@ -68,6 +68,19 @@ def published_location(environ: Mapping[str, str] = os.environ) -> str:
     settings = connection_settings(environ)
     where = f"postgresql://{settings['host']}:{settings['port']}/{settings['dbname']}"
     return f"{where}#{MARTS_SCHEMA}"
+
+
+def read_published(sql: str, environ: Mapping[str, str] = os.environ) -> pd.DataFrame:
+    """One query of the published marts, by their unqualified names, in a read-only
+    transaction; the frame typed as DuckDB's `.df()` types it. FileNotFoundError when the
+    server has published nothing."""
+    with connect(environ) as con:
+        con.read_only = True
+        if not tables_of(con, MARTS_SCHEMA):
+            where = published_location(environ)
+            raise FileNotFoundError(f"nothing published at {where}: run `kepu build` first")
+        con.execute(f"set local search_path to {MARTS_SCHEMA}")
+        return server_frame(con.execute(sql))
 
 
 def tables_of(con: psycopg.Connection, schema: str) -> list[str]:
