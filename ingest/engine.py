@@ -63,11 +63,42 @@ def connection_settings(environ: Mapping[str, str] = os.environ) -> dict[str, st
     }
 
 
+class ServerUnreachable(Exception):
+    """The server KEPU_POSTGRES_* names cannot be reached or refuses the connection: the
+    settings or the server to check, not a bug. `fields` fill the label
+    `server.unreachable`; the password is never among them."""
+
+    def __init__(self, settings: Mapping[str, str], error: psycopg.OperationalError):
+        reason = " ".join(str(error).split())
+        if settings["password"]:
+            reason = reason.replace(settings["password"], "***")
+        self.fields = {
+            "host": settings["host"],
+            "port": settings["port"],
+            "database": settings["dbname"],
+            "user": settings["user"],
+            "reason": reason,
+        }
+        super().__init__(f"cannot connect to {self.fields}")
+
+
 @contextmanager
 def connect(environ: Mapping[str, str] = os.environ) -> Iterator[psycopg.Connection]:
-    """A connection to the server; committed on leaving without an error."""
-    with psycopg.connect(**connection_settings(environ)) as con:
+    """A connection to the server; committed on leaving without an error.
+    ServerUnreachable when the server cannot be reached or refuses."""
+    settings = connection_settings(environ)
+    try:
+        con = psycopg.connect(**settings)
+    except psycopg.OperationalError as error:
+        raise ServerUnreachable(settings, error) from None
+    with con:
         yield con
+
+
+def check_reachable(environ: Mapping[str, str] = os.environ) -> None:
+    """ServerUnreachable unless the server accepts a connection now."""
+    with connect(environ):
+        pass
 
 
 # PostgreSQL's types by name as DuckDB's DataFrame gives their DuckDB counterparts.

@@ -24,6 +24,7 @@ CI_COLUMNS = {"logit": "ci_logit", "korn-graubard": "ci_beta"}
 def _lang(args: argparse.Namespace) -> str:
     """The language of messages: --lang, else KEPU_LANG, else Chinese."""
     chosen = getattr(args, "lang", None) or os.environ.get("KEPU_LANG") or "zh"
+    chosen = chosen.split(",")[0]  # assess takes a list: its messages are in the first
     return chosen if chosen in vocabulary.LANGUAGES else vocabulary.DEFAULT_LANGUAGE
 
 
@@ -510,13 +511,25 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    if args.func in RUNS_DAGSTER_OR_DBT and not getattr(args, "no_build", False):
-        from orchestration.run import use_home  # imports Dagster: only for these commands
+# The commands that read or write the warehouse: on the server they first make sure it
+# answers, since a Dagster run would turn a refused connection into a failed step.
+REACHES_SERVER = (cmd_demo, cmd_ingest, cmd_build, cmd_status, cmd_sql, cmd_assess)
 
-        use_home(KepuHome.from_env())
-    return args.func(args)
+
+def main(argv: list[str] | None = None) -> int:
+    from ingest.engine import ServerUnreachable, check_reachable, on_server
+
+    args = parser().parse_args(argv)
+    try:
+        if args.func in REACHES_SERVER and on_server():
+            check_reachable()
+        if args.func in RUNS_DAGSTER_OR_DBT and not getattr(args, "no_build", False):
+            from orchestration.run import use_home  # imports Dagster: only for these commands
+
+            use_home(KepuHome.from_env())
+        return args.func(args)
+    except ServerUnreachable as unreachable:
+        return _refuse("server.unreachable", _lang(args), **unreachable.fields)
 
 
 if __name__ == "__main__":

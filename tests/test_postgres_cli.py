@@ -1,10 +1,12 @@
 """The command line on a PostgreSQL server (issue 13, KEPU_ENGINE=postgres): `kepu status`
 and `kepu sql` read the server's published marts as they read the DuckDB snapshot, in
-read-only transactions."""
+read-only transactions; a server that cannot be reached is a message, not a traceback."""
 
 from __future__ import annotations
 
 import io
+import socket
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -124,3 +126,73 @@ def test_a_write_through_kepu_sql_on_the_server_is_refused(
         smuggled = con.execute("select to_regclass('marts.smuggled')").fetchone()[0]
     assert after == before > 143
     assert smuggled is None
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "said"),
+    [
+        (["status"], "无法连接数据库服务器"),
+        (["sql", "select 1"], "无法连接数据库服务器"),
+        (["build"], "无法连接数据库服务器"),
+        (["demo", "--no-dashboard"], "无法连接数据库服务器"),
+        (["ingest", "{file}", "--lang", "en"], "cannot connect to the database server"),
+        (
+            ["ingest", "{file}", "--no-build", "--lang", "en"],
+            "cannot connect to the database server",
+        ),
+        (
+            ["assess", "--plan", "all", "--as-of", "2025-03-31", "--kind", "final", "--lang", "en"],
+            "cannot connect to the database server",
+        ),
+    ],
+)
+def test_every_command_that_reaches_an_unreachable_server_says_where_and_exits_2(
+    arguments: list[str],
+    said: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    port = _closed_port()
+    home = KepuHome(tmp_path / "home")
+    monkeypatch.setenv("KEPU_HOME", str(home.root))
+    monkeypatch.setenv("KEPU_ENGINE", "postgres")
+    monkeypatch.setenv("KEPU_POSTGRES_HOST", "127.0.0.1")
+    monkeypatch.setenv("KEPU_POSTGRES_PORT", str(port))
+    monkeypatch.setenv("KEPU_POSTGRES_DATABASE", "kepu_nowhere")
+    monkeypatch.setenv("KEPU_POSTGRES_USER", "statistician")
+    monkeypatch.setenv("KEPU_POSTGRES_PASSWORD", "s3cret-word")
+    monkeypatch.delenv("KEPU_LANG", raising=False)
+    offered = tmp_path / "funding.csv"
+    offered.write_text("地区代码,年份\n330304,2020\n", encoding="utf-8")
+    assert main([a.format(file=offered) for a in arguments]) == 2
+    printed = capsys.readouterr()
+    assert printed.err.startswith(said)
+    assert f"127.0.0.1:{port}" in printed.err
+    assert "kepu_nowhere" in printed.err and "statistician" in printed.err
+    assert "KEPU_POSTGRES_PORT" in printed.err and "Connection refused" in printed.err
+    assert "s3cret-word" not in printed.err + printed.out
+    assert "Traceback" not in printed.err
+    assert not home.root.exists()  # refused before anything was archived or generated
+
+
+def test_a_server_that_refuses_the_user_is_said_the_same_way(
+    postgres_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _on_server(postgres_env, monkeypatch)
+    monkeypatch.setenv("KEPU_POSTGRES_USER", "no_such_statistician")
+    assert main(["status"]) == 2
+    said = capsys.readouterr().err
+    port = postgres_env["KEPU_POSTGRES_PORT"]
+    assert said.startswith(
+        f"无法连接数据库服务器 127.0.0.1:{port}（数据库 kepu，用户 no_such_statistician）"
+    )
+    assert 'role "no_such_statistician" does not exist' in said
