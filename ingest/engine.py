@@ -82,16 +82,20 @@ class ServerUnreachable(Exception):
         super().__init__(f"cannot connect to {self.fields}")
 
 
-@contextmanager
-def connect(environ: Mapping[str, str] = os.environ) -> Iterator[psycopg.Connection]:
-    """A connection to the server; committed on leaving without an error.
-    ServerUnreachable when the server cannot be reached or refuses."""
+def open_connection(environ: Mapping[str, str] = os.environ) -> psycopg.Connection:
+    """A connection to the server, the caller's to close. ServerUnreachable when the
+    server cannot be reached or refuses."""
     settings = connection_settings(environ)
     try:
-        con = psycopg.connect(**settings)
+        return psycopg.connect(**settings)
     except psycopg.OperationalError as error:
         raise ServerUnreachable(settings, error) from None
-    with con:
+
+
+@contextmanager
+def connect(environ: Mapping[str, str] = os.environ) -> Iterator[psycopg.Connection]:
+    """A connection to the server; committed on leaving without an error."""
+    with open_connection(environ) as con:
         yield con
 
 

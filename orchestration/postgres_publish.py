@@ -25,7 +25,7 @@ import pandas as pd
 import psycopg
 
 from ingest.engine import connect, connection_settings, server_frame
-from orchestration.postgres import LAYERS, build_suffix, drop_build
+from orchestration.postgres import LAYERS, build_suffix, claim_build, drop_build, release_build
 from orchestration.publish import (
     MARTS_SCHEMA,
     MicrodataRefused,
@@ -51,6 +51,7 @@ def publish(
     checked and described, then switched into place; a refused build's schemas are
     dropped, the published ones untouched."""
     suffix = build_suffix(build_id)
+    claim_build(suffix, environ)
     try:
         with connect(environ) as con:
             with con.transaction():
@@ -60,6 +61,7 @@ def publish(
     except BaseException:
         drop_build(suffix, environ)
         raise
+    release_build(suffix)
     return Snapshot(published_location(environ), *snapshot)
 
 
