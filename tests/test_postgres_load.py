@@ -75,26 +75,25 @@ def use(environ: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def duckdb_tables(warehouse: Path) -> dict[str, list[tuple]]:
-    """Every raw table's rows, without the load columns, as sorted comparable tuples."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        columns = _columns(
-            con.execute(
-                "select table_name, column_name from information_schema.columns "
-                "where table_schema = 'raw' order by table_name, ordinal_position"
-            ).fetchall()
-        )
-        return {t: _sorted(con.execute(_select(t, c)).fetchall()) for t, c in columns.items()}
+        return _raw_rows(con)
 
 
 def server_tables(environ: dict[str, str]) -> dict[str, list[tuple]]:
     with connect(environ) as con:
-        columns = _columns(
-            con.execute(
-                "select table_name, column_name from information_schema.columns "
-                "where table_schema = 'raw' order by table_name, ordinal_position"
-            ).fetchall()
-        )
-        return {t: _sorted(con.execute(_select(t, c)).fetchall()) for t, c in columns.items()}
+        return _raw_rows(con)
+
+
+def _raw_rows(con: duckdb.DuckDBPyConnection | psycopg.Connection) -> dict[str, list[tuple]]:
+    """Every raw table's rows, without the load columns, as sorted comparable tuples (the
+    two engines' connections execute and fetch alike)."""
+    columns = _columns(
+        con.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where table_schema = 'raw' order by table_name, ordinal_position"
+        ).fetchall()
+    )
+    return {t: _sorted(con.execute(_select(t, c)).fetchall()) for t, c in columns.items()}
 
 
 def _columns(found: list[tuple[str, str]]) -> dict[str, list[str]]:
