@@ -85,7 +85,7 @@ def test_kepu_status_on_the_server_prints_the_loads_it_prints_on_duckdb(
     assert on_server[2] == on_duckdb[2] == "data      includes SYNTHETIC demo data (合成演示数据)"
     assert on_server[3:] == on_duckdb[3:]
     expected = _expected_loads(demo_home)
-    assert len(expected) == 143 and set(expected["status"]) == {"accepted"}
+    assert len(expected) > 100 and set(expected["status"]) == {"accepted"}
     heading, *loads = on_server[3:]
     assert heading.split() == [
         "load_id", "file_name", "sha256", "tables", "status", "synthetic", "loaded_at"
@@ -106,7 +106,7 @@ def test_kepu_sql_csv_on_the_server_prints_duckdbs_cells(on_both, demo_home: Kep
         audit = con.execute("select * from raw.load_audit").df()
     assert len(printed) == len(audit)
     assert printed["rows_accepted"].sum() == audit["rows_accepted"].sum()
-    assert printed["load_id"].nunique() == 143
+    assert printed["load_id"].nunique() == audit["load_id"].nunique() > 100
 
 
 def test_a_write_through_kepu_sql_on_the_server_is_refused(
@@ -124,7 +124,7 @@ def test_a_write_through_kepu_sql_on_the_server_is_refused(
     with connect() as con:
         after = con.execute("select count(*) from marts.fct_load_audit").fetchone()[0]
         smuggled = con.execute("select to_regclass('marts.smuggled')").fetchone()[0]
-    assert after == before > 143
+    assert after == before > 100
     assert smuggled is None
 
 
