@@ -51,6 +51,7 @@ def _expected_loads(demo_home: KepuHome) -> pd.DataFrame:
         file_name=("file_name", "first"),
         tables=("table_rows", ", ".join),
         status=("status", "max"),
+        synthetic=("is_synthetic", "max"),
         loaded_at=("loaded_at", "max"),
     )
 
@@ -95,7 +96,7 @@ def test_kepu_status_on_the_server_prints_the_loads_it_prints_on_duckdb(
         loaded_at = row["loaded_at"].strftime("%Y-%m-%d %H:%M:%S")
         assert line.split()[:2] == [str(load_id), row["file_name"]]
         assert f" {row['tables']} accepted " in line
-        assert line.endswith(f"True {loaded_at}")
+        assert line.endswith(f"{row['synthetic']} {loaded_at}")
 
 
 def test_kepu_sql_csv_on_the_server_prints_duckdbs_cells(on_both, demo_home: KepuHome) -> None:
