@@ -12,6 +12,9 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
+import duckdb
+import numpy as np
+import pandas as pd
 import psycopg
 
 ENGINES = ("duckdb", "postgres")
@@ -60,8 +63,80 @@ def connection_settings(environ: Mapping[str, str] = os.environ) -> dict[str, st
     }
 
 
+class ServerUnreachable(Exception):
+    """The server KEPU_POSTGRES_* names cannot be reached or refuses the connection: the
+    settings or the server to check, not a bug. `fields` fill the label
+    `server.unreachable`; the password is never among them."""
+
+    def __init__(self, settings: Mapping[str, str], error: psycopg.OperationalError):
+        reason = " ".join(str(error).split())
+        if settings["password"]:
+            reason = reason.replace(settings["password"], "***")
+        self.fields = {
+            "host": settings["host"],
+            "port": settings["port"],
+            "database": settings["dbname"],
+            "user": settings["user"],
+            "reason": reason,
+        }
+        super().__init__(f"cannot connect to {self.fields}")
+
+
+def open_connection(environ: Mapping[str, str] = os.environ) -> psycopg.Connection:
+    """A connection to the server, the caller's to close. ServerUnreachable when the
+    server cannot be reached or refuses."""
+    settings = connection_settings(environ)
+    try:
+        return psycopg.connect(**settings)
+    except psycopg.OperationalError as error:
+        raise ServerUnreachable(settings, error) from None
+
+
 @contextmanager
 def connect(environ: Mapping[str, str] = os.environ) -> Iterator[psycopg.Connection]:
     """A connection to the server; committed on leaving without an error."""
-    with psycopg.connect(**connection_settings(environ)) as con:
+    with open_connection(environ) as con:
         yield con
+
+
+def check_reachable(environ: Mapping[str, str] = os.environ) -> None:
+    """ServerUnreachable unless the server accepts a connection now."""
+    with connect(environ):
+        pass
+
+
+# PostgreSQL's types by name as DuckDB's DataFrame gives their DuckDB counterparts.
+SERVER_FLOATS = frozenset({"numeric", "float4", "float8"})
+SERVER_INTEGERS = {"int2": "int16", "int4": "int32", "int8": "int64"}
+# DuckDB gives a timestamptz in its TimeZone setting, the machine's own zone by default.
+DUCKDB_TIME_ZONE = duckdb.sql("select current_setting('TimeZone')").fetchone()[0]
+SERVER_TIMES = {
+    "date": "datetime64[us]",
+    "timestamp": "datetime64[us]",
+    "timestamptz": f"datetime64[us, {DUCKDB_TIME_ZONE}]",
+}
+
+
+def server_frame(cursor: psycopg.Cursor) -> pd.DataFrame:
+    """The cursor's rows as DuckDB's `.df()` types them: numbers as floats (numeric too),
+    integers and booleans nullable only when a null is present, dates and times as
+    datetime64, arrays as numpy arrays."""
+    columns = [column.name for column in cursor.description]
+    frame = pd.DataFrame(cursor.fetchall(), columns=columns, dtype=object)
+    for column, described in zip(columns, cursor.description, strict=True):
+        kind = psycopg.postgres.types.get(described.type_code)
+        name = kind.name if kind else ""
+        values = frame[column]
+        if name in SERVER_FLOATS:
+            frame[column] = pd.to_numeric(values).astype("float64")
+        elif name in SERVER_INTEGERS:
+            width = SERVER_INTEGERS[name]
+            frame[column] = values.astype(width.capitalize() if values.isna().any() else width)
+        elif name == "bool":
+            frame[column] = values.astype("boolean" if values.isna().any() else "bool")
+        elif name in SERVER_TIMES:
+            utc = name == "timestamptz"
+            frame[column] = pd.to_datetime(values, utc=utc).astype(SERVER_TIMES[name])
+        elif name.startswith("_"):  # an array type
+            frame[column] = values.map(lambda v: None if v is None else np.array(v, dtype=object))
+    return frame

@@ -10,8 +10,8 @@ A file whose bytes were already accepted is skipped and changes nothing. One wri
 time: the home's lock (`ingest.lock`) is held for the whole batch.
 
 With KEPU_ENGINE=postgres the files land on the server (`ingest.store`): they are archived
-under the home's lock and read with no lock held (many uploads parse at once), then
-checked and landed under the server's load lock, each in one server transaction.
+under the home's lock, then read, checked and landed one by one under the server's load
+lock, each in one server transaction.
 """
 
 from __future__ import annotations
@@ -219,8 +219,9 @@ def _load_on_server(
     accept_valid_rows: bool,
     on_wait: Callable[[dict], None] | None,
 ) -> list[LoadOutcome]:
-    """`load_files` on the server: archived under the home's lock, read with no lock held
-    (bytes the server already accepted are not read), landed under the server's lock."""
+    """`load_files` on the server: archived under the home's lock, then each file read on
+    its turn under the server's lock and landed, as on DuckDB (a batch holds one file's
+    rows at a time)."""
     with warehouse_lock(home, "archive", on_wait):
         home.ensure()
         remove_partials(home)
@@ -230,9 +231,6 @@ def _load_on_server(
         con.execute(raw_table_ddl())
         with engine.connect() as server:
             store = ServerStore(con, server)
-            for item in offered:
-                if item.outcome is None and store.already_accepted(item.sha256) is None:
-                    _read(item, home, loaded_at)
             with store.locked(on_wait):
                 _land_batch(offered, store, home, loaded_at, accept_valid_rows)
         return [o.outcome for o in offered]

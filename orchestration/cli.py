@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import psycopg
 
 import vocabulary
 from ingest import synonyms
@@ -23,6 +24,7 @@ CI_COLUMNS = {"logit": "ci_logit", "korn-graubard": "ci_beta"}
 def _lang(args: argparse.Namespace) -> str:
     """The language of messages: --lang, else KEPU_LANG, else Chinese."""
     chosen = getattr(args, "lang", None) or os.environ.get("KEPU_LANG") or "zh"
+    chosen = chosen.split(",")[0]  # assess takes a list: its messages are in the first
     return chosen if chosen in vocabulary.LANGUAGES else vocabulary.DEFAULT_LANGUAGE
 
 
@@ -163,17 +165,25 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
-def _query(sql: str, params: list | None = None) -> pd.DataFrame:
+def _query(sql: str) -> pd.DataFrame:
+    """A read-only query of the published marts by their unqualified names: the snapshot
+    file, or on the server (KEPU_ENGINE=postgres) its published schema."""
+    from ingest.engine import on_server
+
+    if on_server():
+        from orchestration.postgres_publish import read_published
+
+        return read_published(sql)
     from orchestration.publish import open_snapshot
 
     with open_snapshot() as con:
-        return con.execute(sql, params or []).df()
+        return con.execute(sql).df()
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
     try:
         frame = _query(args.query)
-    except (duckdb.Error, FileNotFoundError) as error:
+    except (duckdb.Error, psycopg.Error, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     if args.csv:
@@ -195,21 +205,35 @@ def cmd_sql(args: argparse.Namespace) -> int:
     return 0
 
 
+# One row per load; written in what DuckDB and PostgreSQL both speak (`_query` runs it on
+# either).
+STATUS_SQL = """
+    select
+        load_id,
+        file_name,
+        left(file_sha256, 12) as sha256,
+        string_agg(
+            coalesce(table_name, '?') || ' ' || rows_accepted, ', ' order by sheet_name, table_name
+        ) as tables,
+        max(load_status) as status,
+        bool_or(is_synthetic) as synthetic,
+        max(loaded_at) as loaded_at
+    from fct_load_audit
+    group by load_id, file_name, file_sha256
+    order by load_id
+"""
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     try:
         info = _query("select * from snapshot_info")
-        loads = _query(
-            "select load_id, file_name, left(file_sha256, 12) as sha256, "
-            "string_agg(coalesce(table_name, '?') || ' ' || rows_accepted, ', ') as tables, "
-            "max(load_status) as status, bool_or(is_synthetic) as synthetic, "
-            "strftime(max(loaded_at), '%Y-%m-%d %H:%M:%S') as loaded_at "
-            "from fct_load_audit group by all order by load_id"
-        )
+        loads = _query(STATUS_SQL)
     except FileNotFoundError as error:
         print(error, file=sys.stderr)
         return 1
+    loads["loaded_at"] = loads["loaded_at"].dt.strftime("%Y-%m-%d %H:%M:%S")
     row = info.iloc[0]
-    print(f"snapshot  {KepuHome.from_env().published}")
+    print(f"snapshot  {_published_location()}")
     print(f"published {row.published_at} (run {row.build_id})")
     if row.is_synthetic:
         print("data      includes SYNTHETIC demo data (合成演示数据)")
@@ -487,13 +511,25 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    if args.func in RUNS_DAGSTER_OR_DBT and not getattr(args, "no_build", False):
-        from orchestration.run import use_home  # imports Dagster: only for these commands
+# The commands that read or write the warehouse: on the server they first make sure it
+# answers, since a Dagster run would turn a refused connection into a failed step.
+REACHES_SERVER = (cmd_demo, cmd_ingest, cmd_build, cmd_status, cmd_sql, cmd_assess)
 
-        use_home(KepuHome.from_env())
-    return args.func(args)
+
+def main(argv: list[str] | None = None) -> int:
+    from ingest.engine import ServerUnreachable, check_reachable, on_server
+
+    args = parser().parse_args(argv)
+    try:
+        if args.func in REACHES_SERVER and on_server():
+            check_reachable()
+        if args.func in RUNS_DAGSTER_OR_DBT and not getattr(args, "no_build", False):
+            from orchestration.run import use_home  # imports Dagster: only for these commands
+
+            use_home(KepuHome.from_env())
+        return args.func(args)
+    except ServerUnreachable as unreachable:
+        return _refuse("server.unreachable", _lang(args), **unreachable.fields)
 
 
 if __name__ == "__main__":

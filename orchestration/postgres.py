@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,7 +26,7 @@ import duckdb
 import pandas as pd
 import psycopg
 
-from ingest.engine import connect
+from ingest.engine import connect, open_connection
 from ingest.load import raw_table_ddl
 from ingest.store import (
     LOAD_LOCK_KEY,
@@ -43,6 +44,15 @@ INTERMEDIATE_SCHEMA = "intermediate"
 TARGET_PATH = DBT_PROJECT_DIR / "target" / "postgres"
 # The schemas dbt writes (dbt_project.yml's `+schema`s): a build writes them all anew.
 LAYERS = ("rules", "staging", "intermediate", "marts")
+# pg_advisory_lock(BUILD_LOCK_CLASS, hashtext(suffix)): held by a build from its start
+# until it is published or dropped (or its process ends). Schemas of a build whose lock
+# is free are a killed build's ('kepb' in ASCII; the loader's and publishing's keys are
+# single bigints, a separate space of keys).
+BUILD_LOCK_CLASS = 0x6B657062
+# A build's schema: a layer and the build's suffix (`build_suffix`).
+BUILD_SCHEMA = re.compile(rf"^(?:{'|'.join(LAYERS)})(_build_[a-z0-9]+)$")
+# The sessions holding the locks of the builds this process is running, by suffix.
+_CLAIMED: dict[str, psycopg.Connection] = {}
 # The Python models and the models they read from, computed here instead on PostgreSQL.
 INTERVAL_MODELS = {
     "int_survey_intervals": ("int_survey_estimates", add_intervals),
@@ -192,6 +202,7 @@ def build(build_id: str, environ: Mapping[str, str] = os.environ) -> str:
     """`dbt build` on the server into the build's own schemas: up to the interval models,
     the intervals, the rest; the schemas' suffix. A failed build drops its schemas."""
     suffix = build_suffix(build_id)
+    claim_build(suffix, environ)
     before, after = build_steps(suffix)
     try:
         dbt(before, environ)
@@ -203,11 +214,53 @@ def build(build_id: str, environ: Mapping[str, str] = os.environ) -> str:
     return suffix
 
 
-def drop_build(suffix: str, environ: Mapping[str, str] = os.environ) -> None:
-    """Drop the schemas of one build (a failed one: the published layers are untouched)."""
+def claim_build(suffix: str, environ: Mapping[str, str] = os.environ) -> None:
+    """Hold the lock of the build `suffix` (kept until it is published or dropped, or this
+    process ends), then drop the schemas of every build whose lock nobody holds: builds
+    that were killed. Every build and every publish starts here."""
+    if suffix not in _CLAIMED:
+        session = open_connection(environ)
+        session.autocommit = True
+        session.execute("select pg_advisory_lock(%s, hashtext(%s))", [BUILD_LOCK_CLASS, suffix])
+        _CLAIMED[suffix] = session
+    sweep_builds(environ)
+
+
+def release_build(suffix: str) -> None:
+    """Let go of the build's lock: it is published, or its schemas are dropped."""
+    session = _CLAIMED.pop(suffix, None)
+    if session is not None:
+        session.close()
+
+
+def sweep_builds(environ: Mapping[str, str] = os.environ) -> list[str]:
+    """Drop the schemas of every build whose lock nobody holds; their suffixes. Each is
+    dropped holding its lock, so a build is never swept while it runs."""
     with connect(environ) as con:
-        for layer in LAYERS:
-            con.execute(f"drop schema if exists {layer}{suffix} cascade")
+        con.autocommit = True
+        names = con.execute("select nspname::text from pg_namespace").fetchall()
+        suffixes = sorted({m[1] for (name,) in names if (m := BUILD_SCHEMA.match(name))})
+        swept = []
+        for suffix in suffixes:
+            with con.transaction():
+                take = "select pg_try_advisory_xact_lock(%s, hashtext(%s))"
+                if con.execute(take, [BUILD_LOCK_CLASS, suffix]).fetchone()[0]:
+                    _drop_schemas(con, suffix)
+                    swept.append(suffix)
+    return swept
+
+
+def drop_build(suffix: str, environ: Mapping[str, str] = os.environ) -> None:
+    """Drop the schemas of one build (a failed one: the published layers are untouched)
+    and let go of its lock."""
+    with connect(environ) as con:
+        _drop_schemas(con, suffix)
+    release_build(suffix)
+
+
+def _drop_schemas(con: psycopg.Connection, suffix: str) -> None:
+    for layer in LAYERS:
+        con.execute(f"drop schema if exists {layer}{suffix} cascade")
 
 
 def write_intervals(

@@ -24,8 +24,8 @@ from datetime import UTC, datetime
 import pandas as pd
 import psycopg
 
-from ingest.engine import connect, connection_settings
-from orchestration.postgres import LAYERS, build_suffix, drop_build
+from ingest.engine import connect, connection_settings, server_frame
+from orchestration.postgres import LAYERS, build_suffix, claim_build, drop_build, release_build
 from orchestration.publish import (
     MARTS_SCHEMA,
     MicrodataRefused,
@@ -51,6 +51,7 @@ def publish(
     checked and described, then switched into place; a refused build's schemas are
     dropped, the published ones untouched."""
     suffix = build_suffix(build_id)
+    claim_build(suffix, environ)
     try:
         with connect(environ) as con:
             with con.transaction():
@@ -60,6 +61,7 @@ def publish(
     except BaseException:
         drop_build(suffix, environ)
         raise
+    release_build(suffix)
     return Snapshot(published_location(environ), *snapshot)
 
 
@@ -68,6 +70,19 @@ def published_location(environ: Mapping[str, str] = os.environ) -> str:
     settings = connection_settings(environ)
     where = f"postgresql://{settings['host']}:{settings['port']}/{settings['dbname']}"
     return f"{where}#{MARTS_SCHEMA}"
+
+
+def read_published(sql: str, environ: Mapping[str, str] = os.environ) -> pd.DataFrame:
+    """One query of the published marts, by their unqualified names, in a read-only
+    transaction; the frame typed as DuckDB's `.df()` types it. FileNotFoundError when the
+    server has published nothing."""
+    with connect(environ) as con:
+        con.read_only = True
+        if not tables_of(con, MARTS_SCHEMA):
+            where = published_location(environ)
+            raise FileNotFoundError(f"nothing published at {where}: run `kepu build` first")
+        con.execute(f"set local search_path to {MARTS_SCHEMA}")
+        return server_frame(con.execute(sql))
 
 
 def tables_of(con: psycopg.Connection, schema: str) -> list[str]:

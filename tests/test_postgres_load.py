@@ -4,10 +4,12 @@ at once losing or duplicating nothing."""
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
 import time
+import weakref
 from collections import Counter
 from pathlib import Path
 
@@ -15,9 +17,11 @@ import duckdb
 import psycopg
 import pytest
 
+from ingest import load
 from ingest.engine import connect
 from ingest.home import KepuHome
 from ingest.load import _landing_order, _Offered, load_files
+from ingest.read import FileResult
 from ingest.store import LOAD_LOCK_KEY
 from tests.helpers import REGIONS_ROWS, write_sheet
 from tests.test_postgres import comparable, sort_key
@@ -71,26 +75,25 @@ def use(environ: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def duckdb_tables(warehouse: Path) -> dict[str, list[tuple]]:
-    """Every raw table's rows, without the load columns, as sorted comparable tuples."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        columns = _columns(
-            con.execute(
-                "select table_name, column_name from information_schema.columns "
-                "where table_schema = 'raw' order by table_name, ordinal_position"
-            ).fetchall()
-        )
-        return {t: _sorted(con.execute(_select(t, c)).fetchall()) for t, c in columns.items()}
+        return _raw_rows(con)
 
 
 def server_tables(environ: dict[str, str]) -> dict[str, list[tuple]]:
     with connect(environ) as con:
-        columns = _columns(
-            con.execute(
-                "select table_name, column_name from information_schema.columns "
-                "where table_schema = 'raw' order by table_name, ordinal_position"
-            ).fetchall()
-        )
-        return {t: _sorted(con.execute(_select(t, c)).fetchall()) for t, c in columns.items()}
+        return _raw_rows(con)
+
+
+def _raw_rows(con: duckdb.DuckDBPyConnection | psycopg.Connection) -> dict[str, list[tuple]]:
+    """Every raw table's rows, without the load columns, as sorted comparable tuples (the
+    two engines' connections execute and fetch alike)."""
+    columns = _columns(
+        con.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where table_schema = 'raw' order by table_name, ordinal_position"
+        ).fetchall()
+    )
+    return {t: _sorted(con.execute(_select(t, c)).fetchall()) for t, c in columns.items()}
 
 
 def _columns(found: list[tuple[str, str]]) -> dict[str, list[str]]:
@@ -299,3 +302,32 @@ def test_a_load_waiting_for_another_is_told_who_holds_the_server_lock(
         (outcome,) = load_files([regions], KepuHome(tmp_path / "home"), on_wait=let_go)
     assert told == [{"pid": 4242, "started_at": "2026-12-02T12:00:00+08:00", "purpose": "ingest"}]
     assert (outcome.status, outcome.load_id) == ("accepted", 1)
+
+
+def test_a_server_batch_reads_each_file_on_its_turn_holding_no_other(
+    postgres_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every read is counted with the files' rows still held at that moment: none, so a
+    batch never holds more than one file. The funding file waits for a register its
+    sheet name does not give away, and is read again (not held) once it has landed."""
+    use(server_database(postgres_env, "kepu_turns_load"), monkeypatch)
+    results: list[weakref.ref[FileResult]] = []
+    reads: list[tuple[str, int]] = []
+    real = load.read_file
+
+    def counted(path, name, **kwargs):
+        gc.collect()
+        reads.append((name, sum(result() is not None for result in results)))
+        result = real(path, name, **kwargs)
+        results.append(weakref.ref(result))
+        return result
+
+    monkeypatch.setattr(load, "read_file", counted)
+    funding = _funding(tmp_path / "funding.xlsx", "330304901")
+    regions = write_sheet(tmp_path / "regions.xlsx", "Sheet1", REGIONS_ROWS)
+    outcomes = load_files([funding, regions], KepuHome(tmp_path / "home"))
+    assert {o.file_name: (o.status, o.load_id) for o in outcomes} == {
+        "regions.xlsx": ("accepted", 1),
+        "funding.xlsx": ("accepted", 2),
+    }
+    assert reads == [("funding.xlsx", 0), ("regions.xlsx", 0), ("funding.xlsx", 0)]

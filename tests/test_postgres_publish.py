@@ -1,9 +1,12 @@
 """Publishing on the PostgreSQL server (issue 13), on small hand-made builds in a database
 of their own on the throw-away cluster: the switch renames whole schemas, keeps the
-previous one, refuses microdata, and a reader's transaction sees one build whole."""
+previous one, refuses microdata, and a reader's transaction sees one build whole; what a
+killed build wrote is dropped, what a running build writes is not."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -12,9 +15,19 @@ import psycopg
 import pytest
 
 from ingest.engine import connect, connection_settings
-from orchestration.postgres import build_suffix
+from orchestration.postgres import BUILD_LOCK_CLASS, build_suffix, claim_build
 from orchestration.postgres_publish import publish
 from orchestration.publish import MicrodataRefused
+
+# Another process in the middle of a build: it has started the build (taken its lock)
+# and waits for its stdin to close.
+BUILDING = """
+import sys
+from orchestration.postgres import build_suffix, claim_build
+claim_build(build_suffix(sys.argv[1]))
+print("building", flush=True)
+sys.stdin.read()
+"""
 
 
 @pytest.fixture
@@ -125,3 +138,56 @@ def _read_whole(environ: dict[str, str], into: list) -> None:
         first = con.execute("select sum(value) from marts.fct_first").fetchone()[0]
         second = con.execute("select sum(value) from marts.fct_second").fetchone()[0]
         into.extend([row[0], first, second])
+
+
+def building(environ: dict[str, str], build_id: str) -> subprocess.Popen:
+    """A process that has started the build `build_id` and written its schemas."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", BUILDING, build_id],
+        env=environ,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout.readline() == "building\n"
+    built(environ, build_id, 1)
+    return process
+
+
+def wait_until_unlocked(environ: dict[str, str], build_id: str) -> None:
+    """The server notices a killed client's connection closing a moment later."""
+    query = (
+        "select count(*) from pg_locks where locktype = 'advisory' and classid = %s::oid "
+        "and objid = hashtext(%s)::oid and objsubid = 2"
+    )
+    with connect(environ) as con:
+        con.autocommit = True
+        for _ in range(100):
+            if not con.execute(query, [BUILD_LOCK_CLASS, build_suffix(build_id)]).fetchone()[0]:
+                return
+            time.sleep(0.1)
+    raise AssertionError(f"the lock of {build_id} is still held")
+
+
+def test_a_killed_builds_schemas_are_dropped_and_a_running_builds_kept(server) -> None:
+    killed, running = building(server, "killed"), building(server, "running")
+    killed.kill()
+    killed.wait()
+    wait_until_unlocked(server, "killed")
+    running_schemas = {"marts_build_running", "staging_build_running"}
+    assert (
+        schemas(server)
+        == {"public", "marts_build_killed", "staging_build_killed"} | running_schemas
+    )
+    claim_build(build_suffix("next"), server)  # as every build starts
+    assert schemas(server) == {"public"} | running_schemas
+    built(server, "next", 3)
+    publish("next", environ=server)
+    assert schemas(server) == {"public", "marts", "staging"} | running_schemas
+    running.stdin.close()
+    assert running.wait(timeout=30) == 0
+    wait_until_unlocked(server, "running")
+    built(server, "last", 4)
+    publish("last", environ=server)  # publishing sweeps too: the run that ended unpublished
+    assert schemas(server) == {"public", "marts", "staging", "marts_previous", "staging_previous"}
+    assert published_build(server) == "last"
