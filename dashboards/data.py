@@ -20,13 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import numpy as np
 import pandas as pd
-import psycopg
 import streamlit as st
 from psycopg_pool import ConnectionPool
 
-from ingest.engine import connection_settings, on_server
+from ingest.engine import connection_settings, on_server, server_frame
 from ingest.home import KepuHome
 from ingest.specs import LIST_JOINER
 from orchestration.publish import MARTS_SCHEMA, open_snapshot
@@ -126,46 +124,9 @@ def _frame(conn: Published, sql: str, params: list[Any]) -> pd.DataFrame:
     if isinstance(conn.source, ConnectionPool):
         with conn.source.connection() as con, con.cursor() as cursor:
             cursor.execute(sql.replace("?", "%s"), params)
-            return _server_frame(cursor)
+            return server_frame(cursor)
     with conn.source.cursor() as cursor:
         return cursor.execute(sql, params).df()
-
-
-# PostgreSQL's types by name as DuckDB's DataFrame gives their DuckDB counterparts.
-SERVER_FLOATS = frozenset({"numeric", "float4", "float8"})
-SERVER_INTEGERS = {"int2": "int16", "int4": "int32", "int8": "int64"}
-# DuckDB gives a timestamptz in its TimeZone setting, the machine's own zone by default.
-DUCKDB_TIME_ZONE = duckdb.sql("select current_setting('TimeZone')").fetchone()[0]
-SERVER_TIMES = {
-    "date": "datetime64[us]",
-    "timestamp": "datetime64[us]",
-    "timestamptz": f"datetime64[us, {DUCKDB_TIME_ZONE}]",
-}
-
-
-def _server_frame(cursor: psycopg.Cursor) -> pd.DataFrame:
-    """The cursor's rows as DuckDB's `.df()` types them: numbers as floats (numeric too),
-    integers and booleans nullable only when a null is present, dates and times as
-    datetime64, arrays as numpy arrays."""
-    columns = [column.name for column in cursor.description]
-    frame = pd.DataFrame(cursor.fetchall(), columns=columns, dtype=object)
-    for column, described in zip(columns, cursor.description, strict=True):
-        kind = psycopg.postgres.types.get(described.type_code)
-        name = kind.name if kind else ""
-        values = frame[column]
-        if name in SERVER_FLOATS:
-            frame[column] = pd.to_numeric(values).astype("float64")
-        elif name in SERVER_INTEGERS:
-            width = SERVER_INTEGERS[name]
-            frame[column] = values.astype(width.capitalize() if values.isna().any() else width)
-        elif name == "bool":
-            frame[column] = values.astype("boolean" if values.isna().any() else "bool")
-        elif name in SERVER_TIMES:
-            utc = name == "timestamptz"
-            frame[column] = pd.to_datetime(values, utc=utc).astype(SERVER_TIMES[name])
-        elif name.startswith("_"):  # an array type
-            frame[column] = values.map(lambda v: None if v is None else np.array(v, dtype=object))
-    return frame
 
 
 def has_table(conn: Published, table: str) -> bool:
