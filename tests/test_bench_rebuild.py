@@ -1,15 +1,28 @@
 """The rebuild benchmark's own measures: the mart comparison that says the plain DuckDB
-script computed the same marts, and the peak memory of a stage's process tree."""
+script computed the same marts, and the peak memory of a stage's process tree; and one
+district-scale run on both engines, the server a throw-away cluster the bench starts."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
-from orchestration.bench_rebuild import compare_marts, run_measured
+from generator import SEED
+from orchestration.bench_rebuild import (
+    BenchResult,
+    compare_marts,
+    report,
+    run,
+    run_measured,
+    write_json,
+)
+from orchestration.cli import parser
 
 
 def _marts(path: Path, rows: list[tuple[int, float, str]]) -> Path:
@@ -54,3 +67,112 @@ def test_a_stage_peak_memory_counts_its_children(tmp_path: Path) -> None:
 def test_a_failing_stage_raises_with_its_output() -> None:
     with pytest.raises(RuntimeError, match="no such table"):
         run_measured([sys.executable, "-c", "raise SystemExit('no such table')"])
+
+
+def test_a_server_stage_peak_memory_counts_the_servers_processes() -> None:
+    """A client of a few MB while the server process holds 300 MB: the stage's peak is
+    at least the server's."""
+    holder = "import time; block = bytearray(300 << 20); time.sleep(30)"
+    server = subprocess.Popen([sys.executable, "-c", holder])
+    try:
+        alone = run_measured([sys.executable, "-c", "import time; time.sleep(1.5)"])
+        with_server = run_measured(
+            [sys.executable, "-c", "import time; time.sleep(1.5)"], server=server.pid
+        )
+    finally:
+        server.kill()
+        server.wait()
+    assert alone.peak_rss_mb < 100
+    assert 300 <= with_server.peak_rss_mb - alone.peak_rss_mb < 360
+
+
+def test_the_rebuild_benchmark_runs_on_duckdb_unless_told() -> None:
+    assert parser().parse_args(["bench", "rebuild"]).engine == "duckdb"
+
+
+@pytest.fixture(scope="module")
+def both_engines(tmp_path_factory: pytest.TempPathFactory) -> tuple[BenchResult, Path]:
+    """The district's files rebuilt on DuckDB and on a throw-away PostgreSQL cluster in one
+    run (the folder keeps the files and the server's published marts, copied)."""
+    folder = tmp_path_factory.mktemp("bench_rebuild")
+    return run("district", None, folder, SEED, "both"), folder
+
+
+def test_the_server_publishes_the_same_marts_as_duckdb_and_the_floor(
+    both_engines: tuple[BenchResult, Path],
+) -> None:
+    result, _ = both_engines
+    server = result.postgres
+    assert server.server.startswith("a throw-away cluster the bench started (postgres")
+    assert server.marts_compared_with == "duckdb"
+    assert (server.marts_compared, server.marts_differing) == (result.marts_compared, {})
+    assert result.marts_compared >= 30 and result.marts_differing == {}
+    assert server.load.seconds > 0 and server.build.seconds > 0 and server.incremental.seconds > 0
+
+
+def test_the_servers_per_capita_special_funding_is_the_files_hand_computed(
+    both_engines: tuple[BenchResult, Path],
+) -> None:
+    """人均科普专项经费 of the district's county in 2023, on the server: the special funding
+    of its units' KP-003 forms (万元) over its resident population, by pandas from the
+    workbooks."""
+    _, folder = both_engines
+    funding = pd.read_excel(
+        folder / "files" / "kepu_statistics_310000_2023.xlsx", sheet_name="KP-003 科普经费"
+    )
+    population = pd.read_excel(folder / "files" / "population.xlsx", sheet_name="人口")
+    population.columns = ["region_code", "year", "persons"]
+    persons = population.query("region_code == 310101 and year == 2023")["persons"].item()
+    special_yuan = funding["科普专项经费(万元) / special_funding (10k yuan)"].sum() * 10_000
+    with duckdb.connect(str(folder / "server_marts.duckdb"), read_only=True) as con:
+        (published,) = con.execute(
+            "select special_per_capita_yuan from marts.fct_kp_headline "
+            "where region_code = '310101' and year = 2023"
+        ).fetchone()
+    assert published == pytest.approx(special_yuan / persons, rel=1e-12)
+
+
+def test_the_report_sets_postgresql_beside_duckdb_and_the_floor(
+    both_engines: tuple[BenchResult, Path],
+) -> None:
+    result, _ = both_engines
+    lines = report(result).splitlines()
+    assert (
+        "| stage | DuckDB s | peak MB | PostgreSQL s | peak MB | floor stage | floor s |"
+        in (lines[2])
+    )
+    server = result.postgres
+    load = next(line for line in lines if line.startswith("| load"))
+    assert load.split(" | ")[1:6] == [
+        f"{result.load.seconds:,.1f}",
+        f"{result.load.peak_rss_mb:,.0f}",
+        f"{server.load.seconds:,.1f}",
+        f"{server.load.peak_rss_mb:,.0f}",
+        "read (cells as text)",
+    ]
+    late = next(line for line in lines if line.startswith("| one late county return"))
+    assert f" {server.incremental.seconds:,.1f} " in late
+    assert any(line.startswith("PostgreSQL ÷ floor: ") for line in lines)
+    assert (
+        f"PostgreSQL's published marts compared with duckdb's: {result.marts_compared}, "
+        "differing: none" in lines
+    )
+    assert any("its memory: the client's process tree (RSS) and the server's (PSS)" in line
+               for line in lines)  # fmt: skip
+
+
+def test_the_json_keeps_its_keys_and_gains_the_servers(
+    both_engines: tuple[BenchResult, Path], tmp_path: Path
+) -> None:
+    result, _ = both_engines
+    figures = json.loads(write_json(result, tmp_path / "rebuild.json").read_text())
+    old = {"scale", "files", "file_mb", "rows", "load", "build", "floor_read",
+           "floor_transform", "incremental", "marts_compared", "marts_differing",
+           "memory_measure", "ours_seconds", "floor_seconds", "goals"}  # fmt: skip
+    assert old <= set(figures)
+    server = figures["postgres"]
+    assert server["load"]["seconds"] == result.postgres.load.seconds
+    assert figures["postgres_seconds"] == pytest.approx(
+        server["load"]["seconds"] + server["build"]["seconds"]
+    )
+    assert server["marts_differing"] == {} and server["marts_compared_with"] == "duckdb"
