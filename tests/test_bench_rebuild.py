@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -14,12 +16,15 @@ import pandas as pd
 import pytest
 
 from generator import SEED
+from ingest.engine import connect
 from orchestration.bench_rebuild import (
+    LOAD_EVENT_COLUMNS,
     BenchResult,
     compare_marts,
     report,
     run,
     run_measured,
+    server_marts,
     write_json,
 )
 from orchestration.cli import parser
@@ -52,6 +57,53 @@ def test_a_different_number_or_a_missing_row_is_named(tmp_path: Path) -> None:
     )
     short = _marts(tmp_path / "short.duckdb", ROWS[:2])
     assert compare_marts(ours, short) == (2, {"fct_a": "(3, 3) vs (2, 3)"})
+
+
+def test_columns_set_aside_are_not_compared_nor_ordered_by(tmp_path: Path) -> None:
+    """Each engine's own load time: set aside, the rows still pair up by the rest."""
+    rows = [(1, 0.5, "2026-12-02 08:00"), (2, 1.5, "2026-12-02 08:01")]
+    later = [(1, 0.5, "2026-12-02 09:01"), (2, 1.5, "2026-12-02 09:00")]
+    for name, values in (("ours", rows), ("server", later)):
+        with duckdb.connect(str(tmp_path / f"{name}.duckdb")) as con:
+            con.execute("create schema marts")
+            con.execute("create table marts.fct_load (k integer, v double, loaded_at varchar)")
+            con.executemany("insert into marts.fct_load values (?, ?, ?)", values)
+    ours, server = tmp_path / "ours.duckdb", tmp_path / "server.duckdb"
+    assert compare_marts(ours, server) == (1, {"fct_load": "loaded_at"})
+    assert compare_marts(ours, server, LOAD_EVENT_COLUMNS) == (1, {})
+
+
+def test_the_servers_marts_copy_with_duckdbs_types(
+    postgres_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Lists (with a comma inside an element), decimals, dates, quotes and nulls arrive
+    as DuckDB's mart holds them."""
+    reference = tmp_path / "reference.duckdb"
+    mart = (
+        "select 1 as k, [3, 7] as load_ids, ['a', 'b,c'] as names, 12.345::decimal(18, 3) "
+        "as funding, date '2023-12-31' as as_of, 'say \"hi\"' as note, "
+        "null::double as share"
+    )
+    with duckdb.connect(str(reference)) as con:
+        con.execute("create schema marts")
+        con.execute(f"create table marts.fct_x as {mart}")
+    with connect({**postgres_env, "KEPU_POSTGRES_DATABASE": "postgres"}) as con:
+        con.autocommit = True
+        con.execute("create database bench_copy")
+    server = {**postgres_env, "KEPU_POSTGRES_DATABASE": "bench_copy"}
+    with connect(server) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.fct_x as select 1 as k, array[3, 7] as load_ids, "
+            "array['a', 'b,c'] as names, 12.345::numeric as funding, date '2023-12-31' "
+            "as as_of, 'say \"hi\"' as note, null::double precision as share"
+        )
+    copied = server_marts(reference, server, tmp_path / "copied.duckdb")
+    with duckdb.connect(str(copied), read_only=True) as con:
+        assert con.execute("select * from marts.fct_x").fetchall() == [
+            (1, [3, 7], ["a", "b,c"], Decimal("12.345"), date(2023, 12, 31), 'say "hi"', None)
+        ]
+    assert compare_marts(reference, copied) == (1, {})
 
 
 def test_a_stage_peak_memory_counts_its_children(tmp_path: Path) -> None:
