@@ -4,6 +4,7 @@ district-scale run on both engines, the server a throw-away cluster the bench st
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -17,9 +18,11 @@ import pytest
 
 from generator import SEED
 from ingest.engine import connect
+from orchestration.bench import Stage
 from orchestration.bench_rebuild import (
     LOAD_EVENT_COLUMNS,
     BenchResult,
+    ServerRebuild,
     compare_marts,
     report,
     run,
@@ -184,47 +187,79 @@ def test_the_servers_per_capita_special_funding_is_the_files_hand_computed(
     assert published == pytest.approx(special_yuan / persons, rel=1e-12)
 
 
-def test_the_report_sets_postgresql_beside_duckdb_and_the_floor(
-    both_engines: tuple[BenchResult, Path],
-) -> None:
-    result, _ = both_engines
-    lines = report(result).splitlines()
-    assert (
-        "| stage | DuckDB s | peak MB | PostgreSQL s | peak MB | floor stage | floor s |"
-        in (lines[2])
-    )
-    server = result.postgres
-    load = next(line for line in lines if line.startswith("| load"))
-    assert load.split(" | ")[1:6] == [
-        f"{result.load.seconds:,.1f}",
-        f"{result.load.peak_rss_mb:,.0f}",
-        f"{server.load.seconds:,.1f}",
-        f"{server.load.peak_rss_mb:,.0f}",
-        "read (cells as text)",
+# Figures made up so that every ratio is known: DuckDB 30 + 60 s, PostgreSQL 40 + 140 s,
+# the floor 10 + 35 s; late returns of 9 s and 18 s.
+FIGURES = BenchResult(
+    scale="district",
+    files=19,
+    file_mb=1.2,
+    rows={"regions": 100, "survey_respondents": 2_400},
+    load=Stage(30.0, 310.0),
+    build=Stage(60.0, 820.0),
+    floor_read=Stage(10.0, 120.0),
+    floor_transform=Stage(35.0, 400.0),
+    incremental=Stage(9.0, 700.0),
+    marts_compared=42,
+    marts_differing={},
+    postgres=ServerRebuild(
+        server="a throw-away cluster the bench started (postgres (PostgreSQL) 15.14)",
+        memory_measure="the client's process tree (RSS) and the server's (PSS)",
+        load=Stage(40.0, 350.0),
+        build=Stage(140.0, 1_900.0),
+        incremental=Stage(18.0, 1_500.0),
+        marts_compared_with="duckdb",
+        marts_compared=42,
+        marts_differing={"fct_funding": "funding_yuan"},
+    ),
+)
+
+
+def test_the_report_sets_postgresql_beside_duckdb_and_the_floor() -> None:
+    lines = report(FIGURES).splitlines()
+    assert lines[2:9] == [
+        "| stage | DuckDB s | peak MB | PostgreSQL s | peak MB | floor stage | floor s | peak MB |",
+        "|---|---|---|---|---|---|---|---|",
+        "| load (parse, type, check, land) | 30.0 | 310 | 40.0 | 350 | read (cells as text) "
+        "| 10.0 | 120 |",
+        "| build (dbt + GX + publish) | 60.0 | 820 | 140.0 | 1,900 | transform (models' SQL) "
+        "| 35.0 | 400 |",
+        "| **total** | **90.0** | | **180.0** | | | **45.0** | |",
+        "| one late county return (load + build + publish) | 9.0 | 700 | 18.0 | 1,500 |  | | |",
+        "",
     ]
-    late = next(line for line in lines if line.startswith("| one late county return"))
-    assert f" {server.incremental.seconds:,.1f} " in late
-    assert any(line.startswith("PostgreSQL ÷ floor: ") for line in lines)
-    assert (
-        f"PostgreSQL's published marts compared with duckdb's: {result.marts_compared}, "
-        "differing: none" in lines
-    )
-    assert any("its memory: the client's process tree (RSS) and the server's (PSS)" in line
-               for line in lines)  # fmt: skip
+    assert lines[9:] == [
+        "DuckDB ÷ floor: 2.00 (goal ≤ 2); late return 10.0% of its full rebuild (goal ≤ 10%)",
+        "PostgreSQL ÷ floor: 4.00 (goal ≤ 2); late return 10.0% of its full rebuild (goal ≤ 10%)",
+        "peak memory of our stages: 1,900 MB (goal ≤ 2,048 MB)",
+        "DuckDB's marts compared with the floor's: 42, differing: none",
+        "PostgreSQL's published marts compared with duckdb's: 42, differing: "
+        "fct_funding (funding_yuan)",
+        "PostgreSQL server: a throw-away cluster the bench started (postgres (PostgreSQL) "
+        "15.14); its memory: the client's process tree (RSS) and the server's (PSS)",
+        f"memory: {FIGURES.memory_measure}",
+    ]
 
 
-def test_the_json_keeps_its_keys_and_gains_the_servers(
-    both_engines: tuple[BenchResult, Path], tmp_path: Path
-) -> None:
-    result, _ = both_engines
-    figures = json.loads(write_json(result, tmp_path / "rebuild.json").read_text())
-    old = {"scale", "files", "file_mb", "rows", "load", "build", "floor_read",
-           "floor_transform", "incremental", "marts_compared", "marts_differing",
-           "memory_measure", "ours_seconds", "floor_seconds", "goals"}  # fmt: skip
-    assert old <= set(figures)
-    server = figures["postgres"]
-    assert server["load"]["seconds"] == result.postgres.load.seconds
-    assert figures["postgres_seconds"] == pytest.approx(
-        server["load"]["seconds"] + server["build"]["seconds"]
-    )
-    assert server["marts_differing"] == {} and server["marts_compared_with"] == "duckdb"
+def test_the_json_keeps_its_keys_and_gains_the_servers(tmp_path: Path) -> None:
+    figures = json.loads(write_json(FIGURES, tmp_path / "rebuild.json").read_text())
+    assert {key: figures[key] for key in ("ours_seconds", "floor_seconds", "postgres_seconds")} == {
+        "ours_seconds": 90.0,
+        "floor_seconds": 45.0,
+        "postgres_seconds": 180.0,
+    }
+    assert figures["load"] == {"seconds": 30.0, "peak_rss_mb": 310.0}
+    assert {"scale", "files", "file_mb", "rows", "build", "floor_read", "floor_transform",
+            "incremental", "marts_compared", "marts_differing", "memory_measure",
+            "goals"} <= set(figures)  # fmt: skip
+    assert figures["postgres"]["build"] == {"seconds": 140.0, "peak_rss_mb": 1_900.0}
+    assert figures["postgres"]["incremental"]["seconds"] == 18.0
+    assert figures["postgres"]["marts_differing"] == {"fct_funding": "funding_yuan"}
+    assert figures["postgres"]["server"].startswith("a throw-away cluster")
+
+
+def test_the_report_without_duckdb_sets_the_server_beside_the_floor() -> None:
+    alone = dataclasses.replace(FIGURES, load=None, build=None, incremental=None, marts_compared=0)
+    lines = report(alone).splitlines()
+    assert lines[2] == "| stage | PostgreSQL s | peak MB | floor stage | floor s | peak MB |"
+    assert lines[6] == "| **total** | **180.0** | | | **45.0** | |"
+    assert not any(line.startswith(("DuckDB", "| **total** | **90.0")) for line in lines)
