@@ -42,7 +42,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -497,7 +496,7 @@ class Server:
     said: str
 
 
-@contextmanager
+@contextlib.contextmanager
 def _server(environ: Mapping[str, str] = os.environ) -> Iterator[Server]:
     """The server the environment names (KEPU_POSTGRES_HOST set), else a throw-away
     cluster, with a database of the bench's own made anew on it."""
