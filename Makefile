@@ -50,11 +50,11 @@ dashboard: setup  ## the Streamlit dashboard on the published snapshot
 build: setup  ## dbt build and publish over what is loaded
 	$(RUN) kepu build
 
-bench: setup  ## survey estimation at national size beside the DuckDB floor and svy; a 200,000-row survey workbook loaded beside python-calamine and openpyxl; the dashboard beside a trivial page (after `make demo`); a district's files to snapshot beside a plain DuckDB script; JSON under KEPU_HOME/bench
+bench: setup  ## survey estimation at national size beside the DuckDB floor and svy; a 200,000-row survey workbook loaded beside python-calamine and openpyxl; the dashboard beside a trivial page (after `make demo`); a district's files to snapshot on DuckDB and on a throw-away PostgreSQL cluster (or the server KEPU_POSTGRES_* names) beside a plain DuckDB script; JSON under KEPU_HOME/bench
 	$(RUN) kepu bench survey --respondents 300000
 	$(RUN) kepu bench ingest --rows 200000
 	KEPU_HOME=$${KEPU_HOME:-$$PWD/var} $(RUN) kepu bench dashboard
-	$(RUN) kepu bench rebuild --scale district
+	$(RUN) kepu bench rebuild --scale district --engine both
 
 lint: setup  ## ruff and sqlfluff
 	$(RUN) ruff check .

@@ -371,7 +371,7 @@ def _bench_rebuild(args: argparse.Namespace) -> int:
     folder = bench_rebuild.default_folder() / args.scale
     files = Path(args.files) if args.files else None
     seed = SEED if args.seed is None else args.seed
-    result = bench_rebuild.run(args.scale, files, folder, seed)
+    result = bench_rebuild.run(args.scale, files, folder, seed, args.engine)
     print(bench_rebuild.report(result))
     path = Path(args.json) if args.json else KepuHome.from_env().root / "bench" / "rebuild.json"
     print(f"wrote {bench_rebuild.write_json(result, path)}")
@@ -497,6 +497,13 @@ def parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--files", help="rebuild: files already generated at that scale")
     bench.add_argument("--seed", type=int, help="rebuild: the generator's seed (default demo's)")
+    bench.add_argument(
+        "--engine",
+        choices=["duckdb", "postgres", "both"],
+        default="duckdb",
+        help="rebuild: on DuckDB, on a PostgreSQL server (KEPU_POSTGRES_*, else a throw-away "
+        "cluster), or both",
+    )
     bench.add_argument("--rows", type=int, default=200_000, help="ingest: respondents' rows")
     bench.add_argument("--respondents", type=int, default=300_000, help="survey: wave size")
     bench.add_argument("--repeats", type=int, default=5, help="dashboard: visits timed")

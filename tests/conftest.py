@@ -3,21 +3,17 @@ the demo warehouse is built once per session through the real Dagster job."""
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
-import psycopg
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from dashboards.server import free_port
 from ingest.home import KepuHome
+from orchestration.pg_cluster import throwaway_cluster
 
 
 @pytest.fixture(scope="session")
@@ -72,50 +68,12 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-# Debian's package keeps the binaries out of PATH, under /usr/lib/postgresql/NN/bin.
-POSTGRES_BIN_DIRS = sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
-
-
-def postgres_binary(name: str) -> str:
-    path = shutil.which(name) or next(
-        (f"{d}/{name}" for d in POSTGRES_BIN_DIRS if os.path.exists(f"{d}/{name}")), None
-    )
-    if path is None:
-        pytest.fail(f"{name} not found: install PostgreSQL (make system)")
-    return path
-
-
 @pytest.fixture(scope="session")
 def postgres_env() -> Iterator[dict[str, str]]:
-    """A throw-away cluster (initdb into a temporary directory, a free port), stopped and
-    removed afterwards; the environment that names it (KEPU_POSTGRES_*). initdb refuses
-    to run as root: as root, the cluster runs as `nobody` in a directory it owns."""
-    root = tempfile.mkdtemp(prefix="kepu-pg-")
-    as_user = ["runuser", "-u", "nobody", "--"] if os.getuid() == 0 else []
-    if as_user:
-        shutil.chown(root, user="nobody")
-    data, port = f"{root}/data", free_port()
-    run = {"check": True, "capture_output": True, "cwd": root}
-    subprocess.run(
-        [*as_user, postgres_binary("initdb"), "-D", data, "-U", "kepu", "--auth=trust",
-         "--encoding=UTF8", "--locale=C.UTF-8"],
-        **run,
-    )  # fmt: skip
-    pg_ctl = postgres_binary("pg_ctl")
-    options = f"-p {port} -k {root} -h 127.0.0.1"
-    subprocess.run(
-        [*as_user, pg_ctl, "-D", data, "-l", f"{root}/log", "-o", options, "-w", "start"], **run
-    )
-    try:
-        environ = {"KEPU_POSTGRES_HOST": "127.0.0.1", "KEPU_POSTGRES_PORT": str(port)}
-        with psycopg.connect(
-            host="127.0.0.1", port=port, user="kepu", dbname="postgres", autocommit=True
-        ) as con:
-            con.execute("create database kepu")
-        yield {**os.environ, **environ}
-    finally:
-        subprocess.run([*as_user, pg_ctl, "-D", data, "-m", "fast", "stop"], **run)
-        shutil.rmtree(root, ignore_errors=True)
+    """A throw-away cluster (orchestration.pg_cluster), stopped and removed afterwards;
+    the environment that names it (KEPU_POSTGRES_*)."""
+    with throwaway_cluster() as cluster:
+        yield {**os.environ, **cluster.environ}
 
 
 @pytest.fixture(scope="session")
