@@ -98,18 +98,23 @@ def copy_from_server(
     columns: dict[str, str],
 ) -> None:
     """The server's `table` appended to DuckDB's table of the same name (`columns`: name →
-    DuckDB type), through CSV the server writes and DuckDB reads with those types."""
+    DuckDB type), through CSV the server writes and DuckDB reads with those types; lists
+    travel as JSON (PostgreSQL's array text is not DuckDB's list text)."""
     named = ", ".join(f'"{name}"' for name in columns)
-    types = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in columns.items()) + "}"
+    lists = {name for name, kind in columns.items() if kind.endswith("]")}
+    sent = ", ".join(f'to_json("{n}")::text' if n in lists else f'"{n}"' for n in columns)
+    read = {name: "VARCHAR" if name in lists else kind for name, kind in columns.items()}
+    types = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in read.items()) + "}"
+    kept = ", ".join(f'"{n}"::json::{columns[n]}' if n in lists else f'"{n}"' for n in columns)
     with tempfile.TemporaryDirectory() as folder:
         rows = Path(folder) / "rows.csv"
-        source = f"copy (select {named} from {table}) to stdout (format csv)"
+        source = f"copy (select {sent} from {table}) to stdout (format csv)"
         with rows.open("wb") as text, con.cursor().copy(source) as copy:
             for block in copy:
                 text.write(block)
         target.execute(
-            f"insert into {table} ({named}) select * from read_csv('{rows}', columns = {types}, "
-            "header = false, auto_detect = false, allow_quoted_nulls = false)"
+            f"insert into {table} ({named}) select {kept} from read_csv('{rows}', "
+            f"columns = {types}, header = false, auto_detect = false, allow_quoted_nulls = false)"
         )
 
 

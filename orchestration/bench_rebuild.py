@@ -49,8 +49,7 @@ from ingest.home import KepuHome
 from orchestration.bench import Stage
 
 if TYPE_CHECKING:
-    import duckdb
-    import psycopg
+    pass
 
 SAMPLE_SECONDS = 0.25
 GOALS = {"rebuild_over_floor": 2.0, "incremental_share": 0.10, "peak_mb": 2048}
@@ -542,6 +541,7 @@ def server_marts(reference: Path, environ: Mapping[str, str], target: Path) -> P
     import duckdb
 
     from ingest.engine import connect
+    from ingest.store import copy_from_server
     from orchestration.publish import MARTS_SCHEMA
 
     target.unlink(missing_ok=True)
@@ -558,33 +558,10 @@ def server_marts(reference: Path, environ: Mapping[str, str], target: Path) -> P
         for table, column, kind in columns:
             tables.setdefault(table, {})[column] = kind
         for table, typed in tables.items():
-            _copy_mart(con, local, f"{MARTS_SCHEMA}.{table}", typed)
+            defined = ", ".join(f'"{name}" {kind}' for name, kind in typed.items())
+            local.execute(f"create table {MARTS_SCHEMA}.{table} ({defined})")
+            copy_from_server(con, f"{MARTS_SCHEMA}.{table}", local, typed)
     return target
-
-
-def _copy_mart(
-    con: psycopg.Connection, local: duckdb.DuckDBPyConnection, table: str, typed: dict[str, str]
-) -> None:
-    """One mart from the server into DuckDB's table of the same name with `typed`'s
-    types, through CSV the server writes; lists travel as JSON (PostgreSQL's array text
-    is not DuckDB's list text)."""
-    lists = {name for name, kind in typed.items() if kind.endswith("]")}
-    sent = ", ".join(f'to_json("{n}")::text' if n in lists else f'"{n}"' for n in typed)
-    read = {name: "VARCHAR" if name in lists else kind for name, kind in typed.items()}
-    types = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in read.items()) + "}"
-    kept = ", ".join(f'"{n}"::json::{typed[n]} as "{n}"' if n in lists else f'"{n}"' for n in typed)
-    with tempfile.TemporaryDirectory() as folder:
-        rows = Path(folder) / "rows.csv"
-        with (
-            rows.open("wb") as text,
-            con.cursor().copy(f"copy (select {sent} from {table}) to stdout (format csv)") as copy,
-        ):
-            for block in copy:
-                text.write(block)
-        local.execute(
-            f"create table {table} as select {kept} from read_csv('{rows}', columns = {types}, "
-            "header = false, auto_detect = false, allow_quoted_nulls = false)"
-        )
 
 
 def write_json(result: BenchResult, path: Path) -> Path:
