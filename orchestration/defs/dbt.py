@@ -104,7 +104,9 @@ def _reported(invocation: DbtCliInvocation, events: Iterable) -> Iterator:
     dagster_dbt_translator=TRANSLATOR,
 )
 def kepu_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """`dbt build`: staging views, intermediate views, mart tables, data and unit tests.
+    """`dbt build`: staging views, intermediate and mart tables, and the data tests. The
+    unit tests check the models' code, not the data: they run in `make test`
+    (tests/test_dbt.py), not in every build of the users' data (36 nodes, a minute).
 
     dbt writes the warehouse its profile names from the process environment (KEPU_WAREHOUSE,
     else KEPU_HOME's), the one the `warehouse` resource names too. A subset of the models
@@ -115,7 +117,7 @@ def kepu_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     if on_server():
         yield from server_build(context, dbt)
         return
-    build = ["build", "--indirect-selection", "cautious"]
+    build = ["build", "--indirect-selection", "cautious", "--exclude-resource-type", "unit_test"]
     home = KepuHome.from_env()
     with warehouse_lock(home, "dbt build"):
         forget_build(home)  # until this build publishes, however it was launched
