@@ -9,6 +9,7 @@ national totals are the NBS year-end resident populations.
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -17,10 +18,12 @@ import pytest
 
 import generator.scale
 from generator import SEED
+from generator.files import write_csv
 from generator.hierarchy import national_hierarchy
 from generator.scale import generate_scale
 from ingest.home import KepuHome
 from ingest.load import load_files
+from ingest.read import read_file
 from ingest.specs import (
     ACTIVITIES,
     FACILITIES,
@@ -216,3 +219,18 @@ def test_the_national_hierarchy_has_the_size_of_the_country():
     assert (counties["city_code"] == counties["county_code"].str.slice(0, 4) + "00").all()
     assert (counties["province_code"] == counties["county_code"].str.slice(0, 2) + "0000").all()
     assert (counties.groupby("year")["population"].sum().to_numpy() == national).all()
+
+
+def test_a_generated_csv_opens_with_the_about_rows_and_reads_whole(tmp_path):
+    regions = pd.DataFrame(
+        {"region_code": ["110000", "110100"], "name_zh": ["北京市", "北京市辖区"],
+         "level": ["province", "prefecture"], "parent_code": [None, "110000"]}
+    )  # fmt: skip
+    path = write_csv(tmp_path / "regions_11.csv", REGIONS, regions, date(2025, 3, 31))
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].split(",")[:2] == ["数据性质 / data nature", "合成 synthetic"]
+    assert lines[1] == "报送日期 / received on,2025-03-31,,"
+    assert lines[2].startswith("地区代码")
+    result = read_file(path)
+    assert [(s.spec.table, s.rows_read) for s in result.sheets] == [("regions", 2)]
+    assert len(result.errors) == 0
