@@ -12,6 +12,7 @@ import hashlib
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -234,3 +235,10 @@ def test_a_generated_csv_opens_with_the_about_rows_and_reads_whole(tmp_path):
     result = read_file(path)
     assert [(s.spec.table, s.rows_read) for s in result.sheets] == [("regions", 2)]
     assert len(result.errors) == 0
+    # the loader reads them: the load says synthetic (and so does every snapshot built on
+    # it, publish.is_synthetic_sql) and the data's date is the one the rows give
+    (outcome,) = load_files([path], KepuHome(tmp_path / "home"))
+    assert outcome.status == "accepted"
+    with duckdb.connect(str(tmp_path / "home" / "warehouse.duckdb"), read_only=True) as con:
+        audit = con.execute("select is_synthetic, received_on from raw.load_audit").fetchall()
+    assert audit == [(True, date(2025, 3, 31))]
