@@ -6,7 +6,8 @@ written row by row in xlsxwriter's constant-memory mode, with the workbook's cre
 date set to the received date so that the same seed gives the same bytes. A table of more
 than XLSX_ROWS rows goes to csv instead (an xlsx sheet holds at most 1,048,576 rows), in
 UTF-8 with a byte-order mark as Excel writes it, one file per province where the caller
-splits it.
+splits it; a csv has no about sheet, so the about sheet's first two rows (synthetic, received
+on) open it, above the header, padded to the table's width.
 """
 
 from __future__ import annotations
@@ -41,6 +42,14 @@ def _headers(
     ]
 
 
+def _about(received_on: date) -> list[list[str]]:
+    """What marks a generated file: synthetic, and the date it counts as received."""
+    return [
+        ["数据性质 / data nature", "合成 synthetic", *SYNTHETIC_NOTE],
+        ["报送日期 / received on", received_on.isoformat()],
+    ]
+
+
 def write_xlsx(
     path: Path,
     sheets: Sequence[tuple[TableSpec, pd.DataFrame]],
@@ -55,11 +64,7 @@ def write_xlsx(
     )
     book.set_properties({"created": datetime.combine(received_on, time())})
     about = book.add_worksheet("说明")
-    lines = [
-        ["数据性质 / data nature", "合成 synthetic", *SYNTHETIC_NOTE],
-        ["报送日期 / received on", received_on.isoformat()],
-        [],
-    ]
+    lines = [*_about(received_on), []]
     for spec, _ in sheets:
         lines.extend(_describe(spec))
     for row, line in enumerate(lines):
@@ -79,14 +84,20 @@ def write_csv(
     path: Path,
     spec: TableSpec,
     frame: pd.DataFrame | pa.Table,
+    received_on: date,
     units: Mapping[str, str] | None = None,
 ) -> Path:
-    """One table as csv under the same bilingual headers, written by Arrow."""
+    """One table as csv under the about rows and the same bilingual headers, written by
+    Arrow."""
     table = (
         frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
     )
+    width = max(table.num_columns, len(_about(received_on)[0]))
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        csv.writer(handle, lineterminator="\n").writerow(_headers(spec, table, units or {}))
+        writer = csv.writer(handle, lineterminator="\n")
+        for line in _about(received_on):
+            writer.writerow(line + [""] * (width - len(line)))
+        writer.writerow(_headers(spec, table, units or {}))
     with path.open("ab") as handle:
         pa_csv.write_csv(
             table, handle, pa_csv.WriteOptions(include_header=False, quoting_style="needed")

@@ -411,7 +411,7 @@ class _Table:
     def add(self, province: int, frame: pd.DataFrame | pa.Table) -> None:
         if self.large:
             name = f"{self.stem}_{province // 10_000:02d}.csv"
-            self.paths.append(write_csv(self.folder / name, self.spec, frame))
+            self.paths.append(write_csv(self.folder / name, self.spec, frame, self.received))
         else:
             self.parts.append(frame)
 
@@ -443,7 +443,7 @@ def _survey(folder: Path, hierarchy: Hierarchy, seed: int) -> list[Path]:
         paths.append(write_xlsx(folder / f"survey_{year}.xlsx", sheets, received))
         if len(respondents) > XLSX_ROWS:
             path = folder / f"survey_{year}_respondents.csv"
-            paths.append(write_csv(path, SURVEY_RESPONDENTS, respondents))
+            paths.append(write_csv(path, SURVEY_RESPONDENTS, respondents, received))
     return paths
 
 

@@ -812,7 +812,6 @@ def _read_sheets(path: Path, name: str, result: FileResult, loaded_on: date | No
         result.is_synthetic = result.is_synthetic or _about_is_synthetic(rows)
         result.received_on = result.received_on or _about_received_on(rows)
         grid.release()
-    received_on = result.received_on or loaded_on or date.today()
     found = []
     for grid in grids:
         if grid in about:
@@ -822,9 +821,15 @@ def _read_sheets(path: Path, name: str, result: FileResult, loaded_on: date | No
             continue
         head = grid.head(HEADER_SCAN_ROWS)
         spec = _spec_for(grid.name, head)
-        if spec is None or find_header(head, spec) is None:
+        header = None if spec is None else find_header(head, spec)
+        if header is None:
             found.append(_sheet_problem(name, grid, spec))
         else:
+            # a csv has no about sheet: its about rows, when it has them, are above the header
+            above = head[: header[0]]
+            result.is_synthetic = result.is_synthetic or _about_is_synthetic(above)
+            result.received_on = result.received_on or _about_received_on(above)
+            received_on = result.received_on or loaded_on or date.today()
             parsed = parse_sheet(name, grid, spec, received_on)
             result.sheets.append(parsed)
             result.add_errors(parsed.errors)

@@ -151,7 +151,10 @@ def _pss_kb(pid: int) -> int:
 
 
 def run_measured(
-    argv: Sequence[str], env: Mapping[str, str] | None = None, server: int | None = None
+    argv: Sequence[str],
+    env: Mapping[str, str] | None = None,
+    server: int | None = None,
+    name: str = "",
 ) -> Stage:
     """Run a command; its wall seconds and the peak resident memory of its process tree,
     with the tree of the server process `server` when given (a database the command
@@ -177,7 +180,13 @@ def run_measured(
         raise RuntimeError(
             f"{' '.join(argv[:3])}… failed ({process.returncode}):\n{output[-4000:]}"
         )
-    return Stage(seconds, peak[0] / 1024)
+    stage = Stage(seconds, peak[0] / 1024)
+    # a line per stage as it ends: a national run takes hours, and one stopped before its
+    # report still leaves what it measured in its log
+    said = name or " ".join(a for a in argv[3:5] if not a.startswith("/"))
+    said += f" ({env['KEPU_ENGINE']})" if env and "KEPU_ENGINE" in env else ""
+    print(f"  {said}: {stage.seconds:,.1f} s, peak {stage.peak_rss_mb:,.0f} MB", file=sys.stderr)
+    return stage
 
 
 def _kepu(*arguments: str) -> list[str]:
@@ -467,7 +476,8 @@ def _floor(home: KepuHome, files: Sequence[Path], folder: Path) -> tuple[Stage, 
         _python(
             "import json, pathlib; from orchestration.bench_rebuild import floor_read; "
             f"floor_read([pathlib.Path(p) for p in json.load(open({str(listed)!r}))])"
-        )
+        ),
+        name="floor read",
     )
     floor_db, models_json = _prepare_floor(home, folder)
     transform = run_measured(
@@ -475,7 +485,8 @@ def _floor(home: KepuHome, files: Sequence[Path], folder: Path) -> tuple[Stage, 
             "import pathlib; from orchestration.bench_rebuild import floor_transform; "
             f"floor_transform(pathlib.Path({str(home.warehouse)!r}), "
             f"pathlib.Path({str(models_json)!r}), pathlib.Path({str(floor_db)!r}))"
-        )
+        ),
+        name="floor transform",
     )
     return read, transform, floor_db
 

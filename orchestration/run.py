@@ -17,6 +17,7 @@ from ingest.engine import export_duckdb_settings
 from ingest.home import KepuHome
 from ingest.lock import warehouse_lock
 from orchestration import incremental
+from orchestration.dbt_tests import test_results
 from orchestration.defs.project import prepare
 
 STEP_EVENTS = {
@@ -25,6 +26,7 @@ STEP_EVENTS = {
     "STEP_FAILURE": "✗",
     "STEP_SKIPPED": "–",
     "ASSET_CHECK_EVALUATION": "",
+    "ASSET_OBSERVATION": "",
 }
 
 
@@ -40,14 +42,26 @@ class _Progress(logging.Handler):
         if event is None or event.event_type_value not in STEP_EVENTS:
             return
         elapsed = time.monotonic() - self.started
-        if event.event_type_value == "ASSET_CHECK_EVALUATION":
-            evaluation = event.event_specific_data
-            if not evaluation.passed:
-                name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+        if event.event_type_value in ("ASSET_CHECK_EVALUATION", "ASSET_OBSERVATION"):
+            for name in failed_checks(event):
                 print(f"[{elapsed:6.1f}s] ! check failed {name}", file=sys.stderr)
             return
         mark = STEP_EVENTS[event.event_type_value]
         print(f"[{elapsed:6.1f}s] {mark} {event.step_key}", file=sys.stderr)
+
+
+def failed_checks(event: dg.DagsterEvent) -> list[str]:
+    """`asset:check` of each failed check an event reports: an asset check's evaluation,
+    or an observation of dbt's data tests."""
+    if event.event_type_value == "ASSET_CHECK_EVALUATION":
+        evaluation = event.event_specific_data
+        checks = [(evaluation.asset_key.to_user_string(), evaluation.check_name, evaluation.passed)]
+    elif event.event_type_value == "ASSET_OBSERVATION":
+        results = test_results(event.event_specific_data.asset_observation)
+        checks = [(r["asset_key"], r["check_name"], r["passed"]) for r in results]
+    else:
+        return []
+    return [f"{key}:{name}" for key, name, passed in checks if not passed]
 
 
 @dg.logger(description="One line per step on stderr, for the kepu command line.")
@@ -131,10 +145,7 @@ def _run_job(
             materialization = event.event_specific_data.materialization
             if materialization.asset_key == dg.AssetKey(["raw", "load_audit"]):
                 loads = materialization.metadata["loads"].value
-        if event.event_type_value == "ASSET_CHECK_EVALUATION":
-            evaluation = event.event_specific_data
-            if not evaluation.passed:
-                failed.append(f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}")
+        failed.extend(failed_checks(event))
     if subset and result.success and incremental.missed_tables(loads, subset):
         # a file filled a table its sheets did not announce: build everything once more
         rebuilt = _run_job("build_job", (), quiet, accept_valid_rows=False)

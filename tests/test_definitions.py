@@ -55,9 +55,10 @@ def test_the_definitions_load_with_the_whole_asset_graph(definitions: dg.Definit
     marts = {k for k in keys if k.startswith("marts/")}
     snapshot = graph.get(dg.AssetKey("published_snapshot"))
     assert {k.to_user_string() for k in snapshot.parent_keys} == marts
+    # the asset checks are the loader's and the Great Expectations suites: dbt's ~550 data
+    # tests run inside dbt build and report one observation per tested asset instead
     checks = {key.name for key in graph.asset_check_keys}
-    assert {f"gx_{table}" for table in TABLES} | {"all_files_accepted"} <= checks
-    assert any(name.startswith("unique_fct_plan_target") for name in checks)
+    assert checks == {f"gx_{table}" for table in TABLES} | {"all_files_accepted"}
     assert {j.name for j in definitions.jobs} == {"load_job", "build_job", "assessment_job"}
     assert [s.name for s in definitions.sensors] == ["inbox_sensor"]
     assert {s.name for s in definitions.schedules} == {"nightly_build", "review_schedule"}

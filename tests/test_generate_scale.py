@@ -9,18 +9,22 @@ national totals are the NBS year-end resident populations.
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
 import generator.scale
 from generator import SEED
+from generator.files import write_csv
 from generator.hierarchy import national_hierarchy
 from generator.scale import generate_scale
 from ingest.home import KepuHome
 from ingest.load import load_files
+from ingest.read import read_file
 from ingest.specs import (
     ACTIVITIES,
     FACILITIES,
@@ -216,3 +220,25 @@ def test_the_national_hierarchy_has_the_size_of_the_country():
     assert (counties["city_code"] == counties["county_code"].str.slice(0, 4) + "00").all()
     assert (counties["province_code"] == counties["county_code"].str.slice(0, 2) + "0000").all()
     assert (counties.groupby("year")["population"].sum().to_numpy() == national).all()
+
+
+def test_a_generated_csv_opens_with_the_about_rows_and_reads_whole(tmp_path):
+    regions = pd.DataFrame(
+        {"region_code": ["110000", "110100"], "name_zh": ["北京市", "北京市辖区"],
+         "level": ["province", "prefecture"], "parent_code": [None, "110000"]}
+    )  # fmt: skip
+    path = write_csv(tmp_path / "regions_11.csv", REGIONS, regions, date(2025, 3, 31))
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].split(",")[:2] == ["数据性质 / data nature", "合成 synthetic"]
+    assert lines[1] == "报送日期 / received on,2025-03-31,,"
+    assert lines[2].startswith("地区代码")
+    result = read_file(path)
+    assert [(s.spec.table, s.rows_read) for s in result.sheets] == [("regions", 2)]
+    assert len(result.errors) == 0
+    # the loader reads them: the load says synthetic (and so does every snapshot built on
+    # it, publish.is_synthetic_sql) and the data's date is the one the rows give
+    (outcome,) = load_files([path], KepuHome(tmp_path / "home"))
+    assert outcome.status == "accepted"
+    with duckdb.connect(str(tmp_path / "home" / "warehouse.duckdb"), read_only=True) as con:
+        audit = con.execute("select is_synthetic, received_on from raw.load_audit").fetchall()
+    assert audit == [(True, date(2025, 3, 31))]

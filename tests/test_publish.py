@@ -68,6 +68,14 @@ def test_a_failed_build_leaves_the_previous_snapshot(
     inconsistent = _funding(tmp_path / "correction.xlsx", government=500.0, special_fund=600.0)
     result = _materialize(load_and_publish, [inconsistent])
     assert not result.success
+    # the failing test is reported (one observation of int_funding_returns_current's tests)
+    # before the dbt step fails, and is what `kepu build` lists
+    from orchestration.run import failed_checks
+
+    failed = [name for event in result.all_events for name in failed_checks(event)]
+    assert failed == [
+        "intermediate/int_funding_returns_current:assert_special_fund_within_government"
+    ]
     assert home.published.read_bytes() == published
     assert _published_funding(home)[0] == ("government", 1000.0)
     with duckdb.connect(str(home.warehouse), read_only=True) as con:

@@ -1,16 +1,35 @@
-"""The dbt project as Dagster assets; its tests surface as asset checks."""
+"""The dbt project as Dagster assets; its data tests' results are one observation per
+tested asset.
 
-from collections.abc import Mapping
+dagster-dbt can make every data test an asset check, but then a build writes two events
+per test (planned, evaluated) to Dagster's event log: with ~550 tests that was over 1,000
+of a demo build's ~1,350 events and half its time on a single machine's SQLite storage.
+The tests still run inside `dbt build` (a failing `error` test fails the build and nothing
+is published); their results are read once from dbt's run_results.json and reported per
+asset (`TESTS_METADATA`), published as `validation_result` and shown in the Dagster UI as
+the asset's observations.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliInvocation,
+    DbtCliResource,
+    dbt_assets,
+)
+from dagster_dbt.asset_utils import get_asset_check_key_for_test
 
 from ingest.engine import on_server
 from ingest.home import KepuHome
 from ingest.lock import warehouse_lock
 from orchestration import postgres
 from orchestration.build_state import forget_build
+from orchestration.dbt_tests import TESTS_METADATA
 from orchestration.defs.project import dbt_project
 from orchestration.defs.raw import raw_key
 
@@ -28,13 +47,66 @@ class KepuTranslator(DagsterDbtTranslator):
         return dbt_resource_props["schema"]
 
 
+# dbt tests are not asset checks (see the module's note); the default translator settings
+# only name a test the way an asset check of it would be named.
+TRANSLATOR = KepuTranslator(DagsterDbtTranslatorSettings(enable_asset_checks=False))
+TEST_NAMING = KepuTranslator()
+TEST_OUTCOMES = {"pass", "fail", "warn", "error"}  # a skipped test has no outcome
+
+
+def test_observations(invocation: DbtCliInvocation) -> Iterator[dg.AssetObservation]:
+    """One observation per asset whose data tests this invocation ran: every test's name
+    (as an asset check of it would be named), dbt's status and its failing rows."""
+    manifest = invocation.manifest
+    tests: dict[dg.AssetKey, list[dict]] = defaultdict(list)
+    for result in invocation.get_artifact("run_results.json")["results"]:
+        unique_id, status = result["unique_id"], result["status"]
+        if not unique_id.startswith("test.") or status not in TEST_OUTCOMES:
+            continue
+        key = get_asset_check_key_for_test(manifest, TEST_NAMING, unique_id, project=dbt_project)
+        if key is None:  # a singular test over several models: the first one it reads
+            node = manifest["nodes"][unique_id]
+            upstream = node["depends_on"]["nodes"][0]
+            props = manifest["nodes"].get(upstream) or manifest["sources"][upstream]
+            key = dg.AssetCheckKey(TEST_NAMING.get_asset_key(props), node["name"])
+        tests[key.asset_key].append(
+            {"check_name": key.name, "status": status, "failures": result.get("failures")}
+        )
+    for asset_key, records in sorted(tests.items(), key=lambda item: item[0].to_user_string()):
+        failed = [r["check_name"] for r in records if r["status"] != "pass"]
+        yield dg.AssetObservation(
+            asset_key=asset_key,
+            metadata={
+                TESTS_METADATA: dg.MetadataValue.json(records),
+                "tests_passed": len(records) - len(failed),
+                "tests_failed": len(failed),
+                "failed": dg.MetadataValue.md("\n".join(f"- {n}" for n in failed) or "none"),
+            },
+        )
+
+
+def _reported(invocation: DbtCliInvocation, events: Iterable) -> Iterator:
+    """The invocation's asset events without dagster-dbt's observation per test (the
+    module's note), then one observation per tested asset; raises dbt's error after
+    them, so that a failing test is reported before the step fails."""
+    for event in events:
+        if not isinstance(event, dg.AssetObservation):
+            yield event
+    yield from test_observations(invocation)
+    error = invocation.get_error()
+    if error is not None:
+        raise error
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
-    dagster_dbt_translator=KepuTranslator(),
+    dagster_dbt_translator=TRANSLATOR,
 )
 def kepu_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """`dbt build`: staging views, intermediate views, mart tables, data and unit tests.
+    """`dbt build`: staging views, intermediate and mart tables, and the data tests. The
+    unit tests check the models' code, not the data: they run in `make test`
+    (tests/test_dbt.py), not in every build of the users' data (36 nodes, a minute).
 
     dbt writes the warehouse its profile names from the process environment (KEPU_WAREHOUSE,
     else KEPU_HOME's), the one the `warehouse` resource names too. A subset of the models
@@ -45,11 +117,12 @@ def kepu_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     if on_server():
         yield from server_build(context, dbt)
         return
-    build = ["build", "--indirect-selection", "cautious"]
+    build = ["build", "--indirect-selection", "cautious", "--exclude-resource-type", "unit_test"]
     home = KepuHome.from_env()
     with warehouse_lock(home, "dbt build"):
         forget_build(home)  # until this build publishes, however it was launched
-        yield from dbt.cli(build, context=context).stream()
+        invocation = dbt.cli(build, context=context, raise_on_error=False)
+        yield from _reported(invocation, invocation.stream())
 
 
 def server_build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
@@ -65,7 +138,7 @@ def server_build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     suffix = postgres.build_suffix(context.run.run_id)
     postgres.claim_build(suffix)
     before, after = postgres.build_steps(suffix)
-    translator = KepuTranslator()
+    translator = TRANSLATOR
     try:
         yield from _streamed(context, dbt, before, translator)
         postgres.write_all_intervals(suffix)
@@ -86,13 +159,20 @@ def _streamed(
     translator: DagsterDbtTranslator,
 ):
     invocation = dbt.cli(
-        arguments, manifest=dbt_project.manifest_path, dagster_dbt_translator=translator
+        arguments,
+        manifest=dbt_project.manifest_path,
+        dagster_dbt_translator=translator,
+        raise_on_error=False,
     )
-    for event in invocation.stream_raw_events():
-        yield from event.to_default_asset_events(
+    events = (
+        asset_event
+        for event in invocation.stream_raw_events()
+        for asset_event in event.to_default_asset_events(
             manifest=invocation.manifest,
             dagster_dbt_translator=translator,
             context=context,
             target_path=invocation.target_path,
             project=dbt_project,
         )
+    )
+    yield from _reported(invocation, events)

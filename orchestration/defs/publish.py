@@ -7,6 +7,7 @@ from ingest.engine import on_server
 from ingest.home import KepuHome
 from orchestration import incremental, postgres_publish
 from orchestration.build_state import record_build
+from orchestration.dbt_tests import test_results
 from orchestration.defs.dbt import kepu_dbt_models
 from orchestration.defs.resources import Warehouse
 from orchestration.publish import open_snapshot, publish
@@ -51,12 +52,10 @@ def check_kind(check_name: str) -> str:
 def validations(context: dg.AssetExecutionContext) -> pd.DataFrame:
     """Every check this run evaluated before publishing, as codes: the Great Expectations
     suites on the raw tables (`gx_*`) and the loader's own check, run when files are
-    loaded, and dbt's data tests, which dagster-dbt reports as asset checks."""
-    records = context.instance.get_records_for_run(
-        context.run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=100_000
-    ).records
+    loaded (asset checks), and dbt's data tests (one observation per tested asset,
+    `orchestration.defs.dbt.test_observations`)."""
     rows = []
-    for record in records:
+    for record in run_records(context, dg.DagsterEventType.ASSET_CHECK_EVALUATION):
         evaluation = record.event_log_entry.dagster_event.event_specific_data
         rows.append(
             {
@@ -67,9 +66,18 @@ def validations(context: dg.AssetExecutionContext) -> pd.DataFrame:
                 "severity": evaluation.severity.value.lower(),
             }
         )
+    for record in run_records(context, dg.DagsterEventType.ASSET_OBSERVATION):
+        observation = record.event_log_entry.asset_observation
+        rows.extend({"check_kind": "dbt", **result} for result in test_results(observation))
     return pd.DataFrame(rows, columns=VALIDATION_COLUMNS).astype(
         {"check_kind": str, "asset_key": str, "check_name": str, "passed": bool, "severity": str}
     )
+
+
+def run_records(context: dg.AssetExecutionContext, event_type: dg.DagsterEventType) -> list:
+    return context.instance.get_records_for_run(
+        context.run.run_id, of_type=event_type, limit=100_000
+    ).records
 
 
 def with_earlier_results(checks: pd.DataFrame, home: KepuHome) -> pd.DataFrame:
