@@ -85,6 +85,26 @@ def test_scorecard_counts_every_plan_s_goals_as_the_marts(
     assert {(s, n) for p, s, n in counts if p == OUHAI} == {("not_achieved", 7), ("achieved", 4)}
 
 
+def test_scorecard_cells_and_badges_take_their_colours_from_one_style_block(
+    marts: duckdb.DuckDBPyConnection,
+) -> None:
+    """No cell, badge or tile repeats an inline style (the scorecard was a 48 KB message of
+    them): each names its verdict and the page's style block colours it as codes.csv does,
+    white text where the colour is dark (not achieved C00000) and black where it is light."""
+    at = open_page(plan=OUHAI)
+    scorecard = html_of(at, 'class="scorecard"')
+    shown_tiles = "".join(tiles(at).values())
+    styles = "".join(block.value for block in at.html)
+
+    (goals,) = marts.execute("select count(*) from fct_target_progress").fetchone()
+    assert scorecard.count('class="goal-cell"') == goals
+    assert "style=" not in scorecard
+    assert "style=" not in shown_tiles
+    assert '.goal-cell[data-status="not_achieved"]{background:#C00000}' in styles
+    assert '.verdict[data-status="not_achieved"]{background:#C00000;color:#FFFFFF}' in styles
+    assert '.verdict[data-status="achieved"]{background:#70AD47;color:#000000}' in styles
+
+
 def test_ended_plans_show_final_verdicts_and_beijing_keeps_its_2035_targets_open(
     marts: duckdb.DuckDBPyConnection,
 ) -> None:
