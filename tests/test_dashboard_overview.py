@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 import duckdb
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -266,3 +267,20 @@ def test_scorecard_and_tiles_kept_for_each_language_follow_the_switch_in_one_ses
     assert "未达成 7<" in shown["zh"][0] and "Not achieved" not in shown["zh"][0]
     assert shown["en"][1] == f"{emergency:,.0f} person-times" == "340,000 person-times"
     assert shown["zh"][1] == f"{emergency / 10_000:.1f}万人次" == "34.0万人次"
+
+
+def test_a_text_column_without_any_value_reads_a_dash_not_none() -> None:
+    """The national plan's targets name no departments: a column of None alone reaches the
+    browser as Arrow's null type, which Streamlit draws as grey 'None' whatever the Styler
+    says; it is sent as dashes, and a column with some text keeps its missing cells."""
+    import pyarrow as pa
+
+    from dashboards.formats import styled
+
+    targets = pd.DataFrame(
+        {"baseline_value": [10.56, None], "lead_departments": [None, None], "note": ["x", None]}
+    )
+    sent = styled(targets).data
+    assert sent["lead_departments"].tolist() == ["—", "—"]
+    assert sent["note"].tolist() == ["x", None]
+    assert pa.Table.from_pandas(sent).schema.field("lead_departments").type == pa.string()
