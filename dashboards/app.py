@@ -14,6 +14,7 @@ from streamlit.navigation.page import StreamlitPage
 
 from dashboards import data
 from dashboards.i18n import both, language_switch, t
+from dashboards.verdicts import STYLE
 
 UPLOAD_PAGE = "views/upload.py"
 
@@ -76,6 +77,7 @@ def main() -> None:
     # The toolbar mode (no Deploy, no developer menu) is set where the server starts:
     # dashboards/server.py.
     st.set_page_config(page_title=both("app.title"), layout="wide")
+    st.html(STYLE)
     language_switch()
     page = navigation()
     if has_snapshot():

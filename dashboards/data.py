@@ -37,6 +37,9 @@ WHOLE_POPULATION = "total"
 YEAR_MET = "met"
 YEAR_MISSED = "missed"
 QUERY_TTL_SECONDS = 60
+# The most regions a region selector lists whole; beyond, these levels are left out.
+MOST_REGION_CHOICES = 1_000
+UNLISTED_LEVELS = ("town", "village")
 # Connections one dashboard process keeps to the server: Streamlit runs each session's
 # script on its own thread, and a page's queries run one after another.
 POOL_MAX_CONNECTIONS = 8
@@ -232,7 +235,13 @@ def funding_indicators(conn: Published) -> pd.DataFrame:
 
 @cached
 def indicator_regions(conn: Published, indicator_code: str) -> pd.DataFrame:
-    """Regions that have values of an indicator, and whether a plan sets a target there."""
+    """Regions that have values of an indicator, and whether a plan sets a target there.
+
+    A page offers them in a selectbox, which sends every option on every rerun: beyond
+    MOST_REGION_CHOICES regions (a national snapshot has literacy values for 37,919, most
+    of them towns: a 1 MB message each time) the towns and villages are left out, and the
+    counties and the levels above them remain.
+    """
     sql = """
         with valued as (
             select distinct region_code
@@ -244,16 +253,23 @@ def indicator_regions(conn: Published, indicator_code: str) -> pd.DataFrame:
             select distinct region_code
             from fct_plan_target
             where indicator_code = ?
+        ),
+
+        listed as (
+            select r.region_code, r.region_name_zh, r.region_name_en, r.region_level,
+                t.region_code is not null as has_target
+            from valued as v
+            inner join dim_region as r on v.region_code = r.region_code
+            left join targeted as t on v.region_code = t.region_code
         )
 
-        select r.region_code, r.region_name_zh, r.region_name_en,
-            t.region_code is not null as has_target
-        from valued as v
-        inner join dim_region as r on v.region_code = r.region_code
-        left join targeted as t on v.region_code = t.region_code
-        order by r.region_code
+        select region_code, region_name_zh, region_name_en, has_target
+        from listed
+        where (select count(*) from listed) <= ? or region_level not in (?, ?)
+        order by region_code
     """
-    return _frame(conn, sql, [indicator_code, indicator_code])
+    params = [indicator_code, indicator_code, MOST_REGION_CHOICES, *UNLISTED_LEVELS]
+    return _frame(conn, sql, params)
 
 
 @cached

@@ -101,8 +101,14 @@ def plain(value: object, column: str) -> str:
 
 def styled(frame: pd.DataFrame) -> Styler:
     """A table as readers expect it (see `plain`); the frame keeps its values, only their
-    display changes, so a missing cell reads '—', never a grey 'None'."""
-    return frame.style.format(
+    display changes, so a missing cell reads '—', never a grey 'None'.
+
+    A text column with no value at all holds the dash itself: Streamlit draws such a
+    column (Arrow's null type) as grey 'None' whatever the Styler says (the national
+    plan's targets name no departments)."""
+    empty = [c for c in frame.columns if frame[c].dtype == object and frame[c].isna().all()]
+    shown = frame.assign(**dict.fromkeys(empty, DASH)) if empty and len(frame) else frame
+    return shown.style.format(
         {column: partial(plain, column=column) for column in frame.columns}, na_rep=DASH
     )
 

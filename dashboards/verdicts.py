@@ -1,5 +1,9 @@
 """Verdicts in colour and words: the colours of codes.csv (which the Word and Excel
-reports use too) and the words of the vocabulary, as small HTML badges."""
+reports use too) and the words of the vocabulary, as small HTML badges.
+
+A badge names its verdict (`data-status`); how a verdict looks is one style block for the
+whole app (`STYLE`, drawn by app.py), so a page of many badges does not repeat it.
+"""
 
 from __future__ import annotations
 
@@ -29,9 +33,19 @@ def word(code: str) -> str:
 
 
 def badge(code: str, text: str | None = None) -> str:
-    """The status word (or `text`) on the status colour."""
+    """The status word (or `text`) on the status colour (see `STYLE`)."""
     shown = escape(word(code) if text is None else text)
-    return (
-        f'<span class="verdict" data-status="{escape(code)}" style="background:{colour(code)};'
-        f'color:{ink(code)};padding:1px 8px;border-radius:4px;white-space:nowrap">{shown}</span>'
+    return f'<span class="verdict" data-status="{escape(code)}">{shown}</span>'
+
+
+def _style() -> str:
+    """A badge on its verdict's colour, and a scorecard cell (`goal-cell`) in it."""
+    looks = "".join(
+        f'.verdict[data-status="{code}"]{{background:{colour(code)};color:{ink(code)}}}'
+        f'.goal-cell[data-status="{code}"]{{background:{colour(code)}}}'
+        for code in STATUSES
     )
+    return f"<style>.verdict{{padding:1px 8px;border-radius:4px;white-space:nowrap}}{looks}</style>"
+
+
+STYLE = _style()

@@ -40,6 +40,7 @@ OPEN_ATTEMPTS, OPEN_WAIT_MS = 5, 5_000
 # The goals of issue 11: first paint within 1.5× the trivial page; a filter change ≤ 0.5 s.
 FIRST_PAINT_GOAL = 1.5
 FILTER_CHANGE_GOAL_SECONDS = 0.5
+NO_OTHER_PLAN = "n/a"  # the filter change of a snapshot with one plan
 # The Overview's plan selector as a Chinese reader sees it (vocabulary overview.choose_plan).
 PLAN_SELECTOR = vocabulary.text("overview.choose_plan", "zh")
 
@@ -51,7 +52,7 @@ class PageTimes:
     cold_first_paint: float
     warm_first_paint: float
     warm_settled: float
-    filter_change: float
+    filter_change: float | None  # None: the snapshot has no other plan to choose
     language_switch: float
 
 
@@ -109,11 +110,11 @@ class Visit:
 
     url: str
     ready: str
-    change_filter: Callable[..., float]
+    change_filter: Callable[..., float | None]
     switch_language: Callable[..., float]
 
 
-def _visit(browser, visit: Visit) -> tuple[float, ...]:
+def _visit(browser, visit: Visit) -> tuple[float | None, ...]:
     """(first paint, settled, filter change, language switch) of one visit in a fresh
     browser context. First paint: the page's title (h1) is visible. Settled: the script
     has finished and `ready` is visible."""
@@ -133,36 +134,45 @@ def _visit(browser, visit: Visit) -> tuple[float, ...]:
     return first_paint, settled, change, switch
 
 
-def _measure(visit: Callable[[], tuple[float, ...]], repeats: int) -> PageTimes:
+def _measure(visit: Callable[[], tuple[float | None, ...]], repeats: int) -> PageTimes:
     cold = visit()
     warm = [visit() for _ in range(repeats)]
+    changes = [v[2] for v in warm if v[2] is not None]
     return PageTimes(
         cold_first_paint=cold[0],
         warm_first_paint=statistics.median(v[0] for v in warm),
         warm_settled=statistics.median(v[1] for v in warm),
-        filter_change=statistics.median(v[2] for v in warm),
+        filter_change=statistics.median(changes) if changes else None,
         language_switch=statistics.median(v[3] for v in warm),
     )
 
 
-def _other_plan(home: KepuHome) -> tuple[str, str]:
-    """(plan_id, Chinese name) of the last plan with targets: the Overview opens on the
-    first plan, so choosing this one draws other tiles."""
+def _other_plan(home: KepuHome) -> tuple[str, str] | None:
+    """(plan_id, Chinese name) of the last plan with targets that is not the first plan,
+    the one the Overview opens on, so choosing it draws other tiles; None if there is no
+    such plan (a national snapshot holds one plan: there is no filter to change)."""
     with duckdb.connect(str(home.published), read_only=True) as con:
         return con.execute(
-            "select plan_id, plan_name_zh from dim_plan where target_count > 0 "
+            "select plan_id, plan_name_zh from dim_plan where target_count > 0 and plan_id <> "
+            "(select plan_id from dim_plan order by period_start, plan_id limit 1) "
             "order by period_start desc, plan_id desc limit 1"
         ).fetchone()
 
 
-def dashboard_visit(url: str, plan_id: str, plan_name: str) -> Visit:
-    """The Overview in Chinese: choose `plan_id` in its plan selector, then English."""
+def dashboard_visit(url: str, plan: tuple[str, str] | None) -> Visit:
+    """The Overview in Chinese: choose `plan` (id, name) in its plan selector, then
+    English."""
+
+    def change_filter(page) -> float | None:
+        if plan is None:
+            return None
+        plan_id, plan_name = plan
+        return _choose(page, PLAN_SELECTOR, plan_name, f'div.tile[data-target^="{plan_id}."]')
+
     return Visit(
         url=f"{url}/?lang=zh",
         ready="div.tile",
-        change_filter=lambda page: _choose(
-            page, PLAN_SELECTOR, plan_name, f'div.tile[data-target^="{plan_id}."]'
-        ),
+        change_filter=change_filter,
         switch_language=lambda page: _click_radio(page, "English", "Overview"),
     )
 
@@ -194,9 +204,9 @@ def run(home: KepuHome, repeats: int = 5) -> DashboardBench:
         browser = playwright.chromium.launch(executable_path=chromium, headless=True)
         trivial_script = Path(folder) / "trivial.py"
         trivial_script.write_text(TRIVIAL_PAGE)
-        plan_id, plan_name = _other_plan(home)
+        plan = _other_plan(home)
         with serve(APP, env) as url:
-            visit = dashboard_visit(url, plan_id, plan_name)
+            visit = dashboard_visit(url, plan)
             dashboard = _measure(lambda: _visit(browser, visit), repeats)
         with serve(trivial_script, env) as url:
             visit = trivial_visit(url)
@@ -220,11 +230,15 @@ def report(result: DashboardBench) -> str:
     ]
     for label, field in rows:
         ours, base = getattr(result.dashboard, field), getattr(result.trivial, field)
-        lines.append(f"{label:28}{ours:>10.2f}s{base:>10.2f}s{ours / base:>8.2f}×")
+        if ours is None:
+            lines.append(f"{label:28}{NO_OTHER_PLAN:>11}{base:>10.2f}s")
+        else:
+            lines.append(f"{label:28}{ours:>10.2f}s{base:>10.2f}s{ours / base:>8.2f}×")
+    change = result.dashboard.filter_change
     lines.append(
         f"goals: first paint ≤ {FIRST_PAINT_GOAL}× the trivial page "
         f"({result.first_paint_ratio:.2f}×), filter change ≤ {FILTER_CHANGE_GOAL_SECONDS} s "
-        f"({result.dashboard.filter_change:.2f} s)"
+        f"({NO_OTHER_PLAN if change is None else f'{change:.2f} s'})"
     )
     return "\n".join(lines)
 

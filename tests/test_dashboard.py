@@ -247,3 +247,23 @@ def test_app_without_snapshot_says_nothing_is_published(
     # the first-run guide: where to start, not an empty page
     assert any(md.value.startswith("请先在“上传数据”页上传数据文件") for md in at.markdown)
     assert not at.dataframe
+
+
+def test_the_dashboard_bench_says_n_a_for_the_filter_change_of_a_one_plan_snapshot() -> None:
+    """A national snapshot holds one plan: the Overview's plan selector has nothing else to
+    choose, so the bench prints no filter change rather than the time of a click that
+    reruns nothing."""
+    from orchestration.bench_dashboard import DashboardBench, PageTimes, report
+
+    result = DashboardBench(
+        repeats=3,
+        dashboard=PageTimes(cold_first_paint=4.0, warm_first_paint=1.5, warm_settled=2.0,
+                            filter_change=None, language_switch=1.2),
+        trivial=PageTimes(cold_first_paint=2.0, warm_first_paint=1.2, warm_settled=1.0,
+                          filter_change=0.3, language_switch=0.4),
+    )  # fmt: skip
+    lines = report(result).splitlines()
+    assert lines[5].split() == ["filter", "change", "n/a", "0.30s"]
+    assert lines[7] == (
+        "goals: first paint ≤ 1.5× the trivial page (1.25×), filter change ≤ 0.5 s (n/a)"
+    )

@@ -403,3 +403,41 @@ def test_a_status_left_undecided_by_a_suppressed_latest_estimate_says_why_with_n
     assert literacy["status_reason"] == (
         "latest estimate suppressed: effective sample size 21.4, below 30"
     )
+
+
+def test_region_choices_leave_out_towns_and_villages_only_beyond_the_most_listed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A county with two towns and a village, all with literacy values: listed whole while
+    four regions are within the bound, the county alone once the bound is three (a
+    national snapshot's 37,919 regions become its 3,222 counties and above)."""
+    from dashboards import data
+
+    con = duckdb.connect()
+    con.execute(
+        "create table dim_region as select * from (values"
+        " ('330304', '瓯海区', 'Ouhai', 'county'), ('330304001', '甲镇', 'Town A', 'town'),"
+        " ('330304002', '乙镇', 'Town B', 'town'), ('330304001001', '丙村', 'Village C',"
+        " 'village')) as r(region_code, region_name_zh, region_name_en, region_level)"
+    )
+    con.execute(
+        "create table fct_indicator_value as select region_code,"
+        " 'literacy_ratio' as indicator_code from dim_region"
+    )
+    con.execute(
+        "create table fct_plan_target as select '330304' as region_code,"
+        " 'literacy_ratio' as indicator_code"
+    )
+
+    def listed(bound: int, key: str) -> list[tuple[str, bool]]:
+        monkeypatch.setattr(data, "MOST_REGION_CHOICES", bound)
+        regions = data.indicator_regions(data.Published(key, con), data.LITERACY_RATIO)
+        return list(zip(regions["region_code"], regions["has_target"], strict=True))
+
+    assert listed(4, "four") == [
+        ("330304", True),
+        ("330304001", False),
+        ("330304001001", False),
+        ("330304002", False),
+    ]
+    assert listed(3, "three") == [("330304", True)]

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 import duckdb
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -83,6 +84,26 @@ def test_scorecard_counts_every_plan_s_goals_as_the_marts(
         if plan_id == OUHAI:
             assert f"{words[status]} {n}<" in ouhai
     assert {(s, n) for p, s, n in counts if p == OUHAI} == {("not_achieved", 7), ("achieved", 4)}
+
+
+def test_scorecard_cells_and_badges_take_their_colours_from_one_style_block(
+    marts: duckdb.DuckDBPyConnection,
+) -> None:
+    """No cell, badge or tile repeats an inline style (the scorecard was a 48 KB message of
+    them): each names its verdict and the page's style block colours it as codes.csv does,
+    white text where the colour is dark (not achieved C00000) and black where it is light."""
+    at = open_page(plan=OUHAI)
+    scorecard = html_of(at, 'class="scorecard"')
+    shown_tiles = "".join(tiles(at).values())
+    styles = "".join(block.value for block in at.html)
+
+    (goals,) = marts.execute("select count(*) from fct_target_progress").fetchone()
+    assert scorecard.count('class="goal-cell"') == goals
+    assert "style=" not in scorecard
+    assert "style=" not in shown_tiles
+    assert '.goal-cell[data-status="not_achieved"]{background:#C00000}' in styles
+    assert '.verdict[data-status="not_achieved"]{background:#C00000;color:#FFFFFF}' in styles
+    assert '.verdict[data-status="achieved"]{background:#70AD47;color:#000000}' in styles
 
 
 def test_ended_plans_show_final_verdicts_and_beijing_keeps_its_2035_targets_open(
@@ -246,3 +267,20 @@ def test_scorecard_and_tiles_kept_for_each_language_follow_the_switch_in_one_ses
     assert "未达成 7<" in shown["zh"][0] and "Not achieved" not in shown["zh"][0]
     assert shown["en"][1] == f"{emergency:,.0f} person-times" == "340,000 person-times"
     assert shown["zh"][1] == f"{emergency / 10_000:.1f}万人次" == "34.0万人次"
+
+
+def test_a_text_column_without_any_value_reads_a_dash_not_none() -> None:
+    """The national plan's targets name no departments: a column of None alone reaches the
+    browser as Arrow's null type, which Streamlit draws as grey 'None' whatever the Styler
+    says; it is sent as dashes, and a column with some text keeps its missing cells."""
+    import pyarrow as pa
+
+    from dashboards.formats import styled
+
+    targets = pd.DataFrame(
+        {"baseline_value": [10.56, None], "lead_departments": [None, None], "note": ["x", None]}
+    )
+    sent = styled(targets).data
+    assert sent["lead_departments"].tolist() == ["—", "—"]
+    assert sent["note"].tolist() == ["x", None]
+    assert pa.Table.from_pandas(sent).schema.field("lead_departments").type == pa.string()

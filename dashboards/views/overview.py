@@ -36,13 +36,17 @@ from dashboards.verdicts import STATUSES, badge, colour, ink
 GOAL_GROUPS = vocabulary.codes("goal_group")
 TARGET_GROUP = "target"
 TILE_COLUMNS = 3
-# Three tiles a row with the gap of st.columns, each as tall as its text and bordered as
+# How the scorecard and the tiles look, once for the page rather than in every cell: three
+# tiles a row with the gap of st.columns, each as tall as its text and bordered as
 # st.container(border=True) borders a markdown (whose last line takes the bottom padding).
-TILE_CSS = (
-    "<style>.tile-grid{display:grid;"
+STYLE = (
+    "<style>.scorecard .nowrap{white-space:nowrap}"
+    ".goal-cell{display:inline-block;width:14px;height:14px;margin:1px;border-radius:2px}"
+    ".tile-grid{display:grid;"
     f"grid-template-columns:repeat({TILE_COLUMNS},minmax(0,1fr));gap:1rem;align-items:start}}"
     ".tile-grid>.tile{border:1px solid rgba(49,51,63,0.2);border-radius:0.5rem;"
-    "padding:calc(1em - 1px) calc(1em - 1px) 0}</style>"
+    "padding:calc(1em - 1px) calc(1em - 1px) 0}"
+    ".tile-latest{font-size:1.6rem;font-weight:600}</style>"
 )
 # Target kinds whose target is not on the scale of their yearly values (a growth rate
 # against a level) or that have none: their sparkline has no target line.
@@ -134,9 +138,7 @@ def goal_cells(goals: pd.DataFrame) -> str:
             title = f"{goal_indicator(goal)} {title}"
         cells.append(
             f'<a href="{link}" target="_self" title="{escape(title)}" '
-            f'class="goal-cell" data-status="{goal["progress_status"]}" '
-            f'style="display:inline-block;width:14px;height:14px;margin:1px;border-radius:2px;'
-            f'background:{colour(goal["progress_status"])}"></a>'
+            f'class="goal-cell" data-status="{goal["progress_status"]}"></a>'
         )
     return "".join(cells)
 
@@ -163,14 +165,14 @@ def scorecard(plans: pd.DataFrame, goals: pd.DataFrame, counts: pd.DataFrame) ->
         span = f' rowspan="{max(len(groups), 1)}"'
         plan_cells = (
             f'<td{span}><a href="{link}" target="_self">{escape(pick(plan, "plan_name"))}</a></td>'
-            f"<td{span} style='white-space:nowrap'>"
+            f'<td{span} class="nowrap">'
             f"{period_text(plan['period_start'], plan['period_end'])}</td>"
         )
         rows = []
         for group in groups:
             plan_goals = drawn.get((plan_id, group), no_goals)
             rows.append(
-                f"<td style='white-space:nowrap'>{escape(code_label('goal_group', group))}</td>"
+                f'<td class="nowrap">{escape(code_label("goal_group", group))}</td>'
                 f"<td>{counts_line(counted[(plan_id, group)])}</td>"
                 f"<td>{goal_cells(plan_goals)}</td>"
             )
@@ -179,15 +181,6 @@ def scorecard(plans: pd.DataFrame, goals: pd.DataFrame, counts: pd.DataFrame) ->
             f'<tbody data-plan="{plan_id}">{"".join(f"<tr>{row}</tr>" for row in rows)}</tbody>'
         )
     return f'<table class="scorecard"><thead><tr>{head}</tr></thead>{"".join(bodies)}</table>'
-
-
-@data.cached
-def scorecard_markup(conn: data.Published, language: str) -> str:
-    """The scorecard of a publish in the reader's `language` (the one `t` reads): the same
-    for every reader, so built once per publish and language, not on every rerun."""
-    return scorecard(
-        data.plans(conn), status_data.goal_status(conn), status_data.status_counts(conn)
-    )
 
 
 def tile(goal: dict, series: pd.DataFrame) -> str:
@@ -208,19 +201,14 @@ def tile(goal: dict, series: pd.DataFrame) -> str:
     return (
         f'<div class="tile" data-target="{escape(goal["target_id"])}">'
         f"<b>{escape(goal_indicator(goal))}</b><br>"
-        f'<span class="tile-latest" style="font-size:1.6rem;font-weight:600">{latest}</span> '
+        f'<span class="tile-latest">{latest}</span> '
         f"{escape(t('overview.latest_year', year=year))}<br>{trend}<br>{escape(target)}<br>"
         f"{badge(goal['progress_status'])} <small>{escape(stage)}</small><br>{details}</div>"
     )
 
 
-@data.cached
-def plan_tiles(conn: data.Published, plan_id: str, language: str) -> list[str]:
-    """The tiles of one plan's targets in the reader's `language` (the one `t` reads), in
-    registry order: the same for every reader, so built once per publish, plan and
-    language."""
-    goals = status_data.goal_status(conn)
-    targets = goals[(goals.plan_id == plan_id) & (goals.goal_group == TARGET_GROUP)]
+def plan_tiles(conn: data.Published, plan_id: str, targets: pd.DataFrame) -> list[str]:
+    """The tiles of one plan's `targets`, in registry order."""
     series = status_data.plan_series(conn, plan_id)
     by_target = dict(tuple(series.groupby("target_id")))
     empty = series.iloc[0:0]
@@ -232,7 +220,7 @@ def plan_tiles(conn: data.Published, plan_id: str, language: str) -> list[str]:
 def show_tiles(tiles: list[str]) -> None:
     """The tiles in rows of three, bordered as Streamlit borders a container, drawn as one
     element: a row of columns of containers costs the browser a message per box."""
-    st.markdown(f'{TILE_CSS}<div class="tile-grid">{"".join(tiles)}</div>', unsafe_allow_html=True)
+    st.markdown(f'<div class="tile-grid">{"".join(tiles)}</div>', unsafe_allow_html=True)
 
 
 def task_table(tasks: pd.DataFrame) -> pd.DataFrame:
@@ -308,12 +296,19 @@ def show_registry(conn: data.Published, plan_id: str) -> None:
         st.info(t("overview.no_targets"))
 
 
-def show_plan(conn: data.Published, plan_id: str, goals: pd.DataFrame) -> None:
+@data.cached
+def show_plan(conn: data.Published, plan_id: str, language: str) -> None:
+    """One plan's tiles, tasks and registry in the reader's `language` (the one `t`
+    reads): the same for every reader, so drawn once per publish, plan and language and
+    then replayed by Streamlit's cache (its elements as they were sent, with no frame
+    built, styled or serialised again)."""
+    goals = status_data.goal_status(conn)
     plan_goals = goals[goals.plan_id == plan_id]
     tasks = plan_goals[plan_goals.goal_group != TARGET_GROUP]
-    if (plan_goals.goal_group == TARGET_GROUP).any():
+    targets = plan_goals[plan_goals.goal_group == TARGET_GROUP]
+    if not targets.empty:
         st.subheader(t("overview.target_tiles"))
-        show_tiles(plan_tiles(conn, plan_id, current_language()))
+        show_tiles(plan_tiles(conn, plan_id, targets))
     if not tasks.empty:
         st.subheader(t("overview.tasks"))
         st.dataframe(
@@ -333,19 +328,28 @@ def chosen_plan() -> None:
     conn = data.connection()
     names = names_by_code(data.plans(conn), "plan_id", "plan_name")
     plan_id = url_choice(PLAN, t("overview.choose_plan"), list(names), names.__getitem__)
-    show_plan(conn, plan_id, status_data.goal_status(conn))
+    show_plan(conn, plan_id, current_language())
+
+
+@data.cached
+def show_summary(conn: data.Published, language: str) -> None:
+    """The date of the verdicts, the scorecard and the plan table in the reader's
+    `language`: drawn once per publish and language, then replayed (see `show_plan`)."""
+    plans = data.plans(conn)
+    st.caption(t("overview.as_of", date=day(data.progress_as_of(conn))))
+    st.subheader(t("overview.scorecard"))
+    markup = scorecard(plans, status_data.goal_status(conn), status_data.status_counts(conn))
+    st.markdown(markup, unsafe_allow_html=True)
+    st.caption(t("overview.scorecard_note"))
+    st.subheader(t("overview.plans"))
+    show_table(plan_table(plans, data.plan_reviews(conn)))
 
 
 def render() -> None:
     conn = data.connection()
+    st.html(STYLE)
     st.title(t("page.overview"))
-    plans = data.plans(conn)
-    st.caption(t("overview.as_of", date=day(data.progress_as_of(conn))))
-    st.subheader(t("overview.scorecard"))
-    st.markdown(scorecard_markup(conn, current_language()), unsafe_allow_html=True)
-    st.caption(t("overview.scorecard_note"))
-    st.subheader(t("overview.plans"))
-    show_table(plan_table(plans, data.plan_reviews(conn)))
+    show_summary(conn, current_language())
     chosen_plan()
 
 
