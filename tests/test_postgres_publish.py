@@ -21,6 +21,7 @@ from orchestration.postgres import (
     CLAIMS,
     build_suffix,
     claim_build,
+    claim_hours,
     claim_step,
     drop_build,
     sweep_builds,
@@ -238,7 +239,7 @@ def test_a_builds_schemas_are_kept_between_its_runs_steps_and_published(server) 
         drop_build(build_suffix("next"), server)  # and failing
         assert schemas(server) == {"public", f"marts{suffix}", f"staging{suffix}"}
         assert claims(server) == {suffix: "3f9a0c1e-between"}
-        published = publish("3f9a0c1e-between", environ=server)  # the run's next step
+        published = publish("3f9a0c1e-between", environ=server, runs=instance)  # next step
     assert published.tables == {"fct_first": 3, "fct_load_audit": 1, "fct_second": 3}
     assert published_build(server) == "3f9a0c1e-between"
     assert schemas(server) == {"public", "marts", "staging"}
@@ -289,7 +290,7 @@ def step_between(context: dg.AssetExecutionContext) -> None:
 
 @dg.asset(deps=[step_between])
 def publish_step(context: dg.AssetExecutionContext) -> None:
-    publish(context.run.run_id)
+    publish(context.run.run_id, runs=context.instance)
 
 
 def three_steps() -> dg.JobDefinition:
@@ -327,3 +328,13 @@ def test_a_dagster_run_publishes_its_build_whichever_executor_runs_its_steps(
     assert published_build(server) == result.run_id
     assert schemas(server) == {"public", "marts", "staging"}
     assert claims(server) == {}
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-3"])
+def test_a_claim_limit_that_is_not_a_positive_number_of_hours_is_refused(value: str) -> None:
+    with pytest.raises(ValueError) as refused:
+        claim_hours({"KEPU_BUILD_CLAIM_HOURS": value})
+    assert str(refused.value) == (
+        f"KEPU_BUILD_CLAIM_HOURS={value!r}: expected a positive number of hours"
+    )
+    assert claim_hours({}) == 24.0 and claim_hours({"KEPU_BUILD_CLAIM_HOURS": " 1.5 "}) == 1.5
