@@ -267,8 +267,8 @@ def release_build(suffix: str) -> None:
     are dropped."""
     session = _CLAIMED.pop(suffix, None)
     if session is not None:
-        session.execute(f"delete from {CLAIMS} where suffix = %s", [suffix])
-        session.close()
+        with session:  # closed, the lock released, even if the delete fails
+            session.execute(f"delete from {CLAIMS} where suffix = %s", [suffix])
 
 
 def sweep_builds(
@@ -339,11 +339,10 @@ def _create_claims(con: psycopg.Connection) -> None:
 
 
 def drop_build(suffix: str, environ: Mapping[str, str] = os.environ) -> None:
-    """Drop the schemas of one build (a failed one: the published layers are untouched)
-    and let go of its lock."""
+    """Drop the schemas of one build (a failed one: the published layers are untouched),
+    forget its claim and let go of its lock."""
     with connect(environ) as con:
         _drop_schemas(con, suffix)
-        con.execute(f"delete from {CLAIMS} where suffix = %s", [suffix])
     release_build(suffix)
 
 
