@@ -22,6 +22,7 @@ import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pandas as pd
 import psycopg
@@ -44,11 +45,21 @@ INTERMEDIATE_SCHEMA = "intermediate"
 TARGET_PATH = DBT_PROJECT_DIR / "target" / "postgres"
 # The schemas dbt writes (dbt_project.yml's `+schema`s): a build writes them all anew.
 LAYERS = ("rules", "staging", "intermediate", "marts")
-# pg_advisory_lock(BUILD_LOCK_CLASS, hashtext(suffix)): held by a build from its start
-# until it is published or dropped (or its process ends). Schemas of a build whose lock
-# is free are a killed build's ('kepb' in ASCII; the loader's and publishing's keys are
-# single bigints, a separate space of keys).
+# pg_advisory_lock(BUILD_LOCK_CLASS, hashtext(suffix)): held by the process running a
+# build's step, from the claim until it is published or dropped (or the process ends)
+# ('kepb' in ASCII; the loader's and publishing's keys are single bigints, a separate
+# space of keys).
 BUILD_LOCK_CLASS = 0x6B657062
+# One row per build under way: the Dagster run whose steps carry it from one process to
+# the next, or null when one process holds the lock from the build to its publication.
+CLAIMS = "builds.claims"
+# A claim naming a run is kept while Dagster says the run is in progress, but no longer
+# than this many hours: a run whose worker was killed may stay "started" for ever.
+CLAIM_HOURS_SETTING = "KEPU_BUILD_CLAIM_HOURS"
+DEFAULT_CLAIM_HOURS = 24.0
+# Dagster's executors that run every step of a run in one process (`kepu build` and
+# `kepu ingest` execute in process): the lock held by that process spans the run.
+ONE_PROCESS_EXECUTORS = {"execute_in_process_executor", "in_process"}
 # A build's schema: a layer and the build's suffix (`build_suffix`).
 BUILD_SCHEMA = re.compile(rf"^(?:{'|'.join(LAYERS)})(_build_[a-z0-9]+)$")
 # The sessions holding the locks of the builds this process is running, by suffix.
@@ -214,45 +225,122 @@ def build(build_id: str, environ: Mapping[str, str] = os.environ) -> str:
     return suffix
 
 
-def claim_build(suffix: str, environ: Mapping[str, str] = os.environ) -> None:
+def claim_build(
+    suffix: str,
+    environ: Mapping[str, str] = os.environ,
+    run_id: str | None = None,
+    runs: dg.DagsterInstance | None = None,
+) -> None:
     """Hold the lock of the build `suffix` (kept until it is published or dropped, or this
-    process ends), then drop the schemas of every build whose lock nobody holds: builds
-    that were killed. Every build and every publish starts here."""
-    if suffix not in _CLAIMED:
+    process ends) and record its claim, naming `run_id` when the build's steps run in
+    processes of their own (the first claim of a build names it; later ones keep it).
+    Then sweep the builds of others (`sweep_builds`, asking `runs` about their runs).
+    Every build and every publish starts here."""
+    session = _CLAIMED.get(suffix)
+    if session is None:
         session = open_connection(environ)
         session.autocommit = True
         session.execute("select pg_advisory_lock(%s, hashtext(%s))", [BUILD_LOCK_CLASS, suffix])
         _CLAIMED[suffix] = session
-    sweep_builds(environ)
+    _create_claims(session)
+    session.execute(
+        f"insert into {CLAIMS} (suffix, run_id) values (%s, %s) on conflict (suffix) do nothing",
+        [suffix, run_id],
+    )
+    sweep_builds(environ, runs)
+
+
+def claim_step(context: dg.AssetExecutionContext) -> str:
+    """Claim the build of the step's run (`claim_build`); its suffix. A run whose steps
+    each run in a process of their own (the daemon's multiprocess executor) has no process
+    holding its lock between steps: its claim names the run, and the run's status in the
+    Dagster instance keeps its schemas meanwhile. A run in one process names none."""
+    suffix = build_suffix(context.run.run_id)
+    one_process = context.job_def.executor_def.name in ONE_PROCESS_EXECUTORS
+    run_id = None if one_process else context.run.run_id
+    claim_build(suffix, run_id=run_id, runs=context.instance)
+    return suffix
 
 
 def release_build(suffix: str) -> None:
-    """Let go of the build's lock: it is published, or its schemas are dropped."""
+    """Forget the build's claim and let go of its lock: it is published, or its schemas
+    are dropped."""
     session = _CLAIMED.pop(suffix, None)
     if session is not None:
-        session.close()
+        with session:  # closed, the lock released, even if the delete fails
+            session.execute(f"delete from {CLAIMS} where suffix = %s", [suffix])
 
 
-def sweep_builds(environ: Mapping[str, str] = os.environ) -> list[str]:
-    """Drop the schemas of every build whose lock nobody holds; their suffixes. Each is
-    dropped holding its lock, so a build is never swept while it runs."""
+def sweep_builds(
+    environ: Mapping[str, str] = os.environ, runs: dg.DagsterInstance | None = None
+) -> list[str]:
+    """Drop the schemas and the claims of every build that has ended unpublished; their
+    suffixes. A build has ended when no session holds its lock and its claim names no run,
+    or a run that `runs` (the Dagster instance) knows to be finished, or was made longer
+    ago than KEPU_BUILD_CLAIM_HOURS. A run that `runs` does not know, or no `runs` at all,
+    keeps its build until then. Each build is judged and dropped holding its lock, so no
+    step of it can start meanwhile."""
+    hours = claim_hours(environ)
     with connect(environ) as con:
         con.autocommit = True
+        _create_claims(con)
         names = con.execute("select nspname::text from pg_namespace").fetchall()
-        suffixes = sorted({m[1] for (name,) in names if (m := BUILD_SCHEMA.match(name))})
+        suffixes = {m[1] for (name,) in names if (m := BUILD_SCHEMA.match(name))}
+        suffixes |= {suffix for (suffix,) in con.execute(f"select suffix from {CLAIMS}")}
         swept = []
-        for suffix in suffixes:
+        for suffix in sorted(suffixes):
             with con.transaction():
                 take = "select pg_try_advisory_xact_lock(%s, hashtext(%s))"
-                if con.execute(take, [BUILD_LOCK_CLASS, suffix]).fetchone()[0]:
-                    _drop_schemas(con, suffix)
-                    swept.append(suffix)
+                if not con.execute(take, [BUILD_LOCK_CLASS, suffix]).fetchone()[0]:
+                    continue
+                claim = con.execute(
+                    f"select run_id, claimed_at > now() - make_interval(secs => %s) "
+                    f"from {CLAIMS} where suffix = %s",
+                    [hours * 3600, suffix],
+                ).fetchone()
+                if claim and claim[0] and claim[1] and _in_progress(claim[0], runs):
+                    continue
+                _drop_schemas(con, suffix)
+                con.execute(f"delete from {CLAIMS} where suffix = %s", [suffix])
+                swept.append(suffix)
     return swept
 
 
+def claim_hours(environ: Mapping[str, str] = os.environ) -> float:
+    """KEPU_BUILD_CLAIM_HOURS: how long a claim naming a run keeps its build at most."""
+    value = environ.get(CLAIM_HOURS_SETTING, "").strip()
+    try:
+        hours = float(value) if value else DEFAULT_CLAIM_HOURS
+    except ValueError:
+        hours = -1.0
+    if not hours > 0:
+        raise ValueError(f"{CLAIM_HOURS_SETTING}={value!r}: expected a positive number of hours")
+    return hours
+
+
+def _in_progress(run_id: str, runs: dg.DagsterInstance | None) -> bool:
+    """Whether the run may still be under way: unknown to `runs`, or not finished."""
+    if runs is None:
+        return True
+    run = runs.get_run_by_id(run_id)
+    return run is None or not run.is_finished
+
+
+def _create_claims(con: psycopg.Connection) -> None:
+    """The claims table, once: a transaction lock keeps two first builds from both
+    creating it (a key of the builds' class no suffix hashes to but by chance)."""
+    with con.transaction():
+        con.execute("select pg_advisory_xact_lock(%s, hashtext(%s))", [BUILD_LOCK_CLASS, CLAIMS])
+        con.execute(f"create schema if not exists {CLAIMS.split('.')[0]}")
+        con.execute(
+            f"create table if not exists {CLAIMS} (suffix text primary key, run_id text, "
+            "claimed_at timestamptz not null default now())"
+        )
+
+
 def drop_build(suffix: str, environ: Mapping[str, str] = os.environ) -> None:
-    """Drop the schemas of one build (a failed one: the published layers are untouched)
-    and let go of its lock."""
+    """Drop the schemas of one build (a failed one: the published layers are untouched),
+    forget its claim and let go of its lock."""
     with connect(environ) as con:
         _drop_schemas(con, suffix)
     release_build(suffix)

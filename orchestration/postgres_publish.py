@@ -21,6 +21,7 @@ import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
+import dagster as dg
 import pandas as pd
 import psycopg
 
@@ -46,12 +47,14 @@ def publish(
     build_id: str,
     validations: pd.DataFrame | None = None,
     environ: Mapping[str, str] = os.environ,
+    runs: dg.DagsterInstance | None = None,
 ) -> Snapshot:
     """Publish the marts the build `build_id` wrote (`postgres.build`): what it holds is
     checked and described, then switched into place; a refused build's schemas are
-    dropped, the published ones untouched."""
+    dropped, the published ones untouched. The sweep of ended builds asks `runs` (the
+    Dagster instance) about the runs claims name."""
     suffix = build_suffix(build_id)
-    claim_build(suffix, environ)
+    claim_build(suffix, environ, runs=runs)
     try:
         with connect(environ) as con:
             with con.transaction():

@@ -22,7 +22,9 @@ def published_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Every mart copied into a read-only snapshot file, swapped in atomically; on the
     server (KEPU_ENGINE=postgres), this run's schemas renamed into place."""
     if on_server():
-        snapshot = postgres_publish.publish(context.run.run_id, validations(context))
+        snapshot = postgres_publish.publish(
+            context.run.run_id, validations(context), runs=context.instance
+        )
     else:
         checks = validations(context)
         if context.run.tags.get(incremental.PARTIAL_TAG):
