@@ -132,10 +132,10 @@ def server_build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
 
     dagster-dbt would add its own `--select` to each step, and two `--select`s are their
     union, so each step runs without the context and its events are turned into this
-    asset's outputs and checks here. A run of some of the models builds them all: the
-    published schema is switched whole. The build is claimed here until it is published
-    (`postgres.claim_step`): no other build sweeps its schemas while this step's process
-    holds its lock, nor between steps while Dagster says the run is in progress."""
+    asset's outputs and test observations here. A run of some of the models builds them
+    all: the published schema is switched whole. The build is claimed here until it is
+    published (`postgres.claim_step`): no other build sweeps its schemas while this step's
+    process holds its lock, nor between steps while Dagster says the run is in progress."""
     suffix = postgres.claim_step(context)
     before, after = postgres.build_steps(suffix)
     translator = TRANSLATOR
