@@ -126,6 +126,16 @@ def one_writer(work: Callable[[], T]) -> T:
         _WRITER.release()
 
 
+def open_dagster_storage(home: KepuHome) -> None:
+    """Make the Dagster storage (runs, event log, schedules) the build of `home` will use
+    before the build starts in the background: the progress ticks (`build_progress`) open
+    it beside the run, and two first openings of a fresh SQLite storage race to stamp its
+    schema version (alembic: "more than one head"). Opening an existing one only reads."""
+    use_home(home)  # names DAGSTER_HOME, as `build_and_publish` will
+    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    dg.DagsterInstance.get().dispose()
+
+
 def build_progress(started_after: float) -> tuple[int, int] | None:
     """(assets materialized, assets planned) of the newest build_job run started after
     `started_after` (a Unix time) in this process's Dagster instance; None before it starts."""

@@ -26,6 +26,7 @@ from dashboards.upload_data import (
     build_progress,
     ingest_uploads,
     one_writer,
+    open_dagster_storage,
     template_bytes,
 )
 from ingest import problems
@@ -205,6 +206,7 @@ def show_build(home: KepuHome) -> None:
         if st.session_state.get(BUILT_KEY):
             st.success(t("upload.published"))
         return
+    open_dagster_storage(home)  # here, not beside the run in the background (its docstring)
     started = time.time()
     with st.status(t("upload.building"), expanded=True) as status:
         bar = st.progress(0.0, text=t("upload.build_waiting"))
