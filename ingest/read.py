@@ -101,6 +101,11 @@ class FileResult:
         if len(errors):
             self.errors = pd.concat([self.errors, errors], ignore_index=True)
 
+    def take_about(self, rows: list[list[object]]) -> None:
+        """What about rows say of the file (synthetic, received on), unless already said."""
+        self.is_synthetic = self.is_synthetic or _about_is_synthetic(rows)
+        self.received_on = self.received_on or _about_received_on(rows)
+
 
 def header_parts(cell: object) -> list[tuple[str, str | None]]:
     """'金额(万元) / amount (10k yuan)' → [('金额', '万元'), ('amount', '10kyuan')]."""
@@ -808,9 +813,7 @@ def _read_sheets(path: Path, name: str, result: FileResult, loaded_on: date | No
     grids = open_grids(path, name)
     about = [g for g in grids if normalise(g.name) in ABOUT_SHEETS]
     for grid in about:
-        rows = list(grid.rows())
-        result.is_synthetic = result.is_synthetic or _about_is_synthetic(rows)
-        result.received_on = result.received_on or _about_received_on(rows)
+        result.take_about(list(grid.rows()))
         grid.release()
     found = []
     for grid in grids:
@@ -826,9 +829,7 @@ def _read_sheets(path: Path, name: str, result: FileResult, loaded_on: date | No
             found.append(_sheet_problem(name, grid, spec))
         else:
             # a csv has no about sheet: its about rows, when it has them, are above the header
-            above = head[: header[0]]
-            result.is_synthetic = result.is_synthetic or _about_is_synthetic(above)
-            result.received_on = result.received_on or _about_received_on(above)
+            result.take_about(head[: header[0]])
             received_on = result.received_on or loaded_on or date.today()
             parsed = parse_sheet(name, grid, spec, received_on)
             result.sheets.append(parsed)

@@ -43,13 +43,9 @@ import threading
 import time
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ingest.home import KepuHome
 from orchestration.bench import Stage
-
-if TYPE_CHECKING:
-    pass
 
 SAMPLE_SECONDS = 0.25
 GOALS = {"rebuild_over_floor": 2.0, "incremental_share": 0.10, "peak_mb": 2048}
