@@ -33,10 +33,12 @@ def year_of(value: object) -> float:
 
 
 def target_periods(targets: pd.DataFrame) -> pd.DataFrame:
-    """One row per target with a number: the years it runs over (`start_year` from its
-    period's start, `due_year` its target year or else its period's end), its value and
-    its label with the due year."""
-    frame = targets.assign(due_year=targets["target_year"].fillna(targets["period_end"]))
+    """One row per target with a number on the scale of the values charted
+    (fct_plan_target.is_target_on_value_scale: not a growth rate): the years it runs over
+    (`start_year` from its period's start, `due_year` its target year or else its
+    period's end), its value and its label with the due year."""
+    drawn = targets[targets["is_target_on_value_scale"].fillna(False).astype(bool)]
+    frame = drawn.assign(due_year=drawn["target_year"].fillna(drawn["period_end"]))
     frame = frame.dropna(subset=["target_value", "due_year"]).copy()
     frame["due_year"] = frame["due_year"].astype(float)
     starts = [year_of(start) for start in frame["period_start"]]

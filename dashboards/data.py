@@ -289,6 +289,7 @@ def indicator_targets(conn: Published, indicator_code: str, region_code: str) ->
     """Plan targets on one indicator in one region: the registry matches them by both."""
     sql = """
         select t.target_id, p.plan_name_zh, p.plan_name_en, t.target_value,
+            t.is_target_on_value_scale,
             t.target_label_zh, t.target_label_en, t.baseline_year, t.baseline_value,
             t.period_start, t.period_end, t.target_year
         from fct_plan_target as t

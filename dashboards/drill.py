@@ -110,7 +110,7 @@ def ranking_chart(ranked: pd.DataFrame, goal: pd.Series) -> alt.LayerChart:
             .mark_point(shape=CROSS, size=90, strokeWidth=2, color=SUPPRESSED_COLOUR)
             .encode(x=alt.value(6), y=y, tooltip=tooltip)
         )
-    if pd.notna(goal["target_value"]):
+    if goal["is_target_on_value_scale"] and pd.notna(goal["target_value"]):
         rule = pd.DataFrame(
             {"target_value": [goal["target_value"]], "label": [pick(goal, "target_label")]}
         )

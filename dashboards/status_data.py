@@ -22,7 +22,7 @@ def goal_status(conn: Published) -> pd.DataFrame:
         select p.plan_id, p.target_id, coalesce(p.task_kind, 'target') as goal_group,
             p.indicator_code, p.indicator_name_zh, p.indicator_name_en, i.indicator_family,
             i.unit_zh, i.unit_en, p.target_kind, p.gap_group_a, p.gap_group_b,
-            p.target_value, p.target_label_zh,
+            p.target_value, p.is_target_on_value_scale, p.target_label_zh,
             p.target_label_en,
             p.as_of_date, p.verdict_stage, p.progress_status, p.status_reason,
             p.baseline_year, p.baseline_value, p.latest_year, p.latest_value,

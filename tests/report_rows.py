@@ -63,6 +63,7 @@ PROGRESS_COMMON = {
     "comparator": "ge",
     "target_value_upper": None,
     "tolerance": None,
+    "is_target_on_value_scale": True,
     "direction": "increase",
     "as_of_date": AS_OF,
     "verdict_stage": "forward",

@@ -139,24 +139,34 @@ def test_funding_page_shows_ouhai_published_per_capita_figures(ouhai_funding: Ap
     assert "分子：科普专项经费；分母：户籍人口" in captions
 
 
-def test_funding_chart_draws_ouhai_target_rule_and_baseline(ouhai_funding: AppTest) -> None:
+def test_funding_chart_draws_ouhai_baseline_but_no_line_for_its_growth_target(
+    ouhai_funding: AppTest, demo_home: KepuHome
+) -> None:
+    """Ouhai's per-capita funding must grow every year (>0% a year): a rate of change, not
+    a level of the 元/人 values, so the chart draws no target line (it used to draw one at
+    0 元/人 from 2021 to 2025) and its legend names no target; the baseline stays."""
     registry = reference_row("targets.csv", "target_id", "ouhai-2021-2025.per-capita-funding")
+    with duckdb.connect(str(demo_home.published), read_only=True) as con:
+        (on_scale,) = con.execute(
+            "select is_target_on_value_scale from fct_plan_target where target_id = ?",
+            [registry["target_id"]],
+        ).fetchone()
     layers = list(chart_layers(ouhai_funding, 0))
-    rules = [frame for layer, frame in layers if mark_of(layer) == "rule"]
     line = next(frame for layer, frame in layers if mark_of(layer) == "line")
+    legend = {
+        tuple(layer["encoding"]["color"]["scale"]["domain"])
+        for layer, _ in layers
+        if "color" in layer.get("encoding", {})
+    }
 
-    assert registry["comparator"] == "gt"
-    assert list(rules[0]["target_value"]) == [float(registry["target_value"])]
-    assert f">{registry['target_value']}" in rules[0]["label"].iloc[0]
-    # the target runs from the plan's start to its due year, marked there
-    assert (
-        (rules[0]["start_year"].iloc[0], rules[0]["due_year"].iloc[0])
-        == (
-            float(registry["period_start"]),
-            float(registry["target_year"] or registry["period_end"]),
-        )
-        == (2021.0, 2025.0)
+    assert (registry["kind"], registry["comparator"], float(registry["target_value"])) == (
+        "growth",
+        "gt",
+        0.0,
     )
+    assert on_scale is False
+    assert [mark_of(layer) for layer, _ in layers if mark_of(layer) == "rule"] == []
+    assert legend == {("人均值", "基线")}
     diamonds = [frame for layer, frame in layers if layer["mark"].get("shape") == "diamond"]
     baseline = diamonds[0].iloc[0]
     assert (baseline["baseline_year"], baseline["baseline_value"]) == (

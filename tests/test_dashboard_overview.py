@@ -284,3 +284,28 @@ def test_a_text_column_without_any_value_reads_a_dash_not_none() -> None:
     assert sent["lead_departments"].tolist() == ["—", "—"]
     assert sent["note"].tolist() == ["x", None]
     assert pa.Table.from_pandas(sent).schema.field("lead_departments").type == pa.string()
+
+
+def test_a_tile_s_sparkline_draws_the_target_only_on_the_values_scale(
+    marts: duckdb.DuckDBPyConnection,
+) -> None:
+    """Ouhai's literacy ≥18% is a level of its yearly values: a dashed line on the
+    sparkline. Its per-capita funding must grow every year (>0% a year, a rate): no line,
+    as on its charts. Beijing's ≥200 demonstration schools (a context indicator, not
+    judged) is a count like its values: drawn."""
+    assert marts.execute(
+        "select target_id, is_target_on_value_scale from fct_target_progress "
+        "where target_id in (?, ?, ?) order by 1",
+        [f"{OUHAI}.literacy", f"{OUHAI}.per-capita-funding", f"{BEIJING}.demonstration-schools"],
+    ).fetchall() == [
+        (f"{BEIJING}.demonstration-schools", True),
+        (f"{OUHAI}.literacy", True),
+        (f"{OUHAI}.per-capita-funding", False),
+    ]
+    ouhai = tiles(open_page(plan=OUHAI))
+    beijing = tiles(open_page(plan=BEIJING))
+    dashed = 'stroke-dasharray="3,2"'
+    assert "<svg" in ouhai[f"{OUHAI}.per-capita-funding"]
+    assert dashed not in ouhai[f"{OUHAI}.per-capita-funding"]
+    assert dashed in ouhai[f"{OUHAI}.literacy"]
+    assert dashed in beijing[f"{BEIJING}.demonstration-schools"]

@@ -14,6 +14,9 @@ from docx import Document
 from ingest.home import KepuHome
 from orchestration.assess import build_assessment_warehouse
 from orchestration.report import render_assessment
+from orchestration.report.charts import chart_figure
+from orchestration.report.data import read_report_data
+from orchestration.report.wording import Context
 
 PLAN = "ouhai-2021-2025"
 AS_OF = date(2026, 3, 31)
@@ -205,3 +208,24 @@ def test_the_english_report_names_departments_in_english(reports) -> None:
     (silent,) = [p for p in section(reports["en"], "5. Problems") if "never reported" in p]
     assert association in silent
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in silent.split(" never reported")[0])
+
+
+def test_only_a_target_on_the_values_scale_is_drawn_on_their_chart(marts):
+    """Per-capita funding must grow every year (>0% a year): a rate, not a level of its
+    元/人 values, so its chart draws no target line (it used to draw one at 0 元/人). The
+    literacy target ≥18% is a level of its values: one dashed line at 18 over the chart."""
+    assert marts.execute(
+        "select target_id, is_target_on_value_scale from fct_plan_target "
+        "where target_id in (?, ?) order by 1",
+        [f"{PLAN}.literacy", f"{PLAN}.per-capita-funding"],
+    ).fetchall() == [(f"{PLAN}.literacy", True), (f"{PLAN}.per-capita-funding", False)]
+    ctx = Context(read_report_data(marts, PLAN, AS_OF), "zh", "final", AS_OF, "")
+    targets = {target.target_id: target for target in ctx.data.targets}
+    drawn = {}
+    for name in ("literacy", "per-capita-funding"):
+        target = targets[f"{PLAN}.{name}"]
+        (axes,) = chart_figure(ctx, target, ctx.observations(target)).axes
+        drawn[name] = [
+            tuple(line.get_ydata()) for line in axes.get_lines() if line.get_linestyle() == "--"
+        ]
+    assert drawn == {"literacy": [(18.0, 18.0)], "per-capita-funding": []}

@@ -14,7 +14,7 @@ import streamlit as st
 
 import vocabulary
 from dashboards import data
-from dashboards.charts import target_period_layers
+from dashboards.charts import target_period_layers, target_periods
 from dashboards.i18n import code_label, column_labels, names_by_code, pick, t
 
 # Total is the sum of the other sources, and the special fund is a part of the government
@@ -88,12 +88,11 @@ def per_capita_chart(values: pd.DataFrame, targets: pd.DataFrame, unit: str) -> 
     """Yearly per-capita values, with the plan's targets and baselines where it gives them."""
     baselines = targets.dropna(subset=["baseline_year", "baseline_value"])
     keys = ["funding.value"]
-    keys += ["funding.target"] if not targets.empty else []
+    keys += ["funding.target"] if not target_periods(targets).empty else []
     keys += ["funding.baseline"] if not baselines.empty else []
     colour = series_colour(keys)
     layers = [value_layer(values, unit, colour)]
-    if not targets.empty:
-        layers += target_period_layers(targets, colour, t("funding.target"))
+    layers += target_period_layers(targets, colour, t("funding.target"))
     if not baselines.empty:
         layers += baseline_layers(baselines, colour)
     return alt.layer(*layers).properties(title=t("funding.per_capita_title"), height=360)

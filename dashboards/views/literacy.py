@@ -16,7 +16,13 @@ import streamlit as st
 
 import vocabulary
 from dashboards import data
-from dashboards.charts import CROSS, MAX_LINES, fewest_lines, target_period_layers
+from dashboards.charts import (
+    CROSS,
+    MAX_LINES,
+    fewest_lines,
+    target_period_layers,
+    target_periods,
+)
 from dashboards.formats import DASH, fitted_width, whole
 from dashboards.i18n import (
     code_label,
@@ -245,7 +251,7 @@ def trend_chart(
     `subtitle` says which groups are drawn when not all of them are."""
     baselines = targets.dropna(subset=["baseline_year", "baseline_value"])
     extra = {}
-    if not targets.empty:
+    if not target_periods(targets).empty:
         extra[t("literacy.target")] = TARGET_COLOUR
     if not baselines.empty:
         extra[t("literacy.baseline")] = BASELINE_COLOUR
@@ -257,8 +263,7 @@ def trend_chart(
     layers += trend_layers(frame, colour, value_title, group_title, TREND_HEIGHT)
     if rule_changes:
         layers += rule_change_layers(rule_changes)
-    if not targets.empty:
-        layers += target_period_layers(targets, colour, t("literacy.target"))
+    layers += target_period_layers(targets, colour, t("literacy.target"))
     if not baselines.empty:
         layers += baseline_layers(baselines, colour)
     title = t("literacy.trend_title")

@@ -48,9 +48,6 @@ STYLE = (
     "padding:calc(1em - 1px) calc(1em - 1px) 0}"
     ".tile-latest{font-size:1.6rem;font-weight:600}</style>"
 )
-# Target kinds whose target is not on the scale of their yearly values (a growth rate
-# against a level) or that have none: their sparkline has no target line.
-UNSCALED_KINDS = ("growth", "context")
 TARGET_PAGE = "target"  # url_path of views/target.py
 OVERVIEW_PAGE = ""  # the default page is served at the root
 PLAN_COLUMNS = [
@@ -191,7 +188,7 @@ def tile(goal: dict, series: pd.DataFrame) -> str:
     stage = code_label("verdict_stage", goal["verdict_stage"])
     chosen = {PLAN: goal["plan_id"], TARGET: goal["target_id"]}
     details = anchor(TARGET_PAGE, t("overview.details"), **chosen)
-    drawn_target = None if goal["target_kind"] in UNSCALED_KINDS else goal["target_value"]
+    drawn_target = goal["target_value"] if goal["is_target_on_value_scale"] else None
     trend = sparkline(series, drawn_target, t("detail.series"))
     if not pd.isna(goal["years_assessed"]):
         years = t(

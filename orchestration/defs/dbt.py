@@ -138,30 +138,24 @@ def server_build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     process holds its lock, nor between steps while Dagster says the run is in progress."""
     suffix = postgres.claim_step(context)
     before, after = postgres.build_steps(suffix)
-    translator = TRANSLATOR
     try:
-        yield from _streamed(context, dbt, before, translator)
+        yield from _streamed(context, dbt, before)
         postgres.write_all_intervals(suffix)
         for model in postgres.INTERVAL_MODELS:
             key = dg.AssetKey([model])
             if key in context.selected_asset_keys:
                 yield dg.Output(None, output_name=key.to_python_identifier())
-        yield from _streamed(context, dbt, after, translator)
+        yield from _streamed(context, dbt, after)
     except BaseException:
         postgres.drop_build(suffix)
         raise
 
 
-def _streamed(
-    context: dg.AssetExecutionContext,
-    dbt: DbtCliResource,
-    arguments: list[str],
-    translator: DagsterDbtTranslator,
-):
+def _streamed(context: dg.AssetExecutionContext, dbt: DbtCliResource, arguments: list[str]):
     invocation = dbt.cli(
         arguments,
         manifest=dbt_project.manifest_path,
-        dagster_dbt_translator=translator,
+        dagster_dbt_translator=TRANSLATOR,
         raise_on_error=False,
     )
     events = (
@@ -169,7 +163,7 @@ def _streamed(
         for event in invocation.stream_raw_events()
         for asset_event in event.to_default_asset_events(
             manifest=invocation.manifest,
-            dagster_dbt_translator=translator,
+            dagster_dbt_translator=TRANSLATOR,
             context=context,
             target_path=invocation.target_path,
             project=dbt_project,

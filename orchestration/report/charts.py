@@ -1,4 +1,5 @@
-"""One chart per target: its values by year with CI bars, the target, the baseline; PNG.
+"""One chart per target: its values by year with CI bars, the target (where it is on the
+values' scale: fct_plan_target.is_target_on_value_scale), the baseline; PNG.
 
 Charts are drawn with a named CJK font (Chinese labels otherwise render as boxes) and
 saved without the software tag, so the same data give the same bytes.
@@ -38,48 +39,55 @@ def _cjk_family() -> str:
 
 def chart_png(ctx: Context, target: Target, rows: tuple[Observation, ...]) -> bytes:
     """Values by year with CI bars, the target dashed, the baseline marked; PNG bytes."""
-    unit_label = getattr(rows[0], f"unit_{ctx.lang}") or rows[0].unit_zh
     with rc_context({"font.family": [_cjk_family()], "axes.unicode_minus": False}):
-        fig = Figure(figsize=(7.0, 3.3), dpi=150)
-        FigureCanvasAgg(fig)
-        ax = fig.add_subplot()
-        shown = [r for r in rows if not is_withheld(r)]
-        ax.plot(
-            [r.year for r in shown],
-            [r.value for r in shown],
-            marker="o",
-            color="#1F4E79",
-            label=ctx.t(f"series.{rows[0].series}"),
-        )
-        _draw_ci(ctx, ax, shown)
-        _draw_target(ctx, ax, target)
-        _draw_baseline(ctx, ax, target)
-        withheld = [r.year for r in rows if is_withheld(r)]
-        if withheld:
-            ax.plot(
-                withheld,
-                [0.03] * len(withheld),
-                marker="x",
-                markersize=9,
-                linestyle="none",
-                color=RED,
-                transform=ax.get_xaxis_transform(),
-                label=ctx.t("chart.suppressed"),
-            )
-        years = [r.year for r in rows] + [
-            y for y in (target.baseline_year, target.target_year) if y is not None
-        ]
-        ax.set_xlim(min(years) - 0.5, max(years) + 0.5)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_title(ctx.goal_name(target), fontsize=11)
-        ax.set_xlabel(ctx.t("chart.year"))
-        ax.set_ylabel(unit_label)
-        ax.grid(axis="y", alpha=0.3)
-        ax.legend(fontsize=8, loc="best")
-        fig.tight_layout()
+        fig = chart_figure(ctx, target, rows)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
+
+
+def chart_figure(ctx: Context, target: Target, rows: tuple[Observation, ...]) -> Figure:
+    """The chart of chart_png, drawn (inside the CJK font's rc_context)."""
+    unit_label = getattr(rows[0], f"unit_{ctx.lang}") or rows[0].unit_zh
+    fig = Figure(figsize=(7.0, 3.3), dpi=150)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    shown = [r for r in rows if not is_withheld(r)]
+    ax.plot(
+        [r.year for r in shown],
+        [r.value for r in shown],
+        marker="o",
+        color="#1F4E79",
+        label=ctx.t(f"series.{rows[0].series}"),
+    )
+    _draw_ci(ctx, ax, shown)
+    if target.is_target_on_value_scale:
+        _draw_target(ctx, ax, target)
+    _draw_baseline(ctx, ax, target)
+    withheld = [r.year for r in rows if is_withheld(r)]
+    if withheld:
+        ax.plot(
+            withheld,
+            [0.03] * len(withheld),
+            marker="x",
+            markersize=9,
+            linestyle="none",
+            color=RED,
+            transform=ax.get_xaxis_transform(),
+            label=ctx.t("chart.suppressed"),
+        )
+    years = [r.year for r in rows] + [
+        y for y in (target.baseline_year, target.target_year) if y is not None
+    ]
+    ax.set_xlim(min(years) - 0.5, max(years) + 0.5)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title(ctx.goal_name(target), fontsize=11)
+    ax.set_xlabel(ctx.t("chart.year"))
+    ax.set_ylabel(unit_label)
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    fig.tight_layout()
+    return fig
 
 
 def _draw_ci(ctx: Context, ax: Any, shown: list[Observation]) -> None:

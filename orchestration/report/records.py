@@ -59,6 +59,7 @@ class Target:
     target_value: float | None
     target_value_upper: float | None
     tolerance: float | None
+    is_target_on_value_scale: bool  # false: a growth rate, drawn on no chart of the values
     target_label_zh: str
     target_label_en: str | None
     direction: str | None

@@ -46,6 +46,9 @@ select
     target_value,
     target_value_upper,
     tolerance,
+    -- a growth target's value is a rate of change a year, not a level of the indicator's
+    -- yearly values: a chart of those values draws no line for it
+    target_kind <> 'growth' as is_target_on_value_scale,
     unit_zh,
     unit_en,
     case

@@ -42,6 +42,7 @@
     ('target_value', 'double precision'),
     ('target_value_upper', 'double precision'),
     ('tolerance', 'double precision'),
+    ('is_target_on_value_scale', 'boolean'),
     ('target_label_zh', 'varchar'),
     ('target_label_en', 'varchar'),
     ('direction', 'varchar'),
@@ -105,8 +106,8 @@
     ('quantitative', [
         'target_progress_id', 'target_id', 'plan_id', 'indicator_code', 'indicator_name_zh',
         'indicator_name_en', 'region_code', 'target_kind', 'gap_group_a', 'gap_group_b',
-        'comparator', 'target_value', 'target_value_upper', 'tolerance', 'target_label_zh',
-        'target_label_en', 'direction', 'as_of_date', 'verdict_stage', 'baseline_year',
+        'comparator', 'target_value', 'target_value_upper', 'tolerance',
+        'is_target_on_value_scale', 'target_label_zh', 'target_label_en', 'direction', 'as_of_date', 'verdict_stage', 'baseline_year',
         'baseline_value', 'baseline_standard_error', 'latest_year', 'latest_value',
         'latest_standard_error', 'latest_quality_flag', 'latest_quality_reason',
         'latest_quality_measure_value', 'latest_quality_threshold',
@@ -137,6 +138,10 @@ components as (
 
 verdict_rules as (
     select * from {{ ref('verdict_rules') }}
+),
+
+plan_targets as (
+    select * from {{ ref('fct_plan_target') }}
 ),
 
 bands as (
@@ -253,6 +258,7 @@ statused as (
 quantitative as (
     select
         statused.*,
+        plan_targets.is_target_on_value_scale,
         case
             when statused.progress_status = 'not_yet_due' then 'period_not_started'
             when statused.progress_status = 'not_judged' then 'context_indicator'
@@ -280,6 +286,7 @@ quantitative as (
         thresholds.threshold_on_track,
         thresholds.threshold_accelerate
     from statused
+    left join plan_targets on statused.target_id = plan_targets.target_id
     cross join thresholds
 ),
 
