@@ -5,6 +5,7 @@ groups over time with its interval). Every choice is a query parameter (`region`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 
 import altair as alt
@@ -12,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 import vocabulary
-from dashboards import data, drill_data
+from dashboards import charts, data, drill_data
 from dashboards.charts import (
     CROSS,
     SUPPRESSED_COLOUR,
@@ -24,7 +25,7 @@ from dashboards.charts import (
 )
 from dashboards.formats import DASH, quantity
 from dashboards.i18n import code_label, pick, reason_text, t
-from dashboards.links import GROUP, REGION, url_choice
+from dashboards.links import GROUP, PLAN, REGION, TARGET, TARGET_PAGE, anchor, url_choice
 from orchestration.publish import spreadsheet_safe
 
 BAR_COLOUR = "#1f4e79"
@@ -202,17 +203,15 @@ def export_table(ranked: pd.DataFrame, goal: pd.Series) -> bytes:
     return spreadsheet_safe(table).to_csv(index=False).encode("utf-8-sig")
 
 
-def show_regions(conn: data.Published, goal: pd.Series) -> pd.DataFrame:
-    """The ranking, the grid and the small multiples of the regions below the plan's;
-    returns their values (empty when the indicator has none below it)."""
-    values = drill_data.regions_below(conn, goal["indicator_code"], goal["region_code"])
-    if values.empty:
-        return values
-    frame = with_display(values, goal)
+def show_regions(goal: pd.Series, frame: pd.DataFrame) -> None:
+    """The ranking, the grid and the small multiples of `frame`, the values of the regions
+    below one region (`with_display` columns); nothing when it is empty."""
+    if frame.empty:
+        return
     year = int(frame["year"].max())
     ranked = ranking(frame[frame["year"] == year])
     st.subheader(t("drill.regions", year=year))
-    st.altair_chart(ranking_chart(ranked, goal), width="stretch", key="region_ranking")
+    charts.show(ranking_chart(ranked, goal), width="stretch", key="region_ranking")
     st.markdown(town_grid(ranked), unsafe_allow_html=True)
     st.download_button(
         t("drill.export"),
@@ -222,10 +221,9 @@ def show_regions(conn: data.Published, goal: pd.Series) -> pd.DataFrame:
         key="region_export",
     )
     st.subheader(t("drill.trends"))
-    st.altair_chart(small_multiples(frame, goal), key="region_trends")
+    charts.show(small_multiples(frame, goal), key="region_trends")
     if frame["value"].isna().any():
         st.caption(t("drill.suppressed_note"))
-    return frame
 
 
 def trend_chart(frame: pd.DataFrame, goal: pd.Series) -> alt.LayerChart:
@@ -264,14 +262,57 @@ def series_layers(frame: pd.DataFrame, x: alt.X, y: alt.Y, tooltip: list) -> lis
     return layers
 
 
-def choose_region(goal: pd.Series, below: pd.DataFrame) -> str:
-    """The plan's own region first, then the regions below it in rank order."""
-    names = {goal["region_code"]: pick(goal, "region_name")}
-    if not below.empty:
-        year = below["year"].max()
-        for row in ranking(below[below["year"] == year]).itertuples():
-            names[row.region_code] = row.region
+@dataclass(frozen=True)
+class Level:
+    """Where the reader stands under a target: `path` the regions from the plan's down to
+    the one whose regions below are ranked (region_code, region), `below` those regions'
+    values with `with_display` columns (empty when the plan's region has none below)."""
+
+    path: pd.DataFrame
+    below: pd.DataFrame
+
+
+def level(conn: data.Published, goal: pd.Series) -> Level:
+    """The level the URL's region (`?region=`) puts the reader on: the regions below it
+    when it has any with values (a province's prefectures, a county's towns), else the
+    regions beside it (a town among its county's towns). A region not below the plan's
+    is ignored: the plan's own region."""
+    top = goal["region_code"]
+    requested = st.query_params.get(REGION) or st.session_state.get(REGION) or top
+    path = drill_data.region_path(conn, top, requested)
+    if path.empty:
+        path = drill_data.region_path(conn, top, top)
+    below = drill_data.regions_below(conn, goal["indicator_code"], path["region_code"].iloc[-1])
+    if below.empty and len(path) > 1:
+        path = path.iloc[:-1]
+        below = drill_data.regions_below(conn, goal["indicator_code"], path["region_code"].iloc[-1])
+    path = path.assign(region=[pick(row, "region_name") for _, row in path.iterrows()])
+    return Level(path, with_display(below, goal) if not below.empty else below)
+
+
+def choose_region(at: Level) -> str:
+    """The regions on the path from the plan's region, then the regions below the last of
+    them in rank order (at most MOST_REGION_CHOICES: the box sends every option on every
+    rerun)."""
+    names = dict(zip(at.path["region_code"], at.path["region"], strict=True))
+    if not at.below.empty:
+        year = at.below["year"].max()
+        ranked = ranking(at.below[at.below["year"] == year]).head(data.MOST_REGION_CHOICES)
+        names.update(zip(ranked["region_code"], ranked["region"], strict=True))
     return url_choice(REGION, t("drill.choose_region"), list(names), names.__getitem__)
+
+
+def show_path(at: Level, goal: pd.Series) -> None:
+    """The path from the plan's region to the ranked level, each step a link up to it."""
+    steps = [
+        anchor(
+            TARGET_PAGE,
+            row.region,
+            **{PLAN: goal["plan_id"], TARGET: goal["target_id"], REGION: row.region_code},
+        )
+        for row in at.path.itertuples()
+    ]
+    st.markdown(t("drill.path", path=" › ".join(steps)), unsafe_allow_html=True)
 
 
 def gap_chart(frame: pd.DataFrame) -> alt.LayerChart:
@@ -316,7 +357,7 @@ def show_groups(region_code: str) -> None:
             subtrahend=code_label("survey_group", pair["subtrahend"]),
         )
     )
-    st.altair_chart(gap_chart(frame), width="stretch", key="group_gap_chart")
+    charts.show(gap_chart(frame), width="stretch", key="group_gap_chart")
     if frame["value"].isna().any():
         st.caption(t("drill.suppressed_note"))
 

@@ -76,3 +76,44 @@ def group_gaps(conn: Published, region_code: str, group_dimension: str) -> pd.Da
         order by year
     """
     return _frame(conn, sql, [LITERACY_RATIO_GAP, region_code, group_dimension])
+
+
+@cached
+def region_path(conn: Published, top: str, region_code: str) -> pd.DataFrame:
+    """The regions from `top` down to `region_code`, both included, `top` first, with their
+    names; empty when `region_code` is neither `top` nor below it (a stale or edited URL)."""
+    sql = """
+        with recursive up as (
+            select region_code, parent_region_code, 0 as steps
+            from dim_region
+            where region_code = ?
+            union all
+            select r.region_code, r.parent_region_code, u.steps + 1 as steps
+            from dim_region as r
+            inner join up as u on r.region_code = u.parent_region_code
+            where u.region_code <> ?
+        )
+
+        select u.region_code, r.region_name_zh, r.region_name_en
+        from up as u
+        inner join dim_region as r on u.region_code = r.region_code
+        where exists (select 1 from up where region_code = ?)
+        order by u.steps desc
+    """
+    return _frame(conn, sql, [region_code, top, top])
+
+
+@cached
+def region_values(conn: Published, indicator_code: str, region_code: str) -> pd.DataFrame:
+    """Whole-population values of an indicator per year in one region, with the columns of
+    `regions_below`."""
+    sql = """
+        select v.region_code, r.region_name_zh, r.region_name_en, v.year, v.value,
+            v.ci_lower, v.ci_upper, v.quality_flag, v.quality_reason,
+            v.quality_measure_value, v.quality_threshold
+        from fct_indicator_value as v
+        inner join dim_region as r on v.region_code = r.region_code
+        where v.indicator_code = ? and v.region_code = ? and v.group_dimension = ?
+        order by v.year
+    """
+    return _frame(conn, sql, [indicator_code, region_code, WHOLE_POPULATION])

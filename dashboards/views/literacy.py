@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import vocabulary
-from dashboards import data
+from dashboards import charts, data
 from dashboards.charts import CROSS, MAX_LINES, fewest_lines, target_period_layers
 from dashboards.formats import DASH, fitted_width, whole
 from dashboards.i18n import (
@@ -441,7 +441,7 @@ def show_estimates(conn: data.Published, region: str, dimension: str) -> None:
             changes,
             subtitle if groups > len(drawn) else "",
         )
-        st.altair_chart(chart, width="stretch", key="literacy_chart")
+        charts.show(chart, width="stretch", key="literacy_chart")
         if (frame["quality_flag"] == SUPPRESS).any():
             st.caption(t("literacy.suppressed_note"))
     else:
@@ -463,7 +463,7 @@ def show_gaps(conn: data.Published, region: str) -> None:
         return
     frame = gap_frame(gaps)
     if frame["value"].notna().any():
-        st.altair_chart(gap_chart(frame), width="stretch", key="literacy_gap_chart")
+        charts.show(gap_chart(frame), width="stretch", key="literacy_gap_chart")
         if (frame["quality_flag"] == SUPPRESS).any():
             st.caption(t("literacy.suppressed_note"))
     else:

@@ -29,7 +29,7 @@ from dashboards.i18n import (
     pick,
     t,
 )
-from dashboards.links import PLAN, TARGET, anchor, href, url_choice
+from dashboards.links import PLAN, TARGET, TARGET_PAGE, anchor, href, url_choice
 from dashboards.sparkline import sparkline
 from dashboards.verdicts import STATUSES, badge, colour, ink
 
@@ -51,7 +51,6 @@ STYLE = (
 # Target kinds whose target is not on the scale of their yearly values (a growth rate
 # against a level) or that have none: their sparkline has no target line.
 UNSCALED_KINDS = ("growth", "context")
-TARGET_PAGE = "target"  # url_path of views/target.py
 OVERVIEW_PAGE = ""  # the default page is served at the root
 PLAN_COLUMNS = [
     "plan_id",

@@ -12,7 +12,7 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from dashboards import data, drill, drill_data, status_data
+from dashboards import charts, data, drill, drill_data, status_data
 from dashboards.formats import DASH, day, difference, goal_value, missing, quantity, whole
 from dashboards.i18n import (
     code_label,
@@ -123,24 +123,26 @@ def show_series(series: pd.DataFrame, goal: pd.Series) -> None:
             return
     else:
         chart = drill.trend_chart(drill.with_display(series, goal), goal)
-        st.altair_chart(chart, width="stretch", key="target_trend")
+        charts.show(chart, width="stretch", key="target_trend")
     table = series_table(series, goal)
     st.dataframe(table, hide_index=True, column_config=column_labels(table.columns))
 
 
 def show_drill(conn, goal: pd.Series) -> None:
-    """Target → region → group: the chosen region's values, the regions below the plan's,
-    and for a literacy target the gaps between groups in the chosen region."""
-    below = drill_data.regions_below(conn, goal["indicator_code"], goal["region_code"])
-    below = drill.with_display(below, goal) if not below.empty else below
-    region = drill.choose_region(goal, below)
+    """Target → region → group: the chosen region's values, the regions below it down the
+    hierarchy (province → prefecture → county → town), and for a literacy target the gaps
+    between groups in the chosen region."""
+    at = drill.level(conn, goal)
+    region = drill.choose_region(at)
     st.subheader(t("detail.series"))
     if region == goal["region_code"]:
         show_series(status_data.target_series(conn, goal["target_id"]), goal)
     else:
-        chosen = below[below["region_code"] == region]
-        st.altair_chart(drill.trend_chart(chosen, goal), width="stretch", key="target_trend")
-    drill.show_regions(conn, goal)
+        chosen = drill_data.region_values(conn, goal["indicator_code"], region)
+        chart = drill.trend_chart(drill.with_display(chosen, goal), goal)
+        charts.show(chart, width="stretch", key="target_trend")
+    drill.show_path(at, goal)
+    drill.show_regions(goal, at.below)
     if drill.is_literacy(goal):
         drill.show_groups(region)
 
