@@ -51,6 +51,12 @@ STYLE = (
 # Target kinds whose target is not on the scale of their yearly values (a growth rate
 # against a level) or that have none: their sparkline has no target line.
 UNSCALED_KINDS = ("growth", "context")
+# Rows of the plan table in pixels: taller than 4rem, from which Streamlit's grid wraps a
+# cell's text, and room for three lines of a plan's name.
+PLAN_ROW_HEIGHT = 72
+# Pixels of the plan table's wrapped columns: with the others the table fits the page at
+# 1440 px, so no column is cut at its right edge.
+WRAPPED_PLAN_COLUMNS = {"plan_name": 240, "review_points": 150}
 OVERVIEW_PAGE = ""  # the default page is served at the root
 PLAN_COLUMNS = [
     "plan_id",
@@ -254,6 +260,15 @@ def show_table(frame: pd.DataFrame) -> None:
     st.dataframe(styled(frame), hide_index=True, column_config=column_labels(frame.columns))
 
 
+def show_plans(frame: pd.DataFrame) -> None:
+    """The plan table with every plan's name whole: its column wide and its rows tall
+    enough for the text to wrap (the grid cuts a long English name on one line)."""
+    config: dict[str, object] = column_labels(frame.columns)
+    for column, width in WRAPPED_PLAN_COLUMNS.items():
+        config[column] = st.column_config.TextColumn(t(f"col.{column}"), width=width)
+    st.dataframe(styled(frame), hide_index=True, column_config=config, row_height=PLAN_ROW_HEIGHT)
+
+
 def target_table(targets: pd.DataFrame, english_names: dict[tuple[str, str], str]) -> pd.DataFrame:
     frame = localized(targets, "indicator_name", "target_label", "note")
     frame["indicator"] = frame["indicator_name"]
@@ -341,7 +356,7 @@ def show_summary(conn: data.Published, language: str) -> None:
     st.markdown(markup, unsafe_allow_html=True)
     st.caption(t("overview.scorecard_note"))
     st.subheader(t("overview.plans"))
-    show_table(plan_table(plans, data.plan_reviews(conn)))
+    show_plans(plan_table(plans, data.plan_reviews(conn)))
 
 
 def render() -> None:
