@@ -17,7 +17,7 @@ import streamlit as st
 
 import vocabulary
 from dashboards import data, status_data
-from dashboards.formats import DASH, day, goal_value, styled, whole
+from dashboards.formats import DASH, day, goal_value, styled, whole, wrapped_row_height
 from dashboards.i18n import (
     code_label,
     column_labels,
@@ -51,9 +51,6 @@ STYLE = (
 # Target kinds whose target is not on the scale of their yearly values (a growth rate
 # against a level) or that have none: their sparkline has no target line.
 UNSCALED_KINDS = ("growth", "context")
-# Rows of the plan table in pixels: taller than 4rem, from which Streamlit's grid wraps a
-# cell's text, and room for three lines of a plan's name.
-PLAN_ROW_HEIGHT = 72
 # Pixels of the plan table's wrapped columns: with the others the table fits the page at
 # 1440 px, so no column is cut at its right edge.
 WRAPPED_PLAN_COLUMNS = {"plan_name": 240, "review_points": 150}
@@ -266,7 +263,8 @@ def show_plans(frame: pd.DataFrame) -> None:
     config: dict[str, object] = column_labels(frame.columns)
     for column, width in WRAPPED_PLAN_COLUMNS.items():
         config[column] = st.column_config.TextColumn(t(f"col.{column}"), width=width)
-    st.dataframe(styled(frame), hide_index=True, column_config=config, row_height=PLAN_ROW_HEIGHT)
+    height = max(wrapped_row_height(frame[c], w) for c, w in WRAPPED_PLAN_COLUMNS.items())
+    st.dataframe(styled(frame), hide_index=True, column_config=config, row_height=height)
 
 
 def target_table(targets: pd.DataFrame, english_names: dict[tuple[str, str], str]) -> pd.DataFrame:
