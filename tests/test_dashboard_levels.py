@@ -83,6 +83,7 @@ def test_every_chart_is_sent_with_the_spec_st_altair_chart_sends(
 BEIJING_LITERACY = f"{BEIJING_PLAN}.literacy"
 XICHENG = "110102"
 ZHEJIANG = "330000"
+WENZHOU = "330300"
 OUHAI = "330304"
 
 
@@ -175,22 +176,23 @@ def test_the_drill_goes_from_a_province_to_a_district_to_its_towns(
     assert [code for code, _, _ in tiles(province)] == [OUHAI]
     assert path_links(province) == [ZHEJIANG]
     # Ouhai: its 13 towns ranked as the marts have them, the path back up to Zhejiang
+    # through Wenzhou (which has no value of its own)
     assert len(towns) == 13
     assert [code for code, _, _ in tiles(at)] == list(towns["region_code"])
     assert tiles(at)[0][2] == f"{towns['value'].iloc[0]:.2f}%" == "22.73%"
-    assert path_links(at) == [ZHEJIANG, OUHAI]
-    assert box.options == ["浙江省", "瓯海区", *towns["region_name_zh"]]
+    assert path_links(at) == [ZHEJIANG, WENZHOU, OUHAI]
+    assert box.options == ["浙江省", "温州市", "瓯海区", *towns["region_name_zh"]]
     assert at.query_params["region"] == OUHAI
 
     top = towns["region_code"].iloc[0]
-    box.select_index(2).run()
+    box.select_index(3).run()
     expected = region_series(zhejiang_home, top)
     line = trend_line(at)
 
     # a town has nothing below it: the ranking stays its district's towns
     assert at.query_params["region"] == top
     assert [code for code, _, _ in tiles(at)] == list(towns["region_code"])
-    assert path_links(at) == [ZHEJIANG, OUHAI]
+    assert path_links(at) == [ZHEJIANG, WENZHOU, OUHAI]
     assert list(line["shown"]) == list(expected["value"].round(2))
 
 

@@ -53,7 +53,9 @@ STYLE = (
 UNSCALED_KINDS = ("growth", "context")
 # Pixels of the plan table's wrapped columns: with the others the table fits the page at
 # 1440 px, so no column is cut at its right edge.
-WRAPPED_PLAN_COLUMNS = {"plan_name": 240, "review_points": 150}
+WRAPPED_PLAN_COLUMNS = {"plan_name": 230, "region_name": 110, "review_points": 140}
+# The grid's header row and borders, in pixels: the table is drawn as tall as its rows.
+TABLE_HEADER_PIXELS = 38
 OVERVIEW_PAGE = ""  # the default page is served at the root
 PLAN_COLUMNS = [
     "plan_id",
@@ -259,12 +261,19 @@ def show_table(frame: pd.DataFrame) -> None:
 
 def show_plans(frame: pd.DataFrame) -> None:
     """The plan table with every plan's name whole: its column wide and its rows tall
-    enough for the text to wrap (the grid cuts a long English name on one line)."""
+    enough for the text to wrap (the grid cuts a long English name on one line), every
+    row in view without scrolling."""
     config: dict[str, object] = column_labels(frame.columns)
     for column, width in WRAPPED_PLAN_COLUMNS.items():
         config[column] = st.column_config.TextColumn(t(f"col.{column}"), width=width)
     height = max(wrapped_row_height(frame[c], w) for c, w in WRAPPED_PLAN_COLUMNS.items())
-    st.dataframe(styled(frame), hide_index=True, column_config=config, row_height=height)
+    st.dataframe(
+        styled(frame),
+        hide_index=True,
+        column_config=config,
+        row_height=height,
+        height=TABLE_HEADER_PIXELS + height * len(frame),
+    )
 
 
 def target_table(targets: pd.DataFrame, english_names: dict[tuple[str, str], str]) -> pd.DataFrame:
