@@ -39,6 +39,9 @@ TILE_CSS = """<style>
 .town .town-value {font-size: 1.1rem; font-weight: 600;}
 </style>"""
 SMALL_HEIGHT = 110
+# A ranked region's bar and label, and the value axis under the bars: Streamlit fits the
+# whole chart, axis included, into its height, which left every other label out.
+RANK_PIXELS, AXIS_PIXELS = 26, 60
 TREND_HEIGHT = 300
 
 
@@ -120,7 +123,7 @@ def ranking_chart(ranked: pd.DataFrame, goal: pd.Series) -> alt.LayerChart:
             .mark_rule(color=TARGET_COLOUR, strokeDash=[6, 4], size=2)
             .encode(x="target_value:Q", tooltip=[alt.Tooltip("label:N", title=t("trend.target"))])
         )
-    return alt.layer(*layers).properties(height=max(160, 26 * len(ranked)))
+    return alt.layer(*layers).properties(height=max(160, RANK_PIXELS * len(ranked) + AXIS_PIXELS))
 
 
 def tile_colour(value: float, low: float, high: float) -> tuple[str, str]:
