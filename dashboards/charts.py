@@ -8,6 +8,7 @@ axis carries its reason on hover.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import altair as alt
@@ -15,6 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
+from dashboards.data import cached
 from dashboards.i18n import pick, t
 
 # An × (an SVG path: Vega-Lite's "cross" is a +) marks where a suppressed value would be.
@@ -50,6 +52,24 @@ def show(chart: alt.TopLevelMixin, key: str | None = None, width: str | None = N
     """Draw `chart` as `st.altair_chart` would (`width` None: Streamlit's default for the
     kind of chart), from its unvalidated spec."""
     st.vega_lite_chart(vega_spec(chart), width=width, key=key)
+
+
+@cached
+def _spec_once(selection: tuple, _build: Callable[[], alt.TopLevelMixin]) -> dict[str, Any]:
+    """`vega_spec` of the chart `_build` makes, kept for `selection` (Streamlit hashes
+    the selection only, not the function)."""
+    return vega_spec(_build())
+
+
+def show_once(
+    selection: tuple,
+    build: Callable[[], alt.TopLevelMixin],
+    key: str | None = None,
+    width: str | None = None,
+) -> None:
+    """`show` the chart `build` makes, converted once per `selection`: what the chart is
+    drawn from, the publish's key first (`Published.key`) and the language last."""
+    st.vega_lite_chart(_spec_once(selection, build), width=width, key=key)
 
 
 def year_of(value: object) -> float:

@@ -24,7 +24,7 @@ from dashboards.charts import (
     target_periods,
 )
 from dashboards.formats import DASH, quantity
-from dashboards.i18n import code_label, pick, reason_text, t
+from dashboards.i18n import code_label, current_language, pick, reason_text, t
 from dashboards.links import GROUP, PLAN, REGION, TARGET, TARGET_PAGE, anchor, url_choice
 from orchestration.publish import spreadsheet_safe
 
@@ -206,15 +206,23 @@ def export_table(ranked: pd.DataFrame, goal: pd.Series) -> bytes:
     return spreadsheet_safe(table).to_csv(index=False).encode("utf-8-sig")
 
 
-def show_regions(goal: pd.Series, frame: pd.DataFrame) -> None:
-    """The ranking, the grid and the small multiples of `frame`, the values of the regions
-    below one region (`with_display` columns); nothing when it is empty."""
+def show_regions(conn: data.Published, goal: pd.Series, at: Level) -> None:
+    """The ranking, the grid and the small multiples of the regions below the level `at`
+    (nothing when there are none); each chart converted once per publish, target, level
+    and language."""
+    frame = at.below
     if frame.empty:
         return
     year = int(frame["year"].max())
     ranked = ranking(frame[frame["year"] == year])
+    chosen = (conn.key, goal["target_id"], at.path["region_code"].iloc[-1], current_language())
     st.subheader(t("drill.regions", year=year))
-    charts.show(ranking_chart(ranked, goal), width="stretch", key="region_ranking")
+    charts.show_once(
+        ("ranking", *chosen),
+        lambda: ranking_chart(ranked, goal),
+        key="region_ranking",
+        width="stretch",
+    )
     st.markdown(town_grid(ranked), unsafe_allow_html=True)
     st.download_button(
         t("drill.export"),
@@ -224,7 +232,7 @@ def show_regions(goal: pd.Series, frame: pd.DataFrame) -> None:
         key="region_export",
     )
     st.subheader(t("drill.trends"))
-    charts.show(small_multiples(frame, goal), key="region_trends")
+    charts.show_once(("trends", *chosen), lambda: small_multiples(frame, goal), key="region_trends")
     if frame["value"].isna().any():
         st.caption(t("drill.suppressed_note"))
 
@@ -360,7 +368,8 @@ def show_groups(region_code: str) -> None:
             subtrahend=code_label("survey_group", pair["subtrahend"]),
         )
     )
-    charts.show(gap_chart(frame), width="stretch", key="group_gap_chart")
+    chosen = ("group_gap", conn.key, region_code, dimension, current_language())
+    charts.show_once(chosen, lambda: gap_chart(frame), key="group_gap_chart", width="stretch")
     if frame["value"].isna().any():
         st.caption(t("drill.suppressed_note"))
 

@@ -17,6 +17,7 @@ from dashboards.formats import DASH, day, difference, goal_value, missing, quant
 from dashboards.i18n import (
     code_label,
     column_labels,
+    current_language,
     department_list,
     goal_indicator,
     names_by_code,
@@ -115,15 +116,19 @@ def series_table(series: pd.DataFrame, goal: pd.Series) -> pd.DataFrame:
     )
 
 
-def show_series(series: pd.DataFrame, goal: pd.Series) -> None:
+def show_series(series: pd.DataFrame, goal: pd.Series, chosen: tuple) -> None:
     """The region's values as a chart against the target over its period, then a table."""
     if series.empty or series["value"].isna().all():
         st.info(t("target.no_values"))
         if series.empty:
             return
     else:
-        chart = drill.trend_chart(drill.with_display(series, goal), goal)
-        charts.show(chart, width="stretch", key="target_trend")
+        charts.show_once(
+            chosen,
+            lambda: drill.trend_chart(drill.with_display(series, goal), goal),
+            key="target_trend",
+            width="stretch",
+        )
     table = series_table(series, goal)
     st.dataframe(table, hide_index=True, column_config=column_labels(table.columns))
 
@@ -135,14 +140,19 @@ def show_drill(conn, goal: pd.Series) -> None:
     at = drill.level(conn, goal)
     region = drill.choose_region(at)
     st.subheader(t("detail.series"))
+    chosen = ("target_trend", conn.key, goal["target_id"], region, current_language())
     if region == goal["region_code"]:
-        show_series(status_data.target_series(conn, goal["target_id"]), goal)
+        show_series(status_data.target_series(conn, goal["target_id"]), goal, chosen)
     else:
-        chosen = drill_data.region_values(conn, goal["indicator_code"], region)
-        chart = drill.trend_chart(drill.with_display(chosen, goal), goal)
-        charts.show(chart, width="stretch", key="target_trend")
+        values = drill_data.region_values(conn, goal["indicator_code"], region)
+        charts.show_once(
+            chosen,
+            lambda: drill.trend_chart(drill.with_display(values, goal), goal),
+            key="target_trend",
+            width="stretch",
+        )
     drill.show_path(at, goal)
-    drill.show_regions(goal, at.below)
+    drill.show_regions(conn, goal, at)
     if drill.is_literacy(goal):
         drill.show_groups(region)
 
