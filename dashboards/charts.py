@@ -8,9 +8,15 @@ axis carries its reason on hover.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import altair as alt
 import pandas as pd
+import streamlit as st
+from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
+from dashboards.data import cached
 from dashboards.i18n import pick, t
 
 # An × (an SVG path: Vega-Lite's "cross" is a +) marks where a suppressed value would be.
@@ -21,6 +27,49 @@ SUPPRESSED_COLOUR = "#7f7f7f"
 MAX_LINES = 6
 # Years start in 2016: an axis drawn from zero would squeeze them into a line.
 YEARS = alt.Scale(zero=False)
+
+
+class _Unvalidated:
+    """A chart whose `to_dict` skips Altair's check of the spec against the Vega-Lite
+    schema: at national size that check was two thirds of a literacy page's rerun, and
+    the charts here are built by the same code on every run (a test compares the spec
+    with the one `st.altair_chart` sends)."""
+
+    def __init__(self, chart: alt.TopLevelMixin) -> None:
+        self.chart = chart
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.chart.to_dict(validate=False)
+
+
+def vega_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """The Vega-Lite spec `st.altair_chart` sends for `chart` (its data as Arrow
+    datasets, Streamlit's theme), made by Streamlit's own converter without validation."""
+    return _convert_altair_to_vega_lite_spec(_Unvalidated(chart))
+
+
+def show(chart: alt.TopLevelMixin, key: str | None = None, width: str | None = None) -> None:
+    """Draw `chart` as `st.altair_chart` would (`width` None: Streamlit's default for the
+    kind of chart), from its unvalidated spec."""
+    st.vega_lite_chart(vega_spec(chart), width=width, key=key)
+
+
+@cached
+def _spec_once(selection: tuple, _build: Callable[[], alt.TopLevelMixin]) -> dict[str, Any]:
+    """`vega_spec` of the chart `_build` makes, kept for `selection` (Streamlit hashes
+    the selection only, not the function)."""
+    return vega_spec(_build())
+
+
+def show_once(
+    selection: tuple,
+    build: Callable[[], alt.TopLevelMixin],
+    key: str | None = None,
+    width: str | None = None,
+) -> None:
+    """`show` the chart `build` makes, converted once per `selection`: what the chart is
+    drawn from, the publish's key first (`Published.key`) and the language last."""
+    st.vega_lite_chart(_spec_once(selection, build), width=width, key=key)
 
 
 def year_of(value: object) -> float:

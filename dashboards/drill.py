@@ -5,6 +5,7 @@ groups over time with its interval). Every choice is a query parameter (`region`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 
 import altair as alt
@@ -12,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 import vocabulary
-from dashboards import data, drill_data
+from dashboards import charts, data, drill_data
 from dashboards.charts import (
     CROSS,
     SUPPRESSED_COLOUR,
@@ -23,8 +24,8 @@ from dashboards.charts import (
     target_periods,
 )
 from dashboards.formats import DASH, quantity
-from dashboards.i18n import code_label, pick, reason_text, t
-from dashboards.links import GROUP, REGION, url_choice
+from dashboards.i18n import code_label, current_language, pick, reason_text, t
+from dashboards.links import GROUP, PLAN, REGION, TARGET, TARGET_PAGE, anchor, url_choice
 from orchestration.publish import spreadsheet_safe
 
 BAR_COLOUR = "#1f4e79"
@@ -38,6 +39,9 @@ TILE_CSS = """<style>
 .town .town-value {font-size: 1.1rem; font-weight: 600;}
 </style>"""
 SMALL_HEIGHT = 110
+# A ranked region's bar and label, and the value axis under the bars: Streamlit fits the
+# whole chart, axis included, into its height, which left every other label out.
+RANK_PIXELS, AXIS_PIXELS = 26, 60
 TREND_HEIGHT = 300
 
 
@@ -119,7 +123,7 @@ def ranking_chart(ranked: pd.DataFrame, goal: pd.Series) -> alt.LayerChart:
             .mark_rule(color=TARGET_COLOUR, strokeDash=[6, 4], size=2)
             .encode(x="target_value:Q", tooltip=[alt.Tooltip("label:N", title=t("trend.target"))])
         )
-    return alt.layer(*layers).properties(height=max(160, 26 * len(ranked)))
+    return alt.layer(*layers).properties(height=max(160, RANK_PIXELS * len(ranked) + AXIS_PIXELS))
 
 
 def tile_colour(value: float, low: float, high: float) -> tuple[str, str]:
@@ -202,17 +206,23 @@ def export_table(ranked: pd.DataFrame, goal: pd.Series) -> bytes:
     return spreadsheet_safe(table).to_csv(index=False).encode("utf-8-sig")
 
 
-def show_regions(conn: data.Published, goal: pd.Series) -> pd.DataFrame:
-    """The ranking, the grid and the small multiples of the regions below the plan's;
-    returns their values (empty when the indicator has none below it)."""
-    values = drill_data.regions_below(conn, goal["indicator_code"], goal["region_code"])
-    if values.empty:
-        return values
-    frame = with_display(values, goal)
+def show_regions(conn: data.Published, goal: pd.Series, at: Level) -> None:
+    """The ranking, the grid and the small multiples of the regions below the level `at`
+    (nothing when there are none); each chart converted once per publish, target, level
+    and language."""
+    frame = at.below
+    if frame.empty:
+        return
     year = int(frame["year"].max())
     ranked = ranking(frame[frame["year"] == year])
+    chosen = (conn.key, goal["target_id"], at.path["region_code"].iloc[-1], current_language())
     st.subheader(t("drill.regions", year=year))
-    st.altair_chart(ranking_chart(ranked, goal), width="stretch", key="region_ranking")
+    charts.show_once(
+        ("ranking", *chosen),
+        lambda: ranking_chart(ranked, goal),
+        key="region_ranking",
+        width="stretch",
+    )
     st.markdown(town_grid(ranked), unsafe_allow_html=True)
     st.download_button(
         t("drill.export"),
@@ -222,10 +232,9 @@ def show_regions(conn: data.Published, goal: pd.Series) -> pd.DataFrame:
         key="region_export",
     )
     st.subheader(t("drill.trends"))
-    st.altair_chart(small_multiples(frame, goal), key="region_trends")
+    charts.show_once(("trends", *chosen), lambda: small_multiples(frame, goal), key="region_trends")
     if frame["value"].isna().any():
         st.caption(t("drill.suppressed_note"))
-    return frame
 
 
 def trend_chart(frame: pd.DataFrame, goal: pd.Series) -> alt.LayerChart:
@@ -264,14 +273,57 @@ def series_layers(frame: pd.DataFrame, x: alt.X, y: alt.Y, tooltip: list) -> lis
     return layers
 
 
-def choose_region(goal: pd.Series, below: pd.DataFrame) -> str:
-    """The plan's own region first, then the regions below it in rank order."""
-    names = {goal["region_code"]: pick(goal, "region_name")}
-    if not below.empty:
-        year = below["year"].max()
-        for row in ranking(below[below["year"] == year]).itertuples():
-            names[row.region_code] = row.region
+@dataclass(frozen=True)
+class Level:
+    """Where the reader stands under a target: `path` the regions from the plan's down to
+    the one whose regions below are ranked (region_code, region), `below` those regions'
+    values with `with_display` columns (empty when the plan's region has none below)."""
+
+    path: pd.DataFrame
+    below: pd.DataFrame
+
+
+def level(conn: data.Published, goal: pd.Series) -> Level:
+    """The level the URL's region (`?region=`) puts the reader on: the regions below it
+    when it has any with values (a province's prefectures, a county's towns), else the
+    regions beside it (a town among its county's towns). A region not below the plan's
+    is ignored: the plan's own region."""
+    top = goal["region_code"]
+    requested = st.query_params.get(REGION) or st.session_state.get(REGION) or top
+    path = drill_data.region_path(conn, top, requested)
+    if path.empty:
+        path = drill_data.region_path(conn, top, top)
+    below = drill_data.regions_below(conn, goal["indicator_code"], path["region_code"].iloc[-1])
+    if below.empty and len(path) > 1:
+        path = path.iloc[:-1]
+        below = drill_data.regions_below(conn, goal["indicator_code"], path["region_code"].iloc[-1])
+    path = path.assign(region=[pick(row, "region_name") for _, row in path.iterrows()])
+    return Level(path, with_display(below, goal) if not below.empty else below)
+
+
+def choose_region(at: Level) -> str:
+    """The regions on the path from the plan's region, then the regions below the last of
+    them in rank order (at most MOST_REGION_CHOICES: the box sends every option on every
+    rerun)."""
+    names = dict(zip(at.path["region_code"], at.path["region"], strict=True))
+    if not at.below.empty:
+        year = at.below["year"].max()
+        ranked = ranking(at.below[at.below["year"] == year]).head(data.MOST_REGION_CHOICES)
+        names.update(zip(ranked["region_code"], ranked["region"], strict=True))
     return url_choice(REGION, t("drill.choose_region"), list(names), names.__getitem__)
+
+
+def show_path(at: Level, goal: pd.Series) -> None:
+    """The path from the plan's region to the ranked level, each step a link up to it."""
+    steps = [
+        anchor(
+            TARGET_PAGE,
+            row.region,
+            **{PLAN: goal["plan_id"], TARGET: goal["target_id"], REGION: row.region_code},
+        )
+        for row in at.path.itertuples()
+    ]
+    st.markdown(t("drill.path", path=" › ".join(steps)), unsafe_allow_html=True)
 
 
 def gap_chart(frame: pd.DataFrame) -> alt.LayerChart:
@@ -316,7 +368,8 @@ def show_groups(region_code: str) -> None:
             subtrahend=code_label("survey_group", pair["subtrahend"]),
         )
     )
-    st.altair_chart(gap_chart(frame), width="stretch", key="group_gap_chart")
+    chosen = ("group_gap", conn.key, region_code, dimension, current_language())
+    charts.show_once(chosen, lambda: gap_chart(frame), key="group_gap_chart", width="stretch")
     if frame["value"].isna().any():
         st.caption(t("drill.suppressed_note"))
 

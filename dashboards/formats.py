@@ -8,6 +8,7 @@ from the vocabulary (`format.*`).
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from functools import partial
 from unicodedata import east_asian_width
@@ -30,6 +31,12 @@ TEN_THOUSAND_FROM = 100_000
 PIXELS_PER_CHARACTER = 6.8
 CELL_PADDING = 24
 WIDEST_COLUMN = 480
+# Streamlit's grid wraps a cell's text only in rows taller than 4rem; wrapped lines are
+# about 19 px apart at its 14 px font.
+WRAPPING_ROW_PIXELS = 65
+LINE_PIXELS = 20
+# Where a line may break: after a space, and before or after a Chinese character.
+BREAKS = re.compile(r"(?<=\s)|(?=[\u2e80-\uffef])|(?<=[\u2e80-\uffef])")
 
 
 def missing(value: object) -> bool:
@@ -41,13 +48,36 @@ def whole(value: float | None) -> str:
     return DASH if missing(value) else f"{round(float(value)):,}"
 
 
+def text_pixels(text: str) -> float:
+    """About how many pixels `text` takes in a table cell (a Chinese character two Latin ones)."""
+    return sum(2 if east_asian_width(c) in "WF" else 1 for c in text) * PIXELS_PER_CHARACTER
+
+
 def fitted_width(texts: pd.Series) -> int:
     """Pixels that show the longest of `texts` whole (a file name is not to be cut)."""
-    longest = max(
-        (sum(2 if east_asian_width(c) in "WF" else 1 for c in str(text)) for text in texts),
-        default=0,
-    )
-    return min(round(longest * PIXELS_PER_CHARACTER) + CELL_PADDING, WIDEST_COLUMN)
+    longest = max((text_pixels(str(text)) for text in texts), default=0)
+    return min(round(longest) + CELL_PADDING, WIDEST_COLUMN)
+
+
+def wrapped_lines(text: str, width: int) -> int:
+    """Lines `text` takes in a cell `width` pixels wide that wraps it: between words, and
+    between any two Chinese characters."""
+    usable, lines, line = width - CELL_PADDING, 1, 0.0
+    for piece in BREAKS.split(text):
+        pixels = text_pixels(piece)
+        if line and line + pixels > usable:
+            lines, line = lines + 1, 0.0
+        line += pixels
+        while line > usable:  # a word wider than the cell is cut across lines
+            lines, line = lines + 1, line - usable
+    return lines
+
+
+def wrapped_row_height(texts: pd.Series, width: int) -> int:
+    """Pixels of a table row tall enough for the longest of `texts` wrapped in a column
+    `width` pixels wide; at least WRAPPING_ROW_PIXELS, from which the grid wraps at all."""
+    lines = max((wrapped_lines(str(text), width) for text in texts), default=1)
+    return max(WRAPPING_ROW_PIXELS, lines * LINE_PIXELS + CELL_PADDING)
 
 
 def day(value: date | datetime | pd.Timestamp | None) -> str:

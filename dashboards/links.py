@@ -19,6 +19,7 @@ PLAN = "plan"
 TARGET = "target"
 REGION = "region"
 GROUP = "group"
+TARGET_PAGE = "target"  # url_path of views/target.py
 
 
 def _remember(key: str) -> None:

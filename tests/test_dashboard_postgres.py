@@ -136,6 +136,13 @@ def reads(snapshot: data.Published) -> Iterator[tuple[str, Callable, tuple]]:
         "where indicator_code in ('literacy_ratio', 'literacy_ratio_gap')"
     ).fetchall()
     regions = sorted({region for _, region in literacy})
+    # (province, town): a path down the hierarchy; (a region, Beijing): no path
+    below = raw.execute(
+        "select p.parent_region_code, r.region_code from dim_region as r "
+        "join dim_region as p on r.parent_region_code = p.region_code "
+        "where p.parent_region_code is not null order by r.region_code limit 3"
+    ).fetchall()
+    paths = [*below, ("330304", "110000")]
     for read in (data.plans, data.plan_reviews, data.department_names, data.funding_indicators,
                  data.coverage_targets, data.record_targets, data.progress_as_of,
                  data.measure_plans, status_data.goal_status, status_data.status_counts,
@@ -154,8 +161,11 @@ def reads(snapshot: data.Published) -> Iterator[tuple[str, Callable, tuple]]:
         yield "measure_reports", data.measure_reports, (measure_id,)
     for indicator, region in series:
         yield "indicator_regions", data.indicator_regions, (indicator,)
-        for read in (data.indicator_values, data.indicator_targets, drill_data.regions_below):
+        for read in (data.indicator_values, data.indicator_targets, drill_data.regions_below,
+                     drill_data.region_values):  # fmt: skip
             yield read.__name__, read, (indicator, region)
+    for top, region in paths:
+        yield "region_path", drill_data.region_path, (top, region)
     for region in regions:
         for read in (data.funding_by_source, data.literacy_gaps, data.literacy_waves,
                      drill_data.gap_dimensions):  # fmt: skip

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 import vocabulary
-from dashboards import data
+from dashboards import charts, data
 from dashboards.i18n import code_label, localized, pick, t
 
 VALUE_COLOUR = "#1f77b4"
@@ -289,7 +289,7 @@ def show_target(conn: data.Published, target: pd.Series) -> None:
         chart = annual_chart(frame, target, unit)
     else:
         chart = level_chart(frame, target, unit)
-    st.altair_chart(chart, width="stretch", key="record_chart")
+    charts.show(chart, width="stretch", key="record_chart")
     st.caption(status_text(progress))
     st.subheader(t("activities.values"))
     value_table(frame, kind, int(target["period_start"]))

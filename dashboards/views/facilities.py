@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from dashboards import data
+from dashboards import charts, data
 from dashboards.i18n import localized, pick, t
 
 PERCENT = 100
@@ -190,8 +190,8 @@ def show_target(conn: data.Published, target: pd.Series, year_slot: DeltaGenerat
     if towns.empty:
         st.info(t("facilities.no_towns"))
     else:
-        st.altair_chart(town_chart(towns, target, year), width="stretch", key="town_chart")
-    st.altair_chart(
+        charts.show(town_chart(towns, target, year), width="stretch", key="town_chart")
+    charts.show(
         trend_chart(trend, target, region_row["region_name"]), width="stretch", key="trend_chart"
     )
     st.caption(t("facilities.denominator_note"))

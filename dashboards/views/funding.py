@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 import vocabulary
-from dashboards import data
+from dashboards import charts, data
 from dashboards.charts import target_period_layers, target_periods
 from dashboards.i18n import code_label, column_labels, names_by_code, pick, t
 
@@ -176,7 +176,7 @@ def show_indicator(conn: data.Published, indicator: pd.Series, region: str) -> N
         return
     targets = data.indicator_targets(conn, indicator["indicator_code"], region)
     chart = per_capita_chart(values, targets, pick(indicator, "unit"))
-    st.altair_chart(chart, width="stretch", key="per_capita_chart")
+    charts.show(chart, width="stretch", key="per_capita_chart")
     st.caption(ratio_caption(indicator))
     st.caption(pick(indicator, "definition"))
     st.subheader(t("funding.values"))
@@ -188,7 +188,7 @@ def show_sources(conn: data.Published, region: str) -> None:
     if funding.empty:
         st.info(t("funding.no_sources"))
         return
-    st.altair_chart(source_chart(funding), width="stretch", key="source_chart")
+    charts.show(source_chart(funding), width="stretch", key="source_chart")
     st.caption(t("funding.special_fund_note"))
 
 

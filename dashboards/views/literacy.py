@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import vocabulary
-from dashboards import data
+from dashboards import charts, data
 from dashboards.charts import (
     CROSS,
     MAX_LINES,
@@ -27,6 +27,7 @@ from dashboards.formats import DASH, fitted_width, whole
 from dashboards.i18n import (
     code_label,
     column_labels,
+    current_language,
     names_by_code,
     pick,
     reason_text,
@@ -426,7 +427,12 @@ def gap_table(frame: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def show_estimates(conn: data.Published, region: str, dimension: str) -> None:
+@data.cached
+def show_estimates(conn: data.Published, region: str, dimension: str, language: str) -> None:
+    """The estimates of one region and breakdown in the reader's `language` (the one `t`
+    reads): chart, captions and table drawn once per publish and selection, then replayed
+    by Streamlit's cache (no chart converted to its spec again: at national size that was
+    most of a rerun)."""
     values = data.literacy_values(conn, region, dimension)
     if values.empty:
         st.info(t("literacy.no_values"))
@@ -446,7 +452,7 @@ def show_estimates(conn: data.Published, region: str, dimension: str) -> None:
             changes,
             subtitle if groups > len(drawn) else "",
         )
-        st.altair_chart(chart, width="stretch", key="literacy_chart")
+        charts.show(chart, width="stretch", key="literacy_chart")
         if (frame["quality_flag"] == SUPPRESS).any():
             st.caption(t("literacy.suppressed_note"))
     else:
@@ -460,7 +466,10 @@ def show_estimates(conn: data.Published, region: str, dimension: str) -> None:
     show_table(estimate_table(frame), frame["quality_flag"])
 
 
-def show_gaps(conn: data.Published, region: str) -> None:
+@data.cached
+def show_gaps(conn: data.Published, region: str, language: str) -> None:
+    """The gaps between groups in one region, drawn once per publish, region and
+    `language` (see `show_estimates`)."""
     st.subheader(t("literacy.gaps"))
     gaps = data.literacy_gaps(conn, region)
     if gaps.empty:
@@ -468,7 +477,7 @@ def show_gaps(conn: data.Published, region: str) -> None:
         return
     frame = gap_frame(gaps)
     if frame["value"].notna().any():
-        st.altair_chart(gap_chart(frame), width="stretch", key="literacy_gap_chart")
+        charts.show(gap_chart(frame), width="stretch", key="literacy_gap_chart")
         if (frame["quality_flag"] == SUPPRESS).any():
             st.caption(t("literacy.suppressed_note"))
     else:
@@ -512,8 +521,8 @@ def render() -> None:
         region = choose_region(regions)
     with right:
         dimension = choose_dimension()
-    show_estimates(conn, region, dimension)
-    show_gaps(conn, region)
+    show_estimates(conn, region, dimension, current_language())
+    show_gaps(conn, region, current_language())
 
 
 render()

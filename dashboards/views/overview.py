@@ -17,7 +17,7 @@ import streamlit as st
 
 import vocabulary
 from dashboards import data, status_data
-from dashboards.formats import DASH, day, goal_value, styled, whole
+from dashboards.formats import DASH, day, goal_value, styled, whole, wrapped_row_height
 from dashboards.i18n import (
     code_label,
     column_labels,
@@ -29,7 +29,7 @@ from dashboards.i18n import (
     pick,
     t,
 )
-from dashboards.links import PLAN, TARGET, anchor, href, url_choice
+from dashboards.links import PLAN, TARGET, TARGET_PAGE, anchor, href, url_choice
 from dashboards.sparkline import sparkline
 from dashboards.verdicts import STATUSES, badge, colour, ink
 
@@ -48,7 +48,11 @@ STYLE = (
     "padding:calc(1em - 1px) calc(1em - 1px) 0}"
     ".tile-latest{font-size:1.6rem;font-weight:600}</style>"
 )
-TARGET_PAGE = "target"  # url_path of views/target.py
+# Pixels of the plan table's wrapped columns: with the others the table fits the page at
+# 1440 px, so no column is cut at its right edge.
+WRAPPED_PLAN_COLUMNS = {"plan_name": 230, "region_name": 110, "review_points": 140}
+# The grid's header row and borders, in pixels: the table is drawn as tall as its rows.
+TABLE_HEADER_PIXELS = 38
 OVERVIEW_PAGE = ""  # the default page is served at the root
 PLAN_COLUMNS = [
     "plan_id",
@@ -252,6 +256,23 @@ def show_table(frame: pd.DataFrame) -> None:
     st.dataframe(styled(frame), hide_index=True, column_config=column_labels(frame.columns))
 
 
+def show_plans(frame: pd.DataFrame) -> None:
+    """The plan table with every plan's name whole: its column wide and its rows tall
+    enough for the text to wrap (the grid cuts a long English name on one line), every
+    row in view without scrolling."""
+    config: dict[str, object] = column_labels(frame.columns)
+    for column, width in WRAPPED_PLAN_COLUMNS.items():
+        config[column] = st.column_config.TextColumn(t(f"col.{column}"), width=width)
+    height = max(wrapped_row_height(frame[c], w) for c, w in WRAPPED_PLAN_COLUMNS.items())
+    st.dataframe(
+        styled(frame),
+        hide_index=True,
+        column_config=config,
+        row_height=height,
+        height=TABLE_HEADER_PIXELS + height * len(frame),
+    )
+
+
 def target_table(targets: pd.DataFrame, english_names: dict[tuple[str, str], str]) -> pd.DataFrame:
     frame = localized(targets, "indicator_name", "target_label", "note")
     frame["indicator"] = frame["indicator_name"]
@@ -339,7 +360,7 @@ def show_summary(conn: data.Published, language: str) -> None:
     st.markdown(markup, unsafe_allow_html=True)
     st.caption(t("overview.scorecard_note"))
     st.subheader(t("overview.plans"))
-    show_table(plan_table(plans, data.plan_reviews(conn)))
+    show_plans(plan_table(plans, data.plan_reviews(conn)))
 
 
 def render() -> None:

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 import vocabulary
-from dashboards import data, quality_data
+from dashboards import charts, data, quality_data
 from dashboards.formats import DASH, day, fitted_width, table_name, whole
 from dashboards.i18n import code_label, column_labels, current_language, localized, t
 from ingest import problems
@@ -235,7 +235,7 @@ def render() -> None:
         return
     show_totals(audit)
     st.subheader(t("quality.received"))
-    st.altair_chart(received_chart(audit), width="stretch")
+    charts.show(received_chart(audit), width="stretch")
     st.subheader(t("quality.by_table"))
     show_table(rows_by_table(audit))
     st.caption(t("quality.records_note"))

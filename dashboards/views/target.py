@@ -12,11 +12,12 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from dashboards import data, drill, drill_data, status_data
+from dashboards import charts, data, drill, drill_data, status_data
 from dashboards.formats import DASH, day, difference, goal_value, missing, quantity, whole
 from dashboards.i18n import (
     code_label,
     column_labels,
+    current_language,
     department_list,
     goal_indicator,
     names_by_code,
@@ -115,32 +116,43 @@ def series_table(series: pd.DataFrame, goal: pd.Series) -> pd.DataFrame:
     )
 
 
-def show_series(series: pd.DataFrame, goal: pd.Series) -> None:
+def show_series(series: pd.DataFrame, goal: pd.Series, chosen: tuple) -> None:
     """The region's values as a chart against the target over its period, then a table."""
     if series.empty or series["value"].isna().all():
         st.info(t("target.no_values"))
         if series.empty:
             return
     else:
-        chart = drill.trend_chart(drill.with_display(series, goal), goal)
-        st.altair_chart(chart, width="stretch", key="target_trend")
+        charts.show_once(
+            chosen,
+            lambda: drill.trend_chart(drill.with_display(series, goal), goal),
+            key="target_trend",
+            width="stretch",
+        )
     table = series_table(series, goal)
     st.dataframe(table, hide_index=True, column_config=column_labels(table.columns))
 
 
 def show_drill(conn, goal: pd.Series) -> None:
-    """Target → region → group: the chosen region's values, the regions below the plan's,
-    and for a literacy target the gaps between groups in the chosen region."""
-    below = drill_data.regions_below(conn, goal["indicator_code"], goal["region_code"])
-    below = drill.with_display(below, goal) if not below.empty else below
-    region = drill.choose_region(goal, below)
+    """Target → region → group: the chosen region's values, the regions below it down the
+    hierarchy (province → prefecture → county → town), and for a literacy target the gaps
+    between groups in the chosen region."""
+    at = drill.level(conn, goal)
+    region = drill.choose_region(at)
     st.subheader(t("detail.series"))
+    chosen = ("target_trend", conn.key, goal["target_id"], region, current_language())
     if region == goal["region_code"]:
-        show_series(status_data.target_series(conn, goal["target_id"]), goal)
+        show_series(status_data.target_series(conn, goal["target_id"]), goal, chosen)
     else:
-        chosen = below[below["region_code"] == region]
-        st.altair_chart(drill.trend_chart(chosen, goal), width="stretch", key="target_trend")
-    drill.show_regions(conn, goal)
+        values = drill_data.region_values(conn, goal["indicator_code"], region)
+        charts.show_once(
+            chosen,
+            lambda: drill.trend_chart(drill.with_display(values, goal), goal),
+            key="target_trend",
+            width="stretch",
+        )
+    drill.show_path(at, goal)
+    drill.show_regions(conn, goal, at)
     if drill.is_literacy(goal):
         drill.show_groups(region)
 
