@@ -86,7 +86,9 @@ def daemon_run(
             starts = instance.get_records_for_run(
                 run_id, of_type=dg.DagsterEventType.STEP_START
             ).records
-            step_pids = {r.event_log_entry.step_key: r.event_log_entry.pid for r in starts}
+            step_pids = {
+                r.event_log_entry.step_key: r.event_log_entry.dagster_event.pid for r in starts
+            }
             status = instance.get_run_by_id(run_id).status
             materialization = instance.get_latest_materialization_event(
                 dg.AssetKey("published_snapshot")
@@ -139,7 +141,7 @@ def test_the_publish_step_describes_the_run_from_the_servers_event_log(
     assert info["build_id"].tolist() == [daemon_run.result.run_id]
     checks = postgres_frame(daemon_run.environ, MARTS_SCHEMA, "validation_result")
     assert (checks["check_kind"] == "dbt").sum() > 100
-    assert checks["passed"].all()
+    assert not (~checks["passed"] & (checks["severity"] == "error")).any()
     progress = duckdb_frames(demo_home.warehouse, MARTS_SCHEMA)["fct_target_progress"]
     assert daemon_run.published["rows_fct_target_progress"] == len(progress)
 
