@@ -512,25 +512,35 @@ BATCH_ROWS = 65_536  # rows turned into Arrow text columns at a time
 
 
 def _body(grid: Grid, start: int, wanted: list[int]) -> pa.Table:
-    """The rows from `start` (0-based) of the wanted columns, as text, in batches: the
-    sheet's cells stay in the reader until converted, never all as Python objects."""
+    """The rows from `start` (0-based) of the wanted columns, as text: rows the reader
+    holds as Python rows in batches, never all as Python objects; rows it holds as text
+    columns (a csv) as they are."""
     schema = pa.schema([("source_row", pa.int64())] + [(f"c{p}", pa.string()) for p in wanted])
     if not wanted:
         return schema.empty_table()
+    rows, columns = grid.rows_from(start)
     batches: list[pa.RecordBatch] = []
     first = start + 1  # the spreadsheet row number of the next row to convert
-    rows = islice(grid.rows(), start, None)
     width = max(wanted) + 1
     while batch := list(islice(rows, BATCH_ROWS)):
         if min(map(len, batch)) < width:  # a short row (CSV) reads as blanks to the right
             batch = [row + [None] * (width - len(row)) for row in batch]
         # the batch transposed in C; rows longer than `width` (CSV) are cut to the shortest
-        columns = list(zip(*batch, strict=False))
+        transposed = list(zip(*batch, strict=False))
         arrays = [pa.array(np.arange(first, first + len(batch), dtype=np.int64))]
-        arrays += [column_text(columns[p]) for p in wanted]
+        arrays += [column_text(transposed[p]) for p in wanted]
         batches.append(pa.RecordBatch.from_arrays(arrays, schema=schema))
         first += len(batch)
-    return pa.Table.from_batches(batches, schema=schema)
+    table = pa.Table.from_batches(batches, schema=schema)
+    if columns is None:
+        return table
+    count = columns.num_rows
+    rest = [pa.array(np.arange(first, first + count, dtype=np.int64))]
+    rest += [
+        columns.column(p) if p < columns.num_columns else pa.nulls(count, pa.string())
+        for p in wanted
+    ]
+    return pa.concat_tables([table, pa.Table.from_arrays(rest, schema=schema)])
 
 
 def parse_sheet(
