@@ -117,19 +117,18 @@ class Grid:
             if self._sheet.height * self._sheet.width > 10_000:
                 return False
         if self._columns is not None:
-            rows = self._rows
-            if any(not _blank(c) for row in rows for c in row):
+            if any(not is_blank(c) for row in self._rows for c in row):
                 return False
-            return all(
-                _blank(c) for column in self._columns.columns for c in pc.unique(column).to_pylist()
-            )
-        return not any(not _blank(c) for row in self.rows() for c in row)
+            distinct = (pc.unique(column).to_pylist() for column in self._columns.columns)
+            return all(is_blank(c) for cells in distinct for c in cells)
+        return not any(not is_blank(c) for row in self.rows() for c in row)
 
     def release(self) -> None:
         self._rows, self._sheet, self._columns = None, None, None
 
 
-def _blank(cell: object) -> bool:
+def is_blank(cell: object) -> bool:
+    """An empty cell, or one of blanks only."""
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 

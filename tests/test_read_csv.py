@@ -170,3 +170,11 @@ def test_the_records_are_csv_readers_records_wherever_the_head_ends(
         patch.setattr(container, "CSV_HEAD_ROWS", head)
         grids = open_grids(path, "t.csv") if text else []
     assert [row for grid in grids for row in grid.rows()] == expected
+
+
+def test_a_long_csv_of_blank_cells_only_brings_no_data(tmp_path: Path) -> None:
+    path = _write(tmp_path / "blank.csv", [" ,\u3000,,\t"] * ROWS)
+    (grid,) = open_grids(path, "blank.csv")
+    assert grid.rows_from(0)[1] is not None and grid.is_empty()
+    result = read_file(path)
+    assert (result.sheets, result.errors["code"].tolist()) == ([], ["no_data"])
