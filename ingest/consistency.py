@@ -259,8 +259,8 @@ def _coverage(con: duckdb.DuckDBPyConnection, view: FileView) -> Iterator[dict]:
     found = con.execute(
         f"""
         with recursive
-        waves as ({waves}),
-        regions as ({regions}),
+        waves as materialized ({waves}),
+        regions as materialized ({regions}),
         asked as (
             select distinct r.region_code, w.region_code as coverage
             from file_survey_respondents r join waves w using (wave_id)

@@ -22,10 +22,14 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum
 
 from ingest.problems import Refusal, column_letter
@@ -57,7 +61,9 @@ ROW_REF = re.compile(rb'\br="(\d{1,8})"')
 class Grid:
     """One sheet, read on demand: its first rows (row 0 is row 1, column 0 is column A)
     for finding the header, then every row as a stream, so the whole grid never exists
-    as Python objects; and the cells whose value the reader could not give."""
+    as Python objects; and the cells whose value the reader could not give. A csv read
+    column-wise holds its first rows as Python lists and the rest as Arrow text columns
+    (`rows_from`), the whole file as rows a person counts, one per record."""
 
     def __init__(
         self,
@@ -65,21 +71,28 @@ class Grid:
         rows: list[list[object]] | None = None,
         flagged: dict[tuple[int, int], tuple[str, str]] | None = None,
         sheet: object | None = None,
+        columns: pa.Table | None = None,
     ):
         self.name = name
         self.flagged = flagged or {}
         self._rows = rows
         self._sheet = sheet  # a python-calamine sheet: its cells held once, in Rust
+        self._columns = columns  # the rows after `rows`, one text column per position
 
     def head(self, count: int) -> list[list[object]]:
         if self._rows is not None:
-            return self._rows[:count]
+            if self._columns is None or count <= len(self._rows):
+                return self._rows[:count]
+            return self._rows + _table_rows(self._columns.slice(0, count - len(self._rows)))
         return self._sheet.to_python(skip_empty_area=False, nrows=count)
 
     def rows(self) -> Iterator[list[object]]:
         """Every row from row 1, each as long as the sheet's used width from column A."""
         if self._rows is not None:
             yield from self._rows
+            if self._columns is not None:
+                for batch in self._columns.to_batches():
+                    yield from _table_rows(batch)
             return
         start = self._sheet.start
         if not start or not start[1]:
@@ -89,20 +102,38 @@ class Grid:
         for row in self._sheet.iter_rows():
             yield offset + row
 
+    def rows_from(self, start: int) -> tuple[Iterator[list[object]], pa.Table | None]:
+        """The rows from `start` (0-based): those held as Python rows, then the rest as
+        text columns (None when the grid holds none)."""
+        if self._columns is None:
+            return islice(self.rows(), start, None), None
+        skipped = max(0, start - len(self._rows))
+        return iter(self._rows[start:]), self._columns.slice(skipped)
+
     def is_empty(self) -> bool:
         if self._sheet is not None:
             if self._sheet.start is None:
                 return True
             if self._sheet.height * self._sheet.width > 10_000:
                 return False
-        return not any(
-            not (c is None or (isinstance(c, str) and not c.strip()))
-            for row in self.rows()
-            for c in row
-        )
+        if self._columns is not None:
+            if any(not is_blank(c) for row in self._rows for c in row):
+                return False
+            distinct = (pc.unique(column).to_pylist() for column in self._columns.columns)
+            return all(is_blank(c) for cells in distinct for c in cells)
+        return not any(not is_blank(c) for row in self.rows() for c in row)
 
     def release(self) -> None:
-        self._rows, self._sheet = None, None
+        self._rows, self._sheet, self._columns = None, None, None
+
+
+def is_blank(cell: object) -> bool:
+    """An empty cell, or one of blanks only."""
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _table_rows(table: pa.Table | pa.RecordBatch) -> list[list[object]]:
+    return [list(row) for row in zip(*(c.to_pylist() for c in table.columns), strict=True)]
 
 
 def file_kind(display_name: str) -> str | None:
@@ -510,33 +541,123 @@ def _decode(data: bytes, encoding: str) -> str:
         raise Refusal("csv_encoding", "csv_encoding", encoding=encoding) from error
 
 
+# Records of a csv read by csv.reader as Python rows before the rest is read column-wise:
+# more than the header search looks at (HEADER_SCAN_ROWS in ingest.read), so the about
+# rows above the header and the header itself may have any width.
+CSV_HEAD_ROWS = 32
+# A line break first or right after another is a blank line: csv.reader reads it as an
+# empty record, Arrow as a row of empty fields; such a file is read by csv.reader alone.
+BLANK_LINES = ("\n\n", "\n\r", "\r\r")
+
+
 def _csv_grid(path: Path, display_name: str, settings: Limits) -> Grid:
+    """The csv's records: the first by csv.reader, the rest by Arrow's csv reader into
+    text columns when they are all as wide as the first of them and no line is blank
+    (the two readers give the same text then: no trimming, no nulls, quotes and doubled
+    quotes and line breaks in quoted fields alike); otherwise all by csv.reader."""
     text = decode_text(path.read_bytes())
     if "\x00" in text:
         raise Refusal("file_type", "file_format", detected="binary")
     first = text.split("\n", 1)[0]
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    sheet = PurePosixPath(display_name).stem
+    cells = _CellCount(sheet, settings)
     csv.field_size_limit(settings.file_bytes)
+    lines = _Lines(text)
+    rows = _csv_records(lines, delimiter, cells, CSV_HEAD_ROWS)
+    body = text[lines.end :]
+    columns = _csv_columns(body, delimiter, cells) if body else None
+    if columns is None and body:
+        rows = _csv_records(io.StringIO(text, newline=""), delimiter, _CellCount(sheet, settings))
+    return Grid(sheet, rows=rows, columns=columns)
+
+
+class _Lines:
+    """The lines of a text as csv.reader reads them (each ending in \\r\\n, \\n or \\r),
+    counting how far it has read: csv.reader asks for a line only when a record needs it."""
+
+    LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+    def __init__(self, text: str):
+        self.text, self.end = text, 0
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self.LINE.finditer(self.text):
+            self.end = line.end()
+            yield line.group()
+
+
+class _CellCount:
+    """Rows × widest row so far, refused (sheet_too_large) as soon as it passes the limit."""
+
+    def __init__(self, sheet: str, settings: Limits):
+        self.sheet, self.limit, self.rows, self.width = sheet, settings.sheet_cells, 0, 0
+
+    def add(self, count: int, width: int) -> None:
+        """`count` more rows, the widest `width` cells wide."""
+        self.width = max(self.width, width)
+        if self.width * (self.rows + count) > self.limit:
+            self.rows = max(self.rows + 1, self.limit // self.width + 1)
+            raise Refusal(
+                "sheet_too_large",
+                "within_limit",
+                sheet=self.sheet,
+                range=f"A1:{column_letter(self.width - 1)}{self.rows}+",
+                rows=self.rows,
+                columns=self.width,
+                cells=self.width * self.rows,
+                limit=self.limit,
+                setting="KEPU_MAX_SHEET_CELLS",
+            )
+        self.rows += count
+
+
+def _csv_records(
+    lines: Iterable[str], delimiter: str, cells: _CellCount, count: int | None = None
+) -> list[list[object]]:
+    """The first `count` records (all when None) of the lines, by csv.reader."""
     rows: list[list[object]] = []
-    width = 0
     try:
-        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        for row in islice(csv.reader(lines, delimiter=delimiter), count):
+            cells.add(1, len(row))
             rows.append(row)
-            width = max(width, len(row))
-            if width * len(rows) > settings.sheet_cells:
-                raise Refusal(
-                    "sheet_too_large",
-                    "within_limit",
-                    sheet=PurePosixPath(display_name).stem,
-                    range=f"A1:{column_letter(width - 1)}{len(rows)}+",
-                    rows=len(rows),
-                    columns=width,
-                    cells=width * len(rows),
-                    limit=settings.sheet_cells,
-                    setting="KEPU_MAX_SHEET_CELLS",
-                )
     except csv.Error as error:
         raise Refusal(
             "workbook_corrupt", "file_format", reason="csv", line=len(rows) + 1
         ) from error
-    return Grid(PurePosixPath(display_name).stem, rows=rows)
+    return rows
+
+
+def _csv_columns(body: str, delimiter: str, cells: _CellCount) -> pa.Table | None:
+    """The records of `body` as text columns f0, f1, …, or None when they are not all as
+    wide as the first or a line is blank (or Arrow cannot read them): csv.reader's work."""
+    if body.startswith(("\r", "\n")) or any(blank in body for blank in BLANK_LINES):
+        return None
+    try:
+        first = next(csv.reader(_Lines(body), delimiter=delimiter))
+        names = [f"f{i}" for i in range(len(first))]
+        reader = pa_csv.open_csv(
+            pa.py_buffer(body.encode("utf-8")),
+            read_options=pa_csv.ReadOptions(column_names=names),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter,
+                double_quote=True,
+                escape_char=False,
+                newlines_in_values=True,
+                ignore_empty_lines=False,
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                null_values=[],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                check_utf8=False,
+            ),
+        )
+        batches = []
+        for batch in reader:
+            cells.add(batch.num_rows, len(names))
+            batches.append(batch)
+    except (pa.ArrowInvalid, csv.Error):
+        return None
+    return pa.Table.from_batches(batches, reader.schema)

@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ingest import problems
-from ingest.container import Grid, open_grids, peek_sheets
+from ingest.container import Grid, is_blank, open_grids, peek_sheets
 from ingest.problems import Refusal, column_letter, problem
 from ingest.specs import ALL_SPECS, LIST_SEPARATORS, SQL_TYPES, Column, TableSpec
 from ingest.synonyms import MARKS, normalise
@@ -118,10 +118,6 @@ def header_parts(cell: object) -> list[tuple[str, str | None]]:
     return out
 
 
-def _blank(cell: object) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip())
-
-
 def _match_header(
     row: list[object], spec: TableSpec
 ) -> tuple[dict[int, tuple[Column, str | None]], dict[str, list[int]]]:
@@ -131,7 +127,7 @@ def _match_header(
     found: dict[int, tuple[Column, str | None]] = {}
     positions: dict[str, list[int]] = {}
     for position, cell in enumerate(row):
-        if _blank(cell):
+        if is_blank(cell):
             continue
         for name, unit in header_parts(cell):
             column = wanted.get(name)
@@ -512,25 +508,35 @@ BATCH_ROWS = 65_536  # rows turned into Arrow text columns at a time
 
 
 def _body(grid: Grid, start: int, wanted: list[int]) -> pa.Table:
-    """The rows from `start` (0-based) of the wanted columns, as text, in batches: the
-    sheet's cells stay in the reader until converted, never all as Python objects."""
+    """The rows from `start` (0-based) of the wanted columns, as text: rows the reader
+    holds as Python rows in batches, never all as Python objects; rows it holds as text
+    columns (a csv) as they are."""
     schema = pa.schema([("source_row", pa.int64())] + [(f"c{p}", pa.string()) for p in wanted])
     if not wanted:
         return schema.empty_table()
+    rows, columns = grid.rows_from(start)
     batches: list[pa.RecordBatch] = []
     first = start + 1  # the spreadsheet row number of the next row to convert
-    rows = islice(grid.rows(), start, None)
     width = max(wanted) + 1
     while batch := list(islice(rows, BATCH_ROWS)):
         if min(map(len, batch)) < width:  # a short row (CSV) reads as blanks to the right
             batch = [row + [None] * (width - len(row)) for row in batch]
         # the batch transposed in C; rows longer than `width` (CSV) are cut to the shortest
-        columns = list(zip(*batch, strict=False))
+        transposed = list(zip(*batch, strict=False))
         arrays = [pa.array(np.arange(first, first + len(batch), dtype=np.int64))]
-        arrays += [column_text(columns[p]) for p in wanted]
+        arrays += [column_text(transposed[p]) for p in wanted]
         batches.append(pa.RecordBatch.from_arrays(arrays, schema=schema))
         first += len(batch)
-    return pa.Table.from_batches(batches, schema=schema)
+    table = pa.Table.from_batches(batches, schema=schema)
+    if columns is None:
+        return table
+    count = columns.num_rows
+    rest = [pa.array(np.arange(first, first + count, dtype=np.int64))]
+    rest += [
+        columns.column(p) if p < columns.num_columns else pa.nulls(count, pa.string())
+        for p in wanted
+    ]
+    return pa.concat_tables([table, pa.Table.from_arrays(rest, schema=schema)])
 
 
 def parse_sheet(
@@ -554,7 +560,7 @@ def parse_sheet(
         {
             p: str(cell).strip()
             for p, cell in enumerate(header_row)
-            if p not in taken and not _blank(cell)
+            if p not in taken and not is_blank(cell)
         }
         if spec.extra_table
         else {}
@@ -739,7 +745,7 @@ def _rejected_cells(
 def _about_received_on(grid: list[list[object]]) -> date | None:
     """The '报送日期 / received on' date of the about sheet: the file's data vintage."""
     for row in grid:
-        cells = [c for c in row if not _blank(c)]
+        cells = [c for c in row if not is_blank(c)]
         if len(cells) >= 2 and ("报送日期" in str(cells[0]) or "received" in str(cells[0])):
             value = cells[1]
             if isinstance(value, datetime):
@@ -754,7 +760,7 @@ def _about_received_on(grid: list[list[object]]) -> date | None:
 def _about_is_synthetic(grid: list[list[object]]) -> bool:
     """True when the about sheet has a '数据性质 / data nature' row saying 合成 / synthetic."""
     for row in grid:
-        cells = [normalise(c) for c in row if not _blank(c)]
+        cells = [normalise(c) for c in row if not is_blank(c)]
         if len(cells) >= 2 and ("数据性质" in cells[0] or "datanature" in cells[0]):
             return "合成" in cells[1] or "synthetic" in cells[1]
     return False
