@@ -207,7 +207,8 @@ models directly.
     session variable, set before each wave's statement and reset after the last.
     `in_build_wave(column)` is true for every row when no wave is set (dbt compile, unit
     tests) and for the wave's rows when one is; DuckDB folds it to a constant filter
-    pushed into the scan. PostgreSQL's setting lasts to the end of the transaction. -#}
+    pushed into the scan. A failed build rolls PostgreSQL's setting back with its
+    transaction; DuckDB's variable belongs to the model's connection. -#}
 {% macro set_build_wave(wave_id) -%}
     {{ return(adapter.dispatch('set_build_wave')(wave_id)) }}
 {%- endmacro %}
@@ -217,7 +218,7 @@ models directly.
 {%- endmacro %}
 
 {% macro postgres__set_build_wave(wave_id) -%}
-    set local kepu.build_wave = '{{ wave_id | replace("'", "''") }}'
+    set kepu.build_wave = '{{ wave_id | replace("'", "''") }}'
 {%- endmacro %}
 
 {% macro reset_build_wave() -%}
