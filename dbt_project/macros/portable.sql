@@ -201,3 +201,63 @@ models directly.
 {% macro postgres__with_nested_loops() -%}
     reset enable_nestloop
 {%- endmacro %}
+
+
+{#- The survey wave a `table_by_wave` model is building (macros/table_by_wave.sql): a
+    session variable, set before each wave's statement and reset after the last.
+    `in_build_wave(column)` is true for every row when no wave is set (dbt compile, unit
+    tests) and for the wave's rows when one is; DuckDB folds it to a constant filter
+    pushed into the scan. A failed build rolls PostgreSQL's setting back with its
+    transaction; DuckDB's variable belongs to the model's connection. -#}
+{% macro set_build_wave(wave_id) -%}
+    {{ return(adapter.dispatch('set_build_wave')(wave_id)) }}
+{%- endmacro %}
+
+{% macro duckdb__set_build_wave(wave_id) -%}
+    set variable kepu_build_wave = '{{ wave_id | replace("'", "''") }}'
+{%- endmacro %}
+
+{% macro postgres__set_build_wave(wave_id) -%}
+    set kepu.build_wave = '{{ wave_id | replace("'", "''") }}'
+{%- endmacro %}
+
+{% macro reset_build_wave() -%}
+    {{ return(adapter.dispatch('reset_build_wave')()) }}
+{%- endmacro %}
+
+{% macro duckdb__reset_build_wave() -%}
+    reset variable kepu_build_wave
+{%- endmacro %}
+
+{% macro postgres__reset_build_wave() -%}
+    reset kepu.build_wave
+{%- endmacro %}
+
+{% macro in_build_wave(column) -%}
+    {{ return(adapter.dispatch('in_build_wave')(column)) }}
+{%- endmacro %}
+
+{% macro duckdb__in_build_wave(column) -%}
+    (getvariable('kepu_build_wave') is null or {{ column }} = getvariable('kepu_build_wave'))
+{%- endmacro %}
+
+{% macro postgres__in_build_wave(column) -%}
+    (
+        nullif(current_setting('kepu.build_wave', true), '') is null
+        or {{ column }} = current_setting('kepu.build_wave', true)
+    )
+{%- endmacro %}
+
+
+{#- Statistics for the planner on a table a custom materialization built (analyze_relation
+    covers dbt's `table`); nothing on DuckDB. -#}
+{% macro analyze_table(relation) -%}
+    {{ return(adapter.dispatch('analyze_table')(relation)) }}
+{%- endmacro %}
+
+{% macro duckdb__analyze_table(relation) -%}
+{%- endmacro %}
+
+{% macro postgres__analyze_table(relation) -%}
+    analyze {{ relation }}
+{%- endmacro %}

@@ -1,16 +1,19 @@
-{{ config(materialized='table') }}
+{{ config(materialized='table_by_wave', wave_list='int_survey_waves_current') }}
 -- The survey's domains as stratum × PSU cells (n, Σw, Σwy), which every estimate and gap
 -- is derived from: each respondent counts in its own region and every ancestor up to the
 -- wave's coverage region (parent estimates come from the pooled microdata, never from
--- averaging child ratios), overall and within each group dimension.
+-- averaging child ratios), overall and within each group dimension. Built a wave at a
+-- time (macros/table_by_wave.sql): ~3 M cells at national size.
 with
 
 design as (
     select * from {{ ref('int_survey_design') }}
+    where {{ in_build_wave('wave_id') }}
 ),
 
 waves as (
     select * from {{ ref('int_survey_waves_current') }}
+    where {{ in_build_wave('wave_id') }}
 ),
 
 ancestors as (

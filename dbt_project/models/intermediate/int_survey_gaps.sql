@@ -1,4 +1,6 @@
 {{ config(
+    materialized='table_by_wave',
+    wave_list='int_survey_waves_current',
     pre_hook="{{ without_nested_loops() }}",
     post_hook="{{ with_nested_loops() }}",
 ) }}
@@ -7,13 +9,21 @@
 -- fixed, so a change between waves compares the same groups: men − women and urban −
 -- rural always, and every pair a gap rule of the registry names (计量规则, measure
 -- gap_change: target_groups = minuend、subtrahend, e.g. 专业技术人员、农民), in the
--- dimension its groups belong to.
+-- dimension its groups belong to. Built a wave at a time (macros/table_by_wave.sql); the
+-- waves' list:
+-- depends_on: {{ ref('int_survey_waves_current') }}
 {% set keys = ['region_code', 'group_dimension', 'group_value'] %}
 {% set gap_keys = ['region_code', 'group_dimension', 'gap_label'] %}
 with
 
+design as (
+    select * from {{ ref('int_survey_design') }}
+    where {{ in_build_wave('wave_id') }}
+),
+
 cells as (
     select * from {{ ref('int_survey_domain_cells') }}
+    where {{ in_build_wave('wave_id') }}
 ),
 
 totals as materialized (
@@ -115,7 +125,7 @@ gap_scores as (
 ),
 
 variances as (
-    {{ survey_variance(ref('int_survey_design'), 'gap_scores', gap_keys) }}
+    {{ survey_variance('design', 'gap_scores', gap_keys) }}
 ),
 
 gaps as (
