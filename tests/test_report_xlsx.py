@@ -81,7 +81,7 @@ def test_progress_sheet_holds_every_target_column_with_codes_in_words(
     header = [c.value for c in sheet[1]]
     # every column of a quantitative row (with a gap target's pair of groups), the status
     # also as its code; not the measures'
-    assert len(header) == 61
+    assert len(header) == 62
     assert set(header) <= {zh for zh, _ in vocabulary.labels().values()}  # no raw names
     assert header[:3] == ["进展记录编号", "目标编号", "规划编号"]
     literacy = dict(zip(header, (c for c in sheet[3]), strict=True))
