@@ -15,6 +15,12 @@ from dashboards.data import (
     cached,
 )
 
+# The columns of a region's yearly values (v: fct_indicator_value, r: dim_region), the same
+# in `regions_below` and `region_values`: the drill draws either.
+REGION_VALUE_COLUMNS = """v.region_code, r.region_name_zh, r.region_name_en, v.year, v.value,
+            v.ci_lower, v.ci_upper, v.quality_flag, v.quality_reason,
+            v.quality_measure_value, v.quality_threshold"""
+
 
 @cached
 def regions_below(conn: Published, indicator_code: str, region_code: str) -> pd.DataFrame:
@@ -25,7 +31,7 @@ def regions_below(conn: Published, indicator_code: str, region_code: str) -> pd.
     The walk down does not go below a region with values: what lies under it is farther
     than it, never the nearest level. At national size that keeps it from visiting the
     600,000 villages (5.7 s for one county's towns under load, issue 11)."""
-    sql = """
+    sql = f"""
         with recursive valued as (
             select distinct region_code
             from fct_indicator_value
@@ -51,9 +57,7 @@ def regions_below(conn: Published, indicator_code: str, region_code: str) -> pd.
             where has_value and steps = (select min(steps) from below where has_value)
         )
 
-        select v.region_code, r.region_name_zh, r.region_name_en, v.year, v.value,
-            v.ci_lower, v.ci_upper, v.quality_flag, v.quality_reason,
-            v.quality_measure_value, v.quality_threshold
+        select {REGION_VALUE_COLUMNS}
         from fct_indicator_value as v
         inner join nearest as n on v.region_code = n.region_code
         inner join dim_region as r on v.region_code = r.region_code
@@ -119,10 +123,8 @@ def region_path(conn: Published, top: str, region_code: str) -> pd.DataFrame:
 def region_values(conn: Published, indicator_code: str, region_code: str) -> pd.DataFrame:
     """Whole-population values of an indicator per year in one region, with the columns of
     `regions_below`."""
-    sql = """
-        select v.region_code, r.region_name_zh, r.region_name_en, v.year, v.value,
-            v.ci_lower, v.ci_upper, v.quality_flag, v.quality_reason,
-            v.quality_measure_value, v.quality_threshold
+    sql = f"""
+        select {REGION_VALUE_COLUMNS}
         from fct_indicator_value as v
         inner join dim_region as r on v.region_code = r.region_code
         where v.indicator_code = ? and v.region_code = ? and v.group_dimension = ?
