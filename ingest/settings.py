@@ -48,7 +48,10 @@ def limits() -> Limits:
         value = os.environ.get(variable)
         if value is None or not value.strip():
             continue
-        number = int(value)
+        try:
+            number = int(value)
+        except ValueError:
+            number = 0
         if number <= 0:
             raise ValueError(f"{variable} must be a positive whole number, not {value!r}")
         given[field] = number

@@ -314,7 +314,7 @@ def claim_hours(environ: Mapping[str, str] = os.environ) -> float:
     except ValueError:
         hours = -1.0
     if not hours > 0:
-        raise ValueError(f"{CLAIM_HOURS_SETTING}={value!r}: expected a positive number of hours")
+        raise ValueError(f"{CLAIM_HOURS_SETTING} must be a positive number of hours, not {value!r}")
     return hours
 
 

@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 from datetime import UTC
 
 import duckdb
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -29,6 +28,7 @@ from dashboards import data, drill_data, quality_data, status_data
 from dashboards.server import serve
 from ingest.engine import connect
 from ingest.home import REPO_ROOT, KepuHome
+from tests.engine_frames import comparable
 
 APP = REPO_ROOT / "dashboards" / "app.py"
 OUHAI = "330304"
@@ -69,20 +69,6 @@ def on_server(
 def snapshot(demo_home: KepuHome) -> Iterator[data.Published]:
     with duckdb.connect(str(demo_home.published), read_only=True) as conn:
         yield data.Published(f"test:{demo_home.published}", conn)
-
-
-def comparable(value: object) -> object:
-    """A cell as both engines should give it: numbers as floats, nulls as None, arrays as
-    tuples."""
-    if isinstance(value, np.ndarray | list | tuple):
-        return tuple(comparable(v) for v in value)
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float | np.floating):
-        return None if np.isnan(value) else float(value)
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 def cells(frame: pd.DataFrame) -> list[tuple]:

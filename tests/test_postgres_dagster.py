@@ -17,13 +17,13 @@ import pytest
 import yaml
 from dagster._core.definitions.reconstruct import ReconstructableRepository
 from dagster_postgres import PostgresRunStorage
-from test_postgres import duckdb_frames, postgres_frame, rows, same_value
 
 from ingest.engine import connect
 from ingest.home import REPO_ROOT, KepuHome
 from orchestration.defs.project import prepare
 from orchestration.postgres import CLAIMS, DEFAULT_CLAIM_HOURS, copy_raw_tables
 from orchestration.publish import MARTS_SCHEMA
+from tests.engine_frames import duckdb_frames, postgres_frame, rows, same_value
 
 DEPLOY = REPO_ROOT / "deploy"
 WAREHOUSE_DATABASE = "kepu_multiprocess"

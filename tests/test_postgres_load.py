@@ -23,8 +23,8 @@ from ingest.home import KepuHome
 from ingest.load import _landing_order, _Offered, load_files
 from ingest.read import FileResult
 from ingest.store import LOAD_LOCK_KEY
+from tests.engine_frames import comparable, sort_key
 from tests.helpers import REGIONS_ROWS, write_sheet
-from tests.test_postgres import comparable, sort_key
 
 # Where two loads of the same files differ by nature: which load, when, which home.
 LOAD_COLUMNS = {"load_id", "loaded_at", "archived_path"}

@@ -335,6 +335,6 @@ def test_a_claim_limit_that_is_not_a_positive_number_of_hours_is_refused(value: 
     with pytest.raises(ValueError) as refused:
         claim_hours({"KEPU_BUILD_CLAIM_HOURS": value})
     assert str(refused.value) == (
-        f"KEPU_BUILD_CLAIM_HOURS={value!r}: expected a positive number of hours"
+        f"KEPU_BUILD_CLAIM_HOURS must be a positive number of hours, not {value!r}"
     )
     assert claim_hours({}) == 24.0 and claim_hours({"KEPU_BUILD_CLAIM_HOURS": " 1.5 "}) == 1.5

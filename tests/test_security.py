@@ -12,6 +12,7 @@ import pytest
 
 from ingest.home import KepuHome
 from ingest.load import load_files
+from ingest.settings import limits
 from orchestration.cli import main
 from orchestration.publish import MicrodataRefused, publish_marts, spreadsheet_safe
 from tests.helpers import REGIONS_ROWS, write_sheet
@@ -128,3 +129,21 @@ def test_the_published_demo_snapshot_has_no_respondent_level_table(demo_home: Ke
     with duckdb.connect(str(demo_home.published), read_only=True) as con:
         columns = {c for (c,) in con.execute("select column_name from duckdb_columns()").fetchall()}
     assert not columns & {"respondent_id", "response"}
+
+
+@pytest.mark.parametrize("value", ["lots", "0", "-5", "2.5"])
+def test_a_limit_that_is_not_a_positive_whole_number_is_refused_by_name(
+    value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A typo in a limit is a configuration error naming the variable and the value, not
+    Python's "invalid literal for int()"."""
+    monkeypatch.setenv("KEPU_MAX_FILE_MB", value)
+    limits.cache_clear()
+    try:
+        with pytest.raises(ValueError) as refused:
+            limits()
+    finally:
+        monkeypatch.undo()
+        limits.cache_clear()
+    assert str(refused.value) == f"KEPU_MAX_FILE_MB must be a positive whole number, not {value!r}"
+    assert limits().file_mb == 256
