@@ -292,9 +292,11 @@ class _Sheet:
         for d in self.declared:
             if d.column.kind not in ("choice", "bool"):
                 continue
-            text = f"nullif({_trimmed(f'c{d.position}')}, '')"
+            # trimmed once per distinct cell, not once per cell: the same set of words
+            text = f"nullif({_trimmed('c')}, '')"
             distinct = self.con.execute(
-                f"select distinct {text} from body where {text} is not null"
+                f"select distinct {text} from (select distinct c{d.position} as c from body) "
+                f"where {text} is not null"
             ).fetchall()
             for (text,) in distinct:
                 rows.append((d.position, text, _word_code(d.column, text)))
