@@ -246,22 +246,41 @@ class _Sheet:
         self.params = {"received": received_on}
 
     def cleaned_sql(self) -> str:
-        """Trimmed text; full-width digits and signs made ASCII where the kind is not text."""
-        trimmed = ", ".join(f"{_trimmed(f'c{p}')} as x{p}" for p in self._positions())
-        parts = ["source_row"]
+        """Trimmed text; full-width digits and signs made ASCII where the kind is not text.
+        A cell that is already plain (a number as NUMBER reads it; a date or code without
+        edge blanks or full-width forms) is its own text: one test instead of the steps,
+        the cell's result the same. `k<position>` says a numeric cell is such a number."""
+        numeric = self._numeric()
+        plain = [
+            f"regexp_full_match(c{d.position}, {_literal(NUMBER)}) as k{d.position}"
+            for d in numeric
+        ]
+        parts = ["source_row", *[f"k{d.position}" for d in numeric]]
         for d in self.declared:
-            text = f"x{d.position}"
+            c = f"c{d.position}"
+            text = _trimmed(c)
             if d.column.kind in (*NUMERIC_KINDS, "date", "code"):
                 text = (
                     f"(case when regexp_matches({text}, {_literal(HAS_FULL_WIDTH)}) then "
                     f"translate({text}, {_literal(FULL_WIDTH)}, {_literal(HALF_WIDTH)}) "
                     f"else {text} end)"
                 )
-            parts.append(f"nullif({text}, '') as t{d.position}")
-        parts += [f"nullif(x{p}, '') as t{p}" for p in self.extra]
+            text = f"nullif({text}, '')"
+            if d.column.kind in NUMERIC_KINDS:
+                text = f"(case when k{d.position} then {c} else {text} end)"
+            elif d.column.kind in ("date", "code"):
+                dirty = _literal(f"{HAS_EDGE_BLANK}|{HAS_FULL_WIDTH}")
+                text = (
+                    f"(case when regexp_matches({c}, {dirty}) then {text} else nullif({c}, '') end)"
+                )
+            parts.append(f"{text} as t{d.position}")
+        parts += [f"nullif({_trimmed(f'c{p}')}, '') as t{p}" for p in self.extra]
         filled = " or ".join(f"t{p} is not null" for p in self._positions()) or "false"
-        inner = f"select source_row, {trimmed} from body"
-        return f"select * from (select {', '.join(parts)} from ({inner})) where {filled}"
+        columns = ", ".join(["*", *plain])
+        return (
+            f"select * from (select {', '.join(parts)} from (select {columns} from body)) "
+            f"where {filled}"
+        )
 
     def _positions(self) -> list[int]:
         return [d.position for d in self.declared] + list(self.extra)
@@ -273,9 +292,11 @@ class _Sheet:
         for d in self.declared:
             if d.column.kind not in ("choice", "bool"):
                 continue
-            text = f"nullif({_trimmed(f'c{d.position}')}, '')"
+            # trimmed once per distinct cell, not once per cell: the same set of words
+            text = f"nullif({_trimmed('c')}, '')"
             distinct = self.con.execute(
-                f"select distinct {text} from body where {text} is not null"
+                f"select distinct {text} from (select distinct c{d.position} as c from body) "
+                f"where {text} is not null"
             ).fetchall()
             for (text,) in distinct:
                 rows.append((d.position, text, _word_code(d.column, text)))
@@ -293,8 +314,7 @@ class _Sheet:
     def _typed_expression(self, d: _Declared) -> str:
         t, kind = f"t{d.position}", d.column.kind
         if kind in NUMERIC_KINDS:
-            number = self._number(d)
-            return f"try_cast({number} as {SQL_TYPES[kind]})"
+            return f"try_cast({self._scaled(d)} as {SQL_TYPES[kind]})"
         if kind == "choice":
             return f"w{d.position}.code"
         if kind == "bool":
@@ -305,12 +325,21 @@ class _Sheet:
             return f"(case when regexp_full_match({t}, {_literal(d.column.pattern)}) then {t} end)"
         return t
 
-    def _number(self, d: _Declared, scaled: bool = True) -> str:
-        """The cell as a DOUBLE in the stored unit (as written, unless `scaled`); NULL for
-        text that is no number, `-` included."""
+    def _number(self, d: _Declared) -> str:
+        """The cell as a DOUBLE as written (`u<position>`); NULL for text that is no
+        number, `-` included. A plain number (`k<position>`) is cast as it is."""
         t = f"regexp_replace(t{d.position}, '[,，\\s]', '', 'g')"
         value = f"(case when regexp_full_match({t}, '{NUMBER}') then try_cast({t} as double) end)"
-        return f"({value} * {float(d.factor)!r})" if scaled and d.factor != 1 else value
+        return f"(case when k{d.position} then try_cast(t{d.position} as double) else {value} end)"
+
+    def _scaled(self, d: _Declared) -> str:
+        """The cell's number in the stored unit (`n<position>`)."""
+        p = d.position
+        return f"(u{p} * {float(d.factor)!r})" if d.factor != 1 else f"u{p}"
+
+    def _unscaled(self, d: _Declared) -> str:
+        """The cell's number as written, among the typed columns."""
+        return f"u{d.position}" if d.factor != 1 else f"n{d.position}"
 
     def _date(self, d: _Declared) -> str:
         t = f"t{d.position}"
@@ -323,7 +352,9 @@ class _Sheet:
         joins = []
         for d in self.declared:
             if d.column.kind in NUMERIC_KINDS:
-                columns.append(f"{self._number(d)} as n{d.position}")
+                columns.append(f"{self._scaled(d)} as n{d.position}")
+                if d.factor != 1:
+                    columns.append(f"u{d.position}")
             columns.append(f"{self._typed_expression(d)} as {d.column.name}")
             if d.column.kind == "bool":
                 columns.append(f"w{d.position}.code as b{d.position}")
@@ -336,7 +367,12 @@ class _Sheet:
         for column in self.spec.columns:
             if column.name not in found:
                 columns.append(f"cast(null as {SQL_TYPES[column.kind]}) as {column.name}")
-        return f"select {', '.join(columns)} from cleaned {' '.join(joins)}"
+        numbers = [f"{self._number(d)} as u{d.position}" for d in self._numeric()]
+        numbered = f"(select {', '.join(['*', *numbers])} from cleaned) as cleaned"
+        return f"select {', '.join(columns)} from {numbered} {' '.join(joins)}"
+
+    def _numeric(self) -> list[_Declared]:
+        return [d for d in self.declared if d.column.kind in NUMERIC_KINDS]
 
     def _cell_checks(self, d: _Declared) -> list[tuple[str, str]]:
         """(condition, code) in order: the first that holds is the cell's problem."""
@@ -346,7 +382,9 @@ class _Sheet:
             checks.append((f"{t} is null", "required"))
         if c.kind in NUMERIC_KINDS:
             raw = f"regexp_replace({t}, '[,，\\s]', '', 'g')"
-            checks.append((f"regexp_full_match(lower({raw}), '{NOT_FINITE}')", "not_finite"))
+            # inf or nan is text no number reads: tested only where the cell gave no number
+            finite = f"regexp_full_match(lower({raw}), '{NOT_FINITE}')"
+            checks.append((f"case when n{d.position} is null then {finite} end", "not_finite"))
             number = f"{t} is not null and n{d.position} is null"
             if c.kind == "count":
                 number += f" and {t} <> {_literal(NOT_REPORTED)}"
@@ -355,7 +393,7 @@ class _Sheet:
             if c.kind == "int":
                 checks.append((f"n{d.position} % 1 <> 0", "not_whole"))
             if c.kind == "count":  # whole as written: 1.5 万元 is refused, not taken as 15000 元
-                checks.append((f"{self._number(d, scaled=False)} % 1 <> 0", "not_whole"))
+                checks.append((f"{self._unscaled(d)} % 1 <> 0", "not_whole"))
             bounds = [
                 f"n{d.position} {op} {float(bound)!r}"
                 for op, bound in (("<", c.minimum), (">", c.maximum), ("<=", c.above))
@@ -373,8 +411,8 @@ class _Sheet:
             checks.append((f"{t} is not null and {c.name} is null", "not_date"))
             if c.not_after_received:
                 checks.append((f"{c.name} > $received", "after_received"))
-        elif c.pattern is not None:
-            checks.append((f"not regexp_full_match({t}, {_literal(c.pattern)})", "pattern"))
+        elif c.pattern is not None:  # the typed code is null exactly where the pattern fails
+            checks.append((f"{t} is not null and {c.name} is null", "pattern"))
         return checks
 
     def problems_sql(self) -> str:

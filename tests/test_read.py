@@ -68,6 +68,38 @@ def test_amounts_in_yuan_are_kept(tmp_path: Path) -> None:
     assert _frame(path)["amount"].tolist() == [1_621_000.0]
 
 
+def test_plain_and_written_up_cells_of_one_column_are_typed_alike(tmp_path: Path) -> None:
+    """A plain number or code takes the short way, one with separators, blanks at its
+    edges or full-width forms the long way; both give what the statistician meant, and
+    inf, 1e400 and words are refused by name, row and cell."""
+    path = write_sheet(
+        tmp_path / "f.xlsx",
+        "funding",
+        [
+            ["region_code", "year", "source", "amount (yuan)"],
+            ["330304", "2016", "government", "7"],
+            [" 330304", "２０１７", "government", "1,621,000"],
+            ["３３０３０４", "2018", "government", "１２３"],
+            ["330304 ", " 2019 ", "government", " 45 "],
+            ["330304", "2020", "government", "2.5e3"],
+            ["330304", "2021", "government", "inf"],
+            ["330304", "2022", "government", "1e400"],
+            ["330304", "2023", "government", "abc"],
+        ],
+    )
+    result = read_file(path)
+    found = result.errors[["row", "cell", "code", "value"]].to_dict("records")
+    assert found == [
+        {"row": 7, "cell": "D7", "code": "not_finite", "value": "inf"},
+        {"row": 8, "cell": "D8", "code": "not_finite", "value": "1e400"},
+        {"row": 9, "cell": "D9", "code": "not_number", "value": "abc"},
+    ]
+    frame = result.sheets[0].frame.head(5)
+    assert frame["region_code"].tolist() == ["330304"] * 5
+    assert frame["year"].tolist() == [2016, 2017, 2018, 2019, 2020]
+    assert frame["amount"].tolist() == [7.0, 1_621_000.0, 123.0, 45.0, 2_500.0]
+
+
 def test_a_unit_cell_above_the_header_declares_the_unit(tmp_path: Path) -> None:
     path = write_sheet(
         tmp_path / "f.xlsx",
