@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 import vocabulary
-from expectations.suites import TABLES
+from expectations.tables import TABLES
 from ingest.home import KepuHome
 from ingest.load import load_files
 from tests.helpers import REGIONS_ROWS, write_sheet

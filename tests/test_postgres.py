@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from expectations.suites import TABLES
+from expectations.tables import TABLES
 from ingest.engine import connect
 from ingest.home import REPO_ROOT, KepuHome
 from orchestration.assess import build_assessment_warehouse
