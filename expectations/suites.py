@@ -338,6 +338,3 @@ def validate(table: str, frame: pd.DataFrame) -> SuiteResult:
         rows=len(frame),
         failures=failures,
     )
-
-
-TABLES = tuple(EXPECTATIONS)

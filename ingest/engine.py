@@ -36,6 +36,13 @@ def on_server(environ: Mapping[str, str] = os.environ) -> bool:
 # publishing), each from its environment variable. DuckDB's own default is 80% of the
 # machine's memory; within the limit a national rebuild spills to <warehouse>.tmp instead.
 DUCKDB_SETTINGS = {"memory_limit": ("KEPU_DUCKDB_MEMORY_LIMIT", "2GB")}
+# dbt's DuckDB in a build gets less (issue 12: a build's processes within 2 GB together).
+# It runs beside the Dagster process that launched dbt (~0.4 GB) and holds dbt's own
+# Python (~0.25 GB); DuckDB itself goes ~0.15 GB past its limit (what its buffer manager
+# does not count). At 2GB a national build's dbt reached 2.3 GB and the build 3.3 GB; with
+# 1GB the largest survey models and tests spill to <warehouse>.tmp instead. Read by the
+# dbt profile (dbt_project/profiles.yml).
+BUILD_MEMORY_LIMIT = ("KEPU_DUCKDB_BUILD_MEMORY_LIMIT", "1GB")
 
 
 def duckdb_config(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
@@ -48,7 +55,7 @@ def duckdb_config(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
 
 def export_duckdb_settings(environ: dict[str, str] | os._Environ = os.environ) -> None:
     """Name every DuckDB setting in the environment, so dbt's profile reads the same."""
-    for variable, default in DUCKDB_SETTINGS.values():
+    for variable, default in [*DUCKDB_SETTINGS.values(), BUILD_MEMORY_LIMIT]:
         environ.setdefault(variable, default)
 
 

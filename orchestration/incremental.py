@@ -58,9 +58,42 @@ def selection(
     tables = filled_tables(paths)
     if tables is None:
         return None
-    downstream = dg.AssetSelection.assets(*(raw_key(t) for t in tables)).downstream()
-    subset = downstream - dg.AssetSelection.groups("assessments")
-    return sorted(subset.resolve(asset_graph), key=lambda key: key.to_user_string())
+    data = [raw_key(t) for t in sorted(tables) if t not in AUDIT_TABLES]
+    downstream = dg.AssetSelection.assets(*data).downstream().resolve(asset_graph)
+    downstream |= audit_downstream(asset_graph)
+    assessments = dg.AssetSelection.groups("assessments").resolve(asset_graph)
+    return sorted(downstream - assessments, key=lambda key: key.to_user_string())
+
+
+# Models that read the load audit only to look up the loads their other inputs came from
+# (whether a load is synthetic): a load of other tables appends audit rows for load ids
+# none of their inputs hold, and audit rows are never changed, so such a model is rebuilt
+# when its other inputs are, not for every file. At national size the literacy estimates,
+# funding and indicator values downstream of these were most of a late county return's
+# dbt build, though the return changes none of their rows (issue 12).
+AUDIT_LOOKUPS = frozenset(
+    dg.AssetKey(key)
+    for key in (
+        ["marts", "fct_literacy_estimate"],
+        ["marts", "fct_indicator_value"],
+        ["intermediate", "int_funding_rolled_up"],
+        ["intermediate", "int_funding_per_capita"],
+    )
+)
+
+
+def audit_downstream(asset_graph: object) -> set[dg.AssetKey]:
+    """The assets a load's audit rows reach without passing through an AUDIT_LOOKUPS model:
+    the audit tables, the models reporting on loads, publishing."""
+    reached: set[dg.AssetKey] = set()
+    todo = [raw_key(table) for table in AUDIT_TABLES]
+    while todo:
+        key = todo.pop()
+        if key in reached or key in AUDIT_LOOKUPS:
+            continue
+        reached.add(key)
+        todo.extend(asset_graph.get(key).child_keys)
+    return reached
 
 
 def missed_tables(loads: Iterable[dict], selected: Iterable[dg.AssetKey]) -> set[str]:

@@ -9,6 +9,9 @@ every interval is computed the same way on either engine.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import duckdb
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -77,7 +80,37 @@ def typed_like(session, source, frame: pd.DataFrame, name: str):
     frame would otherwise lose them). `session` is a DuckDB connection, `source` the
     relation the frame was read from."""
     session.register(name, frame)
+    return session.sql(_typed_select(source, name))
+
+
+def _typed_select(source, name: str) -> str:
     casts = ", ".join(
         f'cast("{c}" as {t}) as "{c}"' for c, t in zip(source.columns, source.types, strict=True)
     )
-    return session.sql(f"select {casts}, * exclude ({', '.join(source.columns)}) from {name}")
+    return f"select {casts}, * exclude ({', '.join(source.columns)}) from {name}"
+
+
+def typed_by_wave(session, source, compute: Callable[[pd.DataFrame], pd.DataFrame], name: str):
+    """`compute` of `source`'s rows a survey wave at a time (no interval pools waves),
+    gathered in the temporary table `name` of `session`, the columns from `source` keeping
+    their SQL types: the same rows as `typed_like(session, source, compute(source.df()))`,
+    but the process holds one wave's frames, not every wave's. Those frames are Python's,
+    outside DuckDB's memory limit: at national size all ten waves' estimates took the dbt
+    process from 2.1 to 3.0 GB (issue 12)."""
+    waves = [w for (w,) in source.select("wave_id").distinct().order("wave_id").fetchall()]
+    wave_column = duckdb.ColumnExpression("wave_id")
+    frame_name = f"{name}_wave"
+    for index, wave in enumerate(waves or [None]):
+        rows = (
+            source
+            if wave is None
+            else source.filter(wave_column == duckdb.ConstantExpression(wave))
+        )
+        session.register(frame_name, compute(rows.df()))
+        select = _typed_select(source, frame_name)
+        if index == 0:
+            session.execute(f"create or replace temporary table {name} as {select}")
+        else:
+            session.execute(f"insert into {name} {select}")
+        session.unregister(frame_name)
+    return session.table(name)

@@ -3,6 +3,7 @@ assets materialized with `dg.materialize` on a temporary Kepu home."""
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import duckdb
 import pytest
 
 import vocabulary
-from expectations.suites import TABLES
+from expectations.tables import TABLES
 from ingest.home import KepuHome
 from ingest.load import load_files
 from tests.helpers import REGIONS_ROWS, write_sheet
@@ -210,3 +211,50 @@ def test_the_gx_check_fails_a_raw_table_the_loader_would_not_have_accepted(
     failures = result.metadata["failures"].value
     assert failures.startswith("- expect_column_values_to_be_in_set {'column': 'level'")
     assert "city" in failures
+
+
+def test_the_project_is_parsed_again_only_when_its_manifest_would_differ(
+    definitions: dg.Definitions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`prepare` skips `dbt parse` while the manifest was parsed from these files by this
+    dbt for this engine, and parses when the manifest was rewritten or the engine changed."""
+    from orchestration.defs import project
+
+    parses = []
+
+    class Dbt:  # counts the parses; the manifest stays the one the session parsed
+        def __init__(self, **_: object) -> None:
+            pass
+
+        def cli(self, arguments: list[str], **_: object) -> Dbt:
+            parses.append(arguments)
+            return self
+
+        def wait(self) -> None:
+            pass
+
+    monkeypatch.setattr(project, "DbtCliResource", Dbt)
+    stamp = project.dbt_project.manifest_path.parent / project.PARSED_STAMP
+    assert stamp.read_text() == project.parsed_stamp()
+    project.prepare.cache_clear()
+    project.prepare()
+    assert parses == []
+
+    manifest = project.dbt_project.manifest_path
+    written = manifest.stat().st_mtime_ns
+    os.utime(manifest, ns=(written, written + 1_000_000_000))  # another dbt wrote it
+    project.prepare.cache_clear()
+    project.prepare()
+    assert parses == [["parse", "--quiet"]]
+    assert stamp.read_text() == project.parsed_stamp()
+
+    monkeypatch.setenv("KEPU_ENGINE", "postgres")
+    assert "postgres" in project.parsed_stamp()
+    assert stamp.read_text() != project.parsed_stamp()
+    project.prepare.cache_clear()
+    project.prepare()
+    assert len(parses) == 2
+    monkeypatch.setenv("KEPU_ENGINE", "duckdb")
+    project.prepare.cache_clear()
+    project.prepare()  # the stamp says postgres now: the session's duckdb manifest parsed
+    assert len(parses) == 3

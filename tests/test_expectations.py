@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from expectations.suites import validate
+from expectations.suites import EXPECTATIONS, validate
+from expectations.tables import TABLES
 
 
 @pytest.fixture
@@ -56,3 +57,8 @@ def test_the_same_key_in_two_loads_is_a_correction_not_a_duplicate(
 ) -> None:
     correction = funding.assign(load_id=2, amount=funding.amount * 1.1)
     assert validate("funding_returns", pd.concat([funding, correction])).success
+
+
+def test_the_definitions_name_the_tables_the_suites_check() -> None:
+    # the checks are declared from expectations.tables without importing the suites
+    assert tuple(EXPECTATIONS) == TABLES

@@ -130,3 +130,31 @@ def test_a_load_outside_the_announced_tables_is_told() -> None:
     assert incremental.missed_tables(loads, selected) == {"load_audit"}
     loads.append({"rows": {"facilities": 3}})
     assert incremental.missed_tables(loads, selected) == {"load_audit", "facilities"}
+
+
+def test_a_late_county_return_rebuilds_its_forms_and_the_load_reports_only(
+    home: KepuHome, tmp_path: Path, definitions: dg.Definitions
+) -> None:
+    """A county's 科普统计 return appends load audit rows; the models that read the audit
+    only to look up their own inputs' loads (AUDIT_LOOKUPS) and what is computed from them
+    (literacy, funding, every indicator value) are not rebuilt for it."""
+    from generator import SEED
+    from orchestration.bench_rebuild import late_county_return
+
+    late = late_county_return("district", SEED, tmp_path / "late")
+    build_state.record_build(home, "run")
+    subset = incremental.selection(home, [late], definitions.resolve_asset_graph())
+    assert subset is not None
+    models = {key.path[-1] for key in subset if key.path[0] not in ("raw", "staging")}
+    assert models == {
+        "int_kp_forms_current",
+        "int_kp_units_current",
+        "fct_kp_change_flag",
+        "fct_kp_headline",
+        "fct_kp_statistic",
+        "fct_load_audit",
+        "fct_load_outcome",
+        "fct_load_problem",
+        "published_snapshot",
+    }
+    assert dg.AssetKey(["raw", "load_audit"]) in subset

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from expectations.suites import TABLES
+from expectations.tables import TABLES
 from ingest.engine import connect
 from ingest.home import REPO_ROOT, KepuHome
 from orchestration.assess import build_assessment_warehouse

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
+from ingest.engine import engine
 from ingest.home import REPO_ROOT
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -25,12 +26,38 @@ dbt_project.prepare_if_dev()
 
 @cache
 def prepare() -> None:
-    """Parse the dbt project into its manifest, once per process.
+    """Parse the dbt project into its manifest, once per process, unless the manifest in
+    the target folder was parsed from this very project (`parsed_stamp`).
 
     This is what `dbt_project.preparer.prepare` does (`dbt parse`), run with the dbt beside
-    this interpreter: the preparer runs the `dbt` it finds on PATH."""
+    this interpreter: the preparer runs the `dbt` it finds on PATH. A parse is a dbt
+    process of its own (~7 s on the shared machine, even when partial): every `kepu
+    ingest` paid it before the build's own dbt started (issue 12: the late return)."""
+    stamp = dbt_project.manifest_path.parent / PARSED_STAMP
+    if stamp.is_file() and stamp.read_text() == parsed_stamp():
+        return
+    stamp.unlink(missing_ok=True)  # a parse that fails leaves no stamp behind
     dbt = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
     dbt.cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
+    stamp.write_text(parsed_stamp())
+
+
+PARSED_STAMP = "kepu_parsed_from.txt"  # beside manifest.json: what it was parsed from
+
+
+def parsed_stamp() -> str:
+    """What the manifest in the target folder is parsed from: the project's files
+    (`project_digest`), the profile, the engine (the profile's target) and dbt's version;
+    and the manifest itself (size and time written), so that any other dbt command that
+    rewrites it (a `dbt build` by hand, with another engine) means a parse again."""
+    from dbt.version import __version__ as dbt_version
+
+    profile = hashlib.sha256((DBT_PROJECT_DIR / "profiles.yml").read_bytes()).hexdigest()
+    manifest = dbt_project.manifest_path
+    written = (
+        f"{manifest.stat().st_size} {manifest.stat().st_mtime_ns}" if manifest.is_file() else ""
+    )
+    return f"{project_digest()} {profile} {engine()} dbt {dbt_version} manifest {written}\n"
 
 
 # What a build's tables are computed from: the dbt project and the Python its models import.
