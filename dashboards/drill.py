@@ -24,7 +24,7 @@ from dashboards.charts import (
     target_periods,
 )
 from dashboards.formats import DASH, quantity
-from dashboards.i18n import code_label, current_language, pick, reason_text, t
+from dashboards.i18n import code_label, current_language, goal_target, pick, reason_text, t
 from dashboards.links import GROUP, PLAN, REGION, TARGET, TARGET_PAGE, anchor, url_choice
 from orchestration.publish import spreadsheet_safe
 
@@ -115,9 +115,7 @@ def ranking_chart(ranked: pd.DataFrame, goal: pd.Series) -> alt.LayerChart:
             .encode(x=alt.value(6), y=y, tooltip=tooltip)
         )
     if goal["is_target_on_value_scale"] and pd.notna(goal["target_value"]):
-        rule = pd.DataFrame(
-            {"target_value": [goal["target_value"]], "label": [pick(goal, "target_label")]}
-        )
+        rule = pd.DataFrame({"target_value": [goal["target_value"]], "label": [goal_target(goal)]})
         layers.append(
             alt.Chart(rule)
             .mark_rule(color=TARGET_COLOUR, strokeDash=[6, 4], size=2)

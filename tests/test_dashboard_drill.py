@@ -285,3 +285,29 @@ def test_an_empty_warehouse_gives_a_message_not_a_stack_trace(
 
     assert not at.exception
     assert at.info
+
+
+@pytest.mark.parametrize(
+    ("lang", "header", "target"),
+    [("zh", "区级人均科普经费（科普专项经费/户籍人口）：逐年增长", "逐年增长"),
+     ("en", "Per-capita district science-popularization special fund (per registered "
+      "resident): grows every year", "grows every year")],
+)  # fmt: skip
+def test_a_growth_target_above_zero_reads_as_the_reports_say_it_on_the_target_page(
+    demo_home: KepuHome, lang: str, header: str, target: str
+) -> None:
+    """Ouhai's per-capita funding must grow every year: its registry label '>0%' is the
+    threshold of a growth rate, and the page names it as the report does."""
+    goal = f"{OUHAI_PLAN}.per-capita-funding"
+    registered = snapshot(
+        demo_home,
+        "select target_kind, target_value, target_label_zh from fct_plan_target"
+        " where target_id = ?",
+        [goal],
+    ).iloc[0]
+    at = target_page(lang, plan=OUHAI_PLAN, target=goal)
+
+    assert tuple(registered) == ("growth", 0.0, ">0%")
+    assert [h.value for h in at.header] == [header]
+    assert [m.value for m in at.metric][1] == target
+    assert not [m for m in at.metric if ">0%" in m.value]

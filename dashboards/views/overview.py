@@ -24,6 +24,7 @@ from dashboards.i18n import (
     current_language,
     department_list,
     goal_indicator,
+    goal_target,
     localized,
     names_by_code,
     pick,
@@ -188,7 +189,7 @@ def tile(goal: dict, series: pd.DataFrame) -> str:
     """A target's tile: name, latest value and year, target, verdict; a link to its detail."""
     latest = escape(goal_value(goal, "latest_value"))
     year = DASH if pd.isna(goal["latest_year"]) else int(goal["latest_year"])
-    target = t("overview.target", target=pick(goal, "target_label"), year=goal["target_year"])
+    target = t("overview.target", target=goal_target(goal), year=goal["target_year"])
     stage = code_label("verdict_stage", goal["verdict_stage"])
     chosen = {PLAN: goal["plan_id"], TARGET: goal["target_id"]}
     details = anchor(TARGET_PAGE, t("overview.details"), **chosen)
