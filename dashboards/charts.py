@@ -103,11 +103,13 @@ def target_periods(targets: pd.DataFrame) -> pd.DataFrame:
 
 
 def target_period_layers(
-    targets: pd.DataFrame, colour: alt.Color | None = None, series: str | None = None
+    periods: pd.DataFrame, colour: alt.Color | None = None, series: str | None = None
 ) -> list[alt.Chart]:
     """A dashed line at each target's value from its start to its due year, a ring at the
-    due year and the label there; `colour` and `series` put the target in the legend."""
-    frame = target_periods(targets).assign(series=series or t("trend.target"))
+    due year and the label there, from the targets' `target_periods` (which the chart
+    also asks whether it has a target to name); `colour` and `series` put the target in
+    the legend."""
+    frame = periods.assign(series=series or t("trend.target"))
     if frame.empty:
         return []
     base = alt.Chart(frame)

@@ -243,7 +243,7 @@ def trend_chart(frame: pd.DataFrame, goal: pd.Series) -> alt.LayerChart:
         "shown:Q", title=t("col.value_unit", unit=pick(goal, "unit")), scale=alt.Scale(zero=False)
     )
     layers = series_layers(frame, x, y, tooltip)
-    layers += target_period_layers(pd.DataFrame([goal]))
+    layers += target_period_layers(target_periods(pd.DataFrame([goal])))
     return alt.layer(*layers).properties(height=TREND_HEIGHT)
 
 

@@ -177,6 +177,31 @@ def test_funding_chart_draws_ouhai_baseline_but_no_line_for_its_growth_target(
     assert {year: drawn[year] for year in OUHAI_PUBLISHED_PER_CAPITA} == OUHAI_PUBLISHED_PER_CAPITA
 
 
+def test_the_funding_page_finds_its_target_periods_once_per_run(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Zengcheng's ≥20 元/人 by 2020 (registry) is drawn over 2016–2020 from one call of
+    target_periods: the legend's question (is there a target?) and the layers share it."""
+    from dashboards import charts
+
+    calls = []
+    real = charts.target_periods
+
+    def counted(targets: pd.DataFrame) -> pd.DataFrame:
+        calls.append(len(targets))
+        return real(targets)
+
+    monkeypatch.setattr(charts, "target_periods", counted)
+    app.switch_page("views/funding.py").run()
+    rule = next(frame for layer, frame in chart_layers(app, 0) if "x2" in layer["encoding"])
+
+    assert not app.exception
+    assert calls == [1]
+    assert rule[["start_year", "due_year", "target_value"]].values.tolist() == [
+        [2016.0, 2020.0, 20.0]
+    ]
+
+
 def test_funding_page_opens_on_the_targeted_region_with_sources_stacked_to_total(
     app: AppTest, demo_home: KepuHome
 ) -> None:

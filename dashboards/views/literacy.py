@@ -251,8 +251,9 @@ def trend_chart(
     """The literacy ratio by survey year against the plan's target and baseline;
     `subtitle` says which groups are drawn when not all of them are."""
     baselines = targets.dropna(subset=["baseline_year", "baseline_value"])
+    periods = target_periods(targets)
     extra = {}
-    if not target_periods(targets).empty:
+    if not periods.empty:
         extra[t("literacy.target")] = TARGET_COLOUR
     if not baselines.empty:
         extra[t("literacy.baseline")] = BASELINE_COLOUR
@@ -264,7 +265,7 @@ def trend_chart(
     layers += trend_layers(frame, colour, value_title, group_title, TREND_HEIGHT)
     if rule_changes:
         layers += rule_change_layers(rule_changes)
-    layers += target_period_layers(targets, colour, t("literacy.target"))
+    layers += target_period_layers(periods, colour, t("literacy.target"))
     if not baselines.empty:
         layers += baseline_layers(baselines, colour)
     title = t("literacy.trend_title")
