@@ -311,3 +311,31 @@ def test_a_growth_target_above_zero_reads_as_the_reports_say_it_on_the_target_pa
     assert [h.value for h in at.header] == [header]
     assert [m.value for m in at.metric][1] == target
     assert not [m for m in at.metric if ">0%" in m.value]
+
+
+def test_a_suppressed_years_cross_is_drawn_whole_inside_the_plot(demo_home: KepuHome) -> None:
+    """Ouhai town 01's 2022, 2023 and 2025 estimates are suppressed: each × sits 7 px above
+    the bottom of the plot as drawn, in a 14 px strip the value axis leaves free, and the
+    year axis leaves 14 px at either end, so an × (√110 / 2 + 1 = 6.2 px from its centre)
+    at 2025 or on the bottom line is not cut by the chart's edge."""
+    town = "330304901"
+    suppressed = snapshot(
+        demo_home,
+        "select year from fct_indicator_value where indicator_code = 'literacy_ratio'"
+        " and group_dimension = 'total' and region_code = ? and value is null order by year",
+        [town],
+    )
+    at = target_page(plan=OUHAI_PLAN, target=OUHAI_LITERACY, region=town)
+    trend = charts(at)[0]
+    crosses = next(
+        (layer, frame) for layer, frame in trend if "M -1 -1" in str(mark(layer).get("shape"))
+    )
+    line = next(layer for layer, _ in trend if mark(layer)["type"] == "line")
+    reach = (mark(crosses[0])["size"] ** 0.5) / 2 + mark(crosses[0])["strokeWidth"] / 2
+
+    assert list(suppressed["year"]) == [2022, 2023, 2025]
+    assert list(crosses[1]["year"]) == [2022, 2023, 2025]
+    assert crosses[0]["encoding"]["y"] == {"value": {"expr": "height - 7"}}
+    assert line["encoding"]["y"]["scale"]["padding"] == 14
+    assert line["encoding"]["x"]["scale"]["padding"] == 14
+    assert round(reach, 1) == 6.2 and reach <= 7
