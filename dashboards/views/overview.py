@@ -17,7 +17,15 @@ import streamlit as st
 
 import vocabulary
 from dashboards import data, status_data
-from dashboards.formats import DASH, day, goal_value, styled, whole, wrapped_row_height
+from dashboards.formats import (
+    DASH,
+    day,
+    goal_value,
+    styled,
+    unbroken_years,
+    whole,
+    wrapped_row_height,
+)
 from dashboards.i18n import (
     code_label,
     column_labels,
@@ -165,8 +173,9 @@ def scorecard(plans: pd.DataFrame, goals: pd.DataFrame, counts: pd.DataFrame) ->
         groups = [group for group in GOAL_GROUPS if (plan_id, group) in counted]
         link = escape(href(OVERVIEW_PAGE, **{PLAN: plan_id}))
         span = f' rowspan="{max(len(groups), 1)}"'
+        name = escape(unbroken_years(pick(plan, "plan_name")))
         plan_cells = (
-            f'<td{span}><a href="{link}" target="_self">{escape(pick(plan, "plan_name"))}</a></td>'
+            f'<td{span}><a href="{link}" target="_self">{name}</a></td>'
             f'<td{span} class="nowrap">'
             f"{period_text(plan['period_start'], plan['period_end'])}</td>"
         )
