@@ -25,8 +25,30 @@ TARGET_COLOUR = "#d62728"
 SUPPRESSED_COLOUR = "#7f7f7f"
 # At most this many lines on one chart; more tangle (ten occupations).
 MAX_LINES = 6
-# Years start in 2016: an axis drawn from zero would squeeze them into a line.
-YEARS = alt.Scale(zero=False)
+# Room in pixels the scales leave at a plot's edges for an × (at most CROSS_SIZE square
+# pixels: √110 / 2 plus half its stroke is 6.2 px from its centre), so that one at the first
+# or last year, or on the bottom row where suppressed values go, is drawn whole rather than
+# cut by the chart's edge.
+CROSS_SIZE = 110
+EDGE_PIXELS = 14
+# Years start in 2016: an axis drawn from zero would squeeze them into a line; not rounded
+# out to a "nice" year, which would draw an empty one at either end.
+YEARS = alt.Scale(zero=False, nice=False, padding=EDGE_PIXELS)
+
+
+def value_scale(**options: Any) -> alt.Scale:
+    """A value axis whose lowest value is drawn EDGE_PIXELS above the bottom of the plot,
+    leaving that strip to the row of ×s (`cross_row`)."""
+    return alt.Scale(padding=EDGE_PIXELS, **options)
+
+
+def cross_row(height: int | None = None) -> dict[str, Any]:
+    """The y of the ×s of suppressed values: the middle of the plot's bottom strip, from
+    the height the plot is drawn at (Streamlit's, not always the one the chart asks for);
+    a facet's cell, where that height is another signal, gives its own `height`."""
+    if height is not None:
+        return alt.value(height - EDGE_PIXELS / 2)
+    return alt.value({"expr": f"height - {EDGE_PIXELS / 2:g}"})
 
 
 class _Unvalidated:
@@ -103,11 +125,13 @@ def target_periods(targets: pd.DataFrame) -> pd.DataFrame:
 
 
 def target_period_layers(
-    targets: pd.DataFrame, colour: alt.Color | None = None, series: str | None = None
+    periods: pd.DataFrame, colour: alt.Color | None = None, series: str | None = None
 ) -> list[alt.Chart]:
     """A dashed line at each target's value from its start to its due year, a ring at the
-    due year and the label there; `colour` and `series` put the target in the legend."""
-    frame = target_periods(targets).assign(series=series or t("trend.target"))
+    due year and the label there, from the targets' `target_periods` (which the chart
+    also asks whether it has a target to name); `colour` and `series` put the target in
+    the legend."""
+    frame = periods.assign(series=series or t("trend.target"))
     if frame.empty:
         return []
     base = alt.Chart(frame)
@@ -134,16 +158,16 @@ def target_period_layers(
 
 
 def suppressed_marks(
-    frame: pd.DataFrame, x: alt.X, colour: alt.Color | str, height: int, tooltip: list
+    frame: pd.DataFrame, x: alt.X, colour: alt.Color | str, tooltip: list
 ) -> alt.Chart:
-    """An × on the x axis (at the bottom of the plot, not at a value of 0) for each
-    suppressed value in `frame`, with its reason on hover."""
+    """An × in the bottom strip of the plot (never at a value of 0; the value axis is
+    `value_scale()`) for each suppressed value in `frame`, with its reason on hover."""
     encoding = {"color": colour} if isinstance(colour, alt.Color) else {}
     mark_colour = colour if isinstance(colour, str) else SUPPRESSED_COLOUR
     return (
         alt.Chart(frame)
-        .mark_point(shape=CROSS, size=110, strokeWidth=2, opacity=1, color=mark_colour)
-        .encode(x=x, y=alt.value(height), tooltip=tooltip, **encoding)
+        .mark_point(shape=CROSS, size=CROSS_SIZE, strokeWidth=2, opacity=1, color=mark_colour)
+        .encode(x=x, y=cross_row(), tooltip=tooltip, **encoding)
     )
 
 

@@ -19,12 +19,14 @@ from dashboards.charts import (
     SUPPRESSED_COLOUR,
     TARGET_COLOUR,
     YEARS,
+    cross_row,
     suppressed_marks,
     target_period_layers,
     target_periods,
+    value_scale,
 )
 from dashboards.formats import DASH, quantity
-from dashboards.i18n import code_label, current_language, pick, reason_text, t
+from dashboards.i18n import code_label, current_language, goal_target, pick, reason_text, t
 from dashboards.links import GROUP, PLAN, REGION, TARGET, TARGET_PAGE, anchor, url_choice
 from orchestration.publish import spreadsheet_safe
 
@@ -115,9 +117,7 @@ def ranking_chart(ranked: pd.DataFrame, goal: pd.Series) -> alt.LayerChart:
             .encode(x=alt.value(6), y=y, tooltip=tooltip)
         )
     if goal["is_target_on_value_scale"] and pd.notna(goal["target_value"]):
-        rule = pd.DataFrame(
-            {"target_value": [goal["target_value"]], "label": [pick(goal, "target_label")]}
-        )
+        rule = pd.DataFrame({"target_value": [goal["target_value"]], "label": [goal_target(goal)]})
         layers.append(
             alt.Chart(rule)
             .mark_rule(color=TARGET_COLOUR, strokeDash=[6, 4], size=2)
@@ -160,7 +160,9 @@ def small_multiples(frame: pd.DataFrame, goal: pd.Series) -> alt.FacetChart:
     base = alt.Chart(frame)
     published = base.transform_filter("isValid(datum.value)")
     line = published.mark_line(color=BAR_COLOUR).encode(
-        x=x, y=alt.Y("shown:Q", title=None, scale=alt.Scale(zero=False)), detail="segment:N"
+        x=x,
+        y=alt.Y("shown:Q", title=None, scale=value_scale(zero=False)),
+        detail="segment:N",
     )
     points = published.mark_point(filled=True, color=BAR_COLOUR).encode(
         x=x, y="shown:Q", tooltip=tooltip
@@ -168,7 +170,7 @@ def small_multiples(frame: pd.DataFrame, goal: pd.Series) -> alt.FacetChart:
     crosses = (
         base.transform_filter("!isValid(datum.value)")
         .mark_point(shape=CROSS, size=70, strokeWidth=2, color=SUPPRESSED_COLOUR)
-        .encode(x=x, y=alt.value(SMALL_HEIGHT), tooltip=tooltip)
+        .encode(x=x, y=cross_row(SMALL_HEIGHT), tooltip=tooltip)
     )
     layers = [line, points, crosses]
     periods = target_periods(pd.DataFrame([goal]))
@@ -242,10 +244,12 @@ def trend_chart(frame: pd.DataFrame, goal: pd.Series) -> alt.LayerChart:
     x = alt.X("year:Q", title=t("col.year"), axis=alt.Axis(format="d", tickMinStep=1), scale=YEARS)
     tooltip = year_tooltip(t("col.value"))
     y = alt.Y(
-        "shown:Q", title=t("col.value_unit", unit=pick(goal, "unit")), scale=alt.Scale(zero=False)
+        "shown:Q",
+        title=t("col.value_unit", unit=pick(goal, "unit")),
+        scale=value_scale(zero=False),
     )
     layers = series_layers(frame, x, y, tooltip)
-    layers += target_period_layers(pd.DataFrame([goal]))
+    layers += target_period_layers(target_periods(pd.DataFrame([goal])))
     return alt.layer(*layers).properties(height=TREND_HEIGHT)
 
 
@@ -269,7 +273,7 @@ def series_layers(frame: pd.DataFrame, x: alt.X, y: alt.Y, tooltip: list) -> lis
     ]
     suppressed = frame[frame["value"].isna()]
     if not suppressed.empty:
-        layers.append(suppressed_marks(suppressed, x, SUPPRESSED_COLOUR, TREND_HEIGHT, tooltip))
+        layers.append(suppressed_marks(suppressed, x, SUPPRESSED_COLOUR, tooltip))
     return layers
 
 

@@ -35,6 +35,11 @@ WIDEST_COLUMN = 480
 # about 19 px apart at its 14 px font.
 WRAPPING_ROW_PIXELS = 65
 LINE_PIXELS = 20
+# A year range in a name (2021—2035年, 2017–2020) is one word: a browser may otherwise break
+# a line at its dash (2021— | 2035年) or before 年. A word joiner (zero width) between its
+# parts keeps it whole.
+WORD_JOINER = "\u2060"
+YEAR_RANGE = re.compile(r"(\d{4})([—–-])(\d{4})(年?)")
 # Where a line may break: after a space, and before or after a Chinese character.
 BREAKS = re.compile(r"(?<=\s)|(?=[\u2e80-\uffef])|(?<=[\u2e80-\uffef])")
 
@@ -46,6 +51,13 @@ def missing(value: object) -> bool:
 def whole(value: float | None) -> str:
     """12,345, or a dash."""
     return DASH if missing(value) else f"{round(float(value)):,}"
+
+
+def unbroken_years(name: str) -> str:
+    """`name` with each year range joined so that no line of an HTML cell breaks inside
+    it: '（2021—2035年）' keeps '2021—2035年' on one line. For HTML only: a table's text
+    (and its CSV) keeps the name as registered."""
+    return YEAR_RANGE.sub(lambda match: WORD_JOINER.join(filter(None, match.groups())), name)
 
 
 def text_pixels(text: str) -> float:

@@ -77,6 +77,15 @@ def goal_indicator(row: pd.Series | dict) -> str:
     )  # fmt: skip
 
 
+def goal_target(row: pd.Series | dict) -> str:
+    """A goal's target as its plan states it, in the current language: '逐年增长' for a
+    growth above 0% (`vocabulary.target_label`, the reports' reading too)."""
+    return vocabulary.target_label(
+        row.get("target_kind"), row.get("target_value"), pick(row, "target_label"),
+        current_language(),
+    )  # fmt: skip
+
+
 def names_by_code(frame: pd.DataFrame, code_column: str, base: str) -> dict[str, str]:
     """Code → registry name in the current language, for a selectbox's options.
 

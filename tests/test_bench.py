@@ -69,21 +69,63 @@ def test_a_domain_inside_one_psu_has_zero_df_and_no_spread(wave: pd.DataFrame) -
     assert abs(row["standard_error"]) < 1e-12
 
 
-def test_the_dashboard_report_puts_each_figure_beside_the_trivial_page_and_the_goals() -> None:
+def test_the_dashboard_report_puts_each_page_beside_the_trivial_page_and_the_goals() -> None:
     from orchestration.bench_dashboard import DashboardBench, PageTimes, report
 
     result = DashboardBench(
         repeats=3,
-        dashboard=PageTimes(cold_first_paint=4.0, warm_first_paint=1.5, warm_settled=2.0,
-                            filter_change=0.6, language_switch=1.2),
+        pages={
+            "overview": PageTimes(cold_first_paint=4.0, warm_first_paint=1.5, warm_settled=2.0,
+                                  filter_change=0.6, language_switch=1.2),
+            "literacy": PageTimes(cold_first_paint=5.0, warm_first_paint=2.0, warm_settled=3.0,
+                                  filter_change=0.25, language_switch=1.5),
+            "target": PageTimes(cold_first_paint=4.5, warm_first_paint=1.8, warm_settled=2.5,
+                                filter_change=0.45, language_switch=1.0),
+        },
         trivial=PageTimes(cold_first_paint=2.0, warm_first_paint=1.0, warm_settled=1.0,
                           filter_change=0.3, language_switch=0.4),
     )  # fmt: skip
     lines = report(result).splitlines()
-    assert lines[2].split() == ["first", "paint,", "fresh", "server", "4.00s", "2.00s", "2.00×"]
-    assert lines[3].split() == ["first", "paint", "1.50s", "1.00s", "1.50×"]
-    assert lines[5].split() == ["filter", "change", "0.60s", "0.30s", "2.00×"]
-    assert lines[6].split() == ["language", "switch", "1.20s", "0.40s", "3.00×"]
+    assert lines[1].split() == ["overview", "literacy", "target", "trivial"]
+    assert lines[2].split() == [
+        "first", "paint,", "fresh", "server", "4.00s", "2.00×", "5.00s", "2.50×", "4.50s",
+        "2.25×", "2.00s",
+    ]  # fmt: skip
+    assert lines[3].split() == [
+        "first", "paint", "1.50s", "1.50×", "2.00s", "2.00×", "1.80s", "1.80×", "1.00s"
+    ]  # fmt: skip
+    assert lines[5].split() == [
+        "filter", "change", "0.60s", "2.00×", "0.25s", "0.83×", "0.45s", "1.50×", "0.30s"
+    ]  # fmt: skip
+    assert lines[6].split() == [
+        "language", "switch", "1.20s", "3.00×", "1.50s", "3.75×", "1.00s", "2.50×", "0.40s"
+    ]  # fmt: skip
     assert lines[7] == (
-        "goals: first paint ≤ 1.5× the trivial page (1.50×), filter change ≤ 0.5 s (0.60 s)"
+        "goals: first paint ≤ 1.5× the trivial page (overview 1.50×, literacy 2.00×, target 1.80×)"
+    )
+    assert lines[8] == (
+        "       filter change ≤ 0.5 s (overview 0.60 s, literacy 0.25 s, target 0.45 s)"
+    )
+
+
+def test_the_dashboard_json_holds_every_page_and_its_first_paint_ratio(tmp_path) -> None:
+    import json
+
+    from orchestration.bench_dashboard import DashboardBench, PageTimes, write_json
+
+    def times(first_paint: float) -> PageTimes:
+        return PageTimes(cold_first_paint=3.0, warm_first_paint=first_paint, warm_settled=2.0,
+                         filter_change=0.4, language_switch=1.0)  # fmt: skip
+
+    result = DashboardBench(
+        repeats=2,
+        pages={"overview": times(1.2), "literacy": times(1.6), "target": times(2.0)},
+        trivial=times(0.8),
+    )
+    write_json(result, tmp_path / "dashboard.json")
+    figures = json.loads((tmp_path / "dashboard.json").read_text())
+    assert sorted(figures["pages"]) == ["literacy", "overview", "target"]
+    assert figures["pages"]["literacy"]["warm_first_paint"] == 1.6
+    assert figures["first_paint_ratio"] == pytest.approx(
+        {"overview": 1.5, "literacy": 2.0, "target": 2.5}
     )

@@ -249,10 +249,11 @@ def test_the_literacy_page_draws_six_occupations_the_top_and_bottom_three(
     said = vocabulary.text("literacy.top_bottom", "zh", n=3, total=len(latest))
     assert "最高和最低的各 3 个群体（共 10 个）" in said
     assert any(isinstance(title, dict) and title.get("subtitle") == said for title in titles)
-    # a suppressed estimate sits on the axis (a pixel position), never at a value of 0
+    # a suppressed estimate sits in the plot's bottom strip (a pixel position 7 px above
+    # its bottom), never at a value of 0
     for layer, _ in layers:
         if "M -1 -1" in str(mark(layer).get("shape")):
-            assert layer["encoding"]["y"] == {"value": 400}
+            assert layer["encoding"]["y"] == {"value": {"expr": "height - 7"}}
     assert crosses is not None
 
 
@@ -285,3 +286,57 @@ def test_an_empty_warehouse_gives_a_message_not_a_stack_trace(
 
     assert not at.exception
     assert at.info
+
+
+@pytest.mark.parametrize(
+    ("lang", "header", "target"),
+    [("zh", "区级人均科普经费（科普专项经费/户籍人口）：逐年增长", "逐年增长"),
+     ("en", "Per-capita district science-popularization special fund (per registered "
+      "resident): grows every year", "grows every year")],
+)  # fmt: skip
+def test_a_growth_target_above_zero_reads_as_the_reports_say_it_on_the_target_page(
+    demo_home: KepuHome, lang: str, header: str, target: str
+) -> None:
+    """Ouhai's per-capita funding must grow every year: its registry label '>0%' is the
+    threshold of a growth rate, and the page names it as the report does."""
+    goal = f"{OUHAI_PLAN}.per-capita-funding"
+    registered = snapshot(
+        demo_home,
+        "select target_kind, target_value, target_label_zh from fct_plan_target"
+        " where target_id = ?",
+        [goal],
+    ).iloc[0]
+    at = target_page(lang, plan=OUHAI_PLAN, target=goal)
+
+    assert tuple(registered) == ("growth", 0.0, ">0%")
+    assert [h.value for h in at.header] == [header]
+    assert [m.value for m in at.metric][1] == target
+    assert not [m for m in at.metric if ">0%" in m.value]
+
+
+def test_a_suppressed_years_cross_is_drawn_whole_inside_the_plot(demo_home: KepuHome) -> None:
+    """Ouhai town 01's 2022, 2023 and 2025 estimates are suppressed: each × sits 7 px above
+    the bottom of the plot as drawn, in a 14 px strip the value axis leaves free, and the
+    year axis leaves 14 px at either end, so an × (√110 / 2 + 1 = 6.2 px from its centre)
+    at 2025 or on the bottom line is not cut by the chart's edge."""
+    town = "330304901"
+    suppressed = snapshot(
+        demo_home,
+        "select year from fct_indicator_value where indicator_code = 'literacy_ratio'"
+        " and group_dimension = 'total' and region_code = ? and value is null order by year",
+        [town],
+    )
+    at = target_page(plan=OUHAI_PLAN, target=OUHAI_LITERACY, region=town)
+    trend = charts(at)[0]
+    crosses = next(
+        (layer, frame) for layer, frame in trend if "M -1 -1" in str(mark(layer).get("shape"))
+    )
+    line = next(layer for layer, _ in trend if mark(layer)["type"] == "line")
+    reach = (mark(crosses[0])["size"] ** 0.5) / 2 + mark(crosses[0])["strokeWidth"] / 2
+
+    assert list(suppressed["year"]) == [2022, 2023, 2025]
+    assert list(crosses[1]["year"]) == [2022, 2023, 2025]
+    assert crosses[0]["encoding"]["y"] == {"value": {"expr": "height - 7"}}
+    assert line["encoding"]["y"]["scale"]["padding"] == 14
+    assert line["encoding"]["x"]["scale"]["padding"] == 14
+    assert round(reach, 1) == 6.2 and reach <= 7

@@ -309,3 +309,36 @@ def test_a_tile_s_sparkline_draws_the_target_only_on_the_values_scale(
     assert dashed not in ouhai[f"{OUHAI}.per-capita-funding"]
     assert dashed in ouhai[f"{OUHAI}.literacy"]
     assert dashed in beijing[f"{BEIJING}.demonstration-schools"]
+
+
+@pytest.mark.parametrize("width", range(60, 400, 10))
+def test_a_plan_name_never_breaks_a_line_inside_its_year_range(browser, width: int) -> None:
+    """Beijing's plan name in a cell as narrow as the scorecard's can be: Chromium wraps it
+    wherever it must, but '2021—2035年' stays on one line (without the joiners it broke
+    inside the range at 17 of these 34 widths: at 150 px after the dash, at 160 px before
+    年)."""
+    from dashboards.formats import WORD_JOINER, unbroken_years
+
+    name = "北京市全民科学素质行动规划纲要(2021—2035年)"
+    joined = unbroken_years(name)
+    page = browser.new_page()
+    page.set_content(f'<div style="width:{width}px;font:14px sans-serif">{joined}</div>')
+    lines = page.evaluate(
+        """() => {
+            const text = document.querySelector("div").firstChild;
+            const start = text.data.indexOf("2021"), end = text.data.indexOf("年)") + 1;
+            const tops = new Set();
+            for (let i = start; i < end; i++) {
+                const range = document.createRange();
+                range.setStart(text, i); range.setEnd(text, i + 1);
+                const rect = range.getBoundingClientRect();
+                if (rect.width > 0) tops.add(Math.round(rect.top));
+            }
+            return tops.size;
+        }"""
+    )
+    page.close()
+
+    assert joined.replace(WORD_JOINER, "") == name
+    assert joined.count(WORD_JOINER) == 3
+    assert lines == 1

@@ -17,6 +17,7 @@ A test holds the two together: every code has a label in both languages.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -26,6 +27,9 @@ LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 LABELS_FILE = Path(__file__).with_name("labels.csv")
 CODES_FILE = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "codes.csv"
+# A whole number of four or more digits in a registry label (≥30000人次): written with
+# thousands separators, as every other number a reader sees.
+LONG_NUMBER = re.compile(r"(?<![\d.,])\d{4,}(?![\d.])")
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,18 @@ def goal_name(name: str, gap_group_a: object, gap_group_b: object, lang: str) ->
     return text("goal.gap_pair", lang, name=name, a=a, b=b)
 
 
+def target_label(target_kind: object, target_value: object, label: str, lang: str) -> str:
+    """A target as its plan states it, from fct_plan_target's columns (`label` its
+    target_label in `lang`): a zero threshold of a kind with words of its own reads as
+    them (a gap or dispersion below 0 narrows, a growth above 0% grows every year:
+    `target_label.<kind>`); any other target as its label (≥18%), large numbers with
+    separators. The reports and the dashboard both call this."""
+    key = f"target_label.{target_kind}"
+    if target_value == 0 and has(key):
+        return text(key, lang)
+    return LONG_NUMBER.sub(lambda number: f"{int(number.group()):,}", label or "")
+
+
 # Reasons are words too; their module needs `has` and `text` above.
 from vocabulary.reasons import Reason, reason_from_row, reason_text  # noqa: E402
 
@@ -120,5 +136,6 @@ __all__ = [
     "namespaces",
     "reason_from_row",
     "reason_text",
+    "target_label",
     "text",
 ]

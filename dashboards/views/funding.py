@@ -87,12 +87,13 @@ def baseline_layers(baselines: pd.DataFrame, colour: alt.Color) -> list[alt.Char
 def per_capita_chart(values: pd.DataFrame, targets: pd.DataFrame, unit: str) -> alt.LayerChart:
     """Yearly per-capita values, with the plan's targets and baselines where it gives them."""
     baselines = targets.dropna(subset=["baseline_year", "baseline_value"])
+    periods = target_periods(targets)
     keys = ["funding.value"]
-    keys += ["funding.target"] if not target_periods(targets).empty else []
+    keys += ["funding.target"] if not periods.empty else []
     keys += ["funding.baseline"] if not baselines.empty else []
     colour = series_colour(keys)
     layers = [value_layer(values, unit, colour)]
-    layers += target_period_layers(targets, colour, t("funding.target"))
+    layers += target_period_layers(periods, colour, t("funding.target"))
     if not baselines.empty:
         layers += baseline_layers(baselines, colour)
     return alt.layer(*layers).properties(title=t("funding.per_capita_title"), height=360)

@@ -18,10 +18,14 @@ import vocabulary
 from dashboards import charts, data
 from dashboards.charts import (
     CROSS,
+    CROSS_SIZE,
     MAX_LINES,
+    YEARS,
+    cross_row,
     fewest_lines,
     target_period_layers,
     target_periods,
+    value_scale,
 )
 from dashboards.formats import DASH, fitted_width, whole
 from dashboards.i18n import (
@@ -63,8 +67,6 @@ RULE_CHANGE_COLOUR = "#888888"
 YEAR_AXIS = alt.Axis(format="d", tickMinStep=1)
 TREND_HEIGHT = 400
 GAP_HEIGHT = 320
-# Survey years start in 2016: a year axis drawn from zero would squeeze them into a line.
-YEAR_SCALE = alt.Scale(zero=False)
 
 
 def fixed(value: float) -> str:
@@ -133,12 +135,12 @@ def with_legends_below(chart: alt.LayerChart) -> alt.LayerChart:
 
 
 def trend_layers(
-    frame: pd.DataFrame, colour: alt.Color, value_title: str, group_title: str, height: int
+    frame: pd.DataFrame, colour: alt.Color, value_title: str, group_title: str
 ) -> list[alt.Chart]:
-    """Line, markers by quality, and an × on the x axis (the bottom of the plot, never at a
-    value of 0) for each suppressed value (explained in a note: a legend cannot show a
+    """Line, markers by quality, and an × in the plot's bottom strip (`value_scale`, never
+    at a value of 0) for each suppressed value (explained in a note: a legend cannot show a
     stroked × beside filled markers)."""
-    x = alt.X("year:Q", title=t("col.year"), axis=YEAR_AXIS, scale=YEAR_SCALE)
+    x = alt.X("year:Q", title=t("col.year"), axis=YEAR_AXIS, scale=YEARS)
     head = [
         alt.Tooltip("year:Q", title=t("col.year"), format="d"),
         alt.Tooltip("series:N", title=group_title),
@@ -149,7 +151,12 @@ def trend_layers(
     line = (
         alt.Chart(published)
         .mark_line()
-        .encode(x=x, y=alt.Y("shown:Q", title=value_title), color=colour, detail="segment:N")
+        .encode(
+            x=x,
+            y=alt.Y("shown:Q", title=value_title, scale=value_scale(zero=False)),
+            color=colour,
+            detail="segment:N",
+        )
     )
     points = (
         alt.Chart(published)
@@ -170,10 +177,10 @@ def trend_layers(
     )
     crosses = (
         alt.Chart(suppressed)
-        .mark_point(shape=CROSS, size=110, strokeWidth=2, opacity=1)
+        .mark_point(shape=CROSS, size=CROSS_SIZE, strokeWidth=2, opacity=1)
         .encode(
             x=x,
-            y=alt.value(height),
+            y=cross_row(),
             color=colour,
             tooltip=[
                 *head,
@@ -251,8 +258,9 @@ def trend_chart(
     """The literacy ratio by survey year against the plan's target and baseline;
     `subtitle` says which groups are drawn when not all of them are."""
     baselines = targets.dropna(subset=["baseline_year", "baseline_value"])
+    periods = target_periods(targets)
     extra = {}
-    if not target_periods(targets).empty:
+    if not periods.empty:
         extra[t("literacy.target")] = TARGET_COLOUR
     if not baselines.empty:
         extra[t("literacy.baseline")] = BASELINE_COLOUR
@@ -261,10 +269,10 @@ def trend_chart(
     value_title = t("col.estimate")
     group_title = t("col.group")
     layers = [ci_band(frame, colour)] if dimension == WHOLE_POPULATION else []
-    layers += trend_layers(frame, colour, value_title, group_title, TREND_HEIGHT)
+    layers += trend_layers(frame, colour, value_title, group_title)
     if rule_changes:
         layers += rule_change_layers(rule_changes)
-    layers += target_period_layers(targets, colour, t("literacy.target"))
+    layers += target_period_layers(periods, colour, t("literacy.target"))
     if not baselines.empty:
         layers += baseline_layers(baselines, colour)
     title = t("literacy.trend_title")
@@ -395,7 +403,7 @@ def gap_chart(frame: pd.DataFrame) -> alt.LayerChart:
     layers = [
         zero,
         bars,
-        *trend_layers(frame, colour, value_title, t("col.comparison"), GAP_HEIGHT),
+        *trend_layers(frame, colour, value_title, t("col.comparison")),
     ]
     chart = alt.layer(*layers).properties(title=t("literacy.gap_title"), height=GAP_HEIGHT)
     return with_legends_below(chart)

@@ -17,13 +17,22 @@ import streamlit as st
 
 import vocabulary
 from dashboards import data, status_data
-from dashboards.formats import DASH, day, goal_value, styled, whole, wrapped_row_height
+from dashboards.formats import (
+    DASH,
+    day,
+    goal_value,
+    styled,
+    unbroken_years,
+    whole,
+    wrapped_row_height,
+)
 from dashboards.i18n import (
     code_label,
     column_labels,
     current_language,
     department_list,
     goal_indicator,
+    goal_target,
     localized,
     names_by_code,
     pick,
@@ -164,8 +173,9 @@ def scorecard(plans: pd.DataFrame, goals: pd.DataFrame, counts: pd.DataFrame) ->
         groups = [group for group in GOAL_GROUPS if (plan_id, group) in counted]
         link = escape(href(OVERVIEW_PAGE, **{PLAN: plan_id}))
         span = f' rowspan="{max(len(groups), 1)}"'
+        name = escape(unbroken_years(pick(plan, "plan_name")))
         plan_cells = (
-            f'<td{span}><a href="{link}" target="_self">{escape(pick(plan, "plan_name"))}</a></td>'
+            f'<td{span}><a href="{link}" target="_self">{name}</a></td>'
             f'<td{span} class="nowrap">'
             f"{period_text(plan['period_start'], plan['period_end'])}</td>"
         )
@@ -188,7 +198,7 @@ def tile(goal: dict, series: pd.DataFrame) -> str:
     """A target's tile: name, latest value and year, target, verdict; a link to its detail."""
     latest = escape(goal_value(goal, "latest_value"))
     year = DASH if pd.isna(goal["latest_year"]) else int(goal["latest_year"])
-    target = t("overview.target", target=pick(goal, "target_label"), year=goal["target_year"])
+    target = t("overview.target", target=goal_target(goal), year=goal["target_year"])
     stage = code_label("verdict_stage", goal["verdict_stage"])
     chosen = {PLAN: goal["plan_id"], TARGET: goal["target_id"]}
     details = anchor(TARGET_PAGE, t("overview.details"), **chosen)

@@ -20,6 +20,7 @@ from dashboards.i18n import (
     current_language,
     department_list,
     goal_indicator,
+    goal_target,
     names_by_code,
     pick,
     reason_text,
@@ -37,7 +38,7 @@ def goal_name(goal: pd.Series) -> str:
         return t(
             "detail.goal_name",
             indicator=goal_indicator(goal),
-            target=pick(goal, "target_label"),
+            target=goal_target(goal),
         )
     return pick(goal, "target_label")
 
@@ -84,9 +85,7 @@ def show_numbers(goal: pd.Series) -> None:
     left.metric(
         t("detail.latest", year=year_text(goal["latest_year"])), goal_value(goal, "latest_value")
     )
-    middle.metric(
-        t("detail.target", year=year_text(goal["target_year"])), pick(goal, "target_label")
-    )
+    middle.metric(t("detail.target", year=year_text(goal["target_year"])), goal_target(goal))
     right.metric(
         t("detail.baseline", year=year_text(goal["baseline_year"])),
         goal_value(goal, "baseline_value"),

@@ -9,7 +9,6 @@ and for a formatted number (`num`, `pct`, ...). Reasons become words in one plac
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -34,9 +33,6 @@ DASH = "—"
 TWO_DECIMAL_FAMILIES = frozenset(
     {"survey_ratio", "survey_gap", "coverage", "funding_per_capita", "funding_total"}
 )
-# A whole number of four or more digits in a registry label (≥30000人次): written with
-# thousands separators, as the report writes every other number.
-LONG_NUMBER = re.compile(r"(?<![\d.,])\d{4,}(?![\d.])")
 # A literacy gap is in percentage points, like the survey_gap indicator.
 GAP_FAMILY = "survey_gap"
 
@@ -62,13 +58,14 @@ class Context:
         return getattr(record, f"{column}_{self.lang}") or getattr(record, f"{column}_zh") or ""
 
     def target_label(self, target: Any) -> str:
-        """The target as the plan states it: a gap or dispersion below 0 reads as
-        narrowing, a growth above 0% as growth every year (`target_label.<kind>`); other
-        targets as the registry's label (≥18%), large numbers with separators."""
-        key = f"target_label.{getattr(target, 'target_kind', '')}"
-        if getattr(target, "target_value", None) == 0 and vocabulary.has(key):
-            return self.t(key)
-        return LONG_NUMBER.sub(lambda m: f"{int(m.group()):,}", self.name(target, "target_label"))
+        """The target as the plan states it, in the report's language
+        (`vocabulary.target_label`, as on the dashboard)."""
+        return vocabulary.target_label(
+            getattr(target, "target_kind", None),
+            getattr(target, "target_value", None),
+            self.name(target, "target_label"),
+            self.lang,
+        )
 
     def goal_name(self, target: Any) -> str:
         """A target's indicator name in the report's language, a gap's with its pair."""
