@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from expectations.suites import TABLES as GX_TABLES
+from expectations.tables import TABLES as GX_TABLES
 from ingest.home import REPO_ROOT, KepuHome
 from ingest.specs import ALL_SPECS
 
