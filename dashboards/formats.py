@@ -37,9 +37,9 @@ WRAPPING_ROW_PIXELS = 65
 LINE_PIXELS = 20
 # A year range in a name (2021—2035年, 2017–2020) is one word: a browser may otherwise break
 # a line at its dash (2021— | 2035年) or before 年. A word joiner (zero width) between its
-# parts keeps it whole.
+# parts keeps it whole. (\u5e74 is 年: the dashboard's source holds no Chinese text.)
 WORD_JOINER = "\u2060"
-YEAR_RANGE = re.compile(r"(\d{4})([—–-])(\d{4})(年?)")
+YEAR_RANGE = re.compile(r"(\d{4})([—–-])(\d{4})(\u5e74?)")
 # Where a line may break: after a space, and before or after a Chinese character.
 BREAKS = re.compile(r"(?<=\s)|(?=[\u2e80-\uffef])|(?<=[\u2e80-\uffef])")
 
