@@ -188,38 +188,40 @@ hold members of the domain (R's degf of the domain; the design's df for the whol
         group by wave_id{% for key in keys %}, {{ key }}{% endfor %}, stratum
     ),
 
-    grand_means as (
+    centred as (
+        -- each stratum's sums beside the mean PSU total of its domain over the wave's PSUs
+        -- (the centre of lonely_psu = 'adjust'), a window over the domain's strata: a
+        -- grouped copy joined back shares only wave_id with the strata, and PostgreSQL,
+        -- estimating a row per domain, joined the strata to every domain first (85 million
+        -- rows for a national wave: 108 s, against 13 s this way)
         select
-            by_stratum.wave_id,
-            {% for key in keys %}by_stratum.{{ key }},{% endfor %}
-            sum(by_stratum.z_sum) / max(waves.psu_count) as mean_psu_total
+            by_stratum.*,
+            sum(by_stratum.z_sum) over (
+                partition by by_stratum.wave_id{% for key in keys %}, by_stratum.{{ key }}{% endfor %}
+            ) / waves.psu_count as mean_psu_total,
+            waves.lonely_psu
         from by_stratum
         inner join waves on by_stratum.wave_id = waves.wave_id
-        group by by_stratum.wave_id{% for key in keys %}, by_stratum.{{ key }}{% endfor %}
     ),
 
     contributions as (
         select
-            by_stratum.wave_id,
-            {% for key in keys %}by_stratum.{{ key }},{% endfor %}
+            centred.wave_id,
+            {% for key in keys %}centred.{{ key }},{% endfor %}
             strata.psu_count,
-            by_stratum.member_psus,
+            centred.member_psus,
             case
                 when strata.psu_count > 1
                     then (1 - strata.sampling_fraction) * strata.psu_count / (strata.psu_count - 1)
-                        * (by_stratum.z_squares - by_stratum.z_sum * by_stratum.z_sum / strata.psu_count)
-                when waves.lonely_psu = 'adjust'
+                        * (centred.z_squares - centred.z_sum * centred.z_sum / strata.psu_count)
+                when centred.lonely_psu = 'adjust'
                     then (1 - strata.sampling_fraction)
-                        * power(by_stratum.z_sum - grand_means.mean_psu_total, 2)
+                        * power(centred.z_sum - centred.mean_psu_total, 2)
                 else 0.0
             end as stratum_variance
-        from by_stratum
+        from centred
         inner join strata
-            on by_stratum.wave_id = strata.wave_id and by_stratum.stratum = strata.stratum
-        inner join waves on by_stratum.wave_id = waves.wave_id
-        inner join grand_means
-            on by_stratum.wave_id = grand_means.wave_id
-            {% for key in keys %}and by_stratum.{{ key }} = grand_means.{{ key }} {% endfor %}
+            on centred.wave_id = strata.wave_id and centred.stratum = strata.stratum
     ),
 
     summed as (

@@ -5,10 +5,21 @@
 -- its threshold; a rule with min_ci_width holds only where the Korn–Graubard CI is wider.
 -- No rule holds → present. Every domain the wave has is listed for every region, so
 -- empty domains show as such.
+--
+-- A domain and its interval are matched on the one column literacy_estimate_id, not on
+-- its four parts: PostgreSQL, estimating the distinct domains from no statistics, merged
+-- on three of them and compared the region row by row (73 minutes at national scale,
+-- against 43 s on the one key).
+{%- set estimate_id -%}
+    wave_id || '|' || region_code || '|' || group_dimension || '|' || group_value
+{%- endset %}
 with
 
 intervals as (
-    select * from {{ ref('int_survey_intervals') }}
+    select
+        {{ estimate_id }} as literacy_estimate_id,
+        *
+    from {{ ref('int_survey_intervals') }}
 ),
 
 waves as (
@@ -69,10 +80,16 @@ domains as (
     inner join wave_groups on wave_regions.wave_id = wave_groups.wave_id
 ),
 
+keyed_domains as (
+    select
+        {{ estimate_id }} as literacy_estimate_id,
+        *
+    from domains
+),
+
 estimates as (
     select
-        domains.wave_id || '|' || domains.region_code || '|' || domains.group_dimension || '|'
-        || domains.group_value as literacy_estimate_id,
+        domains.literacy_estimate_id,
         domains.wave_id,
         domains.region_code,
         domains.group_dimension,
@@ -90,12 +107,8 @@ estimates as (
         intervals.effective_sample_size,
         intervals.design_effect,
         intervals.lonely_psu
-    from domains
-    left join intervals
-        on domains.wave_id = intervals.wave_id
-        and domains.region_code = intervals.region_code
-        and domains.group_dimension = intervals.group_dimension
-        and domains.group_value = intervals.group_value
+    from keyed_domains as domains
+    left join intervals on domains.literacy_estimate_id = intervals.literacy_estimate_id
 ),
 
 measured as (
