@@ -14,8 +14,8 @@ proportion (overall and by sex, urban/rural, age band, education, occupation) th
 - `svy`, the independent Python reference (R `survey`'s numbers).
 
 Each runs in a child process of its own that generates the same wave, so its peak
-resident memory (`resource.getrusage(RUSAGE_SELF).ru_maxrss` of that child, which counts
-the respondent frame and the libraries too) is its own; DuckDB runs with the warehouse's
+resident memory (VmHWM of that child, `orchestration.peak_memory`, which counts the
+respondent frame and the libraries too) is its own; DuckDB runs with the warehouse's
 settings (memory_limit, KEPU_DUCKDB_MEMORY_LIMIT). Each first runs once on a small wave
 (imports and first calls untimed). The SQL sides start from the respondents already in a
 DuckDB table (loading them is not timed, as in the warehouse) and report the fastest of
@@ -28,7 +28,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import multiprocessing
-import resource
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -38,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from ingest.home import KepuHome
+from orchestration.peak_memory import MEASURE, own_peak_rss_mb
 
 GROUPS = ("sex", "urban_rural", "age_band", "education", "occupation")
 KEYS = ["grouping", "domain"]
@@ -135,7 +135,7 @@ class BenchResult:
     ours_vs_floor_se: float
     ours_vs_svy_estimate: float
     ours_vs_svy_se: float
-    memory_measure: str = "peak RSS (ru_maxrss) of the child process running the stage"
+    memory_measure: str = MEASURE
 
 
 def national_wave(respondents: int, seed: int = 2023) -> pd.DataFrame:
@@ -273,7 +273,7 @@ def reference(frame: pd.DataFrame) -> Timed:
 def _child(estimator: Callable[[pd.DataFrame], Timed], respondents: int, pipe) -> None:
     estimator(national_wave(WARM_UP))  # imports and first-call set-up are not timed
     timed = estimator(national_wave(respondents))
-    pipe.send((timed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    pipe.send((timed, own_peak_rss_mb()))
     pipe.close()
 
 

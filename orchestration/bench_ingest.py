@@ -22,7 +22,6 @@ import csv
 import dataclasses
 import json
 import multiprocessing
-import resource
 import shutil
 import tempfile
 import time
@@ -30,6 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ingest.home import KepuHome
+from orchestration.peak_memory import MEASURE, own_peak_rss_mb
 
 SHEET = "受访者"
 WAVE = "beijing-2020"
@@ -58,7 +58,7 @@ class BenchResult:
     openpyxl: Stage
     ours: Stage
     ours_csv: Stage
-    memory_measure: str = "peak RSS (ru_maxrss) of the child process running the stage"
+    memory_measure: str = MEASURE
 
     @property
     def ours_over_calamine(self) -> float:
@@ -204,7 +204,7 @@ def _child(stage: Callable, warm_up: Files, files: Files, repeats: int, pipe) ->
     timings.clear()
     counts = {once(files) for _ in range(repeats)}
     assert len(counts) == 1, counts
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = own_peak_rss_mb()
     pipe.send(Stage(min(timings), counts.pop() - 1, peak))
     pipe.close()
 

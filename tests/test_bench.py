@@ -30,7 +30,7 @@ def test_the_macro_the_floor_and_svy_agree_to_1e_12(tmp_path, wave: pd.DataFrame
                        "ours_vs_svy_estimate", "ours_vs_svy_se"):  # fmt: skip
         assert figures[difference] <= 1e-12, difference
     assert figures["ours_over_floor"] == figures["ours"]["seconds"] / figures["floor"]["seconds"]
-    assert figures["memory_measure"].startswith("peak RSS (ru_maxrss)")
+    assert figures["memory_measure"].startswith("peak RSS (VmHWM)")
 
 
 def test_sample_sizes_weights_estimates_and_df_equal_a_pandas_count(wave: pd.DataFrame) -> None:

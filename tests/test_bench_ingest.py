@@ -44,5 +44,31 @@ def test_every_stage_counts_all_rows_and_the_json_holds_the_figures(tmp_path: Pa
     )
     assert figures["ours"]["over_calamine"] == figures["ours_over_calamine"]
     assert figures["goal_ours_over_calamine"] == 2.0
-    assert figures["memory_measure"].startswith("peak RSS (ru_maxrss)")
+    assert figures["memory_measure"].startswith("peak RSS (VmHWM)")
     assert f"{ROWS:,} respondents" in bench_ingest.report(result)
+
+
+def _report_peak(pipe) -> None:
+    from orchestration.peak_memory import own_peak_rss_mb
+
+    pipe.send(own_peak_rss_mb())
+    pipe.close()
+
+
+def test_a_spawned_stage_reports_its_own_peak_not_its_parents() -> None:
+    """A child spawned after the parent held 600 MiB reports what the child itself held
+    (an interpreter: well under 300 MiB); getrusage's ru_maxrss would say ≥ 600 MiB, the
+    parent's peak carried across exec."""
+    import multiprocessing
+
+    held = bytearray(600 << 20)
+    held[::4096] = b"\1" * len(range(0, len(held), 4096))  # every page resident
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_report_peak, args=(sender,))
+    child.start()
+    sender.close()
+    peak = receiver.recv()
+    child.join()
+    del held
+    assert 5 < peak < 300
