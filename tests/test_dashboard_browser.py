@@ -179,6 +179,31 @@ def test_a_bookmarked_target_page_opens_on_its_selection(
     assert parse_qs(urlparse(page.url).query)["target"] == [target]
 
 
+def test_a_gap_target_shows_its_values_whole_in_english(
+    page: Page, marts: duckdb.DuckDBPyConnection
+) -> None:
+    """'-0.09 percentage points' is wider than a third of the page: it wraps, nothing of it
+    is cut off with an ellipsis."""
+    target = f"{OUHAI}.gender-gap"
+    latest, baseline = marts.execute(
+        "select latest_value, baseline_value from fct_target_progress where target_id = ?",
+        [target],
+    ).fetchone()
+    page.goto(f"/target?plan={OUHAI}&target={target}&lang=en")
+    values = page.locator("[data-testid='stMetricValue']")
+    expect(values.first).to_have_text(f"{latest:.2f} percentage points", timeout=WAIT_MS)
+    expect(values.nth(1)).to_have_text("gap narrows")
+    expect(values.nth(2)).to_have_text(f"{baseline:.2f} percentage points")
+    for value in values.all():
+        # the text's own box ends inside its column (cut or not, a line that does not
+        # wrap is laid out past it)
+        right, column_right = value.locator("p").evaluate(
+            "p => [p.getBoundingClientRect().right,"
+            " p.closest('[data-testid=stMetric]').getBoundingClientRect().right]"
+        )
+        assert right <= column_right + 0.5, (right, column_right)
+
+
 REGION_LABEL = {"zh": "选择地区", "en": "Choose a region"}
 GROUP_LABEL = {"zh": "选择分组方式", "en": "Choose a breakdown"}
 OCCUPATION_GAP = {"zh": "最高 − 最低职业群体", "en": "highest − lowest occupation"}
