@@ -2,14 +2,15 @@
 
 The loader already rejects bad cells file by file; these suites are the second line: they
 validate each raw table as a whole after it changed (types, domains, ranges, one row per
-key and load), and Dagster runs them as blocking checks, so nothing that fails them
-reaches the marts or the published snapshot.
+key and load; read in batches by that key, `expectations.tables`), and Dagster runs
+them as blocking checks, so nothing that fails them reaches the marts or the published
+snapshot.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import great_expectations as gx
@@ -317,6 +318,32 @@ def _describe(result: dict) -> str:
     observed = result["result"]
     sample = observed.get("partial_unexpected_list") or observed.get("observed_value")
     return f"{config['type']} {kwargs}: unexpected {observed.get('unexpected_count', '')} {sample}"
+
+
+def unique_key(table: str) -> list[str]:
+    """The columns of the table's one uniqueness expectation, by which its rows are read
+    in batches (`expectations.tables.batch_queries`)."""
+    (key,) = (
+        e.column_list
+        for e in suite_for(table).expectations
+        if isinstance(e, gxe.ExpectCompoundColumnsToBeUnique)
+    )
+    return list(key)
+
+
+def validate_batches(table: str, frames: Iterable[pd.DataFrame]) -> SuiteResult:
+    """Run the table's suite on each of `frames` (the raw table's rows in batches by its
+    key: `expectations.tables.batch_queries`); the table passes when every batch does.
+    The failures are each batch's, an expectation failed in several batches once per
+    batch."""
+    results = [validate(table, frame) for frame in frames]
+    return SuiteResult(
+        table=table,
+        success=all(r.success for r in results),
+        evaluated=max((r.evaluated for r in results), default=0),
+        rows=sum(r.rows for r in results),
+        failures=tuple(f for r in results for f in r.failures),
+    )
 
 
 def validate(table: str, frame: pd.DataFrame) -> SuiteResult:

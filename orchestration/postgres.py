@@ -15,11 +15,12 @@ build's own schemas (`marts_build_…`), which `postgres_publish` switches into 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import dagster as dg
@@ -27,6 +28,7 @@ import duckdb
 import pandas as pd
 import psycopg
 
+from expectations.tables import batch_queries
 from ingest.engine import connect, open_connection
 from ingest.load import raw_table_ddl
 from ingest.store import (
@@ -134,12 +136,26 @@ DATE_TYPE_CODES = {1082, 1114, 1184}
 NUMERIC_TYPE_CODE = 1700
 
 
-def raw_frame(table: str, environ: Mapping[str, str] = os.environ) -> pd.DataFrame:
-    """A raw table of the server as DuckDB's `.df()` gives it, for the Great Expectations
-    suites."""
+# A non-negative hash of a raw table's key columns (`expectations.tables.batch_queries`).
+SERVER_KEY_HASH = "(hashtext(row({columns})::text) & 2147483647)"
+
+
+@contextlib.contextmanager
+def raw_batches(
+    table: str, key: list[str], environ: Mapping[str, str] = os.environ
+) -> Iterator[Iterator[pd.DataFrame]]:
+    """A raw table of the server in batches by `key` (`expectations.tables`), each as
+    DuckDB's `.df()` gives it, for the Great Expectations suites; read in one snapshot."""
     with connect(environ) as con:
-        cursor = con.execute(f'select * from {RAW_SCHEMA}."{table}"')
-        frame = pd.DataFrame(cursor.fetchall(), columns=[c.name for c in cursor.description])
+        con.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        relation = f'{RAW_SCHEMA}."{table}"'
+        (rows,) = con.execute(f"select count(*) from {relation}").fetchone()
+        queries = batch_queries(relation, rows, key, SERVER_KEY_HASH)
+        yield (_frame(con.execute(sql)) for sql in queries)
+
+
+def _frame(cursor: psycopg.Cursor) -> pd.DataFrame:
+    frame = pd.DataFrame(cursor.fetchall(), columns=[c.name for c in cursor.description])
     for column in cursor.description:
         if column.type_code in DATE_TYPE_CODES:
             frame[column.name] = pd.to_datetime(frame[column.name])

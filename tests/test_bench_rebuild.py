@@ -178,7 +178,7 @@ def test_the_report_sets_postgresql_beside_duckdb_and_the_floor() -> None:
         "|---|---|---|---|---|---|---|---|",
         "| load (parse, type, check, land) | 30.0 | 310 | 40.0 | 350 | read (cells as text) "
         "| 10.0 | 120 |",
-        "| build (dbt + GX + publish) | 60.0 | 820 | 140.0 | 1,900 | transform (models' SQL) "
+        "| build (dbt + tests + publish) | 60.0 | 820 | 140.0 | 1,900 | transform (models' SQL) "
         "| 35.0 | 400 |",
         "| **total** | **90.0** | | **180.0** | | | **45.0** | |",
         "| one late county return (load + build + publish) | 9.0 | 700 | 18.0 | 1,500 |  | | |",

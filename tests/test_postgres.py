@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from expectations.tables import TABLES
+from expectations.tables import TABLES, batch_queries
 from ingest.engine import connect
 from ingest.home import REPO_ROOT, KepuHome
 from orchestration.assess import build_assessment_warehouse
 from orchestration.defs.project import DBT_EXECUTABLE, DBT_PROJECT_DIR, prepare
-from orchestration.postgres import TARGET_PATH, build, copy_raw_from_server
+from orchestration.postgres import SERVER_KEY_HASH, TARGET_PATH, build, copy_raw_from_server
 from orchestration.publish import MARTS_SCHEMA
 from orchestration.run import RunOutcome, run_job
 from tests.engine_frames import duckdb_frames, postgres_frame, rows, same_value
@@ -99,6 +99,29 @@ def test_the_job_on_the_server_lands_the_raw_tables_whole(
     respondents = postgres_frame(server_run.environ, "raw", "survey_respondents")
     expected = raw["survey_respondents"]
     assert rows(respondents.drop(columns="load_id")) == rows(expected.drop(columns="load_id"))
+
+
+def test_the_suites_read_a_server_table_in_batches_that_partition_it(
+    server_run: ServerRun,
+) -> None:
+    """Every row of the survey responses in exactly one of eight batches by the suite's
+    key, in batches of near equal size: GX sees each row once and the rows of one key
+    together (tests/test_expectations.py)."""
+    from expectations.suites import unique_key
+
+    key = unique_key("survey_responses")
+    columns = ", ".join(key)
+    relation = 'raw."survey_responses"'
+    with connect(server_run.environ) as con:
+        table = con.execute(f"select {columns} from {relation}").fetchall()
+        batch = -(-len(table) // 8)
+        queries = batch_queries(relation, len(table), key, SERVER_KEY_HASH, batch_rows=batch)
+        parts = [
+            con.execute(sql.replace("select *", f"select {columns}")).fetchall() for sql in queries
+        ]
+    assert len(parts) == 8
+    assert sorted(r for part in parts for r in part) == sorted(table)
+    assert all(len(part) > len(table) / 16 for part in parts)
 
 
 def test_every_mart_the_job_published_on_postgresql_equals_duckdbs(server_run: ServerRun) -> None:
