@@ -51,10 +51,8 @@ def batch_queries(
     when each batch does, and a suite holds a batch in memory, not the table. Measured
     on the national survey responses (12 million rows, DuckDB): read whole, 77 s and a
     7.3 GB peak (on the server, where the rows came as Python tuples, a late return
-    peaked at 18 GB: issue 12); in batches of
-    250,000, 85 s and 2.3 GB, of which ~1.7 GB is what Great Expectations' validations
-    leave behind, ~140 bytes per row validated (not Python objects the collector finds,
-    and not returned by malloc_trim)."""
+    peaked at 18 GB: issue 12); in batches of 250,000, 85 s and 2.3 GB before each
+    batch's garbage was collected (`expectations.suites.validate_batches`)."""
     parts = max(1, -(-rows // batch_rows))
     if parts == 1:
         return [f"select * from {relation}"]
