@@ -28,7 +28,7 @@ import duckdb
 import pandas as pd
 import psycopg
 
-from expectations.tables import batch_queries
+from expectations.tables import batch_queries, read_batches
 from ingest.engine import connect, open_connection
 from ingest.load import raw_table_ddl
 from ingest.store import (
@@ -151,7 +151,7 @@ def raw_batches(
         relation = f'{RAW_SCHEMA}."{table}"'
         (rows,) = con.execute(f"select count(*) from {relation}").fetchone()
         queries = batch_queries(relation, rows, key, SERVER_KEY_HASH)
-        yield (_frame(con.execute(sql)) for sql in queries)
+        yield read_batches(queries, lambda sql: _frame(con.execute(sql)))
 
 
 def _frame(cursor: psycopg.Cursor) -> pd.DataFrame:

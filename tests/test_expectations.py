@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import duckdb
 import great_expectations.expectations as gxe
 import pandas as pd
@@ -15,7 +17,7 @@ from expectations.suites import (
     validate,
     validate_batches,
 )
-from expectations.tables import TABLES, batch_queries
+from expectations.tables import TABLES, batch_queries, read_batches
 
 
 @pytest.fixture
@@ -123,3 +125,24 @@ def test_a_small_table_is_read_in_one_query() -> None:
     assert batch_queries("raw.plans", 7, ["load_id", "plan_id"], "hash({columns})") == [
         "select * from raw.plans"
     ]
+
+
+def test_batches_are_read_when_asked_with_a_full_collection_between_them() -> None:
+    collections, reads = [], []
+
+    def counting(phase: str, info: dict) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.callbacks.append(counting)
+    try:
+        batches = read_batches(["a", "b", "c"], lambda sql: reads.append(sql) or sql.upper())
+        assert reads == []
+        assert next(batches) == "A" and (reads, collections) == (["a"], [])
+        assert list(batches) == ["B", "C"]
+        assert (reads, collections.count(2)) == (["a", "b", "c"], 2)
+        collections.clear()
+        assert list(read_batches(["only"], str.upper)) == ["ONLY"]
+        assert collections.count(2) == 0
+    finally:
+        gc.callbacks.remove(counting)

@@ -7,7 +7,7 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
-from expectations.tables import TABLES, batch_queries
+from expectations.tables import TABLES, batch_queries, read_batches
 from ingest.engine import on_server
 from ingest.home import KepuHome
 from ingest.lock import warehouse_lock
@@ -29,7 +29,7 @@ def warehouse_batches(
         relation = f"raw.{table}"
         (rows,) = con.execute(f"select count(*) from {relation}").fetchone()
         queries = batch_queries(relation, rows, key, "hash({columns})")
-        yield (con.execute(sql).df() for sql in queries)
+        yield read_batches(queries, lambda sql: con.execute(sql).df())
 
 
 def gx_check(table: str) -> dg.AssetChecksDefinition:
