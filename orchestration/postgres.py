@@ -29,7 +29,7 @@ import pandas as pd
 import psycopg
 
 from expectations.tables import batch_queries, read_batches
-from ingest.engine import connect, open_connection
+from ingest.engine import connect, open_connection, server_frame
 from ingest.load import raw_table_ddl
 from ingest.store import (
     LOAD_LOCK_KEY,
@@ -130,12 +130,6 @@ def copy_raw_from_server(target: Path, environ: Mapping[str, str] = os.environ) 
     return target
 
 
-# psycopg's type codes of the columns DuckDB hands pandas otherwise: dates and timestamps
-# as datetime64, decimals as floats (what the Great Expectations suites were written on).
-DATE_TYPE_CODES = {1082, 1114, 1184}
-NUMERIC_TYPE_CODE = 1700
-
-
 # A non-negative hash of a raw table's key columns (`expectations.tables.batch_queries`).
 SERVER_KEY_HASH = "(hashtext(row({columns})::text) & 2147483647)"
 
@@ -151,17 +145,7 @@ def raw_batches(
         relation = f'{RAW_SCHEMA}."{table}"'
         (rows,) = con.execute(f"select count(*) from {relation}").fetchone()
         queries = batch_queries(relation, rows, key, SERVER_KEY_HASH)
-        yield read_batches(queries, lambda sql: _frame(con.execute(sql)))
-
-
-def _frame(cursor: psycopg.Cursor) -> pd.DataFrame:
-    frame = pd.DataFrame(cursor.fetchall(), columns=[c.name for c in cursor.description])
-    for column in cursor.description:
-        if column.type_code in DATE_TYPE_CODES:
-            frame[column.name] = pd.to_datetime(frame[column.name])
-        elif column.type_code == NUMERIC_TYPE_CODE:
-            frame[column.name] = frame[column.name].astype(float)
-    return frame
+        yield read_batches(queries, lambda sql: server_frame(con.execute(sql)))
 
 
 def _copy_table(source: duckdb.DuckDBPyConnection, con: psycopg.Connection, table: str) -> int:
