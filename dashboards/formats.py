@@ -18,10 +18,10 @@ from pandas.io.formats.style import Styler
 
 from dashboards.i18n import current_language, pick, t
 from ingest.specs import ALL_SPECS, EXTRA_TABLES
+from vocabulary import PERCENT_FAMILIES
 
 DASH = "—"
-# indicator_family codes whose values are percentages (0–100) or percentage points
-PERCENT_FAMILIES = ("survey_ratio", "coverage")
+# indicator_family codes whose values are percentage points (percentages: vocabulary's)
 POINTS_FAMILIES = ("survey_gap", "survey_dispersion", "coverage_dispersion")
 PER_CAPITA_FAMILIES = ("funding_per_capita",)
 # From here a count reads better in 万 than as six or more digits.

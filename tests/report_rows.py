@@ -88,7 +88,7 @@ LITERACY_PROGRESS = {
     "target_kind": "level",
     "target_value": 20.0,
     "target_label_zh": "≥20%",
-    "target_label_en": "≥20 %",
+    "target_label_en": "≥20%",
     "progress_method": "growth_ratio",
     "verdict_rule": "growth_ratio_bands",
     "baseline_year": 2015,

@@ -399,7 +399,7 @@ def test_a_status_left_undecided_by_a_suppressed_latest_estimate_says_why_with_n
     assert latest["estimate"] == DASH
     assert latest["reason"] == "有效样本量 21.4，不足 30"
     at.radio(key="lang").set_value("en").run()
-    literacy = row(table_with(at, "status_reason"), indicator=name["name_en"], target="≈28 % (±1)")
+    literacy = row(table_with(at, "status_reason"), indicator=name["name_en"], target="≈28% (±1)")
     assert literacy["status_reason"] == (
         "latest estimate suppressed: effective sample size 21.4, below 30"
     )

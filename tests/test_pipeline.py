@@ -75,7 +75,7 @@ def test_beijing_about_28_percent_carries_its_tolerance(demo_home: KepuHome, cap
         "where target_id = 'beijing-2021-2035.literacy'",
         capsys,
     ).iloc[0]
-    expected = ("≈28%（±1）", "≈28 % (±1)", 1.0)
+    expected = ("≈28%（±1）", "≈28% (±1)", 1.0)
     assert (label.target_label_zh, label.target_label_en, label.tolerance) == expected
 
 

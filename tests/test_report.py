@@ -59,8 +59,15 @@ def test_overview_gives_each_target_its_verdict_in_words_and_colour(zh: dict[str
     achieved before the due year."""
     (rows,) = tables(zh["docx"], SUMMARY_HEADER_ZH)
     assert rows == [
-        ["科普活动场次", "≥300场次", "—", "310（2020年）", "—", "已达成"],
-        ["公民具备科学素质的比例", "≥20%", "10.00（2015年）", "13.00（2020年）", "—", "需加快进度"],
+        ["科普活动场次", "≥300场次", "—", "310场次（2020年）", "—", "已达成"],
+        [
+            "公民具备科学素质的比例",
+            "≥20%",
+            "10.00%（2015年）",
+            "13.00%（2020年）",
+            "—",
+            "需加快进度",
+        ],
     ]
     summary = Document(str(zh["docx"])).tables[0]
     fills = [row.cells[5]._tc.tcPr.find(qn("w:shd")).get(qn("w:fill")) for row in summary.rows]
@@ -85,12 +92,12 @@ def test_english_report_takes_labels_and_names_in_english(en: dict[str, Path]):
     header = ["Indicator", "Target", "Baseline (year)", "Latest value (year)"]
     (rows,) = tables(en["docx"], [*header, "Share achieved", "Verdict"])
     assert rows == [
-        ["Science-popularization events", "≥300 events", "—", "310 (2020)", "—", "Achieved"],
+        ["Science-popularization events", "≥300 events", "—", "310 events (2020)", "—", "Achieved"],
         [
             "Share of citizens with scientific literacy",
-            "≥20 %",
-            "10.00 (2015)",
-            "13.00 (2020)",
+            "≥20%",
+            "10.00% (2015)",
+            "13.00% (2020)",
             "—",
             "Must accelerate",
         ],
@@ -159,7 +166,7 @@ def test_each_target_with_values_gets_an_embedded_png_without_software_tag(
 
 
 def test_target_outside_the_confidence_interval_is_stated(zh: dict[str, Path]):
-    assert "目标值 20.00 不在最新估计的95%置信区间 [11.20, 15.00] 之内。" in texts(zh["docx"])
+    assert "目标值 20.00% 不在最新估计的95%置信区间 [11.20, 15.00] 之内。" in texts(zh["docx"])
 
 
 def test_literacy_gaps_come_from_the_latest_wave_up_to_the_as_of_date(zh: dict[str, Path]):

@@ -82,11 +82,33 @@ def test_farmer_college_trainees_are_not_achieved_6400_of_6500(marts, reports) -
     at = body.index("6. 农函大培训学员数（≥6,500名）")
     assert body[at + 1] == "评估结论：未达成"
     assert (
-        "2025年数值 6,400 名，目标 ≥6,500名，差额 100，完成目标的 98.5%。" in body[at + 2 : at + 6]
+        "2025年数值 6,400名，目标 ≥6,500名，差额 100名，完成目标的 98.5%。" in body[at + 2 : at + 6]
     )
     english = section(reports["en"], "2. Achievement of the targets")
     at = next(i for i, p in enumerate(english) if p.startswith("6. Farmers' correspondence"))
     assert english[at + 1] == "Verdict: Not achieved"
+
+
+def test_the_literacy_shortfall_reads_in_percentage_points_alike_in_every_line(
+    marts, reports
+) -> None:
+    """Literacy is a share: 18% less the 2025 estimate, 17.5999%, is 0.40 percentage
+    points, and the final line, the status reason and the problems list say so in the
+    same words (they once read '差额 0.40' and '差 0.4', with no unit)."""
+    (final, goal) = marts.execute(
+        "select final_value, target_value from fct_target_progress "
+        "where target_id = ? and as_of_date = ?",
+        [f"{PLAN}.literacy", AS_OF],
+    ).fetchone()
+    gap = f"{goal - final:.2f}"
+    assert gap == "0.40"
+    zh = "\n".join(paragraphs(reports["zh"]))
+    assert f"2025年数值 {final:.2f}%，目标 ≥18%，差额 {gap}个百分点，" in zh
+    assert f"判定依据：目标期已过，最终值未达到目标：差 {gap}个百分点。" in zh
+    assert f"差 {gap}个百分点（完成 {final / goal:.1%}）。" in zh
+    assert "差 0.4。" not in zh and f"差额 {gap}，" not in zh
+    en = "\n".join(paragraphs(reports["en"]))
+    assert f"falls short of the target by {gap} percentage points" in en
 
 
 def test_overview_counts_equal_fct_plan_status_count(marts, reports) -> None:
@@ -138,8 +160,8 @@ def test_problems_name_the_unit_that_never_reported_and_the_biggest_shortfall(re
     problems = section(reports["zh"], "五、存在问题")
     # the smallest share achieved first: 25,500 / 30,000 = 85.0%
     assert problems[0] == (
-        "1. 老年人智能技术应用科普培训人次未达成：2025年 25,500 人次，目标 ≥30,000人次，"
-        "差 4,500（完成 85.0%）。"
+        "1. 老年人智能技术应用科普培训人次未达成：2025年 25,500人次，目标 ≥30,000人次，"
+        "差 4,500人次（完成 85.0%）。"
     )
     assert "区科协从未报送 1 项任务的进展，按未完成计：实施科学素质大提升工程。" in "".join(
         problems

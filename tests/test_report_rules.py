@@ -113,7 +113,7 @@ def test_a_suppressed_latest_estimate_is_explained_by_its_reason(tmp_path: Path)
     zh = render(database, tmp_path / "zh")
     (rows,) = tables(zh["docx"], SUMMARY_HEADER_ZH)
     latest = "—（不宜发布：有效样本量 23.4，不足 30）（2019年）"
-    assert rows == [["公民具备科学素质的比例", "≥20%", "10.00（2015年）", latest, "—", "数据不足"]]
+    assert rows == [["公民具备科学素质的比例", "≥20%", "10.00%（2015年）", latest, "—", "数据不足"]]
     (literacy,) = components(zh["docx"])
     assert literacy["y_t"] == latest
     assert literacy["判定结果"] == "最新估计不宜发布：有效样本量 23.4，不足 30 → 数据不足"

@@ -132,7 +132,7 @@ def test_achievements_problems_and_suggestions_are_drafted_from_the_marts(zh: di
     urban − rural (6.20 [3.00, 9.40]) and men − women (3.10 [1.20, 5.00]) gaps lie above 0;
     甲街道's upper bound 11.0% is below the district's 13.0%, 乙镇's 16.0% is not."""
     assert section(zh["docx"], "四、主要成效") == [
-        "1. 1 项量化目标已达成：科普活动场次（310 场次，目标 ≥300场次）。",
+        "1. 1 项量化目标已达成：科普活动场次（310场次，目标 ≥300场次）。",
         "2. 公民具备科学素质的比例由2015年的 10.00% 提高到2020年的 13.00%（+30.0%）。",
         DRAFTED_ZH,
     ]
@@ -182,17 +182,17 @@ def test_a_final_verdict_states_value_target_gap_and_share(tmp_path: Path):
     body = section(zh["docx"], "二、目标完成情况")
     assert body[1:5] == [
         "评估结论：未达成",
-        "最新值：280 场次（2020年）",
-        "2020年数值 280 场次，目标 ≥300场次，差额 20，完成目标的 93.3%。",
-        "判定依据：目标期已过，最终值未达到目标：差 20。",
+        "最新值：280场次（2020年）",
+        "2020年数值 280场次，目标 ≥300场次，差额 20场次，完成目标的 93.3%。",
+        "判定依据：目标期已过，最终值未达到目标：差 20场次。",
     ]
     (events,) = components(zh["docx"])
     assert events["与目标差额"] == "300 − 280 = 20"
     assert events["完成比例"] == "280 / 300 = 93.3%"
-    assert events["判定结果"] == "目标期已过，最终值未达到目标：差 20 → 未达成"
+    assert events["判定结果"] == "目标期已过，最终值未达到目标：差 20场次 → 未达成"
     assert "判定阈值" not in events
     problems = section(zh["docx"], "五、存在问题")
     assert (
         problems[0]
-        == "1. 科普活动场次未达成：2020年 280 场次，目标 ≥300场次，差 20（完成 93.3%）。"
+        == "1. 科普活动场次未达成：2020年 280场次，目标 ≥300场次，差 20场次（完成 93.3%）。"
     )

@@ -47,17 +47,37 @@ def test_every_reason_reads_as_a_sentence_with_its_numbers_filled(column: str, l
     [
         (
             # Ouhai's 农函大 trainees: 6,400 of ≥ 6,500 (target − final value)
-            {"status_reason": "shortfall", "gap_to_target": 6500 - 6400},
+            {
+                "status_reason": "shortfall",
+                "gap_to_target": 6500 - 6400,
+                "indicator_family": "count_cumulative",
+                "unit_zh": "人次",
+                "unit_en": "person-times",
+            },
             "status_reason",
-            "目标期已过，最终值未达到目标：差 100",
-            "past the due year, the final value falls short of the target by 100",
+            "目标期已过，最终值未达到目标：差 100人次",
+            "past the due year, the final value falls short of the target by 100 person-times",
         ),
         (
             # Ouhai's literacy: 17.5999 of ≥ 18%, short by 0.40 percentage points
-            {"status_reason": "shortfall", "gap_to_target": 18 - 17.59988518446679},
+            {
+                "status_reason": "shortfall",
+                "gap_to_target": 18 - 17.59988518446679,
+                "indicator_family": "survey_ratio",
+                "unit_zh": "%",
+                "unit_en": "%",
+            },
             "status_reason",
-            "目标期已过，最终值未达到目标：差 0.4",
-            "past the due year, the final value falls short of the target by 0.4",
+            "目标期已过，最终值未达到目标：差 0.40个百分点",
+            "past the due year, the final value falls short of the target by "
+            "0.40 percentage points",
+        ),
+        (
+            # without its indicator's unit the gap is a bare number, to two decimals
+            {"status_reason": "shortfall", "gap_to_target": 1.2345},
+            "status_reason",
+            "目标期已过，最终值未达到目标：差 1.23",
+            "past the due year, the final value falls short of the target by 1.23",
         ),
         (
             {

@@ -119,16 +119,24 @@ def target_label(target_kind: object, target_value: object, label: str, lang: st
 
 
 # Reasons are words too; their module needs `has` and `text` above.
-from vocabulary.reasons import Reason, reason_from_row, reason_text  # noqa: E402
+from vocabulary.reasons import (  # noqa: E402
+    PERCENT_FAMILIES,
+    Reason,
+    difference_text,
+    reason_from_row,
+    reason_text,
+)
 
 __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
+    "PERCENT_FAMILIES",
     "Code",
     "Reason",
     "code_text",
     "codes",
     "colour",
+    "difference_text",
     "goal_name",
     "has",
     "labels",

@@ -5,7 +5,9 @@ A mart stores a reason as a code (`quality_reason = ess_below_30`) and, beside i
 numbers its sentence quotes: the value of the presentation rule's measure and the rule's
 threshold (`quality_measure_value`, `quality_threshold`), the units of a register that did
 not report and the register's size (`non_reporting_units`, `denominator_value` or
-`units`). A shortfall quotes the gap to the target (`gap_to_target`).
+`units`). A shortfall quotes the gap to the target (`gap_to_target`) in its indicator's
+unit: percentage points for a share (the row's `indicator_family`), else the registry's
+unit (`unit_zh`, `unit_en`) where the row has it.
 fct_target_progress carries the latest value's reason and numbers with the
 prefix `latest_`; its `status_reason = latest_suppressed` quotes that reason.
 """
@@ -25,6 +27,9 @@ REASON_NAMESPACES = {
     "latest_quality_reason": "quality_reason",
     "status_reason": "status_reason",
 }
+# indicator_family codes whose values are percentages: a difference of two is in
+# percentage points (the dashboard's formats and the reports read this too).
+PERCENT_FAMILIES = ("survey_ratio", "coverage")
 # Where the size of a register stands: fct_facility_coverage calls it units, the value
 # marts denominator_value.
 UNIT_COUNT_COLUMNS = ("units", "denominator_value")
@@ -39,6 +44,9 @@ class Reason:
     code: str
     numbers: tuple[tuple[str, float | int], ...] = ()
     quoted: Reason | None = None
+    # the unit of a quoted gap by language; `in_points` a gap between two percentages
+    gap_units: tuple[tuple[str, str], ...] = ()
+    in_points: bool = False
 
 
 def reason_from_row(row: Mapping[str, Any], column: str) -> Reason | None:
@@ -49,9 +57,14 @@ def reason_from_row(row: Mapping[str, Any], column: str) -> Reason | None:
     if column == "status_reason":
         quoted = reason_from_row(row, "latest_quality_reason")
         gap = _number(row.get("gap_to_target"))
-        # two decimals, as values are shown: 1,600 人次, 0.4 percentage points
-        numbers = (("gap", round(gap, 2)),) if gap is not None else ()
-        return Reason("status_reason", str(code), numbers, quoted=quoted)
+        numbers = (("gap", gap),) if gap is not None else ()
+        units = tuple(
+            (lang, str(row[f"unit_{lang}"]))
+            for lang in ("zh", "en")
+            if not _missing(row.get(f"unit_{lang}"))
+        )
+        in_points = row.get("indicator_family") in PERCENT_FAMILIES
+        return Reason("status_reason", str(code), numbers, quoted, units, in_points)
     prefix = "latest_" if column.startswith("latest_") else ""
     numbers: dict[str, float | int] = {}
     for name, source in (("value", "quality_measure_value"), ("threshold", "quality_threshold")):
@@ -80,6 +93,10 @@ def reason_text(reason: Reason | None, lang: str) -> str:
     if not has(key):
         return reason.code
     fields: dict[str, object] = dict(reason.numbers)
+    if "gap" in fields:
+        fields["gap"] = difference_text(
+            float(fields["gap"]), reason.in_points, dict(reason.gap_units), lang
+        )
     if reason.quoted is not None:
         fields["reason"] = reason_text(reason.quoted, lang)
     try:
@@ -87,6 +104,18 @@ def reason_text(reason: Reason | None, lang: str) -> str:
         return text(key, lang).format(**fields)
     except (KeyError, IndexError, TypeError, ValueError):
         return reason.code
+
+
+def difference_text(value: float, in_points: bool, units: Mapping[str, str], lang: str) -> str:
+    """A difference of two values as readers expect it: '0.40个百分点' between two
+    percentages, else '1,600人次' / '1,600 person-times' in the indicator's unit (`units` by
+    language, Chinese where `lang`'s is missing); whole numbers whole, others to two
+    decimals."""
+    shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    if in_points:
+        return text("format.points", lang, value=f"{value:,.2f}")
+    unit = units.get(lang) or units.get("zh") or ""
+    return text("format.quantity", lang, value=shown, unit=unit).strip()
 
 
 def _number(value: object) -> float | None:

@@ -146,11 +146,13 @@ def read_targets(
                 for o in rows
                 if o.is_in_period and o.is_met is not None
             )
+        # the gap a status reason quotes is in the indicator's unit
+        row["indicator_family"] = families.get(row["indicator_code"])
+        row["unit_zh"], row["unit_en"] = (rows[0].unit_zh, rows[0].unit_en) if rows else (None,) * 2
         targets.append(
             record(
                 Target,
                 row,
-                indicator_family=families.get(row["indicator_code"]),
                 latest_quality_reason=vocabulary.reason_from_row(row, "latest_quality_reason"),
                 year_outcomes=outcomes,
                 status_reason=vocabulary.reason_from_row(row, "status_reason"),

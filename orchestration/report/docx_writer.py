@@ -43,7 +43,7 @@ from orchestration.report.wording import (
 # Column widths in cm of each kind of table, summing to the text width (21 cm less two
 # 2.2 cm margins): narrow columns for codes and numbers, room for names and reasons.
 WIDTHS = {
-    "summary": (3.4, 2.0, 3.0, 3.0, 2.2, 3.0),
+    "summary": (3.3, 2.0, 3.6, 3.6, 1.8, 2.3),
     "tasks": (1.2, 6.0, 2.0, 4.8, 2.6),
     "gaps": (3.0, 4.4, 2.4, 3.4, 3.4),
     "units": (3.0, 2.0, 1.8, 2.2, 5.2, 2.4),

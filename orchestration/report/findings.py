@@ -13,18 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from orchestration.report.records import Gap, MeasureUnit, Target
-from orchestration.report.verdicts import CHANGE_KINDS, reason_of, unit_of, with_unit
-from orchestration.report.wording import GAP_FAMILY, Context, num, pct
+from orchestration.report.verdicts import CHANGE_KINDS, reason_of
+from orchestration.report.wording import GAP_FAMILY, Context, amount, difference, num, pct
 
 # How many of the biggest changes since the baseline section 4 names.
 GAINS_SHOWN = 3
 # Forward statuses that are a problem: the target is behind its path.
 LAGGING_STATUSES = ("accelerate", "limited", "moving_away")
 SKIPPED_GAIN_KINDS = CHANGE_KINDS | {"cumulative", "context"}
-
-
-def _value(ctx: Context, target: Target, value: float | None) -> str:
-    return with_unit(num(value, target.indicator_family), unit_of(ctx, target))
 
 
 def _items(ctx: Context, items: list[str]) -> str:
@@ -41,7 +37,7 @@ def achievements(ctx: Context) -> list[str]:
             ctx.t(
                 "findings.achieved_item",
                 indicator=ctx.goal_name(t),
-                value=_value(
+                value=amount(
                     ctx, t, t.final_value if t.final_value is not None else t.latest_value
                 ),
                 target=ctx.target_label(t),
@@ -84,9 +80,9 @@ def _gain_text(ctx: Context, target: Target) -> str:
         key,
         indicator=ctx.goal_name(target),
         t0=target.baseline_year,
-        baseline=_value(ctx, target, target.baseline_value),
+        baseline=amount(ctx, target, target.baseline_value),
         t=target.latest_year,
-        latest=_value(ctx, target, target.latest_value),
+        latest=amount(ctx, target, target.latest_value),
         change=f"{change:+.1%}",
     )
 
@@ -151,9 +147,9 @@ def _shortfall_text(ctx: Context, target: Target) -> str:
         "problems.shortfall",
         indicator=indicator,
         year=target.final_year or target.target_year,
-        value=_value(ctx, target, target.final_value),
+        value=amount(ctx, target, target.final_value),
         target=ctx.target_label(target),
-        gap=num(target.gap_to_target, target.indicator_family),
+        gap=difference(ctx, target, target.gap_to_target),
         share=pct(target.share_achieved),
     )
 
@@ -180,7 +176,7 @@ def suggestions(ctx: Context) -> list[str]:
         ctx.t(
             "advice.shortfall_item",
             indicator=ctx.goal_name(t),
-            gap=num(t.gap_to_target, t.indicator_family),
+            gap=difference(ctx, t, t.gap_to_target),
         )
         for t in _shortfalls(ctx.data.targets)
         if t.gap_to_target is not None and t.gap_to_target > 0

@@ -12,6 +12,8 @@ from orchestration.report.components import result_reason
 from orchestration.report.records import Target, Task
 from orchestration.report.wording import (
     Context,
+    amount,
+    difference,
     flag_text,
     is_withheld,
     latest_text,
@@ -55,21 +57,6 @@ def overview_counts_text(ctx: Context) -> str:
     )
 
 
-def unit_of(ctx: Context, target: Target) -> str:
-    """The unit of the target's values in the report's language ('' without values)."""
-    rows = ctx.observations(target)
-    if not rows:
-        return ""
-    return getattr(rows[0], f"unit_{ctx.lang}") or rows[0].unit_zh or ""
-
-
-def with_unit(value: str, unit: str) -> str:
-    """'6,400 persons', '17.60%': a value and its unit ('%' written close)."""
-    if not unit:
-        return value
-    return f"{value}{unit}" if unit == "%" else f"{value} {unit}"
-
-
 def latest_line(ctx: Context, target: Target) -> str | None:
     """'Latest value: 17.60% (2025), 95% CI [15.09, 20.43]', a flag other than present
     with its reason; a suppressed value as the dash and its reason; None without a latest
@@ -77,15 +64,9 @@ def latest_line(ctx: Context, target: Target) -> str | None:
     if target.latest_year is None:
         return None
     family = target.indicator_family
-    unit = unit_of(ctx, target)
     if target.latest_quality_flag == "suppress":
         return ctx.t("target.latest", value=latest_text(ctx, target))
-    value = ctx.t(
-        "value.with_year",
-        value=with_unit(num(target.latest_value, family), unit),
-        year=target.latest_year,
-    )
-    parts = [value]
+    parts = [latest_text(ctx, target)]
     if target.latest_ci_lower is not None and target.latest_ci_upper is not None:
         lower, upper = num(target.latest_ci_lower, family), num(target.latest_ci_upper, family)
         parts.append(ctx.t("target.latest_ci", lower=lower, upper=upper))
@@ -122,18 +103,17 @@ def final_text(ctx: Context, target: Target) -> str | None:
             share=share,
         )
     family = target.indicator_family
-    unit = unit_of(ctx, target)
     fields = {
         "year": target.final_year or target.target_year,
-        "value": with_unit(num(target.final_value, family), unit),
+        "value": amount(ctx, target, target.final_value),
         "target": ctx.target_label(target),
         "share": share,
     }
     if target.gap_to_target > 0:
-        return ctx.t("target.final", gap=num(target.gap_to_target, family), **fields)
-    excess = num(abs(target.gap_to_target), family)
-    if float(excess.replace(",", "")) == 0:  # exactly on the target, as far as shown
-        return ctx.t("target.final_reached", **fields)
+        return ctx.t("target.final", gap=difference(ctx, target, target.gap_to_target), **fields)
+    if float(num(abs(target.gap_to_target), family).replace(",", "")) == 0:
+        return ctx.t("target.final_reached", **fields)  # on the target, as far as shown
+    excess = difference(ctx, target, abs(target.gap_to_target))
     return ctx.t("target.final_met", excess=excess, **fields)
 
 
@@ -151,7 +131,7 @@ def ci_sentence(ctx: Context, target: Target) -> str | None:
     key = "target.ci_inside" if target.is_target_inside_ci else "target.ci_outside"
     return ctx.t(
         key,
-        target=num(target.target_value, family),
+        target=amount(ctx, target, target.target_value),
         lower=num(target.latest_ci_lower, family),
         upper=num(target.latest_ci_upper, family),
     )

@@ -248,19 +248,43 @@ def with_year(ctx: Context, value: str, year: int | None) -> str:
     return ctx.t("value.with_year", value=value, year=year)
 
 
+def unit_of(ctx: Context, target: Target) -> str:
+    """The unit of the target's values in the report's language ('' without values)."""
+    rows = ctx.observations(target)
+    if not rows:
+        return ""
+    return getattr(rows[0], f"unit_{ctx.lang}") or rows[0].unit_zh or ""
+
+
+def amount(ctx: Context, target: Target, value: float | None) -> str:
+    """A value of the target's indicator with its unit as the vocabulary writes one
+    (`format.quantity`: '6,400 person-times'), '%' always close: '17.60%'."""
+    shown, unit = num(value, target.indicator_family), unit_of(ctx, target)
+    if shown == DASH or not unit:
+        return shown
+    return f"{shown}{unit}" if unit == "%" else ctx.t("format.quantity", value=shown, unit=unit)
+
+
+def difference(ctx: Context, target: Target, value: float) -> str:
+    """A difference of two of the target's values: '0.40 percentage points' between
+    percentages, else in the values' unit ('1,600 person-times'), as the status reason
+    quotes it."""
+    if target.indicator_family in vocabulary.PERCENT_FAMILIES:
+        return ctx.t("format.points", value=num(value, target.indicator_family))
+    return amount(ctx, target, value)
+
+
 def latest_text(ctx: Context, target: Target) -> str:
     """The latest value and its year, or the dash and why it is withheld."""
     if target.latest_quality_flag == "suppress":
         reason = ctx.reason(target.latest_quality_reason)
         suppressed = ctx.t("value.suppressed", dash=DASH, reason=reason)
         return with_year(ctx, suppressed, target.latest_year)
-    value = num(target.latest_value, target.indicator_family)
-    return with_year(ctx, value, target.latest_year)
+    return with_year(ctx, amount(ctx, target, target.latest_value), target.latest_year)
 
 
 def baseline_text(ctx: Context, target: Target) -> str:
-    value = num(target.baseline_value, target.indicator_family)
-    return with_year(ctx, value, target.baseline_year)
+    return with_year(ctx, amount(ctx, target, target.baseline_value), target.baseline_year)
 
 
 def is_withheld(row: Observation) -> bool:

@@ -7,8 +7,8 @@ language; numbers stay numbers.
 from __future__ import annotations
 
 from orchestration.report.findings import closing_sections
-from orchestration.report.verdicts import reason_of, unit_of
-from orchestration.report.wording import Context, decimals, fill
+from orchestration.report.verdicts import reason_of
+from orchestration.report.wording import Context, decimals, fill, unit_of
 from orchestration.report.xlsx_layout import Sheet
 
 

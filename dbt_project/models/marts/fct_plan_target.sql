@@ -24,7 +24,9 @@ labelled as (
         case targets.comparator
             when 'ge' then '≥' when 'gt' then '>' when 'le' then '≤' when 'lt' then '<'
             when 'approx' then '≈' when 'range' then ''
-        end as comparator_symbol
+        end as comparator_symbol,
+        -- English writes a unit after a space, but '%' close to its number, as Chinese
+        case when targets.unit_en = '%' then '' else ' ' end as unit_en_space
     from targets
     inner join indicators on targets.indicator_code = indicators.indicator_code
     left join gap_rules on targets.target_id = gap_rules.target_id
@@ -71,17 +73,17 @@ select
             then {{ number_text('target_value') }}
                 || '–'
                 || {{ number_text('target_value_upper') }}
-                || ' '
+                || unit_en_space
                 || unit_en
         when comparator = 'approx' and tolerance is not null
             then '≈'
                 || {{ number_text('target_value') }}
-                || ' '
+                || unit_en_space
                 || unit_en
                 || ' (±'
                 || {{ number_text('tolerance') }}
                 || ')'
-        else comparator_symbol || {{ number_text('target_value') }} || ' ' || unit_en
+        else comparator_symbol || {{ number_text('target_value') }} || unit_en_space || unit_en
     end as target_label_en,
     baseline_year,
     baseline_value,
