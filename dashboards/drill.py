@@ -299,10 +299,21 @@ def level(conn: data.Published, goal: pd.Series) -> Level:
         path = drill_data.region_path(conn, top, top)
     below = drill_data.regions_below(conn, goal["indicator_code"], path["region_code"].iloc[-1])
     if below.empty and len(path) > 1:
-        path = path.iloc[:-1]
-        below = drill_data.regions_below(conn, goal["indicator_code"], path["region_code"].iloc[-1])
+        path = path.iloc[:-1]  # its regions below are regions_shown's
     path = path.assign(region=[pick(row, "region_name") for _, row in path.iterrows()])
-    return Level(path, with_display(below, goal) if not below.empty else below)
+    return Level(path, regions_shown(conn, goal, path["region_code"].iloc[-1], current_language()))
+
+
+@data.cached
+def regions_shown(
+    conn: data.Published, goal: pd.Series, region_code: str, language: str
+) -> pd.DataFrame:
+    """The values of the regions below `region_code` (`drill_data.regions_below`) with
+    `with_display` columns in `language` (the one `t` reads), worked out once per publish,
+    target, region and language, not on every rerun: `with_display` names and labels the
+    rows one by one in Python (a year's value per region below, years times regions)."""
+    below = drill_data.regions_below(conn, goal["indicator_code"], region_code)
+    return with_display(below, goal) if not below.empty else below
 
 
 def choose_region(at: Level) -> str:

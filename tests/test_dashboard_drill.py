@@ -340,3 +340,43 @@ def test_a_suppressed_years_cross_is_drawn_whole_inside_the_plot(demo_home: Kepu
     assert line["encoding"]["y"]["scale"]["padding"] == 14
     assert line["encoding"]["x"]["scale"]["padding"] == 14
     assert round(reach, 1) == 6.2 and reach <= 7
+
+
+def test_the_regions_below_are_shown_once_per_publish_and_anew_after_a_new_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dashboards import data, drill
+
+    con = duckdb.connect()
+    con.execute(
+        "create table dim_region as select * from (values ('330304', null, '瓯海区', 'Ouhai'),"
+        " ('330304001', '330304', '甲镇', 'Town A'), ('330304002', '330304', '乙镇', 'Town B'))"
+        " as r(region_code, parent_region_code, region_name_zh, region_name_en)"
+    )
+    con.execute(
+        "create table fct_indicator_value as select region_code,"
+        " 'literacy_ratio' as indicator_code, 'total' as group_dimension, 2024 as year,"
+        " 12.5 as value, 11.0 as ci_lower, 14.0 as ci_upper, 'present' as quality_flag,"
+        " null as quality_reason, null::double as quality_measure_value,"
+        " null::double as quality_threshold from dim_region where parent_region_code is not null"
+    )
+    goal = pd.Series(
+        {"indicator_code": "literacy_ratio", "indicator_family": "survey_ratio", "unit_zh": "%"}
+    )
+    calls: list[int] = []
+    original = drill.with_display
+
+    def counted(values: pd.DataFrame, goal: pd.Series) -> pd.DataFrame:
+        calls.append(len(values))
+        return original(values, goal)
+
+    monkeypatch.setattr(drill, "with_display", counted)
+    drill.regions_shown.clear()
+    first = data.Published("snapshot@1", con)
+    shown = drill.regions_shown(first, goal, OUHAI, "zh")
+    assert list(shown["region"]) == ["甲镇", "乙镇"]
+    assert list(shown["text"]) == ["12.50%", "12.50%"]
+    drill.regions_shown(data.Published("snapshot@1", con), goal, OUHAI, "zh")
+    assert calls == [2]
+    drill.regions_shown(data.Published("snapshot@2", con), goal, OUHAI, "zh")
+    assert calls == [2, 2]
