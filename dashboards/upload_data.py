@@ -36,6 +36,10 @@ MAX_NAME_CHARS = 120
 # (separators, control characters, quotes, wildcards) becomes an underscore.
 UNSAFE_CHARACTERS = re.compile(r"[^\w .()\uff08\uff09\-]")  # and full-width brackets
 FALLBACK_NAME = "upload"
+# A build whose run records no event for this long appears stuck (a step's process
+# stopped, or blocked on a lock). dbt records every model as it finishes: a demo build's
+# events are seconds apart; the gaps of a national build are not measured, hence the margin.
+STALL_SECONDS = 15 * 60
 T = TypeVar("T")
 
 
@@ -111,6 +115,11 @@ class DashboardBusy(Exception):
     """Another session of this dashboard is loading or building right now."""
 
 
+def writer_busy() -> bool:
+    """Whether a session of this server is loading or building right now."""
+    return _WRITER.locked()
+
+
 # The home's writer lock is re-entrant within a process (ingest.lock), so it does not keep
 # two sessions of one dashboard server apart: this lock does.
 _WRITER = threading.Lock()
@@ -136,9 +145,20 @@ def open_dagster_storage(home: KepuHome) -> None:
     dg.DagsterInstance.get().dispose()
 
 
-def build_progress(started_after: float) -> tuple[int, int] | None:
-    """(assets materialized, assets planned) of the newest build_job run started after
-    `started_after` (a Unix time) in this process's Dagster instance; None before it starts."""
+@dataclass(frozen=True)
+class BuildProgress:
+    """Where the newest build_job run stands: its id, assets materialized and planned, and
+    the storage id of its newest event (a new event is progress, whatever its kind)."""
+
+    run_id: str
+    done: int
+    planned: int
+    last_event: int
+
+
+def build_progress(started_after: float) -> BuildProgress | None:
+    """The progress of the newest build_job run started after `started_after` (a Unix
+    time) in this process's Dagster instance; None before it starts."""
     dagster_home = os.environ.get("DAGSTER_HOME")
     if not dagster_home or not (Path(dagster_home) / "history" / "runs.db").exists():
         return None  # the run has not made its instance's storage yet
@@ -156,4 +176,21 @@ def build_progress(started_after: float) -> tuple[int, int] | None:
     done = instance.get_records_for_run(
         run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION, limit=10_000
     ).records
-    return len(done), len(planned)
+    newest = instance.get_records_for_run(run_id, ascending=False, limit=1).records
+    last_event = newest[0].storage_id if newest else 0
+    return BuildProgress(run_id, len(done), len(planned), last_event)
+
+
+@dataclass
+class StallWatch:
+    """Whether a build has gone STALL_SECONDS without progress: no new event in its run
+    (or, before its run exists, no run at all). Times are `time.monotonic()` seconds."""
+
+    since: float
+    seen: tuple[str, int] | None = None
+
+    def stalled(self, progress: BuildProgress | None, now: float) -> bool:
+        mark = None if progress is None else (progress.run_id, progress.last_event)
+        if mark != self.seen:
+            self.seen, self.since = mark, now
+        return now - self.since >= STALL_SECONDS

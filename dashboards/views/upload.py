@@ -8,6 +8,7 @@ same page. This page works before anything is published: it is how a first snaps
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -20,7 +21,9 @@ import vocabulary
 from dashboards.formats import DASH, table_name, whole
 from dashboards.i18n import column_labels, current_language, t
 from dashboards.upload_data import (
+    STALL_SECONDS,
     DashboardBusy,
+    StallWatch,
     Upload,
     build_and_publish,
     build_progress,
@@ -28,6 +31,7 @@ from dashboards.upload_data import (
     one_writer,
     open_dagster_storage,
     template_bytes,
+    writer_busy,
 )
 from ingest import problems
 from ingest.home import KepuHome
@@ -37,6 +41,7 @@ from ingest.specs import TEMPLATES
 
 OUTCOMES_KEY = "upload_outcomes"
 BUILT_KEY = "upload_built"
+STUCK_KEY = "upload_stuck"
 POLL_SECONDS = 0.5
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PROBLEMS_SHOWN = 50
@@ -54,15 +59,31 @@ DROPZONE_STYLE = """
 """
 
 
-def in_background(work: Callable[[Callable[[dict], None]], Any], tick: Callable[[], None]) -> Any:
-    """Run `work(on_wait)` on a thread while this script keeps drawing: `tick` is called
-    every half second, and a wait for another writer is shown as soon as it starts."""
+class BuildStuck(Exception):
+    """The build has made no progress for STALL_SECONDS: the page stops waiting for it."""
+
+    def __init__(self, run_id: str | None) -> None:
+        super().__init__(run_id)
+        self.run_id = run_id
+
+
+def in_background(
+    work: Callable[[Callable[[dict], None]], Any], tick: Callable[[bool], None]
+) -> Any:
+    """Run `work(on_wait)` on a thread while this script keeps drawing: `tick(waited)` is
+    called every half second (and may raise to stop waiting: the thread runs on), and a
+    wait for another writer is shown as soon as it starts (`waited` from then on). The
+    thread holds this server's writer lock (`one_writer`) until `work` ends, so a build
+    the page stopped waiting for still keeps a second one from starting beside it."""
     waiting: dict[str, dict] = {}
     result: dict[str, Any] = {}
 
+    def on_wait(holder: dict) -> None:
+        waiting.setdefault("holder", holder)
+
     def run() -> None:
         try:
-            result["value"] = work(lambda holder: waiting.setdefault("holder", holder))
+            result["value"] = one_writer(lambda: work(on_wait))
         except BaseException as error:  # re-raised on the script's thread below
             result["error"] = error
 
@@ -75,7 +96,7 @@ def in_background(work: Callable[[Callable[[dict], None]], Any], tick: Callable[
             holder = waiting["holder"]
             key = "ingest.waiting" if holder.get("pid") else "ingest.waiting_unknown"
             notice.info(t(key, **holder))
-        tick()
+        tick("holder" in waiting)
     notice.empty()
     if "error" in result:
         raise result["error"]
@@ -85,7 +106,7 @@ def in_background(work: Callable[[Callable[[dict], None]], Any], tick: Callable[
 def busy_guard(work: Callable[[], Any]) -> Any:
     """`work`, or a message (and None) when the warehouse is taken by someone else."""
     try:
-        return one_writer(work)
+        return work()
     except DashboardBusy:
         st.warning(t("upload.busy"))
     except WarehouseBusy as busy:
@@ -190,7 +211,7 @@ def show_upload(home: KepuHome) -> None:
             outcomes = busy_guard(
                 lambda: in_background(
                     lambda on_wait: ingest_uploads(uploads, home, accept_valid_rows, on_wait),
-                    tick=lambda: None,
+                    tick=lambda waited: None,
                 )
             )
         if outcomes is not None:
@@ -199,27 +220,54 @@ def show_upload(home: KepuHome) -> None:
         show_outcome(load)
 
 
+def show_stuck(stuck: dict) -> None:
+    """What a statistician reads of a build that stopped making progress: its run, that
+    the previous snapshot stays published, and how to stop it (it runs inside this
+    dashboard's server process, so stopping that process stops it)."""
+    minutes = f"{STALL_SECONDS / 60:g}"
+    if stuck["run_id"] is None:
+        st.error(t("upload.build_stuck_unstarted", minutes=minutes, pid=stuck["pid"]))
+    else:
+        st.error(t("upload.build_stuck", minutes=minutes, run_id=stuck["run_id"], pid=stuck["pid"]))
+
+
 def show_build(home: KepuHome) -> None:
     st.subheader(t("upload.build_heading"))
     st.caption(t("upload.build_note"))
     if not st.button(t("upload.build"), key="build"):
         if st.session_state.get(BUILT_KEY):
             st.success(t("upload.published"))
+        if STUCK_KEY in st.session_state and not writer_busy():
+            del st.session_state[STUCK_KEY]  # the stuck run has ended since
+        if STUCK_KEY in st.session_state:
+            show_stuck(st.session_state[STUCK_KEY])
         return
+    st.session_state.pop(STUCK_KEY, None)
     open_dagster_storage(home)  # here, not beside the run in the background (its docstring)
     started = time.time()
+    watch = StallWatch(time.monotonic())
     with st.status(t("upload.building"), expanded=True) as status:
         bar = st.progress(0.0, text=t("upload.build_waiting"))
 
-        def tick() -> None:
+        def tick(waited: bool) -> None:
             progress = build_progress(started)
-            if progress and progress[1]:
-                done, planned = progress
+            if progress and progress.planned:
+                done, planned = progress.done, progress.planned
                 bar.progress(done / planned, text=t("upload.build_steps", done=done, total=planned))
+            if progress is None and waited:
+                watch.since = time.monotonic()  # queued behind another writer: not stuck
+            if watch.stalled(progress, time.monotonic()):
+                raise BuildStuck(progress.run_id if progress else None)
 
-        outcome = busy_guard(
-            lambda: in_background(lambda on_wait: build_and_publish(home, on_wait), tick)
-        )
+        try:
+            outcome = busy_guard(
+                lambda: in_background(lambda on_wait: build_and_publish(home, on_wait), tick)
+            )
+        except BuildStuck as stuck:
+            st.session_state[STUCK_KEY] = {"run_id": stuck.run_id, "pid": os.getpid()}
+            status.update(label=t("upload.build_stuck_label"), state="error")
+            show_stuck(st.session_state[STUCK_KEY])
+            return
         if outcome is None:
             status.update(label=t("upload.build_not_started"), state="error")
         elif outcome.success:
