@@ -28,9 +28,15 @@ def forget_build(home: KepuHome) -> None:
     home.build_record.unlink(missing_ok=True)
 
 
-def built_by_this_code(home: KepuHome) -> bool:
+def whole_build(home: KepuHome) -> str | None:
+    """The run id of the whole, published build of this code that the warehouse's tables
+    are, or None."""
     try:
         state = json.loads(home.build_record.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    return state.get("project_digest") == project_digest()
+        return None
+    return state.get("run_id") if state.get("project_digest") == project_digest() else None
+
+
+def built_by_this_code(home: KepuHome) -> bool:
+    return whole_build(home) is not None

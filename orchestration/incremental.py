@@ -33,7 +33,9 @@ from ingest.specs import ALL_SPECS
 from orchestration.build_state import built_by_this_code
 from orchestration.defs.raw import AUDIT_TABLES, raw_key
 
-PARTIAL_TAG = "kepu/partial"  # run tag: the run rebuilt a subset (publishing merges checks)
+# Run tag of a run that rebuilt a subset: the run id of the whole build it extends, whose
+# snapshot holds the marts and check results the run did not rebuild (publishing keeps them)
+PARTIAL_TAG = "kepu/partial"
 EXTRA = {spec.table: spec.extra_table for spec in ALL_SPECS if spec.extra_table}
 
 

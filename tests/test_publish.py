@@ -115,3 +115,54 @@ def test_the_dagster_run_reports_the_outcome_the_command_line_prints(
     assert [p["code"] for p in loads[0]["problems"]] == ["file_type"]
     zh = render_outcome(loads[0], "zh")
     assert zh[0].startswith("已拒收  broken.xlsx") and "PDF" in zh[1]
+
+
+def _warehouse_marts(source: Path, build: int) -> None:
+    """Every mart of `source` holding the number of the build that wrote it."""
+    with duckdb.connect(str(source)) as con:
+        con.execute("create schema if not exists marts")
+        for table in ("fct_kp_statistic", "fct_literacy_estimate"):
+            con.execute(f"create or replace table marts.{table} as select {build} as build")
+        con.execute(
+            f"create or replace table marts.fct_load_audit as select {build} as build, "
+            "false as is_synthetic, 'accepted' as load_status"
+        )
+
+
+def _builds(target: Path) -> dict[str, int]:
+    with duckdb.connect(str(target), read_only=True) as con:
+        tables = ("fct_kp_statistic", "fct_literacy_estimate", "fct_load_audit")
+        return {t: con.execute(f"select build from {t}").fetchone()[0] for t in tables}
+
+
+def test_a_partial_build_copies_only_its_marts_into_a_copy_of_the_snapshot_it_extends(
+    tmp_path: Path,
+) -> None:
+    from orchestration.publish import Rebuilt, publish_marts
+
+    source, target = tmp_path / "warehouse.duckdb", tmp_path / "kepu.duckdb"
+    _warehouse_marts(source, 1)
+    publish_marts(source, target, "whole")
+    _warehouse_marts(source, 2)  # in a real warehouse only the rebuilt marts would differ
+    rebuilt = Rebuilt("whole", frozenset({"fct_kp_statistic", "fct_load_audit"}))
+    snapshot = publish_marts(source, target, "late", rebuilt=rebuilt)
+    assert _builds(target) == {
+        "fct_kp_statistic": 2,
+        "fct_literacy_estimate": 1,
+        "fct_load_audit": 2,
+    }
+    assert snapshot.tables == {
+        "fct_kp_statistic": 1,
+        "fct_literacy_estimate": 1,
+        "fct_load_audit": 1,
+    }
+    with duckdb.connect(str(target), read_only=True) as con:
+        assert con.execute("select build_id from snapshot_info").fetchall() == [("late",)]
+    _warehouse_marts(source, 3)
+    publish_marts(source, target, "later", rebuilt=rebuilt)  # "whole" is not the snapshot's
+    assert _builds(target) == {
+        "fct_kp_statistic": 3,
+        "fct_literacy_estimate": 3,
+        "fct_load_audit": 3,
+    }
+    assert not list(tmp_path.glob(".kepu-*"))

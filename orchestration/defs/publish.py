@@ -1,5 +1,7 @@
 """The published snapshot: what dashboards and `kepu sql` read."""
 
+from collections.abc import Iterable
+
 import dagster as dg
 import pandas as pd
 
@@ -10,7 +12,7 @@ from orchestration.build_state import record_build
 from orchestration.dbt_tests import test_results
 from orchestration.defs.dbt import kepu_dbt_models
 from orchestration.defs.resources import Warehouse
-from orchestration.publish import open_snapshot, publish
+from orchestration.publish import MARTS_SCHEMA, Rebuilt, open_snapshot, publish
 
 
 @dg.asset(
@@ -26,10 +28,12 @@ def published_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse):
             context.run.run_id, validations(context), runs=context.instance
         )
     else:
-        checks = validations(context)
-        if context.run.tags.get(incremental.PARTIAL_TAG):
+        checks, rebuilt = validations(context), None
+        since = context.run.tags.get(incremental.PARTIAL_TAG)
+        if since:
             checks = with_earlier_results(checks, warehouse.home)
-        snapshot = publish(warehouse.home, context.run.run_id, checks)
+            rebuilt = Rebuilt(since, rebuilt_marts(context.run.asset_selection or ()))
+        snapshot = publish(warehouse.home, context.run.run_id, checks, rebuilt)
         record_build(warehouse.home, context.run.run_id)
     return dg.MaterializeResult(
         metadata={
@@ -39,6 +43,11 @@ def published_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse):
             **{f"rows_{table}": count for table, count in snapshot.tables.items()},
         }
     )
+
+
+def rebuilt_marts(selected: Iterable[dg.AssetKey]) -> frozenset[str]:
+    """The marts among a run's selected assets: those a run of a subset rebuilt."""
+    return frozenset(key.path[-1] for key in selected if key.path[0] == MARTS_SCHEMA)
 
 
 VALIDATION_COLUMNS = ["check_kind", "asset_key", "check_name", "passed", "severity"]
