@@ -261,7 +261,7 @@ def floor_transform(warehouse: Path, models_json: Path, floor_db: Path) -> int:
     caller, which times this whole function); the models built."""
     import duckdb
 
-    from orchestration.postgres import INTERVAL_MODELS
+    from orchestration.postgres import INTERVAL_MODELS, interval_function
     from survey.intervals import typed_like
 
     models = json.loads(models_json.read_text())
@@ -273,7 +273,7 @@ def floor_transform(warehouse: Path, models_json: Path, floor_db: Path) -> int:
             schema, name = model["schema"], model["name"]
             con.execute(f"create schema if not exists {schema}")
             if model["language"] == "python":
-                upstream, compute = INTERVAL_MODELS[name]
+                upstream, compute = INTERVAL_MODELS[name][0], interval_function(name)
                 source = con.sql(f"select * from {schema}.{upstream}")
                 typed_like(con, source, compute(source.df()), name).create(f"{schema}.{name}")
                 continue

@@ -20,7 +20,7 @@ import json
 import os
 import re
 import subprocess
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import dagster as dg
@@ -39,7 +39,6 @@ from ingest.store import (
     postgres_type,
 )
 from orchestration.defs.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
-from survey.intervals import add_gap_intervals, add_intervals
 
 RAW_SCHEMA = "raw"
 INTERMEDIATE_SCHEMA = "intermediate"
@@ -66,11 +65,21 @@ ONE_PROCESS_EXECUTORS = {"execute_in_process_executor", "in_process"}
 BUILD_SCHEMA = re.compile(rf"^(?:{'|'.join(LAYERS)})(_build_[a-z0-9]+)$")
 # The sessions holding the locks of the builds this process is running, by suffix.
 _CLAIMED: dict[str, psycopg.Connection] = {}
-# The Python models and the models they read from, computed here instead on PostgreSQL.
+# The Python models, computed here instead on PostgreSQL: the model each reads from and
+# the function of survey.intervals computing it (`interval_function`).
 INTERVAL_MODELS = {
-    "int_survey_intervals": ("int_survey_estimates", add_intervals),
-    "int_survey_gap_intervals": ("int_survey_gaps", add_gap_intervals),
+    "int_survey_intervals": ("int_survey_estimates", "add_intervals"),
+    "int_survey_gap_intervals": ("int_survey_gaps", "add_gap_intervals"),
 }
+
+
+def interval_function(model: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    """survey.intervals' function computing the interval model `model`, imported only
+    when intervals are computed: it imports scipy (2-3 s), and every process that loads
+    the definitions imports this module."""
+    from survey import intervals
+
+    return getattr(intervals, INTERVAL_MODELS[model][1])
 
 
 def copy_raw_tables(warehouse: Path, environ: Mapping[str, str] = os.environ) -> dict[str, int]:
@@ -205,7 +214,8 @@ def build_steps(suffix: str) -> tuple[list[str], list[str]]:
 def write_all_intervals(suffix: str, environ: Mapping[str, str] = os.environ) -> None:
     """The interval tables of the build's intermediate schema, in one transaction."""
     with connect(environ) as con, con.transaction():
-        for model, (upstream, compute) in INTERVAL_MODELS.items():
+        for model, (upstream, _) in INTERVAL_MODELS.items():
+            compute = interval_function(model)
             write_intervals(con, INTERMEDIATE_SCHEMA + suffix, model, upstream, compute)
 
 
