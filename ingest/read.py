@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from functools import cached_property
+from functools import cache, cached_property, lru_cache
 from itertools import islice, repeat
 from pathlib import Path
 
@@ -109,13 +110,23 @@ class FileResult:
 
 def header_parts(cell: object) -> list[tuple[str, str | None]]:
     """'金额(万元) / amount (10k yuan)' → [('金额', '万元'), ('amount', '10kyuan')]."""
-    parts = re.split(r"\s+/\s+|\||\n", str(cell))
+    return list(_text_parts(str(cell)))
+
+
+# Every sheet's first rows are matched against every spec: the same cells, many times.
+@lru_cache(maxsize=4096)
+def _text_parts(text: str) -> tuple[tuple[str, str | None], ...]:
     out = []
-    for part in parts:
+    for part in re.split(r"\s+/\s+|\||\n", text):
         unit = re.search(r"[(（]([^)）]*)[)）]", part)
         name = re.sub(r"[(（][^)）]*[)）]", "", part)
         out.append((normalise(name), normalise(unit.group(1)) if unit else None))
-    return out
+    return tuple(out)
+
+
+@cache
+def _normalised(headers: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(map(normalise, headers))
 
 
 def _match_header(
@@ -123,7 +134,7 @@ def _match_header(
 ) -> tuple[dict[int, tuple[Column, str | None]], dict[str, list[int]]]:
     """Positions in `row` that carry one of the spec's headers (with any unit given), and
     every position of each column (two positions: the column is given twice)."""
-    wanted = {normalise(h): c for c in spec.columns for h in c.headers}
+    wanted = {name: c for c in spec.columns for name in _normalised(c.headers)}
     found: dict[int, tuple[Column, str | None]] = {}
     positions: dict[str, list[int]] = {}
     for position, cell in enumerate(row):
@@ -139,9 +150,12 @@ def _match_header(
     return found, positions
 
 
-def find_header(
-    grid: list[list[object]], spec: TableSpec
-) -> tuple[int, dict[int, tuple[Column, str | None]], dict[str, list[int]]] | None:
+# The header row's index, its declared columns by position (with any unit given), and
+# every position of each column.
+Header = tuple[int, dict[int, tuple[Column, str | None]], dict[str, list[int]]]
+
+
+def find_header(grid: list[list[object]], spec: TableSpec) -> Header | None:
     """The first row (within the first rows) that holds every required header of the spec."""
     required = {c.name for c in spec.columns if c.required}
     for index, row in enumerate(grid[:HEADER_SCAN_ROWS]):
@@ -577,17 +591,33 @@ def _body(grid: Grid, start: int, wanted: list[int]) -> pa.Table:
     return pa.concat_tables([table, pa.Table.from_arrays(rest, schema=schema)])
 
 
+_DATABASE_LOCK = threading.Lock()
+
+
+@cache
+def _database() -> duckdb.DuckDBPyConnection:
+    return duckdb.connect()
+
+
+def _sheet_connection() -> duckdb.DuckDBPyConnection:
+    """A connection of its own (its temporary tables and registered data private to it)
+    to one in-memory database kept for the process: opening a database costs ~0.1 s,
+    more than typing a small sheet; a connection to an open one costs milliseconds."""
+    with _DATABASE_LOCK:
+        return _database().cursor()
+
+
 def parse_sheet(
     file: str,
     grid: Grid,
     spec: TableSpec,
+    head: list[list[object]],
+    header: Header,
     received_on: date | None = None,
 ) -> SheetResult:
-    """Type and check every cell of a sheet whose header row matches `spec`."""
+    """Type and check every cell of a sheet whose `header` (found in its first rows,
+    `head`) matches `spec`."""
     sheet = grid.name
-    head = grid.head(HEADER_SCAN_ROWS)
-    header = find_header(head, spec)
-    assert header is not None, "parse_sheet is only called for a sheet whose header matched"
     header_index, found, positions = header
     declared, header_problems = _declared_columns(
         file, sheet, spec, head, header_index, found, positions
@@ -606,7 +636,7 @@ def parse_sheet(
     wanted = sorted({d.position for d in declared} | set(extra))
     body = _body(grid, header_index + 1, wanted)
     grid.release()  # the reader's copy of the cells is no longer needed
-    con = duckdb.connect()
+    con = _sheet_connection()
     try:
         return _typed_sheet(
             con,
@@ -744,26 +774,27 @@ def _duplicate_keys(
 
 
 def _extra_long(con: duckdb.DuckDBPyConnection, spec: TableSpec, extra: dict[int, str]) -> pa.Table:
-    """Undeclared columns (survey items, section scores) as one row per key × header."""
-    con.register(
-        "extra_headers",
-        pa.table(
-            {
-                "name": [f"t{p}" for p in extra],
-                "item_code": list(extra.values()),
-            }
-        ),
-    )
-    key = ", ".join(spec.key)
-    unpivot = (
-        f"unpivot (select {key}, source_row, {', '.join(f't{p}' for p in extra)} from typed) "
-        f"on {', '.join(f't{p}' for p in extra)} into name item_column value response"
-    )
-    return con.execute(
-        f"select {', '.join(f'u.{k}' for k in spec.key)}, u.source_row, h.item_code, u.response "
-        f"from ({unpivot}) u join extra_headers h on h.name = u.item_column "
-        "order by u.source_row, h.item_code"
+    """Undeclared columns (survey items, section scores) as one row per key × header, by
+    row then header, blank cells left out. Built by Arrow from the wide rows, not by an
+    unpivot, join and sort of every answer in DuckDB (a survey wave has millions)."""
+    names = [f"t{p}" for p in extra]
+    wide = con.execute(
+        f"select {', '.join(spec.key)}, source_row, {', '.join(names)} from typed "
+        "order by source_row"
     ).to_arrow_table()
+    headers = list(extra.values())
+    order = sorted(range(len(names)), key=headers.__getitem__)  # a tie keeps column order
+    count, width = wide.num_rows, len(order)
+    # answers header by header (in `order`); answer j of row i is at j * count + i
+    answers = pa.concat_arrays([wide[names[j]].combine_chunks() for j in order])
+    at = (np.arange(count)[:, None] + np.arange(width)[None, :] * count).ravel()
+    given = np.flatnonzero(answers.is_valid().to_numpy(zero_copy_only=False)[at])
+    rows = pa.array(given // width)
+    items = pa.array([headers[j] for j in order], pa.string()).take(pa.array(given % width))
+    kept = wide.select([*spec.key, "source_row"]).take(rows)
+    return kept.append_column("item_code", items).append_column(
+        "response", answers.take(pa.array(at[given]))
+    )
 
 
 def _rejected_cells(
@@ -804,13 +835,15 @@ def _about_is_synthetic(grid: list[list[object]]) -> bool:
     return False
 
 
-def _spec_for(sheet: str, grid: list[list[object]]) -> TableSpec | None:
+def _spec_for(sheet: str, grid: list[list[object]]) -> tuple[TableSpec | None, Header | None]:
+    """The sheet's spec, by its name or else by the header that matches most columns, and
+    its header row in `grid` (None where it has none)."""
     named = [s for s in ALL_SPECS if normalise(sheet) in {normalise(n) for n in s.sheet_names}]
     if named:
-        return named[0]
+        return named[0], find_header(grid, named[0])
     matches = [(s, find_header(grid, s)) for s in ALL_SPECS]
     matches = [(s, h) for s, h in matches if h is not None]
-    return max(matches, key=lambda m: len(m[1][1]))[0] if matches else None
+    return max(matches, key=lambda m: len(m[1][1])) if matches else (None, None)
 
 
 def _sheet_problem(name: str, grid: Grid, spec: TableSpec | None) -> dict:
@@ -867,15 +900,14 @@ def _read_sheets(path: Path, name: str, result: FileResult, loaded_on: date | No
             grid.release()
             continue
         head = grid.head(HEADER_SCAN_ROWS)
-        spec = _spec_for(grid.name, head)
-        header = None if spec is None else find_header(head, spec)
+        spec, header = _spec_for(grid.name, head)
         if header is None:
             found.append(_sheet_problem(name, grid, spec))
         else:
             # a csv has no about sheet: its about rows, when it has them, are above the header
             result.take_about(head[: header[0]])
             received_on = result.received_on or loaded_on or date.today()
-            parsed = parse_sheet(name, grid, spec, received_on)
+            parsed = parse_sheet(name, grid, spec, head, header, received_on)
             result.sheets.append(parsed)
             result.add_errors(parsed.errors)
         grid.release()
@@ -888,7 +920,7 @@ def peek_tables(path: Path, display_name: str) -> set[str]:
     hint for ordering a batch, not a verdict: reading the file is what judges it)."""
     found = set()
     for sheet, head in peek_sheets(path, display_name):
-        spec = _spec_for(sheet, head[:HEADER_SCAN_ROWS])
+        spec, _ = _spec_for(sheet, head[:HEADER_SCAN_ROWS])
         if spec is not None:
             found.add(spec.table)
     return found
