@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
 from dashboards.data import cached
-from dashboards.i18n import pick, t
+from dashboards.i18n import goal_target, pick, t
 
 # An × (an SVG path: Vega-Lite's "cross" is a +) marks where a suppressed value would be.
 CROSS = "M -1 -1 L 1 1 M 1 -1 L -1 1"
@@ -118,7 +118,7 @@ def target_periods(targets: pd.DataFrame) -> pd.DataFrame:
         for start, due in zip(starts, frame["due_year"], strict=True)
     ]
     frame["label"] = [
-        t("trend.target_label", label=pick(row, "target_label"), year=int(row["due_year"]))
+        t("trend.target_label", label=goal_target(row), year=int(row["due_year"]))
         for _, row in frame.iterrows()
     ]
     return frame

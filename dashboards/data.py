@@ -438,6 +438,7 @@ def target_progress(conn: Published, plan_id: str) -> pd.DataFrame:
 # that value in fct_indicator_value.
 TARGET_PROGRESS_SQL = """
     select p.target_id, p.indicator_name_zh, p.indicator_name_en, p.target_kind,
+        p.target_value, t.gap_group_a, t.gap_group_b,
         p.target_label_zh, p.target_label_en, p.as_of_date, p.progress_method,
         p.baseline_year, p.baseline_value, p.latest_year, p.latest_value,
         p.latest_quality_flag, p.latest_quality_reason, p.latest_quality_measure_value,

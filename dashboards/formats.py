@@ -9,11 +9,13 @@ from the vocabulary (`format.*`).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 from unicodedata import east_asian_width
 
 import pandas as pd
+import streamlit as st
 from pandas.io.formats.style import Styler
 
 from dashboards.i18n import current_language, pick, t
@@ -90,6 +92,33 @@ def wrapped_row_height(texts: pd.Series, width: int) -> int:
     `width` pixels wide; at least WRAPPING_ROW_PIXELS, from which the grid wraps at all."""
     lines = max((wrapped_lines(str(text), width) for text in texts), default=1)
     return max(WRAPPING_ROW_PIXELS, lines * LINE_PIXELS + CELL_PADDING)
+
+
+# The grid's header row and borders, in pixels: a table is drawn as tall as its rows.
+TABLE_HEADER_PIXELS = 38
+
+
+@dataclass(frozen=True)
+class Wrapped:
+    """A table whose columns `widths` (pixels, by column) wrap their text: the column
+    settings, and the row and table heights that show every row whole without scrolling."""
+
+    columns: dict[str, object]
+    row_height: int
+    height: int
+
+
+def wrapped(frame: pd.DataFrame, widths: dict[str, int]) -> Wrapped:
+    """The grid cuts a long text on one line: these columns get their width and every row
+    the height of the longest text wrapped in them (the row height is the grid's, one for
+    all rows)."""
+    present = {column: width for column, width in widths.items() if column in frame.columns}
+    columns = {
+        column: st.column_config.TextColumn(t(f"col.{column}"), width=width)
+        for column, width in present.items()
+    }
+    row = max((wrapped_row_height(frame[c], w) for c, w in present.items()), default=35)
+    return Wrapped(columns, row, TABLE_HEADER_PIXELS + row * len(frame))
 
 
 def day(value: date | datetime | pd.Timestamp | None) -> str:

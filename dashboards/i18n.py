@@ -86,6 +86,15 @@ def goal_target(row: pd.Series | dict) -> str:
     )  # fmt: skip
 
 
+def target_with_year(row: pd.Series | dict) -> str:
+    """'目标 ≥20,000人次（2025年）': a goal's target (`goal_target`) with its due year when
+    it has one."""
+    label, year = goal_target(row), row.get("target_year")
+    if year is None or pd.isna(year):
+        return t("records.target_label", label=label)
+    return t("records.target_label_year", label=label, year=int(year))
+
+
 def names_by_code(frame: pd.DataFrame, code_column: str, base: str) -> dict[str, str]:
     """Code → registry name in the current language, for a selectbox's options.
 

@@ -385,7 +385,7 @@ def test_a_status_left_undecided_by_a_suppressed_latest_estimate_says_why_with_n
 ) -> None:
     at = AppTest.from_file(APP, default_timeout=60).run()
     at.switch_page("views/assessment.py").run()
-    at.selectbox(key="report_plan").set_value(BEIJING_PLAN).run()
+    at.selectbox(key="plan").set_value(BEIJING_PLAN).run()
     name = registry_indicator("literacy_ratio")
     # the 2025 target (≈28%), not the 2035 vision that shares its indicator
     literacy = row(table_with(at, "status_reason"), indicator=name["name_zh"], target="≈28%（±1）")

@@ -375,21 +375,35 @@ def own_home(demo_home: KepuHome, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 def test_assessment_lists_ouhai_statuses_as_of_the_snapshot_date(
     own_home: KepuHome, demo_home: KepuHome
 ) -> None:
-    at = page("assessment", report_plan=OUHAI_PLAN)
+    at = page("assessment", plan=OUHAI_PLAN)
     # in the registry's order: two gap targets share an indicator name
     progress = snapshot(
         demo_home,
-        "select p.indicator_name_zh, p.progress_status, p.latest_value, p.as_of_date "
+        "select p.indicator_name_zh, p.progress_status, p.latest_value, p.as_of_date, "
+        "t.gap_group_a, t.gap_group_b "
         "from fct_target_progress p join fct_plan_target t using (target_id) "
         "where p.plan_id = ? order by t.source_row",
         [OUHAI_PLAN],
     )
     table = table_with(at, "status")
+    # the two gap targets read apart by their pair of groups
+    gap = "公民具备科学素质比例的群体差距"
+    gaps = [name for name in table["indicator"] if name.startswith(gap)]
+    assert gaps == [
+        "公民具备科学素质比例的群体差距（男性 − 女性）",
+        "公民具备科学素质比例的群体差距（专业技术人员 − 商业及服务业人员）",
+    ]
+    names = [
+        vocabulary.goal_name(name, a, b, "zh")
+        for name, a, b in progress[["indicator_name_zh", "gap_group_a", "gap_group_b"]].itertuples(
+            index=False
+        )
+    ]
     as_of = pd.Timestamp(progress["as_of_date"].iloc[0]).date().isoformat()
     events = registry("indicators.csv", indicator_code="science_events")[0]["name_zh"]
 
     assert len(table) == len(registry("targets.csv", plan_id=OUHAI_PLAN)) == 11
-    assert list(table["indicator"]) == list(progress["indicator_name_zh"])
+    assert list(table["indicator"]) == names
     assert list(table["status"]) == [
         zh(f"progress_status.{code}") for code in progress["progress_status"]
     ]
@@ -409,7 +423,7 @@ def test_assessment_lists_ouhai_statuses_as_of_the_snapshot_date(
 def test_assessment_without_reports_offers_to_write_each_due_review_point(
     own_home: KepuHome,
 ) -> None:
-    at = page("assessment", report_plan=OUHAI_PLAN)
+    at = page("assessment", plan=OUHAI_PLAN)
     # registry/reviews.csv: Ouhai is reviewed at mid-term (2023) and at the end (2025), each
     # assessed in the first quarter of the year after
     headings = [m.value for m in at.markdown if m.value.startswith("**")]
@@ -430,7 +444,7 @@ def test_assessment_offers_each_report_file_for_download(own_home: KepuHome) -> 
     names = [f"{OUHAI_PLAN}_final_2026-03-31_zh.docx", f"{OUHAI_PLAN}_final_2026-03-31_en.xlsx"]
     for name in names:
         (folder / name).write_bytes(b"tiny report")
-    at = page("assessment", report_plan=OUHAI_PLAN)
+    at = page("assessment", plan=OUHAI_PLAN)
 
     assert [button.proto.label for button in at.get("download_button")] == [
         "总结评估（2026-03-31）· 英文 · Excel 工作簿",

@@ -15,7 +15,7 @@ import streamlit as st
 
 import vocabulary
 from dashboards import charts, data
-from dashboards.i18n import code_label, localized, pick, t
+from dashboards.i18n import code_label, localized, pick, t, target_with_year
 
 VALUE_COLOUR = "#1f77b4"
 PATH_COLOUR = "#7f7f7f"
@@ -41,13 +41,6 @@ def choose_target(targets: pd.DataFrame) -> pd.Series:
     return targets.set_index("target_id", drop=False).loc[target_id]
 
 
-def target_text(target: pd.Series) -> str:
-    label = pick(target, "target_label")
-    if pd.isna(target["target_year"]):
-        return t("records.target_label", label=label)
-    return t("records.target_label_year", label=label, year=int(target["target_year"]))
-
-
 def target_band(target: pd.Series) -> tuple[float, float] | None:
     """The span a range target (3–4) or an approximate one (≈4 ±1) accepts, if any."""
     value = float(target["target_value"])
@@ -65,7 +58,7 @@ def target_layers(
     period, never the whole axis), over a pale band for the span a range or an approximate
     target accepts, and a ring at the due year; named in the legend by the target's label,
     as a label on the plot would sit on bars and points."""
-    label = target_text(target)
+    label = target_with_year(target)
     value = float(target["target_value"])
     frame = pd.DataFrame({"value": [value], "start": [start], "end": [end], "series": [label]})
     tooltip = [alt.Tooltip("series:N", title=t("activities.target"))]
@@ -117,7 +110,7 @@ def cumulative_chart(values: pd.DataFrame, target: pd.Series, unit: str) -> alt.
         {
             t("activities.running_total"): VALUE_COLOUR,
             t("activities.pro_rata"): PATH_COLOUR,
-            target_text(target): TARGET_COLOUR,
+            target_with_year(target): TARGET_COLOUR,
         }
     )
     x = alt.X("year:Q", title=t("activities.year_end_axis"), axis=YEAR_AXIS, scale=YEAR_SCALE)
@@ -194,7 +187,7 @@ def annual_chart(frame: pd.DataFrame, target: pd.Series, unit: str) -> alt.Layer
     )
     # bars stand on their year: the rule reaches the outer edges of the period's bars
     period = float(target["period_start"]) - 0.5, float(target["period_end"]) + 0.5
-    rules = target_layers(target, series_colour({target_text(target): TARGET_COLOUR}), *period)
+    rules = target_layers(target, series_colour({target_with_year(target): TARGET_COLOUR}), *period)
     chart = alt.layer(*rules, bars).resolve_scale(color="independent")
     return with_legend_below(
         chart.properties(title=t("activities.annual_title", unit=unit), height=380)
@@ -204,7 +197,7 @@ def annual_chart(frame: pd.DataFrame, target: pd.Series, unit: str) -> alt.Layer
 def level_chart(values: pd.DataFrame, target: pd.Series, unit: str) -> alt.LayerChart:
     """Year-end values (a stock) against the level the plan wants by its target year."""
     colour = series_colour(
-        {t("activities.stock_value"): VALUE_COLOUR, target_text(target): TARGET_COLOUR}
+        {t("activities.stock_value"): VALUE_COLOUR, target_with_year(target): TARGET_COLOUR}
     )
     line = (
         alt.Chart(values.assign(series=t("activities.stock_value")))

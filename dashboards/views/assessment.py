@@ -18,8 +18,18 @@ from pandas.io.formats.style import Styler
 
 import vocabulary
 from dashboards import data
-from dashboards.formats import goal_value
-from dashboards.i18n import code_label, current_language, localized, names_by_code, reason_text, t
+from dashboards.formats import goal_value, wrapped
+from dashboards.i18n import (
+    code_label,
+    current_language,
+    goal_indicator,
+    goal_target,
+    localized,
+    names_by_code,
+    reason_text,
+    t,
+)
+from dashboards.links import PLAN, url_choice
 from ingest.home import KepuHome
 from orchestration.reviews import ReviewPoint, review_points
 
@@ -32,6 +42,9 @@ MIME_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 REPORT_FORMATS = ("docx", "xlsx")
+# Columns whose text wraps, and their widths in pixels: indicator, target, status and the
+# reason for it fit the page's width together (the values follow, scrolled to).
+WRAPPED_COLUMNS = {"indicator": 300, "target": 110, "status_reason": 300}
 
 
 def fixed(value: float) -> str:
@@ -70,11 +83,12 @@ def status_table(progress: pd.DataFrame) -> pd.DataFrame:
     (the column only when a row does: it must not sit off screen to the right), then the
     values in their indicator's unit and the ratio behind the status."""
     frame = localized(progress, "indicator_name", "target_label")
-    reasons = [reason_text(row, "status_reason") for row in frame.to_dict("records")]
+    rows = frame.to_dict("records")
+    reasons = [reason_text(row, "status_reason") for row in rows]
     table = pd.DataFrame(
         {
-            "indicator": frame["indicator_name"],
-            "target": frame["target_label"],
+            "indicator": [goal_indicator(row) for row in rows],
+            "target": [goal_target(row) for row in rows],
             "status": [status_word(code) for code in frame["progress_status"]],
             "status_reason": reasons,
             "latest_value": [goal_value(row, "latest_value") for _, row in frame.iterrows()],
@@ -99,12 +113,17 @@ def show_progress(progress: pd.DataFrame) -> None:
     config: dict[str, object] = {column: t(f"col.{column}") for column in table.columns}
     for column in ("baseline_year", "latest_year"):
         config[column] = st.column_config.NumberColumn(t(f"col.{column}"), format="%d")
-    config["indicator"] = st.column_config.TextColumn(t("col.indicator"), width="large")
-    if "status_reason" in table.columns:
-        config["status_reason"] = st.column_config.TextColumn(t("col.status_reason"), width="large")
     for column in ("latest_value", "ratio", "baseline_value"):
         config[column] = st.column_config.TextColumn(t(f"col.{column}"), alignment="right")
-    st.dataframe(coloured(table), hide_index=True, column_config=config, key="progress_table")
+    layout = wrapped(table, WRAPPED_COLUMNS)
+    st.dataframe(
+        coloured(table),
+        hide_index=True,
+        column_config={**config, **layout.columns},
+        row_height=layout.row_height,
+        height=layout.height,
+        key="progress_table",
+    )
     st.caption(t("assessment.ratio_note"))
 
 
@@ -239,9 +258,7 @@ def render() -> None:
         st.info(t("app.no_plans"))
         return
     names = names_by_code(plans, "plan_id", "plan_name")
-    plan_id = st.selectbox(
-        t("assessment.choose_plan"), list(names), format_func=names.__getitem__, key="report_plan"
-    )
+    plan_id = url_choice(PLAN, t("assessment.choose_plan"), list(names), names.__getitem__)
     show_plan(conn, plan_id)
 
 

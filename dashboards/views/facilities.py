@@ -15,7 +15,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from dashboards import charts, data
-from dashboards.i18n import localized, pick, t
+from dashboards.i18n import goal_target, localized, t, target_with_year
 
 PERCENT = 100
 BAR_COLOUR = "#1f77b4"
@@ -63,17 +63,10 @@ def with_percent(coverage: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def target_label(target: pd.Series) -> str:
-    label = pick(target, "target_label")
-    if pd.isna(target["target_year"]):
-        return t("records.target_label", label=label)
-    return t("records.target_label_year", label=label, year=int(target["target_year"]))
-
-
 def target_rule(target: pd.Series, axis: str = "y") -> alt.Chart:
     """A dashed line at the target across the value `axis`, named in the legend (a label
     on the plot would sit on the bars of towns near the target)."""
-    label = target_label(target)
+    label = target_with_year(target)
     frame = pd.DataFrame({"target_value": [target["target_value"]], "label": [label]})
     colour = alt.Color(
         "label:N",
@@ -148,7 +141,7 @@ def show_headline(region_row: pd.Series, target: pd.Series, year: int) -> None:
     """Coverage of the target region in the year, the target, and who did not report."""
     left, middle, right = st.columns(3)
     left.metric(t("facilities.coverage_in", year=year), f"{region_row['coverage_pct']:.2f}%")
-    middle.metric(t("facilities.target"), pick(target, "target_label"))
+    middle.metric(t("facilities.target"), goal_target(target))
     right.metric(
         t("col.non_reporting_units"),
         int(region_row["non_reporting_units"]),

@@ -24,7 +24,7 @@ from dashboards.formats import (
     styled,
     unbroken_years,
     whole,
-    wrapped_row_height,
+    wrapped,
 )
 from dashboards.i18n import (
     code_label,
@@ -60,8 +60,6 @@ STYLE = (
 # Pixels of the plan table's wrapped columns: with the others the table fits the page at
 # 1440 px, so no column is cut at its right edge.
 WRAPPED_PLAN_COLUMNS = {"plan_name": 230, "region_name": 110, "review_points": 140}
-# The grid's header row and borders, in pixels: the table is drawn as tall as its rows.
-TABLE_HEADER_PIXELS = 38
 OVERVIEW_PAGE = ""  # the default page is served at the root
 PLAN_COLUMNS = [
     "plan_id",
@@ -143,7 +141,7 @@ def goal_cells(goals: pd.DataFrame) -> str:
     for goal in goals.to_dict("records"):
         link = escape(href(TARGET_PAGE, **{PLAN: goal["plan_id"], TARGET: goal["target_id"]}))
         verdict = code_label("progress_status", goal["progress_status"])
-        title = f"{pick(goal, 'target_label')}: {verdict}"
+        title = f"{goal_target(goal)}: {verdict}"
         if goal["goal_group"] == TARGET_GROUP:
             title = f"{goal_indicator(goal)} {title}"
         cells.append(
@@ -270,16 +268,13 @@ def show_plans(frame: pd.DataFrame) -> None:
     """The plan table with every plan's name whole: its column wide and its rows tall
     enough for the text to wrap (the grid cuts a long English name on one line), every
     row in view without scrolling."""
-    config: dict[str, object] = column_labels(frame.columns)
-    for column, width in WRAPPED_PLAN_COLUMNS.items():
-        config[column] = st.column_config.TextColumn(t(f"col.{column}"), width=width)
-    height = max(wrapped_row_height(frame[c], w) for c, w in WRAPPED_PLAN_COLUMNS.items())
+    layout = wrapped(frame, WRAPPED_PLAN_COLUMNS)
     st.dataframe(
         styled(frame),
         hide_index=True,
-        column_config=config,
-        row_height=height,
-        height=TABLE_HEADER_PIXELS + height * len(frame),
+        column_config={**column_labels(frame.columns), **layout.columns},
+        row_height=layout.row_height,
+        height=layout.height,
     )
 
 
@@ -287,7 +282,7 @@ def target_table(targets: pd.DataFrame, english_names: dict[tuple[str, str], str
     frame = localized(targets, "indicator_name", "target_label", "note")
     frame["indicator"] = frame["indicator_name"]
     frame["kind"] = [code_label("target_kind", kind) for kind in frame["target_kind"]]
-    frame["target"] = frame["target_label"]
+    frame["target"] = [goal_target(row) for row in frame.to_dict("records")]
     for column in ("lead_departments", "cooperating_departments"):
         frame[column] = [
             department_list(names, region, english_names)
