@@ -9,7 +9,7 @@ as `<name>_zh` / `<name>_en` columns and `localized` picks the right one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -21,6 +21,8 @@ from ingest.specs import LIST_JOINER
 LANGUAGES = vocabulary.LANGUAGES
 DEFAULT_LANGUAGE = vocabulary.DEFAULT_LANGUAGE
 LANGUAGE_KEY = "lang"
+# Session state of the language each select box was last drawn in, by the box's key.
+DRAWN_PREFIX = "drawn_in."
 
 
 def current_language() -> str:
@@ -122,6 +124,23 @@ def department_list(
         return joined
     names = joined.split(LIST_JOINER)
     return t("list.separator").join(english_names.get((region_code, name), name) for name in names)
+
+
+def selectbox(label: str, options: Sequence[Any], key: str, **kwargs: Any) -> Any:
+    """`st.selectbox` that shows its choice in the reader's language after a switch.
+
+    Streamlit's box keeps showing the choice as it was formatted when it was made (the
+    frontend holds the formatted text; a keyed box is not redrawn when its format
+    changes), so after a switch the Chinese name stood in an English page. Handing the box
+    its own value again, in the first run after the switch, redraws it formatted anew.
+    """
+    drawn = f"{DRAWN_PREFIX}{key}"
+    language = current_language()
+    switched = st.session_state.get(drawn, language) != language
+    if switched and st.session_state.get(key) in options:
+        st.session_state[key] = st.session_state[key]
+    st.session_state[drawn] = language
+    return st.selectbox(label, options, key=key, **kwargs)
 
 
 def language_switch() -> None:

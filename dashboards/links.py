@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from dashboards import i18n
 from dashboards.i18n import LANGUAGE_KEY, current_language
 
 PLAN = "plan"
@@ -39,7 +40,7 @@ def url_choice(
         st.session_state[key] = requested
     if st.session_state.get(key) not in options:
         st.session_state.pop(key, None)
-    choice = st.selectbox(
+    choice = i18n.selectbox(
         label, options, key=key, format_func=format_func, on_change=_remember, args=(key,)
     )
     if choice is not None:

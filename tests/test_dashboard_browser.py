@@ -310,3 +310,28 @@ def test_an_evaluator_writes_and_downloads_the_ouhai_final_assessment(
     with zipfile.ZipFile(saved) as docx:
         body = docx.read("word/document.xml").decode("utf-8")
     assert plan_zh in body
+
+
+def test_a_choice_made_in_chinese_reads_in_english_after_the_switch(
+    page: Page, marts: duckdb.DuckDBPyConnection
+) -> None:
+    """A reader picks a region and a breakdown on the literacy page in Chinese, then
+    switches to English: both boxes show the same choices in English (Streamlit's box kept
+    the Chinese text it was drawn with), and switching back shows the Chinese again."""
+    name_zh, name_en = marts.execute(
+        "select region_name_zh, region_name_en from dim_region where region_code = '110102'"
+    ).fetchone()
+    assert (name_zh, name_en) == ("西城区", "Xicheng District, Beijing")
+    page.goto("/literacy?lang=zh")
+    choose(page, "地区", name_zh)
+    choose(page, "分组", "城乡")
+    page.get_by_text("English", exact=True).click()
+    region_box = page.get_by_role("combobox", name="Region", exact=True)
+    expect(region_box).to_have_value(name_en, timeout=WAIT_MS)
+    expect(page.get_by_role("combobox", name="Breakdown", exact=True)).to_have_value(
+        "Urban / rural"
+    )
+    page.get_by_text("中文", exact=True).click()
+    expect(page.get_by_role("combobox", name="地区", exact=True)).to_have_value(
+        name_zh, timeout=WAIT_MS
+    )

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 import vocabulary
-from dashboards import charts, data
+from dashboards import charts, data, i18n
 from dashboards.i18n import code_label, localized, pick, t, target_with_year
 
 VALUE_COLOUR = "#1f77b4"
@@ -35,7 +35,7 @@ def choose_target(targets: pd.DataFrame) -> pd.Series:
         row.target_id: t("records.target_option", plan=row.plan_name, indicator=row.indicator_name)
         for row in frame.itertuples()
     }
-    target_id = st.selectbox(
+    target_id = i18n.selectbox(
         t("records.choose_target"), list(names), format_func=names.__getitem__, key="record_target"
     )
     return targets.set_index("target_id", drop=False).loc[target_id]

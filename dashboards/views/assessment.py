@@ -17,7 +17,7 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 import vocabulary
-from dashboards import data
+from dashboards import data, i18n
 from dashboards.formats import goal_value, wrapped
 from dashboards.i18n import (
     code_label,
@@ -227,7 +227,7 @@ def choose_as_of(conn: data.Published, snapshots: dict[str, Path]) -> str:
             return t("assessment.with_corrections", as_of=option.removesuffix("-latest"))
         return t("assessment.as_received", as_of=option)
 
-    return st.selectbox(t("assessment.choose_as_of"), options, format_func=label,
+    return i18n.selectbox(t("assessment.choose_as_of"), options, format_func=label,
                         key="report_as_of") or ""  # fmt: skip
 
 

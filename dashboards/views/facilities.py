@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from dashboards import charts, data
+from dashboards import charts, data, i18n
 from dashboards.i18n import goal_target, localized, t, target_with_year
 
 PERCENT = 100
@@ -41,7 +41,7 @@ def target_options(targets: pd.DataFrame) -> dict[str, str]:
 
 def choose_target(targets: pd.DataFrame) -> pd.Series:
     names = target_options(targets)
-    target_id = st.selectbox(
+    target_id = i18n.selectbox(
         t("records.choose_target"),
         list(names),
         format_func=names.__getitem__,
@@ -53,7 +53,7 @@ def choose_target(targets: pd.DataFrame) -> pd.Series:
 def choose_year(coverage: pd.DataFrame) -> int:
     """The years the target has values for, the latest first."""
     years = sorted({int(year) for year in coverage["year"]}, reverse=True)
-    return st.selectbox(t("facilities.choose_year"), years, key="facility_year")
+    return i18n.selectbox(t("facilities.choose_year"), years, key="facility_year")
 
 
 def with_percent(coverage: pd.DataFrame) -> pd.DataFrame:

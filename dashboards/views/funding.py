@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 import vocabulary
-from dashboards import charts, data
+from dashboards import charts, data, i18n
 from dashboards.charts import target_period_layers, target_periods
 from dashboards.i18n import code_label, column_labels, names_by_code, pick, t
 
@@ -197,7 +197,7 @@ def choose_region(regions: pd.DataFrame) -> str:
     """Regions with values; the first one a plan sets a target for comes up first."""
     names = names_by_code(regions, "region_code", "region_name")
     targeted = [i for i, has in enumerate(regions["has_target"]) if has]
-    return st.selectbox(
+    return i18n.selectbox(
         t("funding.choose_region"),
         list(names),
         index=targeted[0] if targeted else 0,
@@ -209,7 +209,7 @@ def choose_region(regions: pd.DataFrame) -> str:
 def choose_indicator(indicators: pd.DataFrame) -> pd.Series:
     """The per-capita funding indicator the reader picks, as its registry row."""
     names = names_by_code(indicators, "indicator_code", "indicator_name")
-    code = st.selectbox(
+    code = i18n.selectbox(
         t("funding.choose_indicator"), list(names), format_func=names.__getitem__, key="indicator"
     )
     return indicators.set_index("indicator_code", drop=False).loc[code]

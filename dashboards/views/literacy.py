@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import vocabulary
-from dashboards import charts, data
+from dashboards import charts, data, i18n
 from dashboards.charts import (
     CROSS,
     CROSS_SIZE,
@@ -498,7 +498,7 @@ def choose_region(regions: pd.DataFrame) -> str:
     """Regions with estimates; the first one a plan sets a literacy target for comes first."""
     names = names_by_code(regions, "region_code", "region_name")
     targeted = [i for i, has in enumerate(regions["has_target"]) if has]
-    return st.selectbox(
+    return i18n.selectbox(
         t("literacy.choose_region"),
         list(names),
         index=targeted[0] if targeted else 0,
@@ -509,7 +509,7 @@ def choose_region(regions: pd.DataFrame) -> str:
 
 def choose_dimension() -> str:
     names = {dimension: code_label("group_dimension", dimension) for dimension in DIMENSIONS}
-    return st.selectbox(
+    return i18n.selectbox(
         t("literacy.choose_dimension"),
         list(names),
         format_func=names.__getitem__,

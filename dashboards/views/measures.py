@@ -16,7 +16,7 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 import vocabulary
-from dashboards import data
+from dashboards import data, i18n
 from dashboards.i18n import code_label, department_list, localized, names_by_code, t
 
 # The order and colours of codes.csv, which the Word and Excel assessment reports use too.
@@ -99,7 +99,7 @@ def show_counts(status: pd.DataFrame) -> None:
 def choose_measure(status: pd.DataFrame) -> str:
     heads = localized(status.drop_duplicates("measure_id"), "title")
     names = {row.measure_id: f"{row.measure_no}. {row.title}" for row in heads.itertuples()}
-    return st.selectbox(
+    return i18n.selectbox(
         t("measures.choose_measure"), list(names), format_func=names.__getitem__, key="measure"
     )
 
@@ -181,7 +181,7 @@ def render() -> None:
         st.info(t("measures.no_measures"))
         return
     names = names_by_code(plans, "plan_id", "plan_name")
-    plan_id = st.selectbox(
+    plan_id = i18n.selectbox(
         t("measures.choose_plan"), list(names), format_func=names.__getitem__, key="measure_plan"
     )
     plan = plans.set_index("plan_id", drop=False).loc[plan_id]

@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 import vocabulary
+from dashboards import i18n
 from dashboards.formats import DASH, table_name, whole
 from dashboards.i18n import column_labels, current_language, t
 from dashboards.upload_data import (
@@ -123,7 +124,7 @@ def template_name(kind: str) -> str:
 def show_templates() -> None:
     st.subheader(t("upload.templates"))
     kinds = list(TEMPLATES)
-    kind = st.selectbox(
+    kind = i18n.selectbox(
         t("upload.template_kind"),
         kinds,
         format_func=template_name,
@@ -224,7 +225,7 @@ def show_stuck(stuck: dict) -> None:
     """What a statistician reads of a build that stopped making progress: its run, that
     the previous snapshot stays published, and how to stop it (it runs inside this
     dashboard's server process, so stopping that process stops it)."""
-    minutes = f"{STALL_SECONDS / 60:g}"
+    minutes = f"{round(STALL_SECONDS / 60, 1):g}"
     if stuck["run_id"] is None:
         st.error(t("upload.build_stuck_unstarted", minutes=minutes, pid=stuck["pid"]))
     else:
@@ -265,7 +266,7 @@ def show_build(home: KepuHome) -> None:
             )
         except BuildStuck as stuck:
             st.session_state[STUCK_KEY] = {"run_id": stuck.run_id, "pid": os.getpid()}
-            status.update(label=t("upload.build_stuck_label"), state="error")
+            status.update(label=t("upload.build_stuck_label"), state="error", expanded=True)
             show_stuck(st.session_state[STUCK_KEY])
             return
         if outcome is None:
