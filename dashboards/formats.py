@@ -20,11 +20,9 @@ from pandas.io.formats.style import Styler
 
 from dashboards.i18n import current_language, pick, t
 from ingest.specs import ALL_SPECS, EXTRA_TABLES
-from vocabulary import PERCENT_FAMILIES
+from vocabulary import PERCENT_FAMILIES, POINTS_FAMILIES
 
 DASH = "—"
-# indicator_family codes whose values are percentage points (percentages: vocabulary's)
-POINTS_FAMILIES = ("survey_gap", "survey_dispersion", "coverage_dispersion")
 PER_CAPITA_FAMILIES = ("funding_per_capita",)
 # From here a count reads better in 万 than as six or more digits.
 TEN_THOUSAND_FROM = 100_000
@@ -127,7 +125,7 @@ def day(value: date | datetime | pd.Timestamp | None) -> str:
 
 
 def quantity(value: float | None, family: str | None, unit: str | None) -> str:
-    """A value in its indicator's unit: '17.60%', '6.59 百分点', '4.78 元/人',
+    """A value in its indicator's unit: '17.60%', '6.59个百分点', '4.78元/人',
     '34.0万人次', '7,800个'."""
     if missing(value):
         return DASH
@@ -135,7 +133,9 @@ def quantity(value: float | None, family: str | None, unit: str | None) -> str:
     unit = "" if missing(unit) else unit
     if family in PERCENT_FAMILIES:
         return f"{value:.2f}%"
-    if family in POINTS_FAMILIES or family in PER_CAPITA_FAMILIES:
+    if family in POINTS_FAMILIES:
+        return t("format.points", value=f"{value:,.2f}")
+    if family in PER_CAPITA_FAMILIES:
         return t("format.quantity", value=f"{value:,.2f}", unit=unit)
     if abs(value) >= TEN_THOUSAND_FROM:
         return t("format.ten_thousand", wan=f"{value / 10_000:,.1f}", plain=whole(value), unit=unit)
@@ -145,7 +145,7 @@ def quantity(value: float | None, family: str | None, unit: str | None) -> str:
 
 def difference(value: float | None, family: str | None, unit: str | None) -> str:
     """A difference between two values of an indicator: percentage points for a share
-    ('0.19 个百分点'), the indicator's unit otherwise."""
+    ('0.19个百分点'), the indicator's unit otherwise (points for a gap: `quantity`)."""
     if not missing(value) and family in PERCENT_FAMILIES:
         return t("format.points", value=f"{float(value):,.2f}")
     return quantity(value, family, unit)

@@ -241,11 +241,13 @@ def test_a_suppressed_gap_shows_a_dash_and_its_reason():
 
 def test_a_narrowed_gap_says_why_with_its_change_and_interval():
     """A gap target on track (or achieved) carries no status reason: the report states the
-    significant narrowing itself, urban − rural 14.81 → 6.59 points (change −8.22, 95% CI
-    [−12.89, −3.54]), instead of an empty 'why'."""
+    significant narrowing itself, urban − rural 14.81 → 6.59 points (change −8.22 points,
+    95% CI [−12.89, −3.54]), instead of an empty 'why'."""
     context = Context(SimpleNamespace(rules=SimpleNamespace(bands=())), "zh", "final", AS_OF, "")
     target = SimpleNamespace(
         progress_status="on_track", progress_method="gap_change", status_reason=None,
         change_value=-8.2152, change_ci_lower=-12.8893, change_ci_upper=-3.5410,
     )  # fmt: skip
-    assert result_reason(context, target) == "差距显著缩小：变化 -8.22，95%置信区间 [-12.89, -3.54]"
+    assert result_reason(context, target) == (
+        "差距显著缩小：变化 -8.22个百分点，95%置信区间 [-12.89, -3.54]"
+    )

@@ -121,6 +121,7 @@ def target_label(target_kind: object, target_value: object, label: str, lang: st
 # Reasons are words too; their module needs `has` and `text` above.
 from vocabulary.reasons import (  # noqa: E402
     PERCENT_FAMILIES,
+    POINTS_FAMILIES,
     Reason,
     difference_text,
     reason_from_row,
@@ -131,6 +132,7 @@ __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
     "PERCENT_FAMILIES",
+    "POINTS_FAMILIES",
     "Code",
     "Reason",
     "code_text",

@@ -80,7 +80,7 @@ def result_reason(ctx: Context, target: Target) -> str:
     if narrowed and target.change_value is not None and target.status_reason is None:
         why = ctx.t(
             "result.gap_narrowed",
-            change=num(target.change_value, GAP_FAMILY),
+            change=ctx.t("format.points", value=num(target.change_value, GAP_FAMILY)),
             lower=num(target.change_ci_lower, GAP_FAMILY),
             upper=num(target.change_ci_upper, GAP_FAMILY),
         )

@@ -144,11 +144,11 @@ def change_text(ctx: Context, target: Target) -> str | None:
     family = target.indicator_family
     return ctx.t(
         "target.change",
-        baseline=num(target.baseline_value, family),
+        baseline=amount(ctx, target, target.baseline_value),
         t0=target.baseline_year,
-        latest=num(target.latest_value, family),
+        latest=amount(ctx, target, target.latest_value),
         t=target.latest_year,
-        change=num(target.change_value, family),
+        change=amount(ctx, target, target.change_value),
         lower=num(target.change_ci_lower, family),
         upper=num(target.change_ci_upper, family),
     )

@@ -258,8 +258,11 @@ def unit_of(ctx: Context, target: Target) -> str:
 
 def amount(ctx: Context, target: Target, value: float | None) -> str:
     """A value of the target's indicator with its unit as the vocabulary writes one
-    (`format.quantity`: '6,400 person-times'), '%' always close: '17.60%'."""
+    (`format.quantity`: '6,400 person-times'), '%' always close: '17.60%'; a gap between
+    shares in percentage points (`format.points`: '3.10 percentage points')."""
     shown, unit = num(value, target.indicator_family), unit_of(ctx, target)
+    if shown != DASH and target.indicator_family in vocabulary.POINTS_FAMILIES:
+        return ctx.t("format.points", value=shown)
     if shown == DASH or not unit:
         return shown
     return f"{shown}{unit}" if unit == "%" else ctx.t("format.quantity", value=shown, unit=unit)
