@@ -32,11 +32,17 @@ system:  ## Debian packages: a CJK font (Chinese in charts is not boxes), Chromi
 demo: setup  ## generate the demo data, load it through Dagster, build, publish, serve
 	$(RUN) kepu demo
 
+# Tests run in TEST_WORKERS processes (pytest-xdist), a test file's tests in one of them so
+# its module fixtures are built once; each process builds its own demo warehouse. Most of a
+# test's time is one dbt or browser process on one core: two workers on two cores take
+# ~20 min where one took ~28.
+TEST_WORKERS ?= 2
+
 test: setup  ## lint, then every test
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(SQLFLUFF)
-	$(RUN) pytest
+	$(RUN) pytest -n $(TEST_WORKERS) --dist loadfile
 
 dev: setup  ## the Dagster UI on http://localhost:3000
 	mkdir -p var/dagster && KEPU_HOME=$${KEPU_HOME:-$$PWD/var} \

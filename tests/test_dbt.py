@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from pathlib import Path
 
 import yaml
 
@@ -13,11 +14,13 @@ from ingest.home import KepuHome
 from orchestration.defs.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
 
-def test_dbt_unit_tests_pass(demo_home: KepuHome) -> None:
+def test_dbt_unit_tests_pass(demo_home: KepuHome, tmp_path: Path) -> None:
     completed = subprocess.run(
         [DBT_EXECUTABLE, "test", "--select", "test_type:unit", "--project-dir",
          str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
-        env={**os.environ, "KEPU_WAREHOUSE": str(demo_home.warehouse)},
+        # a target folder of its own: the shared one holds the manifest other processes read
+        env={**os.environ, "KEPU_WAREHOUSE": str(demo_home.warehouse),
+             "DBT_TARGET_PATH": str(tmp_path / "dbt_target")},
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert completed.returncode == 0, completed.stdout[-3000:]

@@ -202,7 +202,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[KepuHome, dict[str,
         [DBT_EXECUTABLE, "build", "--select", "codes", "+fct_kp_statistic", "+fct_kp_headline",
          "+fct_kp_change_flag", "--indirect-selection", "cautious",
          "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
-        env={**os.environ, "KEPU_WAREHOUSE": str(home.warehouse)},
+        # a target folder of its own: the shared one holds the manifest other processes read
+        env={**os.environ, "KEPU_WAREHOUSE": str(home.warehouse),
+             "DBT_TARGET_PATH": str(folder / "dbt_target")},
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert completed.returncode == 0, completed.stdout[-4000:]

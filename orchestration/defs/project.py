@@ -5,6 +5,7 @@ Every other process that loads the definitions (the `kepu` command line, the tes
 calls `prepare()` first, once; importing the definitions never runs dbt.
 """
 
+import fcntl
 import hashlib
 import sys
 from functools import cache
@@ -32,17 +33,26 @@ def prepare() -> None:
     This is what `dbt_project.preparer.prepare` does (`dbt parse`), run with the dbt beside
     this interpreter: the preparer runs the `dbt` it finds on PATH. A parse is a dbt
     process of its own (~7 s on the shared machine, even when partial): every `kepu
-    ingest` paid it before the build's own dbt started (issue 12: the late return)."""
-    stamp = dbt_project.manifest_path.parent / PARSED_STAMP
-    if stamp.is_file() and stamp.read_text() == parsed_stamp():
-        return
-    stamp.unlink(missing_ok=True)  # a parse that fails leaves no stamp behind
-    dbt = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
-    dbt.cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
-    stamp.write_text(parsed_stamp())
+    ingest` paid it before the build's own dbt started (issue 12: the late return).
+
+    Processes that start together (two `kepu` commands, the test workers) parse one at a
+    time, holding a lock beside the manifest: the second finds the first's manifest
+    stamped and reuses it, instead of both writing the target folder at once."""
+    target = dbt_project.manifest_path.parent
+    target.mkdir(parents=True, exist_ok=True)
+    with (target / PARSE_LOCK).open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        stamp = target / PARSED_STAMP
+        if stamp.is_file() and stamp.read_text() == parsed_stamp():
+            return
+        stamp.unlink(missing_ok=True)  # a parse that fails leaves no stamp behind
+        dbt = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
+        dbt.cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
+        stamp.write_text(parsed_stamp())
 
 
 PARSED_STAMP = "kepu_parsed_from.txt"  # beside manifest.json: what it was parsed from
+PARSE_LOCK = "kepu_parse.lock"  # held by the process parsing the project
 
 
 def parsed_stamp() -> str:
