@@ -159,7 +159,7 @@ def _gap_text(ctx: Context, gap: Gap) -> str:
         "problems.gap",
         year=gap.survey_year,
         dimension=ctx.code("gap_dimension", gap.group_dimension),
-        gap=num(gap.gap * 100, GAP_FAMILY),
+        gap=ctx.t("format.points", value=num(gap.gap * 100, GAP_FAMILY)),
         lower=num(gap.ci_lower * 100, GAP_FAMILY),
         upper=num(gap.ci_upper * 100, GAP_FAMILY),
     )
