@@ -23,6 +23,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
@@ -398,6 +399,35 @@ class SheetScan:
         self._carry = b""
 
     def _scan(self, block: bytes) -> None:
+        if b"<c>" not in block and block.count(b"<c ") == block.count(b'<c r="'):
+            self._scan_referenced(block)
+        else:
+            self._scan_rows(block)
+        if b"<f" in block:
+            self._formulas(block)
+        if b't="e"' in block:
+            self._errors(block)
+
+    def _scan_referenced(self, block: bytes) -> None:
+        """`_scan_rows` where every cell names its reference first (as Excel, openpyxl
+        and xlsxwriter write them), in a few passes of the regular expression engine over
+        the block instead of a Python loop over its rows: rows ascend in a worksheet, so
+        the last cell with content (the last one not self-closed, `</c>`) is the block's
+        last row with content; columns beyond the widest so far are looked for until
+        there are none."""
+        row = block.rfind(b"<row")
+        found = ROW_REF.search(block, row, block.find(b">", row)) if row >= 0 else None
+        if found:
+            self._last_row = int(found.group(1))
+        end = block.rfind(b"</c>")
+        if end < 0:
+            return
+        found = CELL_REF.search(block, block.rfind(b'<c r="', 0, end))
+        self.rows = max(self.rows, int(found.group(2)))
+        while found := _content_cell_beyond(self.columns).search(block):
+            self.columns = _letters_to_index(found.group(1))
+
+    def _scan_rows(self, block: bytes) -> None:
         position = 0
         while True:
             end = block.find(b"</row>", position)
@@ -414,10 +444,6 @@ class SheetScan:
                 self.rows = max(self.rows, row)
                 self.columns = max(self.columns, column)
             position = end + len(b"</row>")
-        if b"<f" in block:
-            self._formulas(block)
-        if b't="e"' in block:
-            self._errors(block)
 
     def _formulas(self, block: bytes) -> None:
         hit = block.find(b"<f")
@@ -449,6 +475,34 @@ def _letters_to_index(letters: bytes) -> int:
     for letter in letters:
         index = index * 26 + (letter - 64)
     return index
+
+
+def _column_letters(index: int) -> str:
+    """1 → 'A', 27 → 'AA'."""
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _greater_letters(letters: str) -> str:
+    """A regular expression matching the column letters after `letters` (A < Z < AA)."""
+    longer = f"[A-Z]{{{len(letters) + 1},4}}"
+    same = [
+        f"{letters[:at]}[{chr(ord(letter) + 1)}-Z][A-Z]{{{len(letters) - at - 1}}}"
+        for at, letter in enumerate(letters)
+        if letter != "Z"
+    ]
+    return "|".join([*same, longer])
+
+
+@lru_cache(maxsize=256)
+def _content_cell_beyond(columns: int) -> re.Pattern[bytes]:
+    """A cell with content (its start tag not self-closed) whose column is after the
+    `columns`-th, its reference first."""
+    letters = _greater_letters(_column_letters(columns)) if columns else "[A-Z]{1,4}"
+    return re.compile(rf'<c r="({letters})\d{{1,8}}"[^>]*(?<!/)>'.encode())
 
 
 def _enclosing_cell(block: bytes, position: int) -> tuple[int, int] | None:
