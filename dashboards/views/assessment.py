@@ -228,7 +228,7 @@ def choose_as_of(conn: data.Published, snapshots: dict[str, Path]) -> str:
         return t("assessment.as_received", as_of=option)
 
     return i18n.selectbox(t("assessment.choose_as_of"), options, format_func=label,
-                        key="report_as_of") or ""  # fmt: skip
+                          key="report_as_of") or ""  # fmt: skip
 
 
 def show_plan(conn: data.Published, plan_id: str) -> None:
