@@ -290,6 +290,10 @@ def overview_text(browser: Browser, url: str) -> tuple[str, str]:
     try:
         tab.goto(f"{url}/?plan={OUHAI_PLAN}&lang=zh")
         tab.locator("div.tile").first.wait_for(state="visible", timeout=WAIT_MS)
+        # the plan selector, drawn last, below the scorecard (a loaded machine may pause
+        # longer than the half second below between the scorecard and it)
+        plan_box = tab.get_by_role("combobox", name=zh("overview.choose_plan"), exact=True)
+        plan_box.wait_for(state="visible", timeout=WAIT_MS)
         tab.locator(SETTLED).wait_for(timeout=WAIT_MS)
         # the URL's selection may start a second run after the first settles: read the
         # page until two reads half a second apart agree

@@ -78,6 +78,13 @@ def test_a_statistician_uploads_a_good_and_a_bad_file_and_publishes(
     page.goto("/upload?lang=zh")
     expect(page.get_by_role("heading", name="上传数据")).to_be_visible(timeout=WAIT_MS)
     instructions = page.locator("[data-testid='stFileUploaderDropzoneInstructions'] > div")
+    # the page's style sheet may arrive after the heading: wait until it draws the words
+    page.wait_for_function(
+        "() => { const e = document.querySelector("
+        "\"[data-testid='stFileUploaderDropzoneInstructions'] > div\");"
+        " return e && getComputedStyle(e, '::after').content !== 'none'; }",
+        timeout=WAIT_MS,
+    )
     drawn = instructions.evaluate("e => getComputedStyle(e, '::after').content")
     assert drawn.startswith('"将文件拖放到此处（每个文件不超过 ')
     assert instructions.inner_text().strip() == ""  # Streamlit's English words are hidden
