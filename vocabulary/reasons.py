@@ -114,9 +114,9 @@ def difference_text(value: float, in_points: bool, units: Mapping[str, str], lan
     percentages, else '1,600人次' / '1,600 person-times' in the indicator's unit (`units` by
     language, Chinese where `lang`'s is missing); whole numbers whole, others to two
     decimals."""
-    shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
     if in_points:
         return text("format.points", lang, value=f"{value:,.2f}")
+    shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
     unit = units.get(lang) or units.get("zh") or ""
     return text("format.quantity", lang, value=shown, unit=unit).strip()
 
