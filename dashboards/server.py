@@ -10,6 +10,12 @@ with pandas, Altair and DuckDB loaded it took 0.2–0.35 s of each rerun under l
 the interpreter lock so that not even the finished page reached the browser until it ended
 (profiled on a plan change of the Overview, issue 11). Python's own generational collector
 still runs; frames are freed by reference counting as soon as a run drops them.
+
+No magic (`runner.magicEnabled`): no page writes a bare expression, and with magic on
+Streamlit rewrites a page's syntax tree before compiling it. It compiles the entry file
+and the page again for every visit that finds no other reader connected, since it empties
+its script cache when the last session leaves: with magic, 20–150 ms before the page's
+title (the Overview, issue 11's first-paint bench); without, about 5 ms.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ def streamlit_command(script: Path, port: int, address: str | None = None) -> li
         *("-m", "streamlit", "run", str(script)),
         *("--server.headless", "true", "--server.port", str(port)),
         *("--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"),
-        *("--runner.postScriptGC", "false"),
+        *("--runner.postScriptGC", "false", "--runner.magicEnabled", "false"),
     ]
     if address is not None:
         command += ["--server.address", address]
