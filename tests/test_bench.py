@@ -75,15 +75,18 @@ def test_the_dashboard_report_puts_each_page_beside_the_trivial_page_and_the_goa
     result = DashboardBench(
         repeats=3,
         pages={
-            "overview": PageTimes(cold_first_paint=4.0, warm_first_paint=1.5, warm_settled=2.0,
+            "overview": PageTimes(cold_first_paint=4.0, warm_first_paint=1.5,
+                                  returning_first_paint=1.2, warm_settled=2.0,
                                   filter_change=0.6, language_switch=1.2),
-            "literacy": PageTimes(cold_first_paint=5.0, warm_first_paint=2.0, warm_settled=3.0,
+            "literacy": PageTimes(cold_first_paint=5.0, warm_first_paint=2.0,
+                                  returning_first_paint=1.6, warm_settled=3.0,
                                   filter_change=0.25, language_switch=1.5),
-            "target": PageTimes(cold_first_paint=4.5, warm_first_paint=1.8, warm_settled=2.5,
+            "target": PageTimes(cold_first_paint=4.5, warm_first_paint=1.8,
+                                returning_first_paint=1.0, warm_settled=2.5,
                                 filter_change=0.45, language_switch=1.0),
         },
-        trivial=PageTimes(cold_first_paint=2.0, warm_first_paint=1.0, warm_settled=1.0,
-                          filter_change=0.3, language_switch=0.4),
+        trivial=PageTimes(cold_first_paint=2.0, warm_first_paint=1.0, returning_first_paint=0.8,
+                          warm_settled=1.0, filter_change=0.3, language_switch=0.4),
     )  # fmt: skip
     lines = report(result).splitlines()
     assert lines[1].split() == ["overview", "literacy", "target", "trivial"]
@@ -94,16 +97,20 @@ def test_the_dashboard_report_puts_each_page_beside_the_trivial_page_and_the_goa
     assert lines[3].split() == [
         "first", "paint", "1.50s", "1.50×", "2.00s", "2.00×", "1.80s", "1.80×", "1.00s"
     ]  # fmt: skip
-    assert lines[5].split() == [
-        "filter", "change", "0.60s", "2.00×", "0.25s", "0.83×", "0.45s", "1.50×", "0.30s"
+    assert lines[4].split() == [
+        "first", "paint,", "returning", "1.20s", "1.50×", "1.60s", "2.00×", "1.00s", "1.25×",
+        "0.80s",
     ]  # fmt: skip
     assert lines[6].split() == [
+        "filter", "change", "0.60s", "2.00×", "0.25s", "0.83×", "0.45s", "1.50×", "0.30s"
+    ]  # fmt: skip
+    assert lines[7].split() == [
         "language", "switch", "1.20s", "3.00×", "1.50s", "3.75×", "1.00s", "2.50×", "0.40s"
     ]  # fmt: skip
-    assert lines[7] == (
+    assert lines[8] == (
         "goals: first paint ≤ 1.5× the trivial page (overview 1.50×, literacy 2.00×, target 1.80×)"
     )
-    assert lines[8] == (
+    assert lines[9] == (
         "       filter change ≤ 0.5 s (overview 0.60 s, literacy 0.25 s, target 0.45 s)"
     )
 
@@ -114,7 +121,8 @@ def test_the_dashboard_json_holds_every_page_and_its_first_paint_ratio(tmp_path)
     from orchestration.bench_dashboard import DashboardBench, PageTimes, write_json
 
     def times(first_paint: float) -> PageTimes:
-        return PageTimes(cold_first_paint=3.0, warm_first_paint=first_paint, warm_settled=2.0,
+        return PageTimes(cold_first_paint=3.0, warm_first_paint=first_paint,
+                         returning_first_paint=first_paint, warm_settled=2.0,
                          filter_change=0.4, language_switch=1.0)  # fmt: skip
 
     result = DashboardBench(
