@@ -221,12 +221,13 @@ def floor_read(files: Sequence[Path]) -> dict[str, int]:
 
 def _compiled_models(home: KepuHome, target: Path) -> tuple[list[dict], list[tuple[str, str]]]:
     """Every dbt model with its compiled SQL, in dependency order (dbt compile, untimed),
-    and the (schema, table) of every seed."""
+    and the (schema, table) of every seed. Compiled as a full refresh: an incremental
+    model's SQL then computes its whole table, as the plain script needs."""
     from orchestration.defs.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
     env = {**os.environ, "KEPU_HOME": str(home.root), "DBT_TARGET_PATH": str(target)}
     subprocess.run(
-        [DBT_EXECUTABLE, "compile", "--select", "resource_type:model", "--quiet"],
+        [DBT_EXECUTABLE, "compile", "--select", "resource_type:model", "--full-refresh", "--quiet"],
         cwd=DBT_PROJECT_DIR,
         env=env,
         check=True,

@@ -27,6 +27,14 @@ PER_CAPITA = (
     "where indicator_code = 'per_capita_funding' and region_code = '440300' and year = 2024"
 )
 
+STALE_FORM = (
+    "insert into intermediate.int_kp_forms_current values "
+    "('kp_persons', '330304X', 2024, '', 'full_time_staff', 'person', 1.0, null, 1)"
+)
+FORMS_OF_STALE_UNIT = (
+    "select count(*) from intermediate.int_kp_forms_current where unit_code = '330304X'"
+)
+
 
 def _built_home(demo_home: KepuHome, target: Path) -> KepuHome:
     """A copy of the demo home with the record that its warehouse is a whole build."""
@@ -80,9 +88,15 @@ def test_a_late_population_return_rebuilds_its_dependants_and_equals_a_full_buil
     assert {"gx_population", "gx_survey_respondents", "gx_regions"} <= gx  # kept from before
     assert checks["passed"].all()
 
+    # A row the current forms' incremental model holds from other code: a full build
+    # computes the model whole (--full-refresh), so it goes.
+    with duckdb.connect(str(home.warehouse)) as con:
+        con.execute(STALE_FORM)
     rebuilt = subprocess.run([*KEPU, "build"], env=_env(home), cwd=REPO, capture_output=True)
     assert rebuilt.returncode == 0, rebuilt.stderr.decode()[-3000:]
     assert incremental.PARTIAL_TAG not in _latest_run(home).tags
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        assert con.execute(FORMS_OF_STALE_UNIT).fetchone() == (0,)
     full = _published(home)
     assert partial.keys() == full.keys()
     for table in sorted(full.keys() - {"snapshot_info", "validation_result"}):

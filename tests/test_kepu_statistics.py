@@ -377,6 +377,68 @@ def test_an_unexplained_change_over_8_percent_is_flagged_and_an_explained_one_is
     assert not flags["unit_code"].str.startswith("330302C").any()
 
 
+KP_CHAIN = " ".join(
+    f"int_kp_forms_current+,+{mart}"
+    for mart in ("fct_kp_statistic", "fct_kp_headline", "fct_kp_change_flag")
+)
+KP_BUILT = ("intermediate.int_kp_forms_current", "marts.fct_kp_statistic",
+            "marts.fct_kp_headline", "marts.fct_kp_change_flag")  # fmt: skip
+
+
+def _rebuild_forms(warehouse: Path, target: Path, *flags: str) -> dict[str, pd.DataFrame]:
+    """int_kp_forms_current and the 科普统计 marts built again on `warehouse` with dbt
+    `flags`; their rows, in a fixed order."""
+    completed = subprocess.run(
+        [DBT_EXECUTABLE, "build", "--select", KP_CHAIN, "--indirect-selection", "cautious",
+         *flags, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        env={**os.environ, "KEPU_WAREHOUSE": str(warehouse), "DBT_TARGET_PATH": str(target)},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout[-4000:]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return {
+            table: con.execute(f"select * from {table} order by all").df() for table in KP_BUILT
+        }
+
+
+def test_a_late_return_replaces_its_countys_forms_incrementally_as_a_full_build_does(
+    built, tmp_path: Path
+) -> None:
+    """A county's corrected 2023 return (its forms drawn again with another seed: other
+    values, another number of venues) after the build: int_kp_forms_current recomputes
+    that county's forms only (delete and insert), and it and the marts equal a full
+    refresh of the same warehouse."""
+    home, _ = built
+    county = COUNTIES[COUNTIES["county_code"] == "330304"]
+    late = returns(county, [2023], seed=99)
+    copy = KepuHome(tmp_path / "home").ensure()
+    shutil.copy(home.warehouse, copy.warehouse)
+    outcomes = load_files(write_workbooks(late, county, tmp_path / "late"), copy)
+    assert [o.status for o in outcomes] == ["accepted"]
+    full_copy = tmp_path / "full" / copy.warehouse.name  # views name the file's catalog
+    full_copy.parent.mkdir()
+    shutil.copy(copy.warehouse, full_copy)
+
+    added = _rebuild_forms(copy.warehouse, tmp_path / "target-added")
+    full = _rebuild_forms(full_copy, tmp_path / "target-full", "--full-refresh")
+
+    for table in KP_BUILT:
+        pd.testing.assert_frame_equal(added[table], full[table], obj=table)
+    run = "run/kepu_monitor/models/intermediate/int_kp_forms_current.sql"
+    assert "delete from" in (tmp_path / "target-added" / run).read_text()
+    assert "delete from" not in (tmp_path / "target-full" / run).read_text()
+    forms = added["intermediate.int_kp_forms_current"]
+    venue_forms = (
+        "select distinct form_id from intermediate.int_kp_forms_current where "
+        "kp_table = 'kp_venues' and year = 2023 and unit_code like '330304%'"
+    )
+    mine = forms.query(
+        "kp_table == 'kp_venues' and year == 2023 and unit_code.str.startswith('330304')"
+    )
+    assert set(mine["form_id"]) == set(late["kp_venues"]["venue_id"])
+    assert set(_query(home, venue_forms)["form_id"]) != set(mine["form_id"])  # other venues
+
+
 # --- the form's own rules, refused at their cell -----------------------------------------
 
 

@@ -27,7 +27,7 @@ from dagster_dbt.asset_utils import get_asset_check_key_for_test
 from ingest.engine import on_server
 from ingest.home import KepuHome
 from ingest.lock import warehouse_lock
-from orchestration import postgres
+from orchestration import incremental, postgres
 from orchestration.build_state import forget_build
 from orchestration.dbt_tests import TESTS_METADATA
 from orchestration.defs.project import dbt_project
@@ -118,6 +118,10 @@ def kepu_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         yield from server_build(context, dbt)
         return
     build = ["build", "--indirect-selection", "cautious", "--exclude-resource-type", "unit_test"]
+    if incremental.PARTIAL_TAG not in context.run.tags:
+        # Only a late file's partial run extends the incremental models' rows: any other
+        # build computes them whole, so no row of other code or of other loads stays.
+        build.append("--full-refresh")
     home = KepuHome.from_env()
     with warehouse_lock(home, "dbt build"):
         forget_build(home)  # until this build publishes, however it was launched

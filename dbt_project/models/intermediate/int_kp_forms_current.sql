@@ -4,7 +4,20 @@
     only list of them: a form's columns become rows, and those the seed names are kept.
     Money is in 元 (the loader applies the form's 万元); `-` (not reported) stays NULL.
     Venue forms count one 科技馆, 博物馆 or other venue each (the seed's venue_count rows);
-    the unit's other form counts none. -#}
+    the unit's other form counts none.
+
+    Incremental by table, unit and year: a late county return recomputes only the forms of
+    the units and years its loads cover, the loads newer than any in the table (load ids
+    only grow, and raw rows are only ever added), and replaces all their rows (delete and
+    insert on the key), as a full build would. Every run that is not a partial one is
+    built with --full-refresh (orchestration/defs/dbt.py), so rows computed by other code
+    or from other loads never stay. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['kp_table', 'unit_code', 'year'],
+) }}
+
 {%- set tables = ['kp_persons', 'kp_venues', 'kp_funding', 'kp_media', 'kp_activities'] -%}
 
 with
@@ -14,8 +27,21 @@ indicators as (
 ),
 
 {% for table in tables %}
+    {%- set newly_loaded -%}
+        (unit_code, year) in (
+            select
+                unit_code,
+                year
+            from {{ ref('stg_' ~ table) }}
+            where load_id > (select coalesce(max(load_id), 0) from {{ this }})
+        )
+    {%- endset %}
     {{ table }} as (
-        {{ current_rows(ref('stg_' ~ table), ['unit_code', 'year']) | indent(4) }}
+        {{ current_rows(
+            ref('stg_' ~ table),
+            ['unit_code', 'year'],
+            also=newly_loaded if is_incremental() else none,
+        ) | indent(4) }}
     ),
 
 {% endfor %}
