@@ -20,7 +20,7 @@ from pandas.io.formats.style import Styler
 
 from dashboards.i18n import current_language, pick, t
 from ingest.specs import ALL_SPECS, EXTRA_TABLES
-from vocabulary import PERCENT_FAMILIES, POINTS_FAMILIES
+from vocabulary import PERCENT_FAMILIES, POINTS_FAMILIES, difference_in_points
 
 DASH = "—"
 PER_CAPITA_FAMILIES = ("funding_per_capita",)
@@ -144,9 +144,10 @@ def quantity(value: float | None, family: str | None, unit: str | None) -> str:
 
 
 def difference(value: float | None, family: str | None, unit: str | None) -> str:
-    """A difference between two values of an indicator: percentage points for a share
-    ('0.19个百分点'), the indicator's unit otherwise (points for a gap: `quantity`)."""
-    if not missing(value) and family in PERCENT_FAMILIES:
+    """A difference between two values of an indicator: percentage points between
+    shares, gaps or dispersions ('0.19个百分点', `vocabulary.difference_in_points`), the
+    indicator's unit otherwise."""
+    if not missing(value) and difference_in_points(family):
         return t("format.points", value=f"{float(value):,.2f}")
     return quantity(value, family, unit)
 

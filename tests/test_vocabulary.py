@@ -42,6 +42,17 @@ def test_every_reason_reads_as_a_sentence_with_its_numbers_filled(column: str, l
         assert text != code and "{" not in text and "}" not in text, (code, text)
 
 
+def test_a_difference_is_in_points_between_shares_gaps_and_dispersions_only() -> None:
+    """DOMAIN.md: a change or shortfall of a share, and any gap or dispersion of shares, is
+    in percentage points; money, counts and stocks keep their unit."""
+    families = vocabulary.codes("indicator_family")
+    in_points = {family for family in families if vocabulary.difference_in_points(family)}
+    assert in_points == {
+        "survey_ratio", "coverage", "survey_gap", "survey_dispersion", "coverage_dispersion"
+    }  # fmt: skip
+    assert {"funding_per_capita", "funding_total", "count", "stock"} <= set(families) - in_points
+
+
 @pytest.mark.parametrize(
     ("row", "column", "zh", "en"),
     [

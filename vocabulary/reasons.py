@@ -28,11 +28,21 @@ REASON_NAMESPACES = {
     "status_reason": "status_reason",
 }
 # indicator_family codes whose values are percentages: a difference of two is in
-# percentage points (the dashboard's formats and the reports read this too).
+# percentage points (`difference_in_points`).
 PERCENT_FAMILIES = ("survey_ratio", "coverage")
 # indicator_family codes whose values are themselves percentage points (a gap between two
 # groups' shares, a dispersion of shares): a value and a difference alike read in points.
 POINTS_FAMILIES = ("survey_gap", "survey_dispersion", "coverage_dispersion")
+
+
+def difference_in_points(family: str | None) -> bool:
+    """Whether a difference of two values of an indicator of `family` is written in
+    percentage points: between two shares, and between two gaps or dispersions, whose
+    values are points already. Any other difference is in the indicator's own unit. The
+    one rule the reasons, the reports and the dashboards write a difference by."""
+    return family in (*PERCENT_FAMILIES, *POINTS_FAMILIES)
+
+
 # Where the size of a register stands: fct_facility_coverage calls it units, the value
 # marts denominator_value.
 UNIT_COUNT_COLUMNS = ("units", "denominator_value")
@@ -66,7 +76,7 @@ def reason_from_row(row: Mapping[str, Any], column: str) -> Reason | None:
             for lang in ("zh", "en")
             if not _missing(row.get(f"unit_{lang}"))
         )
-        in_points = row.get("indicator_family") in (*PERCENT_FAMILIES, *POINTS_FAMILIES)
+        in_points = difference_in_points(row.get("indicator_family"))
         return Reason("status_reason", str(code), numbers, quoted, units, in_points)
     prefix = "latest_" if column.startswith("latest_") else ""
     numbers: dict[str, float | int] = {}

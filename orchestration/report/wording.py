@@ -270,9 +270,9 @@ def amount(ctx: Context, target: Target, value: float | None) -> str:
 
 def difference(ctx: Context, target: Target, value: float) -> str:
     """A difference of two of the target's values: '0.40 percentage points' between
-    percentages, else in the values' unit ('1,600 person-times'), as the status reason
-    quotes it."""
-    if target.indicator_family in vocabulary.PERCENT_FAMILIES:
+    shares, gaps or dispersions (`vocabulary.difference_in_points`), else in the values'
+    unit ('1,600 person-times'), as the status reason quotes it."""
+    if vocabulary.difference_in_points(target.indicator_family):
         return ctx.t("format.points", value=num(value, target.indicator_family))
     return amount(ctx, target, value)
 
