@@ -81,6 +81,13 @@ class KepuHome:
         return self.root / "build.json"
 
     @property
+    def dbt_parse(self) -> Path:
+        """dbt's parse of the project as the last build in this home made it (its
+        partial_parse.msgpack): dbt's profile, and so whether it can reuse a parse, holds
+        the warehouse's path."""
+        return self.root / "dbt_partial_parse.msgpack"
+
+    @property
     def dagster_home(self) -> Path:
         return self.root / "dagster"
 

@@ -16,6 +16,7 @@ import pytest
 from ingest.home import KepuHome
 from ingest.load import load_files
 from orchestration import build_state, incremental
+from orchestration.defs.project import DBT_PROJECT_DIR
 from tests.helpers import REGIONS_ROWS, write_sheet
 from tests.test_crash import KEPU, REPO, _env
 from tests.test_dashboard_upload import POPULATION, copy_home, edited
@@ -97,6 +98,15 @@ def test_a_late_population_return_rebuilds_its_dependants_and_equals_a_full_buil
     assert incremental.PARTIAL_TAG not in _latest_run(home).tags
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
         assert con.execute(FORMS_OF_STALE_UNIT).fetchone() == (0,)
+    # The full build started from the partial run's parse, kept in the home: dbt did not
+    # parse the whole project again for a profile it had not parsed with.
+    assert home.dbt_parse.is_file()
+    [target] = (DBT_PROJECT_DIR / "target").glob(
+        f"kepu_dbt_models-{_latest_run(home).run_id[:7]}-*"
+    )
+    log = "".join(part.read_text(encoding="utf-8") for part in target.glob("dbt.log*"))  # rotated
+    assert "Running with dbt=" in log  # from its start
+    assert "Unable to do partial parsing" not in log
     full = _published(home)
     assert partial.keys() == full.keys()
     for table in sorted(full.keys() - {"snapshot_info", "validation_result"}):

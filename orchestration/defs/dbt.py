@@ -10,9 +10,13 @@ asset (`TESTS_METADATA`), published as `validation_result` and shown in the Dags
 the asset's observations.
 """
 
+import os
+import shutil
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import dagster as dg
 from dagster_dbt import (
@@ -52,6 +56,7 @@ class KepuTranslator(DagsterDbtTranslator):
 TRANSLATOR = KepuTranslator(DagsterDbtTranslatorSettings(enable_asset_checks=False))
 TEST_NAMING = KepuTranslator()
 TEST_OUTCOMES = {"pass", "fail", "warn", "error"}  # a skipped test has no outcome
+PARTIAL_PARSE = "partial_parse.msgpack"  # where dbt writes and looks for a parse to reuse
 
 
 def test_observations(invocation: DbtCliInvocation) -> Iterator[dg.AssetObservation]:
@@ -123,10 +128,42 @@ def kepu_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         # build computes them whole, so no row of other code or of other loads stays.
         build.append("--full-refresh")
     home = KepuHome.from_env()
+    target = _run_target(context)
     with warehouse_lock(home, "dbt build"):
         forget_build(home)  # until this build publishes, however it was launched
-        invocation = dbt.cli(build, context=context, raise_on_error=False)
+        _reuse_parse(home, target)
+        invocation = dbt.cli(build, context=context, raise_on_error=False, target_path=target)
         yield from _reported(invocation, invocation.stream())
+        _keep_parse(home, target)
+
+
+def _run_target(context: dg.AssetExecutionContext) -> Path:
+    """The build's own dbt target folder, where and as dagster-dbt would make it: in
+    DBT_TARGET_PATH (else the project's target folder)."""
+    root = Path(os.environ.get("DBT_TARGET_PATH", dbt_project.target_path))
+    name = f"{context.op_execution_context.op.name}-{context.run.run_id[:7]}-{uuid4().hex[:7]}"
+    return (root if root.is_absolute() else dbt_project.project_dir / root) / name
+
+
+def _reuse_parse(home: KepuHome, target: Path) -> None:
+    """The home's last parse of the project, where dbt looks for one (dagster-dbt would
+    copy the shared target folder's, parsed for whichever warehouse parsed it last: dbt
+    then parses the whole project again, 8 s of a national late return, because its
+    profile, which names the warehouse's path, has changed). dbt checks the parse against
+    the project's files, profile and variables and parses again whatever differs, so an
+    old one costs time, never correctness."""
+    if home.dbt_parse.is_file():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(home.dbt_parse, target / PARTIAL_PARSE)
+
+
+def _keep_parse(home: KepuHome, target: Path) -> None:
+    """This build's parse, for the home's next build."""
+    parsed = target / PARTIAL_PARSE
+    if parsed.is_file():
+        kept = home.dbt_parse.with_suffix(".partial")
+        shutil.copyfile(parsed, kept)
+        kept.replace(home.dbt_parse)
 
 
 def server_build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
