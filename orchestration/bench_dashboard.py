@@ -4,9 +4,10 @@ the same run.
 
 Both apps run under `streamlit run` with the same flags, side by side on the same machine;
 the browser is Debian's Chromium driven by Playwright. Their visits take turns (each page,
-then the trivial page, then the next round), so a slower minute of a busy machine slows
-both sides of a ratio alike: timed one app after the other, the ratios of two runs on this
-2-core machine differed by up to 0.3×. The pages and their filter
+then the trivial page, then the next round), so that a slower minute of a busy machine
+falls on both sides of a ratio alike. Even so, on a 2-core machine the first-paint ratios
+of runs minutes apart differed by up to 0.4×: read them over several runs. The pages and
+their filter
 change: the Overview's plan selector (another plan's tiles and registry, a fragment's
 rerun), the literacy page's breakdown (the estimates by sex), the target page's target
 selector (the plan's second target with its drill-down). The language switch reruns the
