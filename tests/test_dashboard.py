@@ -290,17 +290,17 @@ def test_the_dashboard_bench_says_n_a_for_the_filter_change_of_a_one_plan_snapsh
     reruns nothing."""
     from orchestration.bench_dashboard import DashboardBench, PageTimes, report
 
-    one_plan = PageTimes(cold_first_paint=4.0, warm_first_paint=1.5, warm_settled=2.0,
-                         filter_change=None, language_switch=1.2)  # fmt: skip
+    one_plan = PageTimes(cold_first_paint=4.0, warm_first_paint=1.5, returning_first_paint=1.4,
+                         warm_settled=2.0, filter_change=None, language_switch=1.2)  # fmt: skip
     result = DashboardBench(
         repeats=3,
         pages={"overview": one_plan, "literacy": one_plan, "target": one_plan},
-        trivial=PageTimes(cold_first_paint=2.0, warm_first_paint=1.2, warm_settled=1.0,
-                          filter_change=0.3, language_switch=0.4),
+        trivial=PageTimes(cold_first_paint=2.0, warm_first_paint=1.2, returning_first_paint=1.0,
+                          warm_settled=1.0, filter_change=0.3, language_switch=0.4),
     )  # fmt: skip
     lines = report(result).splitlines()
-    assert lines[5].split() == ["filter", "change", "n/a", "n/a", "n/a", "0.30s"]
-    assert lines[7] == (
+    assert lines[6].split() == ["filter", "change", "n/a", "n/a", "n/a", "0.30s"]
+    assert lines[8] == (
         "goals: first paint ≤ 1.5× the trivial page (overview 1.25×, literacy 1.25×, target 1.25×)"
     )
-    assert lines[8] == "       filter change ≤ 0.5 s (overview n/a, literacy n/a, target n/a)"
+    assert lines[9] == "       filter change ≤ 0.5 s (overview n/a, literacy n/a, target n/a)"
