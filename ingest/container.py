@@ -477,15 +477,6 @@ def _letters_to_index(letters: bytes) -> int:
     return index
 
 
-def _column_letters(index: int) -> str:
-    """1 → 'A', 27 → 'AA'."""
-    letters = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def _greater_letters(letters: str) -> str:
     """A regular expression matching the column letters after `letters` (A < Z < AA)."""
     longer = f"[A-Z]{{{len(letters) + 1},4}}"
@@ -501,7 +492,7 @@ def _greater_letters(letters: str) -> str:
 def _content_cell_beyond(columns: int) -> re.Pattern[bytes]:
     """A cell with content (its start tag not self-closed) whose column is after the
     `columns`-th, its reference first."""
-    letters = _greater_letters(_column_letters(columns)) if columns else "[A-Z]{1,4}"
+    letters = _greater_letters(column_letter(columns - 1)) if columns else "[A-Z]{1,4}"
     return re.compile(rf'<c r="({letters})\d{{1,8}}"[^>]*(?<!/)>'.encode())
 
 

@@ -8,14 +8,15 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.container import SheetScan, _column_letters
+from ingest.container import SheetScan
+from ingest.problems import column_letter
 
 CELL = st.tuples(st.integers(1, 40), st.sampled_from(["value", "empty", "text", "blank"]))
 ROW = st.tuples(st.booleans(), st.lists(CELL, max_size=6))
 
 
 def cell_xml(row: int, column: int, kind: str) -> str:
-    ref = f'r="{_column_letters(column)}{row}"'
+    ref = f'r="{column_letter(column - 1)}{row}"'
     return {
         "value": f'<c {ref} s="1"><v>{column}</v></c>',
         "empty": f'<c {ref} s="2"/>',  # formatted, no content: not in the used range
