@@ -162,9 +162,11 @@ def _references(con: duckdb.DuckDBPyConnection, view: FileView) -> Iterator[dict
             con.register("checked_values", values)
             try:
                 known = view.known(target, target_column)
+                # an anti join, not `not in`: a null among the known values (a register
+                # row without its key, itself refused) hides no other row's problem
                 missing = con.execute(
-                    "select source_row, value from checked_values "
-                    f"where value is not null and value not in ({known}) order by source_row"
+                    f"select source_row, value from checked_values anti join ({known}) "
+                    f"as known(value) using (value) where value is not null order by source_row"
                 ).fetchall()
             finally:
                 con.unregister("checked_values")

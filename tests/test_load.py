@@ -48,6 +48,26 @@ def test_loading_the_same_file_twice_changes_nothing(home: KepuHome, tmp_path: P
     assert len(after["funding_returns"]) == 2
 
 
+def test_a_register_row_without_its_code_hides_no_other_rows_unknown_reference(
+    home: KepuHome, tmp_path: Path
+) -> None:
+    """The town's code is missing (a cell problem of its own); the village's parent code
+    names no region. Both are reported: the missing code is no known region, and under
+    `not in` its null made every parent code pass."""
+    rows = [
+        *REGIONS_ROWS,
+        [None, "某镇", "乡镇", "330304"],
+        ["330304902001", "某村", "村", "330304999"],
+    ]
+    (outcome,) = load_files([write_sheet(tmp_path / "regions.xlsx", "地区", rows)], home)
+    assert outcome.status == "rejected"
+    found = outcome.errors[["code", "row", "column", "value"]].values.tolist()
+    assert found == [
+        ["required", 6, "地区代码", None],
+        ["unknown_reference", 7, "上级代码 (parent_code)", "330304999"],
+    ]
+
+
 def test_an_unknown_region_code_rejects_the_whole_file(home: KepuHome, tmp_path: Path) -> None:
     load_files([write_sheet(tmp_path / "regions.xlsx", "地区", REGIONS_ROWS)], home)
     bad = write_sheet(
