@@ -8,6 +8,9 @@ import gc
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
+import duckdb
+import pandas as pd
+
 T = TypeVar("T")
 
 TABLES = (
@@ -57,9 +60,10 @@ def batch_queries(
     when each batch does, and a suite holds a batch in memory, not the table. Measured
     on the national survey responses (12 million rows, DuckDB): read whole, 77 s and a
     7.3 GB peak (on the server, where the rows came as Python tuples, a late return
-    peaked at 18 GB: issue 12); in batches of 250,000, 119 s and 888 MB. On the server
-    each batch is a scan of the table: a national late return's suites took 12 minutes
-    there (5.5 read whole), within 4.4 GB with the server's processes."""
+    peaked at 18 GB: issue 12); in batches of 250,000, 119 s and 888 MB. A server's
+    table is copied into DuckDB once and read in batches there (`orchestration.postgres.
+    raw_batches`): on the server each batch was a scan of the table, and a national late
+    return's suites took 12 minutes (5.5 read whole)."""
     parts = max(1, -(-rows // batch_rows))
     if parts == 1:
         return [f"select * from {relation}"]
@@ -77,3 +81,13 @@ def read_batches(queries: list[str], read: Callable[[str], T]) -> Iterator[T]:
         if number:
             gc.collect()
         yield read(sql)
+
+
+def duckdb_batches(
+    con: duckdb.DuckDBPyConnection, relation: str, key: list[str], batch_rows: int = BATCH_ROWS
+) -> Iterator[pd.DataFrame]:
+    """`relation` of DuckDB's `con` in batches by `key`, each as `.df()` gives it: what a
+    suite reads, on either engine."""
+    (rows,) = con.execute(f"select count(*) from {relation}").fetchone()
+    queries = batch_queries(relation, rows, key, "hash({columns})", batch_rows)
+    return read_batches(queries, lambda sql: con.execute(sql).df())

@@ -20,6 +20,7 @@ import json
 import os
 import re
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
@@ -28,8 +29,8 @@ import duckdb
 import pandas as pd
 import psycopg
 
-from expectations.tables import batch_queries, read_batches
-from ingest.engine import connect, open_connection, server_frame
+from expectations.tables import BATCH_ROWS, duckdb_batches
+from ingest.engine import connect, duckdb_config, open_connection
 from ingest.load import raw_table_ddl
 from ingest.store import (
     LOAD_LOCK_KEY,
@@ -139,22 +140,32 @@ def copy_raw_from_server(target: Path, environ: Mapping[str, str] = os.environ) 
     return target
 
 
-# A non-negative hash of a raw table's key columns (`expectations.tables.batch_queries`).
-SERVER_KEY_HASH = "(hashtext(row({columns})::text) & 2147483647)"
-
-
 @contextlib.contextmanager
 def raw_batches(
-    table: str, key: list[str], environ: Mapping[str, str] = os.environ
+    table: str,
+    key: list[str],
+    environ: Mapping[str, str] = os.environ,
+    batch_rows: int = BATCH_ROWS,
 ) -> Iterator[Iterator[pd.DataFrame]]:
-    """A raw table of the server in batches by `key` (`expectations.tables`), each as
-    DuckDB's `.df()` gives it, for the Great Expectations suites; read in one snapshot."""
-    with connect(environ) as con:
-        con.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-        relation = f'{RAW_SCHEMA}."{table}"'
-        (rows,) = con.execute(f"select count(*) from {relation}").fetchone()
-        queries = batch_queries(relation, rows, key, SERVER_KEY_HASH)
-        yield read_batches(queries, lambda sql: server_frame(con.execute(sql)))
+    """A raw table of the server in batches by `key` (`expectations.tables`), for the
+    Great Expectations suites: copied once (one COPY, one scan, one snapshot) into a
+    DuckDB file of its own that spills to disk within the engine's memory limit, and
+    read in batches there, as the DuckDB warehouse's tables are. Asking the server for
+    each batch scanned the table once per batch: 48 scans of the national survey
+    responses."""
+    with (
+        tempfile.TemporaryDirectory(prefix="kepu-gx-") as folder,
+        duckdb.connect(str(Path(folder) / "copied.duckdb"), config=duckdb_config()) as local,
+        connect(environ) as con,
+    ):
+        local.execute(raw_table_ddl())
+        typed = local.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = ? and table_name = ? order by ordinal_position",
+            [RAW_SCHEMA, table],
+        ).fetchall()
+        copy_from_server(con, f'{RAW_SCHEMA}."{table}"', local, dict(typed))
+        yield duckdb_batches(local, f'{RAW_SCHEMA}."{table}"', key, batch_rows)
 
 
 def _copy_table(source: duckdb.DuckDBPyConnection, con: psycopg.Connection, table: str) -> int:

@@ -9,18 +9,20 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from expectations.tables import TABLES, batch_queries
+from expectations.tables import TABLES
 from ingest.engine import connect
 from ingest.home import REPO_ROOT, KepuHome
 from orchestration.assess import build_assessment_warehouse
 from orchestration.defs.project import DBT_EXECUTABLE, DBT_PROJECT_DIR, prepare
-from orchestration.postgres import SERVER_KEY_HASH, TARGET_PATH, build, copy_raw_from_server
+from orchestration.postgres import TARGET_PATH, build, copy_raw_from_server, raw_batches
 from orchestration.publish import MARTS_SCHEMA
 from orchestration.run import RunOutcome, run_job
 from tests.engine_frames import duckdb_frames, postgres_frame, rows, same_value
@@ -101,27 +103,44 @@ def test_the_job_on_the_server_lands_the_raw_tables_whole(
     assert rows(respondents.drop(columns="load_id")) == rows(expected.drop(columns="load_id"))
 
 
-def test_the_suites_read_a_server_table_in_batches_that_partition_it(
+def _sequential_scans(environ: dict[str, str], table: str, changed_from: int = -1) -> int:
+    """The server's count of whole scans of raw.`table`, once it differs from
+    `changed_from` and has stayed the same for 0.3 s (a session's statistics reach the
+    server as it ends, shortly after its client has gone), or after 5 s."""
+    query = "select seq_scan from pg_stat_user_tables where schemaname = 'raw' and relname = %s"
+    seen = []
+    with connect(environ) as con:
+        con.autocommit = True  # each read sees the statistics as they are now
+        for _ in range(50):
+            seen.append(con.execute(query, [table]).fetchone()[0])
+            if seen[-1] != changed_from and seen[-4:] == [seen[-1]] * 4:
+                break
+            time.sleep(0.1)
+    return seen[-1]
+
+
+def test_the_suites_read_a_server_table_once_in_batches_that_partition_it(
     server_run: ServerRun,
 ) -> None:
-    """Every row of the survey responses in exactly one of eight batches by the suite's
-    key, in batches of near equal size: GX sees each row once and the rows of one key
-    together (tests/test_expectations.py)."""
+    """The survey responses read for their suite in eight batches by the suite's key: every
+    row in exactly one batch, of near equal size (GX sees each row once and the rows of
+    one key together: tests/test_expectations.py), from one scan of the server's table.
+    Asking the server for each batch scanned it nine times (a count, then each batch)."""
     from expectations.suites import unique_key
 
     key = unique_key("survey_responses")
-    columns = ", ".join(key)
-    relation = 'raw."survey_responses"'
+    scans = _sequential_scans(server_run.environ, "survey_responses")
+    with duckdb.connect(str(server_run.home.warehouse), read_only=True) as copied:
+        (rows,) = copied.execute("select count(*) from raw.survey_responses").fetchone()
+    with raw_batches("survey_responses", key, server_run.environ, -(-rows // 8)) as batches:
+        parts = [list(frame[key].itertuples(index=False, name=None)) for frame in batches]
+    assert _sequential_scans(server_run.environ, "survey_responses", scans) == scans + 1
     with connect(server_run.environ) as con:
-        table = con.execute(f"select {columns} from {relation}").fetchall()
-        batch = -(-len(table) // 8)
-        queries = batch_queries(relation, len(table), key, SERVER_KEY_HASH, batch_rows=batch)
-        parts = [
-            con.execute(sql.replace("select *", f"select {columns}")).fetchall() for sql in queries
-        ]
+        table = con.execute(f'select {", ".join(key)} from raw."survey_responses"').fetchall()
+    assert len(table) == rows
     assert len(parts) == 8
     assert sorted(r for part in parts for r in part) == sorted(table)
-    assert all(len(part) > len(table) / 16 for part in parts)
+    assert all(len(part) > rows / 16 for part in parts)
 
 
 def test_every_mart_the_job_published_on_postgresql_equals_duckdbs(server_run: ServerRun) -> None:

@@ -7,7 +7,7 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
-from expectations.tables import TABLES, batch_queries, read_batches
+from expectations.tables import TABLES, duckdb_batches
 from ingest.engine import on_server
 from ingest.home import KepuHome
 from ingest.lock import warehouse_lock
@@ -26,10 +26,7 @@ def warehouse_batches(
         warehouse_lock(home, f"gx_{table}"),
         duckdb.connect(str(home.warehouse)) as con,
     ):
-        relation = f"raw.{table}"
-        (rows,) = con.execute(f"select count(*) from {relation}").fetchone()
-        queries = batch_queries(relation, rows, key, "hash({columns})")
-        yield read_batches(queries, lambda sql: con.execute(sql).df())
+        yield duckdb_batches(con, f"raw.{table}", key)
 
 
 def gx_check(table: str) -> dg.AssetChecksDefinition:
