@@ -262,3 +262,33 @@ def test_the_project_is_parsed_again_only_when_its_manifest_would_differ(
     project.prepare.cache_clear()
     project.prepare()  # the stamp says postgres now: the session's duckdb manifest parsed
     assert len(parses) == 3
+
+
+def test_the_dbt_resource_knows_dbts_version_without_running_it_and_opens_no_adapter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The version dagster-dbt would learn from `dbt --version` (read here the same way),
+    known without that process; no adapter opened in this process. Both still replace what
+    dagster-dbt's `cli` calls, so each invocation is spared them."""
+    import inspect
+    import re
+    import subprocess
+
+    import dagster_dbt.core.resource
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.defs.project import DBT_EXECUTABLE, dbt_cli
+
+    printed = subprocess.run([DBT_EXECUTABLE, "--version"], capture_output=True, text=True)
+    expected = re.search(r"(\d+\.\d+\.\d+)", printed.stdout).group(1)
+
+    def run_nothing(*args: object, **kwargs: object) -> bytes:
+        raise AssertionError(f"a process was run: {args}")
+
+    monkeypatch.setattr(dagster_dbt.core.resource, "check_output", run_nothing)
+    resource = dbt_cli()
+    assert str(resource._cli_version) == expected
+    assert resource._initialize_dbt_core_adapter(["build"]) is None
+    calls = inspect.getsource(DbtCliResource.cli)
+    assert "self._cli_version" in calls
+    assert "self._initialize_dbt_core_adapter(" in calls

@@ -8,10 +8,12 @@ calls `prepare()` first, once; importing the definitions never runs dbt.
 import fcntl
 import hashlib
 import sys
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
+from typing import Any
 
 from dagster_dbt import DbtCliResource, DbtProject
+from packaging import version
 
 from ingest.engine import engine
 from ingest.home import REPO_ROOT
@@ -23,6 +25,35 @@ DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()
+
+
+class KepuDbtCli(DbtCliResource):
+    """dagster-dbt's dbt command line without two fixed costs of each invocation, ~3 s of
+    a late return's 15 s dbt step on two cores (issue 12):
+
+    - it ran `dbt --version`, a dbt process of its own (~1.5 s of imports), to learn the
+      version of the dbt it runs: that is DBT_EXECUTABLE, installed beside this
+      interpreter, so the version is that of the dbt this interpreter imports;
+    - it opened dbt's adapter in this process (profile, plugins, macros: ~1.5 s), which
+      dagster-dbt uses only to fetch column metadata and row counts, asked by nobody
+      here.
+
+    Both are private to dagster-dbt; if a new version stops calling them, invocations
+    are as before, only slower (tests/test_definitions.py checks both still apply)."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        from dbt.version import __version__ as dbt_version
+
+        return version.parse(dbt_version)
+
+    def _initialize_dbt_core_adapter(self, args: Any) -> None:
+        return None
+
+
+def dbt_cli() -> KepuDbtCli:
+    """The dbt command line every build and parse runs."""
+    return KepuDbtCli(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
 
 
 @cache
@@ -46,8 +77,7 @@ def prepare() -> None:
         if stamp.is_file() and stamp.read_text() == parsed_stamp():
             return
         stamp.unlink(missing_ok=True)  # a parse that fails leaves no stamp behind
-        dbt = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
-        dbt.cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
+        dbt_cli().cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
         stamp.write_text(parsed_stamp())
 
 

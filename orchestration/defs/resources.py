@@ -3,10 +3,9 @@
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from ingest.home import KepuHome
-from orchestration.defs.project import DBT_EXECUTABLE, dbt_project
+from orchestration.defs.project import dbt_cli
 
 
 class Warehouse(dg.ConfigurableResource):
@@ -22,7 +21,7 @@ class Warehouse(dg.ConfigurableResource):
 # dbt finds the same warehouse: dbt_project/profiles.yml reads KEPU_WAREHOUSE or KEPU_HOME.
 RESOURCES = {
     "warehouse": Warehouse(home_dir=dg.EnvVar("KEPU_HOME")),
-    "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+    "dbt": dbt_cli(),
 }
 
 defs = dg.Definitions(resources=RESOURCES)
