@@ -237,7 +237,7 @@ def test_the_project_is_parsed_again_only_when_its_manifest_would_differ(
     # may have rewritten the manifest since the session parsed it, and then this parses
     project.prepare.cache_clear()
     project.prepare()
-    monkeypatch.setattr(project, "DbtCliResource", Dbt)
+    monkeypatch.setattr(project, "dbt_cli", Dbt)
     stamp = project.dbt_project.manifest_path.parent / project.PARSED_STAMP
     assert stamp.read_text() == project.parsed_stamp()
     project.prepare.cache_clear()
