@@ -279,7 +279,7 @@ class _ReadAhead:
     def __init__(self, store: LocalStore | ServerStore, home: KepuHome, loaded_at: datetime):
         self.store, self.home, self.loaded_at = store, home, loaded_at
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kepu-read-ahead")
-        self.reading: dict[int, Future] = {}
+        self.ahead: tuple[_Offered, Future] | None = None  # the file being read, if any
 
     def __enter__(self) -> _ReadAhead:
         return self
@@ -291,16 +291,14 @@ class _ReadAhead:
         """Begin reading the first of `rest` still to be read (not one whose bytes are
         already in the warehouse: it will not be read at all)."""
         item = next((i for i in rest if i.outcome is None and i.result is None), None)
-        if item is None or id(item) in self.reading:
-            return
-        if self.store.already_accepted(item.sha256) is None:
-            self.reading[id(item)] = self.pool.submit(_read, item, self.home, self.loaded_at)
+        if item is not None and self.store.already_accepted(item.sha256) is None:
+            self.ahead = item, self.pool.submit(_read, item, self.home, self.loaded_at)
 
     def wait(self, item: _Offered) -> None:
         """Until `item` is read, if its reading was begun."""
-        reading = self.reading.pop(id(item), None)
-        if reading is not None:
-            reading.result()
+        if self.ahead is not None and self.ahead[0] is item:
+            self.ahead[1].result()
+            self.ahead = None
 
 
 def _offer(path: Path, home: KepuHome) -> _Offered:

@@ -111,6 +111,21 @@ def copy_raw_tables(warehouse: Path, environ: Mapping[str, str] = os.environ) ->
         source.close()
 
 
+def _raw_types(local: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """Every raw table created in `local` as the loader makes it (`raw_table_ddl`), and
+    its columns' DuckDB types, in order: what the server's rows are copied into."""
+    local.execute(raw_table_ddl())
+    columns = local.execute(
+        "select table_name, column_name, data_type from information_schema.columns "
+        "where table_schema = ? order by table_name, ordinal_position",
+        [RAW_SCHEMA],
+    ).fetchall()
+    tables: dict[str, dict[str, str]] = {}
+    for table, column, kind in columns:
+        tables.setdefault(table, {})[column] = kind
+    return tables
+
+
 def copy_raw_from_server(target: Path, environ: Mapping[str, str] = os.environ) -> Path:
     """The server's raw tables copied into a new DuckDB file `target` (replaced), all read
     in one snapshot of the server: what reads raw rows on DuckDB (assessments as of a
@@ -118,7 +133,6 @@ def copy_raw_from_server(target: Path, environ: Mapping[str, str] = os.environ) 
     target.unlink(missing_ok=True)
     with duckdb.connect(str(target)) as local, connect(environ) as con:
         con.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-        local.execute(raw_table_ddl())
         on_server = {
             name
             for (name,) in con.execute(
@@ -126,15 +140,7 @@ def copy_raw_from_server(target: Path, environ: Mapping[str, str] = os.environ) 
                 [RAW_SCHEMA],
             ).fetchall()
         }
-        columns = local.execute(
-            "select table_name, column_name, data_type from information_schema.columns "
-            "where table_schema = ? order by table_name, ordinal_position",
-            [RAW_SCHEMA],
-        ).fetchall()
-        tables: dict[str, dict[str, str]] = {}
-        for table, column, kind in columns:
-            tables.setdefault(table, {})[column] = kind
-        for table, typed in tables.items():
+        for table, typed in _raw_types(local).items():
             if table in on_server:
                 copy_from_server(con, f'{RAW_SCHEMA}."{table}"', local, typed)
     return target
@@ -158,13 +164,7 @@ def raw_batches(
         duckdb.connect(str(Path(folder) / "copied.duckdb"), config=duckdb_config()) as local,
         connect(environ) as con,
     ):
-        local.execute(raw_table_ddl())
-        typed = local.execute(
-            "select column_name, data_type from information_schema.columns "
-            "where table_schema = ? and table_name = ? order by ordinal_position",
-            [RAW_SCHEMA, table],
-        ).fetchall()
-        copy_from_server(con, f'{RAW_SCHEMA}."{table}"', local, dict(typed))
+        copy_from_server(con, f'{RAW_SCHEMA}."{table}"', local, _raw_types(local)[table])
         yield duckdb_batches(local, f'{RAW_SCHEMA}."{table}"', key, batch_rows)
 
 
