@@ -551,22 +551,14 @@ def server_marts(reference: Path, environ: Mapping[str, str], target: Path) -> P
 
     from ingest.engine import connect
     from ingest.store import copy_from_server
+    from orchestration.postgres import table_columns
     from orchestration.publish import MARTS_SCHEMA
 
     target.unlink(missing_ok=True)
     with duckdb.connect(str(target)) as local, connect(environ) as con:
         local.execute(f"attach '{reference}' as reference (read_only)")
         local.execute(f"create schema {MARTS_SCHEMA}")
-        columns = local.execute(
-            "select table_name, column_name, data_type from information_schema.columns "
-            "where table_catalog = 'reference' and table_schema = ? "
-            "order by table_name, ordinal_position",
-            [MARTS_SCHEMA],
-        ).fetchall()
-        tables: dict[str, dict[str, str]] = {}
-        for table, column, kind in columns:
-            tables.setdefault(table, {})[column] = kind
-        for table, typed in tables.items():
+        for table, typed in table_columns(local, MARTS_SCHEMA, "reference").items():
             defined = ", ".join(f'"{name}" {kind}' for name, kind in typed.items())
             local.execute(f"create table {MARTS_SCHEMA}.{table} ({defined})")
             copy_from_server(con, f"{MARTS_SCHEMA}.{table}", local, typed)

@@ -111,19 +111,28 @@ def copy_raw_tables(warehouse: Path, environ: Mapping[str, str] = os.environ) ->
         source.close()
 
 
-def _raw_types(local: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
-    """Every raw table created in `local` as the loader makes it (`raw_table_ddl`), and
-    its columns' DuckDB types, in order: what the server's rows are copied into."""
-    local.execute(raw_table_ddl())
-    columns = local.execute(
+def table_columns(
+    con: duckdb.DuckDBPyConnection, schema: str, catalog: str | None = None
+) -> dict[str, dict[str, str]]:
+    """Each table of `schema` (in `catalog`, else the current database) and its columns'
+    DuckDB types, in order: what rows copied from the server are typed by."""
+    in_catalog = "table_catalog = ?" if catalog else "table_catalog = current_database()"
+    columns = con.execute(
         "select table_name, column_name, data_type from information_schema.columns "
-        "where table_schema = ? order by table_name, ordinal_position",
-        [RAW_SCHEMA],
+        f"where {in_catalog} and table_schema = ? order by table_name, ordinal_position",
+        [catalog, schema] if catalog else [schema],
     ).fetchall()
     tables: dict[str, dict[str, str]] = {}
     for table, column, kind in columns:
         tables.setdefault(table, {})[column] = kind
     return tables
+
+
+def _raw_types(local: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """Every raw table created in `local` as the loader makes it (`raw_table_ddl`), and
+    its columns' DuckDB types, in order: what the server's rows are copied into."""
+    local.execute(raw_table_ddl())
+    return table_columns(local, RAW_SCHEMA)
 
 
 def copy_raw_from_server(target: Path, environ: Mapping[str, str] = os.environ) -> Path:
