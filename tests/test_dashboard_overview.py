@@ -8,6 +8,8 @@ hand; words are written out, not taken from the vocabulary.
 from __future__ import annotations
 
 import re
+import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 
@@ -267,6 +269,31 @@ def test_scorecard_and_tiles_kept_for_each_language_follow_the_switch_in_one_ses
     assert "未达成 7<" in shown["zh"][0] and "Not achieved" not in shown["zh"][0]
     assert shown["en"][1] == f"{emergency:,.0f} person-times" == "340,000 person-times"
     assert shown["zh"][1] == f"{emergency / 10_000:.1f}万人次" == "34.0万人次"
+
+
+def test_a_session_s_first_run_pauses_once_after_the_page_title(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The title, then 50 ms, then the body, on a session's first run only (so that the
+    browser paints the title before it renders the body): a language switch or another
+    page in the same session does not wait; a new session does."""
+    real_sleep, paused = time.sleep, []
+
+    def sleep(seconds: float) -> None:
+        if seconds >= 0.01:  # AppTest itself polls with 1 ms sleeps
+            paused.append((seconds, sys._getframe(1).f_code.co_name))
+        real_sleep(seconds)
+
+    monkeypatch.setattr(time, "sleep", sleep)
+    at = open_page()
+    at.radio(key="lang").set_value("en").run()
+    at.switch_page("views/target.py").run()
+    first_session = list(paused)
+    open_page(lang="en")
+
+    assert at.title[0].value == "Target detail"
+    assert first_session == [(0.05, "page_title")]
+    assert paused == [(0.05, "page_title"), (0.05, "page_title")]
 
 
 def test_a_text_column_without_any_value_reads_a_dash_not_none() -> None:

@@ -292,7 +292,6 @@ def show_target(conn: data.Published, target: pd.Series) -> None:
 
 def render() -> None:
     conn = data.connection()
-    st.title(t("page.activities"))
     targets = data.record_targets(conn)
     if targets.empty:
         st.info(t("records.no_targets"))

@@ -252,7 +252,6 @@ def show_plan(conn: data.Published, plan_id: str) -> None:
 
 def render() -> None:
     conn = data.connection()
-    st.title(t("page.assessment"))
     plans = data.plans(conn)
     if plans.empty:
         st.info(t("app.no_plans"))

@@ -195,7 +195,6 @@ def show_target(conn: data.Published, target: pd.Series, year_slot: DeltaGenerat
 
 def render() -> None:
     conn = data.connection()
-    st.title(t("page.facilities"))
     targets = data.coverage_targets(conn)
     if targets.empty:
         st.info(t("records.no_targets"))

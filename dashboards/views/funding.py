@@ -217,7 +217,6 @@ def choose_indicator(indicators: pd.DataFrame) -> pd.Series:
 
 def render() -> None:
     conn = data.connection()
-    st.title(t("page.funding"))
     indicators = data.funding_indicators(conn)
     if indicators.empty:
         st.info(t("funding.no_values"))

@@ -519,7 +519,6 @@ def choose_dimension() -> str:
 
 def render() -> None:
     conn = data.connection()
-    st.title(t("page.literacy"))
     regions = data.indicator_regions(conn, data.LITERACY_RATIO)
     if regions.empty:
         st.info(t("literacy.no_values"))

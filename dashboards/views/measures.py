@@ -175,7 +175,6 @@ def show_plan(conn: data.Published, plan: pd.Series) -> None:
 
 def render() -> None:
     conn = data.connection()
-    st.title(t("page.measures"))
     plans = data.measure_plans(conn)
     if plans.empty:
         st.info(t("measures.no_measures"))

@@ -371,7 +371,6 @@ def show_summary(conn: data.Published, language: str) -> None:
 def render() -> None:
     conn = data.connection()
     st.html(STYLE)
-    st.title(t("page.overview"))
     show_summary(conn, current_language())
     chosen_plan()
 

@@ -228,7 +228,6 @@ def show_not_reported(conn: object) -> None:
 
 def render() -> None:
     conn = data.connection()
-    st.title(t("page.quality"))
     audit = quality_data.load_outcomes(conn)
     if audit.empty:
         st.info(t("quality.no_loads"))

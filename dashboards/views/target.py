@@ -173,7 +173,6 @@ def show_goal(conn, goal: pd.Series) -> None:
 
 def render() -> None:
     conn = data.connection()
-    st.title(t("page.target"))
     plans = data.plans(conn)
     if plans.empty:
         st.info(t("app.no_plans"))

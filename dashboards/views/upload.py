@@ -283,7 +283,6 @@ def show_build(home: KepuHome) -> None:
 
 
 def render() -> None:
-    st.title(t("page.upload"))
     st.caption(t("upload.intro"))
     home = KepuHome.from_env()
     show_upload(home)
