@@ -122,7 +122,10 @@ class FileView:
         return f"select {column} from raw.{table}{mine}"
 
     def latest(self, table: str, key: str, columns: str) -> str:
-        """SQL for the current rows of `table`: this file's, else the latest load's."""
+        """SQL for the current rows of `table`: this file's, else the latest load's. The
+        warehouse's rows are those whose `key` the file does not hold: an anti join, since
+        under `not in` one row of the file without its key (a problem of its own) left no
+        row of the warehouse current."""
         assert table in REFERENCE_TABLES, f"a check reads raw.{table}: add it to REFERENCE_TABLES"
         warehouse = (
             f"select {columns} from raw.{table} "
@@ -132,7 +135,8 @@ class FileView:
             return warehouse
         return (
             f"select {columns} from file_{table} union all "
-            f"select * from ({warehouse}) where {key} not in (select {key} from file_{table})"
+            f"select * from ({warehouse}) "
+            f"anti join (select {key} from file_{table}) using ({key})"
         )
 
 

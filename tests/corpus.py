@@ -81,10 +81,15 @@ TARGET_HEADER = [
 ]
 
 
-def target(path: Path, baseline_year: int, target_year: int) -> Path:
+def target_rows(baseline_year: int, target_year: int) -> list[list[object]]:
+    """The 目标 sheet: one literacy target of the base plan p-2021-2025."""
     row = ["p-2021-2025.lit", "p-2021-2025", "literacy_ratio", "330304", "level", "ge"]
     row += [18, "%", baseline_year, target_year, "increase", "到2025年达到18%"]
-    return write_book(path, {"目标": [TARGET_HEADER, row]})
+    return [TARGET_HEADER, row]
+
+
+def target(path: Path, baseline_year: int, target_year: int) -> Path:
+    return write_book(path, {"目标": target_rows(baseline_year, target_year)})
 
 
 RULE_ROWS = [
@@ -645,6 +650,27 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "target inside the plan", lambda p: target(p, 2020, 2025), "accepted", rows={"targets": 1}
+    ),
+    Case(
+        # The 规划 sheet's second row has no 规划编号 (a problem of its own). Under `not in`
+        # that null left no plan of the warehouse current, so a target of one went unchecked.
+        "plan without its code hides no target outside a plan",
+        lambda p: write_book(
+            p,
+            {
+                "规划": [
+                    *PLAN_ROWS[:1],
+                    ["p-2026-2030", "新规划", "New plan", "区科协", "330304", 2026, 2030],
+                    [None, "无编号", "No code", "区科协", "330304", 2026, 2030],
+                ],
+                "目标": target_rows(2020, 2030),
+            },
+        ),
+        "rejected",
+        (
+            ("required", "规划", 3, "规划编号"),
+            ("outside_plan", "目标", 2, "目标年份 (target_year)"),
+        ),
     ),
     Case(
         "plan ends before it starts",
