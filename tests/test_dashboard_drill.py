@@ -124,6 +124,29 @@ def test_the_region_ranking_orders_ouhai_towns_by_their_latest_literacy_ratio(
     assert list(target["target_value"]) == [18.0]
 
 
+@pytest.mark.parametrize(
+    ("lang", "labels"),
+    [
+        ("zh", ["地区方格图", "排名条形图", "各地区逐年变化"]),
+        ("en", ["Grid of regions", "Ranked bars", "Each region over time"]),
+    ],
+)
+def test_the_regions_grid_bars_and_trends_are_three_tabs_the_grid_first(
+    lang: str, labels: list[str]
+) -> None:
+    """The browser draws only the open tab: the grid (with its export) opens first; the
+    bars and the small chart per region wait until their tab is chosen."""
+    at = target_page(lang, plan=OUHAI_PLAN, target=OUHAI_LITERACY)
+    grid, bars, trends = at.tabs
+
+    assert [tab.label for tab in at.tabs] == labels
+    assert ['class="town-grid"' in m.value for m in grid.markdown] == [True]
+    assert len(grid.get("download_button")) == 1
+    assert [len(tab.get("vega_lite_chart")) for tab in at.tabs] == [0, 1, 1]
+    assert "facet" in json.loads(trends.get("vega_lite_chart")[0].proto.spec)
+    assert "facet" not in json.loads(bars.get("vega_lite_chart")[0].proto.spec)
+
+
 def test_choosing_a_town_keeps_it_in_the_url_and_draws_its_own_trend(
     demo_home: KepuHome,
 ) -> None:
