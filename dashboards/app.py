@@ -120,4 +120,9 @@ def main() -> None:
     page.run()
 
 
-main()
+# Streamlit runs this file as `__main__`, and leaves it installed as the process's
+# `sys.modules["__main__"]`. A process spawned later by the same interpreter (a Dagster
+# step, a bench stage) imports the parent's main file again, as `__mp_main__`: the
+# dashboard must not run there, outside any Streamlit session.
+if __name__ == "__main__":
+    main()

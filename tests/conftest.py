@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,15 @@ from playwright.sync_api import Browser, sync_playwright
 
 from ingest.home import KepuHome
 from orchestration.pg_cluster import throwaway_cluster
+
+
+@pytest.fixture(autouse=True)
+def main_module() -> Iterator[None]:
+    """Each test ends with the interpreter's own `__main__`: `AppTest` installs the app it
+    ran there and leaves it, and every process a later test spawns would import it first."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 @pytest.fixture(scope="session")

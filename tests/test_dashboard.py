@@ -304,3 +304,21 @@ def test_the_dashboard_bench_says_n_a_for_the_filter_change_of_a_one_plan_snapsh
         "goals: first paint ≤ 1.5× the trivial page (overview 1.25×, literacy 1.25×, target 1.25×)"
     )
     assert lines[9] == "       filter change ≤ 0.5 s (overview n/a, literacy n/a, target n/a)"
+
+
+def test_a_process_spawned_after_the_app_ran_starts_without_running_the_dashboard(
+    app: AppTest,
+) -> None:
+    """Streamlit leaves the app installed as this interpreter's `__main__`, and a process
+    spawned afterwards (a Dagster step, a bench stage) imports it again as `__mp_main__`
+    before it does its own work. Had the import run the dashboard, it would fail there,
+    outside a session (the page's title has no page), and the child exit with code 1."""
+    import multiprocessing
+    import os
+    import sys
+
+    assert sys.modules["__main__"].__file__ == str(APP)
+    child = multiprocessing.get_context("spawn").Process(target=os.getpid)
+    child.start()
+    child.join(timeout=120)
+    assert child.exitcode == 0
