@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import multiprocessing
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -37,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ingest.home import KepuHome
-from orchestration.peak_memory import MEASURE, own_peak_rss_mb
+from orchestration.peak_memory import MEASURE, in_spawned_child, own_peak_rss_mb
 
 GROUPS = ("sex", "urban_rural", "age_band", "education", "occupation")
 KEYS = ["grouping", "domain"]
@@ -279,14 +278,8 @@ def _child(estimator: Callable[[pd.DataFrame], Timed], respondents: int, pipe) -
 
 def measure(estimator: Callable[[pd.DataFrame], Timed], respondents: int) -> Timed:
     """Run `estimator` on the wave in a child process of its own, with the child's peak
-    RSS. The child is spawned, not forked: a fork of a process whose DuckDB or polars
-    thread pools have run can deadlock."""
-    context = multiprocessing.get_context("spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(estimator, respondents, sender))
-    child.start()
-    timed, peak_rss_mb = receiver.recv()
-    child.join()
+    RSS."""
+    timed, peak_rss_mb = in_spawned_child(_child, estimator, respondents)
     return dataclasses.replace(timed, peak_rss_mb=peak_rss_mb)
 
 

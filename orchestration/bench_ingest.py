@@ -21,7 +21,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
-import multiprocessing
 import shutil
 import tempfile
 import time
@@ -29,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ingest.home import KepuHome
-from orchestration.peak_memory import MEASURE, own_peak_rss_mb
+from orchestration.peak_memory import MEASURE, in_spawned_child, own_peak_rss_mb
 
 SHEET = "受访者"
 WAVE = "beijing-2020"
@@ -211,15 +210,7 @@ def _child(stage: Callable, warm_up: Files, files: Files, repeats: int, pipe) ->
 
 def measure(stage: Callable, warm_up: Files, files: Files, repeats: int) -> Stage:
     """`stage` in a spawned child of its own: the fastest of `repeats`, body rows, peak RSS."""
-    context = multiprocessing.get_context("spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(stage, warm_up, files, repeats, sender))
-    child.start()
-    sender.close()  # so that a child dying before it sends ends recv() with EOFError
-    try:
-        return receiver.recv()
-    finally:
-        child.join()
+    return in_spawned_child(_child, stage, warm_up, files, repeats)
 
 
 def run(rows: int, repeats: int = REPEATS, folder: Path | None = None) -> BenchResult:

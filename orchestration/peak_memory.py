@@ -8,7 +8,10 @@ it did itself."""
 
 from __future__ import annotations
 
+import multiprocessing
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 MEASURE = "peak RSS (VmHWM) of the child process running the stage"
 
@@ -19,3 +22,25 @@ def own_peak_rss_mb() -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError("/proc/self/status has no VmHWM line")
+
+
+def in_spawned_child(target: Callable[..., None], *args: object) -> Any:
+    """What `target(*args, pipe)` sends on `pipe`, run in a child process of its own. The
+    child is spawned, not forked: a fork of a process whose DuckDB or polars thread pools
+    have run can deadlock. A child that dies before it sends is an error naming its exit
+    code, not a wait without end: only the child holds the pipe's sending end."""
+    context = multiprocessing.get_context("spawn")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=target, args=(*args, sender))
+    child.start()
+    sender.close()
+    try:
+        return receiver.recv()
+    except EOFError:
+        child.join()
+        raise RuntimeError(
+            f"the child process running {target.__qualname__} exited with code "
+            f"{child.exitcode} before it reported"
+        ) from None
+    finally:
+        child.join()

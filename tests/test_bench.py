@@ -33,6 +33,13 @@ def test_the_macro_the_floor_and_svy_agree_to_1e_12(tmp_path, wave: pd.DataFrame
     assert figures["memory_measure"].startswith("peak RSS (VmHWM)")
 
 
+def test_an_estimator_whose_child_dies_is_an_error_naming_the_exit_code() -> None:
+    """`pow` is no estimator: its child fails on the warm-up wave (exit code 1) before it
+    reports. The bench says so; it used to wait for the report without end."""
+    with pytest.raises(RuntimeError, match="running _child exited with code 1 before it reported"):
+        bench.measure(pow, RESPONDENTS)
+
+
 def test_sample_sizes_weights_estimates_and_df_equal_a_pandas_count(wave: pd.DataFrame) -> None:
     labels = bench._domain_frame(wave)
     rows = []

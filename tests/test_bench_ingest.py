@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from orchestration import bench_ingest
+from orchestration.peak_memory import in_spawned_child
 
 ROWS = 1_500  # a slice of the demo wave (6,401 respondents): no cycling needed
 
@@ -59,16 +60,8 @@ def test_a_spawned_stage_reports_its_own_peak_not_its_parents() -> None:
     """A child spawned after the parent held 600 MiB reports what the child itself held
     (an interpreter: well under 300 MiB); getrusage's ru_maxrss would say ≥ 600 MiB, the
     parent's peak carried across exec."""
-    import multiprocessing
-
     held = bytearray(600 << 20)
     held[::4096] = b"\1" * len(range(0, len(held), 4096))  # every page resident
-    context = multiprocessing.get_context("spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_report_peak, args=(sender,))
-    child.start()
-    sender.close()
-    peak = receiver.recv()
-    child.join()
+    peak = in_spawned_child(_report_peak)
     del held
     assert 5 < peak < 300
