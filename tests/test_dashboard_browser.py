@@ -207,6 +207,7 @@ def test_a_gap_target_shows_its_values_whole_in_english(
 REGION_LABEL = {"zh": "选择地区", "en": "Choose a region"}
 GROUP_LABEL = {"zh": "选择分组方式", "en": "Choose a breakdown"}
 OCCUPATION_GAP = {"zh": "最高 − 最低职业群体", "en": "highest − lowest occupation"}
+RANKED_TAB = {"zh": "排名条形图", "en": "Ranked bars"}
 REGIONS_HEADING = {"zh": "下辖地区排名（2025年）", "en": "Regions below, ranked (2025)"}
 
 
@@ -279,6 +280,13 @@ def test_a_leader_drills_from_a_plan_tile_to_a_target_a_group_and_a_region(
     page.goto(page.url)
     box = page.get_by_role("combobox", name=REGION_LABEL[lang], exact=True)
     expect(box).to_have_value(name, timeout=WAIT_MS)
+
+    # the ranked bars are drawn once their tab is chosen, in the grid's place
+    expect(page.locator("div.town")).to_have_count(13, timeout=WAIT_MS)
+    page.get_by_role("tab", name=RANKED_TAB[lang]).click()
+    bars = page.locator("[data-testid='stTabPanel'] [data-testid='stVegaLiteChart']")
+    expect(bars).to_have_count(1, timeout=WAIT_MS)
+    expect(page.locator("div.town")).to_have_count(0)
 
 
 ASSESSMENT_LABEL = {"zh": "规划", "en": "Plan"}

@@ -37,11 +37,17 @@ def snapshot(home: KepuHome, sql: str, params: list[object] | None = None) -> pd
         return conn.execute(sql, params or []).df()
 
 
-def target_page(lang: str = "zh", **params: str) -> AppTest:
-    """The target page opened from a link: the selection in the query parameters."""
+RANKED_BARS, EACH_REGION = "排名条形图", "各地区逐年变化"
+
+
+def target_page(lang: str = "zh", tab: str | None = None, **params: str) -> AppTest:
+    """The target page opened from a link: the selection in the query parameters; the
+    regions below shown in the tab labelled `tab` (the grid when None)."""
     at = AppTest.from_file(APP, default_timeout=120)
     for key, value in {"lang": lang, **params}.items():
         at.query_params[key] = value
+    if tab is not None:
+        at.session_state["region_tab"] = tab
     # the first run opens the target page itself, as a followed link does
     at.switch_page("views/target.py").run()
     assert not at.exception
@@ -105,12 +111,12 @@ def test_the_region_ranking_orders_ouhai_towns_by_their_latest_literacy_ratio(
     demo_home: KepuHome,
 ) -> None:
     towns = ouhai_towns(demo_home)
-    at = target_page(plan=OUHAI_PLAN, target=OUHAI_LITERACY)
-    ranking = chart_with(at, "region")
+    opened = {"plan": OUHAI_PLAN, "target": OUHAI_LITERACY}
+    ranking = chart_with(target_page(tab=RANKED_BARS, **opened), "region")
     bars = next(frame for layer, frame in ranking if mark(layer)["type"] == "bar")
     crosses = next(frame for layer, frame in ranking if "M -1 -1" in str(mark(layer).get("shape")))
     target = next(frame for layer, frame in ranking if mark(layer)["type"] == "rule")
-    shown = tiles(at)
+    shown = tiles(target_page(**opened))
 
     assert int(towns["year"].iloc[0]) == 2025
     assert [code for code, _, _ in shown] == list(towns["region_code"])
@@ -131,20 +137,29 @@ def test_the_region_ranking_orders_ouhai_towns_by_their_latest_literacy_ratio(
         ("en", ["Grid of regions", "Ranked bars", "Each region over time"]),
     ],
 )
-def test_the_regions_grid_bars_and_trends_are_three_tabs_the_grid_first(
+def test_the_regions_grid_bars_and_trends_are_three_tabs_only_the_open_one_sent(
     lang: str, labels: list[str]
 ) -> None:
-    """The browser draws only the open tab: the grid (with its export) opens first; the
-    bars and the small chart per region wait until their tab is chosen."""
+    """The grid (with its export) opens first; the bars and the small chart per region are
+    built and sent only once their tab is chosen, and then alone."""
     at = target_page(lang, plan=OUHAI_PLAN, target=OUHAI_LITERACY)
-    grid, bars, trends = at.tabs
+    opened = [target_page(lang, tab, plan=OUHAI_PLAN, target=OUHAI_LITERACY) for tab in labels]
 
     assert [tab.label for tab in at.tabs] == labels
-    assert ['class="town-grid"' in m.value for m in grid.markdown] == [True]
-    assert len(grid.get("download_button")) == 1
-    assert [len(tab.get("vega_lite_chart")) for tab in at.tabs] == [0, 1, 1]
-    assert "facet" in json.loads(trends.get("vega_lite_chart")[0].proto.spec)
-    assert "facet" not in json.loads(bars.get("vega_lite_chart")[0].proto.spec)
+    for page in (at, opened[0]):
+        grid = page.tabs[0]
+        assert ['class="town-grid"' in m.value for m in grid.markdown] == [True]
+        assert len(grid.get("download_button")) == 1
+        assert [len(tab.get("vega_lite_chart")) for tab in page.tabs] == [0, 0, 0]
+    for index, page in enumerate(opened[1:], start=1):
+        sent = [len(tab.get("vega_lite_chart")) for tab in page.tabs]
+        assert sent == [0, int(index == 1), int(index == 2)]
+        assert not any('class="town-grid"' in m.value for m in page.markdown)
+        assert len(page.get("download_button")) == 0
+    bars = opened[1].tabs[1].get("vega_lite_chart")[0]
+    trends = opened[2].tabs[2].get("vega_lite_chart")[0]
+    assert "facet" not in json.loads(bars.proto.spec)
+    assert "facet" in json.loads(trends.proto.spec)
 
 
 def test_choosing_a_town_keeps_it_in_the_url_and_draws_its_own_trend(

@@ -27,8 +27,10 @@ from tests.test_dashboard_drill import (
     APP,
     BEIJING,
     BEIJING_PLAN,
+    EACH_REGION,
     OUHAI_LITERACY,
     OUHAI_PLAN,
+    RANKED_BARS,
     mark,
     snapshot,
     target_page,
@@ -73,17 +75,25 @@ def test_every_chart_is_sent_with_the_spec_st_altair_chart_sends(
     demo_home: KepuHome, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened = {"plan": OUHAI_PLAN, "target": OUHAI_LITERACY, "group": "sex"}
-    drill = sent_charts(target_page(**opened))
-    from_cache = sent_charts(target_page(**opened))  # the converted specs, kept
+
+    def drill_charts() -> list[tuple[str, list[tuple[str, bytes]]]]:
+        return [
+            *sent_charts(target_page(tab=RANKED_BARS, **opened)),
+            *sent_charts(target_page(tab=EACH_REGION, **opened)),
+        ]
+
+    drill = drill_charts()
+    from_cache = drill_charts()  # the converted specs, kept
     literacy = sent_charts(literacy_page(BEIJING, "occupation"))
     st.cache_data.clear()
     monkeypatch.setattr(charts, "show", altair_chart)
     monkeypatch.setattr(charts, "show_once", altair_chart_each_time)
-    validated_drill = sent_charts(target_page(**opened))
+    validated_drill = drill_charts()
     validated_literacy = sent_charts(literacy_page(BEIJING, "occupation"))
 
-    # trend, ranking, small multiples and group gap; estimates and gaps
-    assert (len(drill), len(literacy)) == (4, 2)
+    # trend, ranking and group gap, then trend, small multiples and group gap; estimates
+    # and gaps
+    assert (len(drill), len(literacy)) == (6, 2)
     assert drill == from_cache == validated_drill
     assert literacy == validated_literacy
     assert all(datasets for _, datasets in drill + literacy)  # the data went as Arrow
