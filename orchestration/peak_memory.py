@@ -1,5 +1,5 @@
 """The peak resident memory of this process's own image, for the benches that run each
-stage in a spawned child: `VmHWM` of /proc/self/status.
+stage in a spawned child (`in_spawned_child`): `VmHWM` of /proc/self/status.
 
 Not `getrusage(RUSAGE_SELF).ru_maxrss`: Linux keeps a process's high-water mark across
 execve (the old image's peak stays in the process's signal->maxrss), so a child spawned

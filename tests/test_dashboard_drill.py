@@ -20,6 +20,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import vocabulary
+from dashboards.drill import REGION_TAB
 from ingest.home import REPO_ROOT, KepuHome
 
 APP = REPO_ROOT / "dashboards" / "app.py"
@@ -37,7 +38,12 @@ def snapshot(home: KepuHome, sql: str, params: list[object] | None = None) -> pd
         return conn.execute(sql, params or []).df()
 
 
-RANKED_BARS, EACH_REGION = "排名条形图", "各地区逐年变化"
+# the tabs of the regions below a target, in order: grid, ranked bars, each region's trend
+REGION_TABS = {
+    "zh": ["地区方格图", "排名条形图", "各地区逐年变化"],
+    "en": ["Grid of regions", "Ranked bars", "Each region over time"],
+}
+_, RANKED_BARS, EACH_REGION = REGION_TABS["zh"]
 
 
 def target_page(lang: str = "zh", tab: str | None = None, **params: str) -> AppTest:
@@ -47,7 +53,7 @@ def target_page(lang: str = "zh", tab: str | None = None, **params: str) -> AppT
     for key, value in {"lang": lang, **params}.items():
         at.query_params[key] = value
     if tab is not None:
-        at.session_state["region_tab"] = tab
+        at.session_state[REGION_TAB] = tab
     # the first run opens the target page itself, as a followed link does
     at.switch_page("views/target.py").run()
     assert not at.exception
@@ -130,36 +136,29 @@ def test_the_region_ranking_orders_ouhai_towns_by_their_latest_literacy_ratio(
     assert list(target["target_value"]) == [18.0]
 
 
-@pytest.mark.parametrize(
-    ("lang", "labels"),
-    [
-        ("zh", ["地区方格图", "排名条形图", "各地区逐年变化"]),
-        ("en", ["Grid of regions", "Ranked bars", "Each region over time"]),
-    ],
-)
+@pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_regions_grid_bars_and_trends_are_three_tabs_only_the_open_one_sent(
-    lang: str, labels: list[str]
+    lang: str,
 ) -> None:
     """The grid (with its export) opens first; the bars and the small chart per region are
     built and sent only once their tab is chosen, and then alone."""
+    labels = REGION_TABS[lang]
     at = target_page(lang, plan=OUHAI_PLAN, target=OUHAI_LITERACY)
-    opened = [target_page(lang, tab, plan=OUHAI_PLAN, target=OUHAI_LITERACY) for tab in labels]
+    grid, bars, trends = (
+        target_page(lang, tab, plan=OUHAI_PLAN, target=OUHAI_LITERACY) for tab in labels
+    )
 
     assert [tab.label for tab in at.tabs] == labels
-    for page in (at, opened[0]):
-        grid = page.tabs[0]
-        assert ['class="town-grid"' in m.value for m in grid.markdown] == [True]
-        assert len(grid.get("download_button")) == 1
+    for page in (at, grid):
+        assert ['class="town-grid"' in m.value for m in page.tabs[0].markdown] == [True]
+        assert len(page.tabs[0].get("download_button")) == 1
         assert [len(tab.get("vega_lite_chart")) for tab in page.tabs] == [0, 0, 0]
-    for index, page in enumerate(opened[1:], start=1):
-        sent = [len(tab.get("vega_lite_chart")) for tab in page.tabs]
-        assert sent == [0, int(index == 1), int(index == 2)]
+    for page, sent in ((bars, [0, 1, 0]), (trends, [0, 0, 1])):
+        assert [len(tab.get("vega_lite_chart")) for tab in page.tabs] == sent
         assert not any('class="town-grid"' in m.value for m in page.markdown)
         assert len(page.get("download_button")) == 0
-    bars = opened[1].tabs[1].get("vega_lite_chart")[0]
-    trends = opened[2].tabs[2].get("vega_lite_chart")[0]
-    assert "facet" not in json.loads(bars.proto.spec)
-    assert "facet" in json.loads(trends.proto.spec)
+    assert "facet" not in json.loads(bars.tabs[1].get("vega_lite_chart")[0].proto.spec)
+    assert "facet" in json.loads(trends.tabs[2].get("vega_lite_chart")[0].proto.spec)
 
 
 def test_choosing_a_town_keeps_it_in_the_url_and_draws_its_own_trend(
