@@ -88,6 +88,9 @@ class FileView:
         self.sheets = {s.spec.table: s for s in result.sheets}
         self.excluded: dict[str, set[int]] = {}
         self.registered: list[str] = []
+        named = [s.spec.table for s in result.sheets]
+        named += [s.spec.extra_table for s in result.sheets if s.extra_table is not None]
+        self._alone = {table for table in named if named.count(table) == 1}
 
     def register(self) -> None:
         """Copy the rows into temporary tables (a DuckDB table, unlike a view of Arrow
@@ -109,6 +112,22 @@ class FileView:
         finally:
             self.con.unregister("file_rows")
         self.registered.append(name)
+
+    def holding(self, sheet: SheetResult, extra: bool = False) -> str | None:
+        """The temporary table holding exactly `sheet`'s rows (its long-form extra rows with
+        `extra`) while registered, for the landing to insert from: DuckDB's own copy
+        instead of the Arrow rows converted once more. None where the copy is not exactly
+        those rows: rows left out of the sheet, or another sheet of the file filling the
+        same table."""
+        table = sheet.spec.extra_table if extra else sheet.spec.table
+        name = f"file_{table}"
+        held = (
+            self.sheets.get(sheet.spec.table) is sheet
+            and table in self._alone
+            and not self.excluded.get(sheet.sheet)
+            and name in self.registered
+        )
+        return name if held else None
 
     def unregister(self) -> None:
         for name in self.registered:

@@ -350,12 +350,16 @@ def _try(
         return True
     if item.result is None:
         _read(item, home, loaded_at)
-    status, errors, excluded = _decide(store.con, item.result, accept_valid_rows)
-    codes = set(errors["code"])
-    if not final and codes & BATCH_CODES and (accept_valid_rows or codes <= BATCH_CODES):
-        item.result = None  # read again when its turn comes: waiting costs no memory
-        return False
-    item.outcome = _land_outcome(store, item, loaded_at, status, errors, excluded)
+    status, errors, excluded, view = _decide(store.con, item.result, accept_valid_rows)
+    try:
+        codes = set(errors["code"])
+        if not final and codes & BATCH_CODES and (accept_valid_rows or codes <= BATCH_CODES):
+            item.result = None  # read again when its turn comes: waiting costs no memory
+            return False
+        item.outcome = _land_outcome(store, item, loaded_at, status, errors, excluded, view)
+    finally:
+        if view is not None:
+            view.unregister()
     item.result = None  # free the rows: they are in the warehouse now
     return True
 
@@ -380,12 +384,10 @@ def _log_internal(home: KepuHome, item: _Offered) -> None:
 
 
 def _problems(con: duckdb.DuckDBPyConnection, result: FileResult, view: FileView) -> pd.DataFrame:
-    """The reader's problems and the consistency problems of the rows still counted."""
+    """The reader's problems and the consistency problems of the rows still counted (the
+    rows stay registered in `view`)."""
     view.register()
-    try:
-        found = check(con, view)
-    finally:
-        view.unregister()
+    found = check(con, view)
     combined = pd.concat([result.errors, problems.frame(found)], ignore_index=True)
     return combined.drop_duplicates().reset_index(drop=True)
 
@@ -396,25 +398,33 @@ def _row_problems(errors: pd.DataFrame) -> pd.DataFrame:
 
 def _decide(
     con: duckdb.DuckDBPyConnection, result: FileResult, accept_valid_rows: bool
-) -> tuple[str, pd.DataFrame, dict[str, set[int]]]:
-    """(status, problems, rows left out per sheet). Rows left out may orphan rows that
-    refer to them, so the checks run again until no further row is left out."""
+) -> tuple[str, pd.DataFrame, dict[str, set[int]], FileView | None]:
+    """(status, problems, rows left out per sheet, the file's rows as checked). Rows left
+    out may orphan rows that refer to them, so the checks run again until no further row
+    is left out. A file without a problem keeps its checked rows registered (the view,
+    for the landing to insert from; the caller unregisters it); otherwise the view is
+    None."""
     view = FileView(con, result)
-    errors = _problems(con, result, view)
-    if result.refused or not len(errors):
-        return ("rejected" if result.refused else "accepted"), errors, {}
-    if not accept_valid_rows or len(_row_problems(errors)) < len(errors):
-        return "rejected", errors, {}
-    for _ in range(10):
-        excluded = _excluded(errors)
-        if excluded == view.excluded:
-            break
-        view.excluded = excluded
-        errors = pd.concat([errors, _problems(con, result, view)], ignore_index=True)
-        errors = errors.drop_duplicates().reset_index(drop=True)
-        if len(_row_problems(errors)) < len(errors):
-            return "rejected", errors, {}
-    return "accepted", errors, _excluded(errors)
+    try:
+        errors = _problems(con, result, view)
+        if not result.refused and not len(errors):
+            kept, view = view, None
+            return "accepted", errors, {}, kept
+        if result.refused or not accept_valid_rows or len(_row_problems(errors)) < len(errors):
+            return "rejected", errors, {}, None
+        for _ in range(10):
+            excluded = _excluded(errors)
+            if excluded == view.excluded:
+                break
+            view.excluded = excluded
+            errors = pd.concat([errors, _problems(con, result, view)], ignore_index=True)
+            errors = errors.drop_duplicates().reset_index(drop=True)
+            if len(_row_problems(errors)) < len(errors):
+                return "rejected", errors, {}, None
+        return "accepted", errors, _excluded(errors), None
+    finally:
+        if view is not None:
+            view.unregister()
 
 
 def _excluded(errors: pd.DataFrame) -> dict[str, set[int]]:
@@ -431,11 +441,12 @@ def _land_outcome(
     status: str,
     errors: pd.DataFrame,
     excluded: dict[str, set[int]],
+    view: FileView | None = None,
 ) -> LoadOutcome:
     outcome = LoadOutcome(item.name, item.sha256, status, errors=errors)
     if status == "accepted":
         outcome.rows_rejected = sum(len(rows) for rows in excluded.values())
-    _land(store, outcome, item.result, item.archived, loaded_at, excluded)
+    _land(store, outcome, item.result, item.archived, loaded_at, excluded, view)
     return outcome
 
 
@@ -466,19 +477,24 @@ def _insert(
     rows: pa.Table | pd.DataFrame,
     load_id: int,
     sheet: str,
+    held: str | None = None,
 ) -> int:
-    """Append `rows` to raw.`table`, cast to the stored types, stamped with its load."""
-    con.register("incoming", rows)
+    """Append `rows` to raw.`table`, cast to the stored types, stamped with its load: from
+    the DuckDB table `held` when one holds exactly these rows (the file's checked rows:
+    `FileView.holding`), else from `rows` themselves."""
+    if held is None:
+        con.register("incoming", rows)
     try:
         casts = ", ".join(f"cast({c} as {t}) as {c}" for c, t in stored.items())
         con.execute(
             f"insert into raw.{table} by name select ? as load_id, ? as sheet_name, "
-            f"source_row, {casts} from incoming",
+            f"source_row, {casts} from {held or 'incoming'}",
             [load_id, sheet],
         )
-        return len(rows)  # every row of `incoming` is inserted: no second scan to count them
+        return len(rows)  # every row of the source is inserted: no second scan to count them
     finally:
-        con.unregister("incoming")
+        if held is None:
+            con.unregister("incoming")
 
 
 def _write_rows(
@@ -487,17 +503,19 @@ def _write_rows(
     sheet: SheetResult,
     excluded: dict[str, set[int]],
     rows: dict[str, int],
+    view: FileView | None = None,
 ) -> int:
     spec = sheet.spec
-    kept = _kept(sheet, sheet.table, excluded)
-    count = _insert(
-        con, spec.table, spec.stored_columns, _normalise_lists(kept), load_id, sheet.sheet
-    )
+    kept = _normalise_lists(_kept(sheet, sheet.table, excluded))
+    # lists are stored joined (`_normalise_lists`): those rows are not the checked copy
+    held = view.holding(sheet) if view is not None and kept is sheet.table else None
+    count = _insert(con, spec.table, spec.stored_columns, kept, load_id, sheet.sheet, held)
     rows[spec.table] = rows.get(spec.table, 0) + count
     if sheet.extra_table is not None:
         table = spec.extra_table
         extra = _kept(sheet, sheet.extra_table, excluded)
-        added = _insert(con, table, EXTRA_TABLES[table], extra, load_id, sheet.sheet)
+        held = view.holding(sheet, extra=True) if view is not None else None
+        added = _insert(con, table, EXTRA_TABLES[table], extra, load_id, sheet.sheet, held)
         rows[table] = rows.get(table, 0) + added
     return count
 
@@ -555,9 +573,10 @@ def _land(
     archived: Path,
     loaded_at: datetime,
     excluded: dict[str, set[int]],
+    view: FileView | None = None,
 ) -> None:
     """Write one file's rows (if accepted), audit, problems and left-out rows in a single
-    transaction."""
+    transaction; from the file's checked rows in `view` where it holds them."""
     con = store.con
     try:
         with store.landing() as load_id:
@@ -566,7 +585,7 @@ def _land(
             if outcome.status == "accepted":
                 for sheet in result.sheets:
                     accepted[sheet.sheet] = _write_rows(
-                        con, outcome.load_id, sheet, excluded, outcome.rows
+                        con, outcome.load_id, sheet, excluded, outcome.rows, view
                     )
             audit = _audit_rows(outcome, result, archived, loaded_at, accepted)
             con.register("audit_rows", audit)
