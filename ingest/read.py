@@ -911,8 +911,33 @@ def _read_sheets(path: Path, name: str, result: FileResult, loaded_on: date | No
             result.sheets.append(parsed)
             result.add_errors(parsed.errors)
         grid.release()
+    found += _same_table_sheets(name, result.sheets)
     if found:
         result.add_errors(problems.frame(found))
+
+
+def _same_table_sheets(name: str, sheets: list[SheetResult]) -> list[dict]:
+    """A sheet filling the same table as a sheet before it: a file's rows are checked
+    against each other and the warehouse one table at a time, so the two sheets' rows
+    could not be (the file is refused; one sheet, or a file each, is loaded whole)."""
+    first: dict[str, str] = {}
+    found = []
+    for sheet in sheets:
+        spec = sheet.spec
+        if spec.table in first:
+            found.append(
+                problem(
+                    name,
+                    "duplicate_table",
+                    "one_sheet_per_table",
+                    sheet=sheet.sheet,
+                    value=sheet.sheet,
+                    first=first[spec.table],
+                    kind={"zh": spec.zh, "en": spec.en},
+                )
+            )
+        first.setdefault(spec.table, sheet.sheet)
+    return found
 
 
 def peek_tables(path: Path, display_name: str) -> set[str]:

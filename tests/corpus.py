@@ -441,6 +441,20 @@ CASES: tuple[Case, ...] = (
         (("duplicate_column", F, 1, "金额(元)"),),
     ),
     Case(
+        # the first sheet's unknown region went unchecked and landed: only one sheet of a
+        # table was checked against the warehouse
+        "two sheets of one table, the first naming an unknown region",
+        lambda p: write_book(
+            p,
+            {
+                F: [FUNDING_HEADER, ["330399", 2020, "政府拨款", 1]],
+                "经费二": [FUNDING_HEADER, OK_ROW],
+            },
+        ),
+        "rejected",
+        (("duplicate_table", "经费二", None, None),),
+    ),
+    Case(
         "unit missing",
         _f(header=["地区代码", "年份", "来源", "金额"]),
         "rejected",

@@ -217,3 +217,36 @@ def test_registers_and_the_rows_that_name_them_may_come_in_any_order(
     outcomes = load_files([targets, plan, regions], home)
     assert [o.status for o in outcomes] == ["accepted"] * 3
     assert [o.load_id for o in outcomes] == [3, 2, 1]
+
+
+def test_a_clean_file_lands_from_its_checked_copy_one_with_rows_left_out_from_its_rows(
+    home: KepuHome, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file without a problem is inserted from the copy its checks read (DuckDB's, not
+    the Arrow rows once more); with a row left out that copy still holds it, so the rows
+    themselves are inserted, without the row."""
+    sources: list[str | None] = []
+    real = load._insert
+
+    def spied(con, table, stored, rows, load_id, sheet, held=None):
+        sources.append(held)
+        return real(con, table, stored, rows, load_id, sheet, held)
+
+    monkeypatch.setattr(load, "_insert", spied)
+    load_files([write_sheet(tmp_path / "regions.xlsx", "地区", REGIONS_ROWS)], home)
+    sources.clear()
+    (clean,) = load_files([_funding(tmp_path / "funding.xlsx")], home)
+    assert (clean.status, sources) == ("accepted", ["file_funding_returns"])
+    sources.clear()
+    rows = [
+        ["地区代码", "年份", "来源", "金额(万元)"],
+        ["330304", 2021, "政府拨款", 1.5],
+        ["330304", 2021, "科普专项经费", "一百"],
+    ]
+    bad = write_sheet(tmp_path / "funding_bad.xlsx", "科普经费", rows)
+    (partial,) = load_files([bad], home, accept_valid_rows=True)
+    assert (partial.status, partial.rows_rejected, sources) == ("accepted", 1, [None])
+    landed = _tables(home)["funding_returns"]
+    assert landed.loc[landed["year"] == 2021, ["source_row", "amount"]].values.tolist() == [
+        [2, 15000.0]
+    ]
