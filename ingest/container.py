@@ -56,6 +56,9 @@ SPREADSHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RELATIONSHIP_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PACKAGE_RELS_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 CELL_REF = re.compile(rb'\br="([A-Z]{1,4})(\d{1,8})"')
+# A cell that does not name its reference first: `<c>`, or `<c ` not followed by `r="`
+# (one pass of the regular expression engine; a count of each form was two passes more).
+UNREFERENCED_CELL = re.compile(rb'<c(?:>| (?!r="))')
 ROW_REF = re.compile(rb'\br="(\d{1,8})"')
 
 
@@ -399,7 +402,7 @@ class SheetScan:
         self._carry = b""
 
     def _scan(self, block: bytes) -> None:
-        if b"<c>" not in block and block.count(b"<c ") == block.count(b'<c r="'):
+        if UNREFERENCED_CELL.search(block) is None:
             self._scan_referenced(block)
         else:
             self._scan_rows(block)

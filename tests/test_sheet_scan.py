@@ -68,3 +68,14 @@ def test_a_formatted_tail_is_not_in_the_used_range() -> None:
     scan.feed(xml)
     scan.finish()
     assert (scan.rows, scan.columns) == (200, 16)
+
+
+def test_cells_without_their_reference_are_read_row_by_row() -> None:
+    """Cells that do not name their reference (`<c>`, or attributes without `r=` first,
+    as some writers leave them) are placed by their order in the row: A, B, C."""
+    for cell in ("<c><v>1</v></c>", '<c t="n"><v>1</v></c>'):
+        rows = "".join(f'<row r="{r}">{cell * 3}</row>' for r in (1, 2))
+        scan = SheetScan()
+        scan.feed(f"<worksheet><sheetData>{rows}</sheetData></worksheet>".encode())
+        scan.finish()
+        assert (scan.rows, scan.columns) == (2, 3), cell
