@@ -12,10 +12,12 @@ registered? is this target year inside its plan?) live in `ingest.checks`.
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cache, cached_property, lru_cache
@@ -570,15 +572,16 @@ def _body(grid: Grid, start: int, wanted: list[int]) -> pa.Table:
     batches: list[pa.RecordBatch] = []
     first = start + 1  # the spreadsheet row number of the next row to convert
     width = max(wanted) + 1
-    while batch := list(islice(rows, BATCH_ROWS)):
-        if min(map(len, batch)) < width:  # a short row (CSV) reads as blanks to the right
-            batch = [row + [None] * (width - len(row)) for row in batch]
-        # the batch transposed in C; rows longer than `width` (CSV) are cut to the shortest
-        transposed = list(zip(*batch, strict=False))
-        arrays = [pa.array(np.arange(first, first + len(batch), dtype=np.int64))]
-        arrays += [column_text(transposed[p]) for p in wanted]
-        batches.append(pa.RecordBatch.from_arrays(arrays, schema=schema))
-        first += len(batch)
+    with _without_cycle_collection():
+        while batch := list(islice(rows, BATCH_ROWS)):
+            if min(map(len, batch)) < width:  # a short row (CSV) reads as blanks to the right
+                batch = [row + [None] * (width - len(row)) for row in batch]
+            # the batch transposed in C; rows longer than `width` (CSV) are cut to the shortest
+            transposed = list(zip(*batch, strict=False))
+            arrays = [pa.array(np.arange(first, first + len(batch), dtype=np.int64))]
+            arrays += [column_text(transposed[p]) for p in wanted]
+            batches.append(pa.RecordBatch.from_arrays(arrays, schema=schema))
+            first += len(batch)
     table = pa.Table.from_batches(batches, schema=schema)
     if columns is None:
         return table
@@ -589,6 +592,22 @@ def _body(grid: Grid, start: int, wanted: list[int]) -> pa.Table:
         for p in wanted
     ]
     return pa.concat_tables([table, pa.Table.from_arrays(rest, schema=schema)])
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while a sheet's rows become Python lists and tuples
+    and then Arrow columns: those millions of containers (none in a cycle) set it off
+    again and again, each pass walking every one of them. Resumed only if it was running
+    (a reader in another thread may pause it too: the worst that overlap does is resume
+    it early, which costs time, not memory or results)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 _DATABASE_LOCK = threading.Lock()

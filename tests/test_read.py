@@ -207,3 +207,33 @@ def test_a_workbook_packed_with_a_method_zipfile_cannot_read_is_refused_as_corru
     result = read_file(path)
     assert result.refused
     assert result.errors["code"].tolist() == ["workbook_corrupt"]
+
+
+@pytest.mark.parametrize("running", [True, False])
+def test_the_cycle_collector_pauses_while_rows_become_columns_and_is_left_as_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, running: bool
+) -> None:
+    import gc
+
+    import ingest.read as read
+
+    seen: list[bool] = []
+    real = read.column_text
+
+    def spied(values):
+        seen.append(gc.isenabled())
+        return real(values)
+
+    monkeypatch.setattr(read, "column_text", spied)
+    path = write_sheet(
+        tmp_path / "funding.xlsx",
+        "科普经费",
+        [["地区代码", "年份", "来源", "金额(万元)"], [330304, 2015, "政府拨款", 116.23]],
+    )
+    (gc.enable if running else gc.disable)()
+    try:
+        (sheet,) = read_file(path).sheets
+        after = gc.isenabled()
+    finally:
+        gc.enable()
+    assert (seen, after, sheet.table["amount"].to_pylist()) == ([False] * 4, running, [1162300.0])
