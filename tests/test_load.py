@@ -219,7 +219,7 @@ def test_registers_and_the_rows_that_name_them_may_come_in_any_order(
     assert [o.load_id for o in outcomes] == [3, 2, 1]
 
 
-def test_a_clean_file_lands_from_its_checked_copy_one_with_rows_left_out_from_its_rows(
+def test_a_clean_file_lands_from_its_checked_copy_a_file_with_rows_left_out_does_not(
     home: KepuHome, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A file without a problem is inserted from the copy its checks read (DuckDB's, not

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from ingest import read as reader
 from ingest.problems import render
 from ingest.read import read_file
 from tests.helpers import write_sheet
@@ -213,18 +215,14 @@ def test_a_workbook_packed_with_a_method_zipfile_cannot_read_is_refused_as_corru
 def test_the_cycle_collector_pauses_while_rows_become_columns_and_is_left_as_found(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, running: bool
 ) -> None:
-    import gc
-
-    import ingest.read as read
-
     seen: list[bool] = []
-    real = read.column_text
+    real = reader.column_text
 
     def spied(values):
         seen.append(gc.isenabled())
         return real(values)
 
-    monkeypatch.setattr(read, "column_text", spied)
+    monkeypatch.setattr(reader, "column_text", spied)
     path = write_sheet(
         tmp_path / "funding.xlsx",
         "科普经费",
