@@ -950,7 +950,6 @@ def _same_table_sheets(name: str, sheets: list[SheetResult]) -> list[dict]:
                     "duplicate_table",
                     "one_sheet_per_table",
                     sheet=sheet.sheet,
-                    value=sheet.sheet,
                     first=first[spec.table],
                     kind={"zh": spec.zh, "en": spec.en},
                 )
