@@ -17,7 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from ingest.problems import problem
-from ingest.read import FileResult, SheetResult, split_list
+from ingest.read import FileResult, SheetResult, split_list, without_rows
 from ingest.specs import SPECS_BY_TABLE
 
 LIST_COLUMNS = ("lead_departments", "cooperating_departments", "responsible_units")
@@ -87,20 +87,13 @@ class FileView:
         self.con, self.result = con, result
         self.sheets = {s.spec.table: s for s in result.sheets}
         self.excluded: dict[str, set[int]] = {}
-        self.registered: list[str] = []
-        named = [s.spec.table for s in result.sheets]
-        named += [s.spec.extra_table for s in result.sheets if s.extra_table is not None]
-        self._alone = {table for table in named if named.count(table) == 1}
+        self.registered: set[str] = set()
 
     def register(self) -> None:
         """Copy the rows into temporary tables (a DuckDB table, unlike a view of Arrow
         data, takes every filter the planner pushes down)."""
         for table, sheet in self.sheets.items():
-            rows = sheet.table
-            dropped = self.excluded.get(sheet.sheet)
-            if dropped:
-                keep = pa.array([r not in dropped for r in rows["source_row"].to_pylist()])
-                rows = rows.filter(keep)
+            rows = without_rows(sheet.table, self.excluded.get(sheet.sheet))
             self._copy(f"file_{table}", rows)
             if sheet.extra_table is not None:
                 self._copy(f"file_{sheet.spec.extra_table}", sheet.extra_table)
@@ -111,19 +104,18 @@ class FileView:
             self.con.execute(f"create or replace temp table {name} as select * from file_rows")
         finally:
             self.con.unregister("file_rows")
-        self.registered.append(name)
+        self.registered.add(name)
 
     def holding(self, sheet: SheetResult, extra: bool = False) -> str | None:
         """The temporary table holding exactly `sheet`'s rows (its long-form extra rows with
         `extra`) while registered, for the landing to insert from: DuckDB's own copy
         instead of the Arrow rows converted once more. None where the copy is not exactly
-        those rows: rows left out of the sheet, or another sheet of the file filling the
-        same table."""
+        those rows: rows left out of the sheet. (A workbook with two sheets of one table is
+        refused by the reader: `duplicate_table`.)"""
         table = sheet.spec.extra_table if extra else sheet.spec.table
         name = f"file_{table}"
         held = (
             self.sheets.get(sheet.spec.table) is sheet
-            and table in self._alone
             and not self.excluded.get(sheet.sheet)
             and name in self.registered
         )
