@@ -38,7 +38,14 @@ from ingest.container import SUFFIXES
 from ingest.home import KepuHome
 from ingest.lock import warehouse_lock
 from ingest.problems import ROW_CODES, problem
-from ingest.read import FileResult, SheetResult, peek_tables, read_file, split_list
+from ingest.read import (
+    FileResult,
+    SheetResult,
+    peek_tables,
+    read_file,
+    split_list,
+    without_rows,
+)
 from ingest.specs import ALL_SPECS, EXTRA_TABLES, LIST_JOINER
 from ingest.store import LocalStore, ServerStore
 
@@ -450,13 +457,6 @@ def _land_outcome(
     return outcome
 
 
-def _kept(sheet: SheetResult, table: pa.Table, excluded: dict[str, set[int]]) -> pa.Table:
-    dropped = excluded.get(sheet.sheet)
-    if not dropped:
-        return table
-    return table.filter(pa.array([r not in dropped for r in table["source_row"].to_pylist()]))
-
-
 def _normalise_lists(table: pa.Table) -> pa.Table | pd.DataFrame:
     """Department lists stored as one canonical string, names joined by LIST_JOINER."""
     present = [c for c in ("lead_departments", "cooperating_departments", "responsible_units")]
@@ -506,14 +506,14 @@ def _write_rows(
     view: FileView | None = None,
 ) -> int:
     spec = sheet.spec
-    kept = _normalise_lists(_kept(sheet, sheet.table, excluded))
+    kept = _normalise_lists(without_rows(sheet.table, excluded.get(sheet.sheet)))
     # lists are stored joined (`_normalise_lists`): those rows are not the checked copy
     held = view.holding(sheet) if view is not None and kept is sheet.table else None
     count = _insert(con, spec.table, spec.stored_columns, kept, load_id, sheet.sheet, held)
     rows[spec.table] = rows.get(spec.table, 0) + count
     if sheet.extra_table is not None:
         table = spec.extra_table
-        extra = _kept(sheet, sheet.extra_table, excluded)
+        extra = without_rows(sheet.extra_table, excluded.get(sheet.sheet))
         held = view.holding(sheet, extra=True) if view is not None else None
         added = _insert(con, table, EXTRA_TABLES[table], extra, load_id, sheet.sheet, held)
         rows[table] = rows.get(table, 0) + added

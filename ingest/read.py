@@ -973,3 +973,12 @@ def split_list(values: pd.Series) -> pd.Series:
     """'区科协、区教育局' → one row per name ('区科协', '区教育局'), index kept."""
     names = values.dropna().str.split(LIST_SEPARATORS, regex=True).explode().str.strip()
     return names[names.fillna("") != ""]
+
+
+def without_rows(table: pa.Table, dropped: set[int] | None) -> pa.Table:
+    """`table` without the rows whose `source_row` is in `dropped` (rows left out with
+    `--accept-valid-rows`): one Arrow filter, not a loop over every row."""
+    if not dropped:
+        return table
+    left_out = pa.array(sorted(dropped), table.schema.field("source_row").type)
+    return table.filter(pc.invert(pc.is_in(table["source_row"], value_set=left_out)))
