@@ -105,26 +105,54 @@ def _ingest(home: KepuHome, files: list[Path], **popen: object) -> subprocess.Po
     )
 
 
-def _loading(home: KepuHome, process: subprocess.Popen) -> float:
-    """Wait until the command holds the writer lock (its imports are done and the load
-    begins); the time it did."""
-    lock = home.root / "warehouse.lock"
-    while process.poll() is None:
-        if lock.exists() and lock.read_text().strip():
-            break
-        time.sleep(0.01)
+def _archived(home: KepuHome, process: subprocess.Popen, count: int) -> float:
+    """Wait until the command has archived the batch's `count` files (it has opened the
+    warehouse, and what it writes from now on is the files' landings); the time it did."""
+    while process.poll() is None and sum(1 for f in _archive(home)) < count:
+        time.sleep(0.002)
     return time.monotonic()
+
+
+def _archive(home: KepuHome) -> list[Path]:
+    """The archive's whole copies (a copy being written is hidden: `.<name>.partial`)."""
+    return [f for f in home.archive.iterdir() if not f.name.startswith(".")]
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        found = path.stat()
+    except FileNotFoundError:  # not yet written, or the log removed at close
+        return None
+    return found.st_size, found.st_mtime_ns
+
+
+def _writes(home: KepuHome, process: subprocess.Popen) -> list[float]:
+    """Watch the warehouse's file and its write-ahead log until the command ends; the time
+    of each change seen (each landing's commit, and the checkpoint at close)."""
+    files = (home.warehouse, home.warehouse.with_name(home.warehouse.name + ".wal"))
+    seen, times = [_stamp(f) for f in files], []
+    while process.poll() is None:
+        now = [_stamp(f) for f in files]
+        if now != seen:
+            seen = now
+            times.append(time.monotonic())
+        time.sleep(0.002)
+    return times
 
 
 def test_a_killed_load_leaves_whole_files_and_the_same_load_then_succeeds(
     tmp_path: Path,
 ) -> None:
+    """Each kill falls at a random time between the first and the last write of the
+    reference run once its files were archived, counted from the archiving: the span the
+    files land in. (The command's start, archiving, reading of the first file and exit
+    write nothing: a kill there would show no landing caught part-way.)"""
     files = _batch(tmp_path / "files")
     reference_home = KepuHome(tmp_path / "reference").ensure()
     finished = _ingest(reference_home, files)
-    started = _loading(reference_home, finished)
+    archived = _archived(reference_home, finished, len(files))
+    writes = [t - archived for t in _writes(reference_home, finished)]
     assert finished.wait(timeout=300) == 0, finished.stderr.read().decode()
-    duration = time.monotonic() - started
     reference = _state(reference_home)
     assert len(reference) == len(files)
     rng = random.Random(20261201)
@@ -132,8 +160,8 @@ def test_a_killed_load_leaves_whole_files_and_the_same_load_then_succeeds(
     for attempt in range(KILLS):
         home = KepuHome(tmp_path / f"killed_{attempt}").ensure()
         process = _ingest(home, files)
-        _loading(home, process)
-        time.sleep(rng.uniform(0, duration))
+        _archived(home, process, len(files))
+        time.sleep(rng.uniform(writes[0], writes[-1]))
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=60)
         state = _state(home)
