@@ -6,6 +6,7 @@ import gc
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from ingest import read as reader
@@ -100,6 +101,63 @@ def test_plain_and_written_up_cells_of_one_column_are_typed_alike(tmp_path: Path
     assert frame["region_code"].tolist() == ["330304"] * 5
     assert frame["year"].tolist() == [2016, 2017, 2018, 2019, 2020]
     assert frame["amount"].tolist() == [7.0, 1_621_000.0, 123.0, 45.0, 2_500.0]
+
+
+@pytest.mark.parametrize(
+    ("cells", "plain"),
+    [
+        (["330304", "1,621,000", "2.5e3", "inf", "abc", "", None], True),
+        ([None, None], True),
+        (["7", " 7"], False),
+        (["7", "7\t"], False),
+        (["7", "7\r\n"], False),
+        (["7", "\u00a07"], False),  # a no-break space
+        (["7", "7\u3000"], False),  # an ideographic space
+        (["7", "７"], False),  # a full-width digit
+        (["政府拨款"], False),
+    ],
+)
+def test_a_column_is_plain_when_every_cell_is_ascii_without_edge_blanks(
+    cells: list[str | None], plain: bool
+) -> None:
+    body = pa.table({"c3": pa.array(cells, pa.string())})
+    assert reader.plain_columns(body, [3]) == ({3} if plain else set())
+
+
+def test_a_plain_column_is_typed_as_the_cleaning_steps_type_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Columns of plain cells (`plain_columns`) skip the cleaning steps; the same sheet read
+    with every column taken through them gives the same rows and the same problems."""
+    path = write_sheet(
+        tmp_path / "f.xlsx",
+        "funding",
+        [
+            ["region_code", "year", "source", "amount (yuan)"],
+            ["330304", "2016", "government", "7"],
+            ["330304", "2017", "government", "1,621,000"],
+            ["330304", "2018", "government", "2.5e3"],
+            ["330304", "2019", "government", "inf"],
+            ["330304", "2020", "government", "abc"],
+            ["330304", "2021", "government", ""],
+            ["330304", "2022", "government", "-"],
+            ["33030", "2023", "government", "1e400"],
+        ],
+    )
+    plain = read_file(path)
+    monkeypatch.setattr(reader, "plain_columns", lambda body, positions: set())
+    cleaned = read_file(path)
+    assert plain.sheets[0].table.equals(cleaned.sheets[0].table)
+    assert plain.errors.to_dict("records") == cleaned.errors.to_dict("records")
+    assert plain.sheets[0].frame["amount"].head(3).tolist() == [7.0, 1_621_000.0, 2_500.0]
+    assert plain.errors[["cell", "code"]].to_dict("records") == [
+        {"cell": "D5", "code": "not_finite"},
+        {"cell": "D6", "code": "not_number"},
+        {"cell": "D7", "code": "required"},
+        {"cell": "D8", "code": "not_number"},
+        {"cell": "A9", "code": "pattern"},
+        {"cell": "D9", "code": "not_finite"},
+    ]
 
 
 def test_a_unit_cell_above_the_header_declares_the_unit(tmp_path: Path) -> None:
