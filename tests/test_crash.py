@@ -45,6 +45,11 @@ def _batch(folder: Path) -> list[Path]:
     return files
 
 
+def _archive(home: KepuHome) -> list[Path]:
+    """The archive's whole copies (a copy being written is hidden: `.<name>.partial`)."""
+    return [f for f in home.archive.iterdir() if not f.name.startswith(".")]
+
+
 def _state(home: KepuHome) -> dict[str, dict[str, int]]:
     """Rows per table of each accepted file (by SHA-256), after checking that no load is
     partial or orphaned and that the archive and the audit agree."""
@@ -87,9 +92,8 @@ def _state(home: KepuHome) -> dict[str, dict[str, int]]:
         state[sha] = landed
     for _, sha, _, archived in audit:
         assert sha256_of(Path(archived)) == sha, "audit names an archive copy that differs"
-    for kept in home.archive.iterdir():
-        if not kept.name.startswith("."):
-            assert sha256_of(kept) == kept.name.split(".")[0], "archive copy not its hash"
+    for kept in _archive(home):
+        assert sha256_of(kept) == kept.name.split(".")[0], "archive copy not its hash"
     return state
 
 
@@ -108,14 +112,9 @@ def _ingest(home: KepuHome, files: list[Path], **popen: object) -> subprocess.Po
 def _archived(home: KepuHome, process: subprocess.Popen, count: int) -> float:
     """Wait until the command has archived the batch's `count` files (it has opened the
     warehouse, and what it writes from now on is the files' landings); the time it did."""
-    while process.poll() is None and sum(1 for f in _archive(home)) < count:
+    while process.poll() is None and len(_archive(home)) < count:
         time.sleep(0.002)
     return time.monotonic()
-
-
-def _archive(home: KepuHome) -> list[Path]:
-    """The archive's whole copies (a copy being written is hidden: `.<name>.partial`)."""
-    return [f for f in home.archive.iterdir() if not f.name.startswith(".")]
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

@@ -17,15 +17,20 @@ from ingest.home import KepuHome
 from orchestration.defs.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
 
-def test_dbt_unit_tests_pass(demo_home: KepuHome, tmp_path: Path) -> None:
-    completed = subprocess.run(
-        [DBT_EXECUTABLE, "test", "--select", "test_type:unit", "--project-dir",
-         str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
-        # a target folder of its own: the shared one holds the manifest other processes read
-        env={**os.environ, "KEPU_WAREHOUSE": str(demo_home.warehouse),
+def _dbt_test(warehouse: Path, tmp_path: Path, *arguments: str) -> subprocess.CompletedProcess:
+    """`dbt test` with `arguments` on `warehouse`, its artifacts in `tmp_path/dbt_target`: a
+    target folder of its own, as the shared one holds the manifest other processes read."""
+    return subprocess.run(
+        [DBT_EXECUTABLE, "test", *arguments, "--project-dir", str(DBT_PROJECT_DIR),
+         "--profiles-dir", str(DBT_PROJECT_DIR)],
+        env={**os.environ, "KEPU_WAREHOUSE": str(warehouse),
              "DBT_TARGET_PATH": str(tmp_path / "dbt_target")},
         capture_output=True, text=True, check=False,
     )  # fmt: skip
+
+
+def test_dbt_unit_tests_pass(demo_home: KepuHome, tmp_path: Path) -> None:
+    completed = _dbt_test(demo_home.warehouse, tmp_path, "--select", "test_type:unit")
     assert completed.returncode == 0, completed.stdout[-3000:]
     defined = sum(
         len(yaml.safe_load(path.read_text(encoding="utf-8")).get("unit_tests") or [])
@@ -63,13 +68,9 @@ def test_unique_combination_finds_each_repeated_key_with_its_count(
             "where (load_id, sheet_name, source_row, item_code) = (?, ?, ?, ?)",
             list(answer),
         )
-    completed = subprocess.run(
-        [DBT_EXECUTABLE, "test", "--select", "test_name:unique_combination", "--store-failures",
-         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
-        env={**os.environ, "KEPU_WAREHOUSE": str(warehouse),
-             "DBT_TARGET_PATH": str(tmp_path / "dbt_target")},
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    completed = _dbt_test(
+        warehouse, tmp_path, "--select", "test_name:unique_combination", "--store-failures"
+    )
     results = json.loads((tmp_path / "dbt_target" / "run_results.json").read_text())["results"]
     failed = {r["unique_id"].split(".")[2]: r["failures"] for r in results if r["status"] == "fail"}
     assert failed == {
