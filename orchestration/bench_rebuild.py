@@ -44,9 +44,13 @@ import threading
 import time
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ingest.home import KepuHome
 from orchestration.bench import Stage
+
+if TYPE_CHECKING:  # annotations only
+    import pandas as pd
 
 SAMPLE_SECONDS = 0.25
 GOALS = {"rebuild_over_floor": 2.0, "incremental_share": 0.10, "peak_mb": 2048}
@@ -381,7 +385,16 @@ def late_county_return(scale: str, seed: int, folder: Path) -> Path:
     year = max(kepu_statistics.CALIBRATED_YEARS)
     counties = scale_hierarchy(scale, seed).counties_frame()
     county = counties[counties["year"] == year].drop(columns="year").head(1)
-    frames = kepu_statistics.returns(county, [year], seed + 1)
+    return county_return(county, seed + 1, folder)
+
+
+def county_return(county: pd.DataFrame, seed: int, folder: Path) -> Path:
+    """The 科普统计 return of `county` (one row: `generator.kepu_statistics.returns`) for
+    the latest calibrated year, drawn with `seed`, as a workbook of its own in `folder`."""
+    from generator import kepu_statistics
+
+    year = max(kepu_statistics.CALIBRATED_YEARS)
+    frames = kepu_statistics.returns(county, [year], seed)
     (path,) = kepu_statistics.write_workbooks(frames, county, folder)
     return path
 

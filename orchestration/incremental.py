@@ -9,14 +9,18 @@ full build. That holds only when:
 
 - the warehouse's last run built and published successfully with this code
   (`orchestration.build_state`): a run that failed or was killed leaves a full build for
-  the next one (its half-built tables and failed tests are built again);
+  the next one (its half-built tables and failed tests are built again). On the server
+  (KEPU_ENGINE=postgres), shared by many loaders, the published build must be of this code
+  and no load may have landed since it began but the run's own (`postgres.partial_base`,
+  checked again when its dbt step starts: `postgres.still_extends`);
 - every file says which tables it fills from its sheet names and headers alone
   (`ingest.read.peek_tables`); a file that cannot be told this way means a full build.
   The peek is checked after the load: a file that landed rows in a table outside the
   subset gets a full build in the same command (`missed_tables`).
 
-On the server (KEPU_ENGINE=postgres) a build fills schemas of its own and publishing
-switches them whole, so every build there is full.
+On the server a build fills schemas of its own: the models a late file's run does not
+build keep their published schema, and publishing moves them into the new layers
+(`orchestration.postgres_publish`).
 """
 
 from __future__ import annotations
@@ -30,7 +34,8 @@ from ingest.engine import on_server
 from ingest.home import KepuHome
 from ingest.read import peek_tables
 from ingest.specs import ALL_SPECS
-from orchestration.build_state import built_by_this_code
+from orchestration import postgres
+from orchestration.build_state import whole_build
 from orchestration.defs.raw import AUDIT_TABLES, raw_key
 
 # Run tag of a run that rebuilt a subset: the run id of the whole build it extends, whose
@@ -55,7 +60,7 @@ def selection(
     home: KepuHome, paths: Sequence[Path], asset_graph: object
 ) -> list[dg.AssetKey] | None:
     """The assets a load of `paths` must rebuild, or None for all of them."""
-    if on_server() or not paths or not built_by_this_code(home):
+    if not paths or base_build(home) is None:
         return None
     tables = filled_tables(paths)
     if tables is None:
@@ -84,6 +89,12 @@ AUDIT_LOOKUPS = frozenset(
 )
 
 
+def base_build(home: KepuHome) -> str | None:
+    """The run id of the whole build a late file's run may extend (`PARTIAL_TAG`), or None:
+    the home's last published build of this code, or on the server the published one."""
+    return postgres.partial_base() if on_server() else whole_build(home)
+
+
 def audit_downstream(asset_graph: object) -> set[dg.AssetKey]:
     """The assets a load's audit rows reach without passing through an AUDIT_LOOKUPS model:
     the audit tables, the models reporting on loads, publishing."""
@@ -103,3 +114,10 @@ def missed_tables(loads: Iterable[dict], selected: Iterable[dg.AssetKey]) -> set
     chosen = {key.path[-1] for key in selected if key.path[0] == "raw"}
     landed = {table for load in loads for table, rows in (load.get("rows") or {}).items() if rows}
     return landed - chosen
+
+
+def run_records(context: dg.AssetExecutionContext, event_type: dg.DagsterEventType) -> list:
+    """The run's events of `event_type` so far, from the Dagster instance."""
+    return context.instance.get_records_for_run(
+        context.run.run_id, of_type=event_type, limit=100_000
+    ).records

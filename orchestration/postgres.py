@@ -11,6 +11,12 @@ the interval models, the intervals computed by `survey.intervals` (the functions
 DuckDB Python models call: one code path for the numbers) and written as the two
 interval tables, then dbt for everything downstream of them. Every step writes into the
 build's own schemas (`marts_build_…`), which `postgres_publish` switches into place.
+
+A late file's run (`orchestration.incremental`) builds only the models downstream of the
+tables it fills, when the published layers are a whole build of this code and no load has
+landed since that build began but this run's (`partial_base`, `still_extends`): the other
+models keep their published schema (the dbt var `published_nodes`), so that the models it
+builds read them there, and publishing moves them into the new layers.
 """
 
 from __future__ import annotations
@@ -39,7 +45,13 @@ from ingest.store import (
     copy_to_server,
     postgres_type,
 )
-from orchestration.defs.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from orchestration.defs.project import (
+    BUILT_RESOURCES,
+    DBT_EXECUTABLE,
+    DBT_PROJECT_DIR,
+    manifest,
+    project_digest,
+)
 
 RAW_SCHEMA = "raw"
 INTERMEDIATE_SCHEMA = "intermediate"
@@ -55,6 +67,9 @@ BUILD_LOCK_CLASS = 0x6B657062
 # One row per build under way: the Dagster run whose steps carry it from one process to
 # the next, or null when one process holds the lock from the build to its publication.
 CLAIMS = "builds.claims"
+# One row: the build the published layers are (written by publishing), the digest of the
+# code that built it and the last load it was built from (`load_watermark`).
+PUBLISHED = "builds.published"
 # A claim naming a run is kept while Dagster says the run is in progress, but no longer
 # than this many hours: a run whose worker was killed may stay "started" for ever.
 CLAIM_HOURS_SETTING = "KEPU_BUILD_CLAIM_HOURS"
@@ -208,35 +223,85 @@ def build_suffix(build_id: str) -> str:
     return "_build_" + "".join(c for c in build_id.lower() if c.isalnum())[:12]
 
 
-def build_steps(suffix: str) -> tuple[list[str], list[str]]:
+def build_steps(
+    suffix: str, selected: set[str] | None = None
+) -> tuple[list[str] | None, list[str] | None]:
     """The two dbt builds around the intervals: up to the interval models, then everything
-    downstream of them; into the schemas ending in `suffix`.
+    downstream of them; into the schemas ending in `suffix`. With `selected` (the names of
+    the models and seeds a late file's run builds) only those, the others read where they
+    are published; a step with nothing to build is None.
 
     Unit tests are DuckDB's: their fixtures are written in its SQL (list literals), and
     they test the logic, which the comparison of the marts covers on PostgreSQL."""
-    # one argument each, the models separated by spaces (dbt's union): dagster-dbt takes
-    # one value after --select or --exclude
-    intervals = " ".join(INTERVAL_MODELS)
-    downstream = " ".join(f"{model}+" for model in INTERVAL_MODELS)
+    variables: dict[str, object] = {"build_schema_suffix": suffix}
+    if selected is not None:
+        nodes, _ = project_graph()
+        variables["published_nodes"] = sorted(set(nodes.values()) - selected)
     build = [
         "build",
         "--exclude-resource-type",
         "unit_test",
         "--vars",
-        json.dumps({"build_schema_suffix": suffix}),
+        json.dumps(variables),
     ]
+    if selected is None:
+        # one argument each, the models separated by spaces (dbt's union): dagster-dbt
+        # takes one value after --select or --exclude
+        intervals = " ".join(INTERVAL_MODELS)
+        downstream = " ".join(f"{model}+" for model in INTERVAL_MODELS)
+        return (
+            [*build, "--exclude", downstream],
+            [*build, "--select", downstream, "--exclude", intervals],
+        )
+    after_intervals = downstream_of(set(INTERVAL_MODELS))
+    before = sorted(selected - after_intervals)
+    after = sorted(selected & after_intervals - set(INTERVAL_MODELS))
     return (
-        [*build, "--exclude", downstream],
-        [*build, "--select", downstream, "--exclude", intervals],
+        [*build, "--select", " ".join(before)] if before else None,
+        [*build, "--select", " ".join(after)] if after else None,
     )
 
 
-def write_all_intervals(suffix: str, environ: Mapping[str, str] = os.environ) -> None:
-    """The interval tables of the build's intermediate schema, in one transaction."""
+def project_graph() -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The project's models, seeds and snapshots (unique id: name) and every node's
+    children, from the manifest the definitions were made from."""
+    parsed = manifest()
+    nodes = {
+        unique_id: node["name"]
+        for unique_id, node in parsed["nodes"].items()
+        if node["resource_type"] in BUILT_RESOURCES
+    }
+    return nodes, parsed["child_map"]
+
+
+def downstream_of(names: set[str]) -> set[str]:
+    """The models `names` name and every model, seed or snapshot built from them."""
+    nodes, children = project_graph()
+    todo = [unique_id for unique_id, name in nodes.items() if name in names]
+    reached: set[str] = set()
+    while todo:
+        unique_id = todo.pop()
+        if unique_id in reached or unique_id not in nodes:
+            continue
+        reached.add(unique_id)
+        todo.extend(children.get(unique_id, ()))
+    return {nodes[unique_id] for unique_id in reached}
+
+
+def write_all_intervals(
+    suffix: str, selected: set[str] | None = None, environ: Mapping[str, str] = os.environ
+) -> None:
+    """The interval tables of the build's intermediate schema (those `selected`, when a
+    late file's run builds some models), in one transaction."""
     with connect(environ) as con, con.transaction():
         for model, (upstream, _) in INTERVAL_MODELS.items():
+            if selected is not None and model not in selected:
+                continue
+            built = selected is None or upstream in selected
+            source = INTERMEDIATE_SCHEMA + (suffix if built else "")
+            con.execute(f"create schema if not exists {INTERMEDIATE_SCHEMA}{suffix}")
             compute = interval_function(model)
-            write_intervals(con, INTERMEDIATE_SCHEMA + suffix, model, upstream, compute)
+            write_intervals(con, INTERMEDIATE_SCHEMA + suffix, model, upstream, compute, source)
 
 
 def build(build_id: str, environ: Mapping[str, str] = os.environ) -> str:
@@ -244,15 +309,78 @@ def build(build_id: str, environ: Mapping[str, str] = os.environ) -> str:
     the intervals, the rest; the schemas' suffix. A failed build drops its schemas."""
     suffix = build_suffix(build_id)
     claim_build(suffix, environ)
+    start_build(suffix, None, environ)
     before, after = build_steps(suffix)
     try:
         dbt(before, environ)
-        write_all_intervals(suffix, environ)
+        write_all_intervals(suffix, environ=environ)
         dbt(after, environ)
     except BaseException:
         drop_build(suffix, environ)
         raise
     return suffix
+
+
+def last_load(con: psycopg.Connection) -> int:
+    """The last load landed on the server (load ids only grow: `ingest.store`), 0 for none."""
+    if con.execute("select to_regclass('raw.load_audit')").fetchone()[0] is None:
+        return 0
+    return con.execute("select coalesce(max(load_id), 0) from raw.load_audit").fetchone()[0]
+
+
+def start_build(suffix: str, extends: str | None, environ: Mapping[str, str] = os.environ) -> None:
+    """Record in the build's claim, before dbt reads a raw row, the last load it is built
+    from and the published build it extends (a late file's run of some models), or none."""
+    with connect(environ) as con:
+        con.execute(
+            f"update {CLAIMS} set extends = %s, load_watermark = %s where suffix = %s",
+            [extends, last_load(con), suffix],
+        )
+
+
+def build_record(con: psycopg.Connection, suffix: str) -> tuple[str | None, int | None]:
+    """The published build the build `suffix` extends (None: it built every model) and the
+    last load it was built from (None: not recorded)."""
+    row = con.execute(
+        f"select extends, load_watermark from {CLAIMS} where suffix = %s", [suffix]
+    ).fetchone()
+    return row if row else (None, None)
+
+
+def partial_base(environ: Mapping[str, str] = os.environ) -> str | None:
+    """The published build a late file's run may extend: the published layers are a whole
+    build of this code and no load has landed since it began. None otherwise."""
+    with connect(environ) as con:
+        published = _published_build(con)
+        if published is None:
+            return None
+        build_id, digest, watermark = published
+        if digest != project_digest() or watermark != last_load(con):
+            return None
+        return build_id
+
+
+def still_extends(base: str, own_loads: set[int], environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether `base` is still the published build and every load landed since it began is
+    one of `own_loads` (the run's): then a run of the models downstream of the run's
+    tables makes, with the published others, what a whole build would."""
+    with connect(environ) as con:
+        published = _published_build(con)
+        if published is None or published[0] != base or published[2] is None:
+            return False
+        later = con.execute(
+            "select distinct load_id from raw.load_audit where load_id > %s", [published[2]]
+        ).fetchall()
+    return {load_id for (load_id,) in later} <= own_loads
+
+
+def _published_build(con: psycopg.Connection) -> tuple[str, str, int | None] | None:
+    """(build id, project digest, last load) of the published build, if recorded."""
+    if con.execute("select to_regclass(%s)", [PUBLISHED]).fetchone()[0] is None:
+        return None
+    return con.execute(
+        f"select build_id, project_digest, load_watermark from {PUBLISHED}"
+    ).fetchone()
 
 
 def claim_build(
@@ -357,14 +485,23 @@ def _in_progress(run_id: str, runs: dg.DagsterInstance | None) -> bool:
 
 
 def _create_claims(con: psycopg.Connection) -> None:
-    """The claims table, once: a transaction lock keeps two first builds from both
-    creating it (a key of the builds' class no suffix hashes to but by chance)."""
+    """The claims table and the published build's record, once: a transaction lock keeps
+    two first builds from both creating them (a key of the builds' class no suffix hashes
+    to but by chance)."""
     with con.transaction():
         con.execute("select pg_advisory_xact_lock(%s, hashtext(%s))", [BUILD_LOCK_CLASS, CLAIMS])
         con.execute(f"create schema if not exists {CLAIMS.split('.')[0]}")
         con.execute(
             f"create table if not exists {CLAIMS} (suffix text primary key, run_id text, "
             "claimed_at timestamptz not null default now())"
+        )
+        # added after the first servers were set up
+        con.execute(f"alter table {CLAIMS} add column if not exists extends text")
+        con.execute(f"alter table {CLAIMS} add column if not exists load_watermark integer")
+        con.execute(
+            f"create table if not exists {PUBLISHED} (build_id text not null, "
+            "project_digest text not null, load_watermark integer, "
+            "published_at timestamptz not null)"
         )
 
 
@@ -382,11 +519,18 @@ def _drop_schemas(con: psycopg.Connection, suffix: str) -> None:
 
 
 def write_intervals(
-    con: psycopg.Connection, schema: str, model: str, upstream: str, compute
+    con: psycopg.Connection,
+    schema: str,
+    model: str,
+    upstream: str,
+    compute,
+    source: str | None = None,
 ) -> None:
-    """The table `model`: the rows of `upstream` with the columns `compute` adds, the
-    upstream columns keeping their types (as the DuckDB model's `typed_like`)."""
-    cursor = con.execute(f"select * from {schema}.{upstream}")
+    """The table `model` in `schema`: the rows of `upstream` (in `source`, else `schema`)
+    with the columns `compute` adds, the upstream columns keeping their types (as the
+    DuckDB model's `typed_like`)."""
+    source = source or schema
+    cursor = con.execute(f"select * from {source}.{upstream}")
     names = [column.name for column in cursor.description]
     frame = compute(pd.DataFrame(cursor.fetchall(), columns=names))
     added = [name for name in frame.columns if name not in names]
@@ -394,7 +538,7 @@ def write_intervals(
     con.execute(
         f"create table {schema}.{model} as select *, "
         + ", ".join(f'null::double precision as "{name}"' for name in added)
-        + f" from {schema}.{upstream} with no data"
+        + f" from {source}.{upstream} with no data"
     )
     with con.cursor().copy(f"copy {schema}.{model} from stdin") as copy:
         for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False):

@@ -17,7 +17,6 @@ from ingest.engine import export_duckdb_settings
 from ingest.home import KepuHome
 from ingest.lock import warehouse_lock
 from orchestration import incremental
-from orchestration.build_state import whole_build
 from orchestration.dbt_tests import test_results
 from orchestration.defs.project import prepare
 
@@ -137,7 +136,7 @@ def _run_job(
             instance=dg.DagsterInstance.get(),
             raise_on_error=False,
             asset_selection=subset,
-            tags={incremental.PARTIAL_TAG: whole_build(home)} if subset else None,
+            tags={incremental.PARTIAL_TAG: incremental.base_build(home)} if subset else None,
         )
     loads: list[dict] = []
     failed: list[str] = []

@@ -15,14 +15,17 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from expectations.tables import TABLES
 from ingest.engine import connect
 from ingest.home import REPO_ROOT, KepuHome
+from orchestration import incremental, postgres
 from orchestration.assess import build_assessment_warehouse
 from orchestration.defs.project import DBT_EXECUTABLE, DBT_PROJECT_DIR, prepare
 from orchestration.postgres import TARGET_PATH, build, copy_raw_from_server, raw_batches
+from orchestration.postgres_publish import PREVIOUS_SUFFIX, PublishedMeanwhile, publish
 from orchestration.publish import MARTS_SCHEMA
 from orchestration.run import RunOutcome, run_job
 from tests.engine_frames import duckdb_frames, postgres_frame, rows, same_value
@@ -71,17 +74,24 @@ def server_run(postgres_env: dict[str, str], tmp_path_factory: pytest.TempPathFa
         for name, value in environ.items():
             patch.setenv(name, value)
         outcome = run_job("load_job", generate(home.demo), quiet=True)
-    copy_raw_from_server(home.warehouse, {**postgres_env, **environ})
+    _duckdb_build(home.warehouse, {**postgres_env, **environ}, tmp_path_factory)
+    return ServerRun(home, outcome, {**postgres_env, **environ})
+
+
+def _duckdb_build(
+    warehouse: Path, environ: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The server's raw rows copied into the DuckDB `warehouse` and dbt built there."""
+    copy_raw_from_server(warehouse, environ)
     subprocess.run(
         [DBT_EXECUTABLE, "build", "--exclude-resource-type", "test",
          "--exclude-resource-type", "unit_test"],
         cwd=DBT_PROJECT_DIR,
-        env={**os.environ, "KEPU_ENGINE": "duckdb", "KEPU_WAREHOUSE": str(home.warehouse),
+        env={**os.environ, "KEPU_ENGINE": "duckdb", "KEPU_WAREHOUSE": str(warehouse),
              "DBT_TARGET_PATH": str(tmp_path_factory.mktemp("dbt_duckdb"))},
         check=True,
         capture_output=True,
     )  # fmt: skip
-    return ServerRun(home, outcome, {**postgres_env, **environ})
 
 
 def test_the_job_on_the_server_lands_the_raw_tables_whole(
@@ -144,8 +154,14 @@ def test_the_suites_read_a_server_table_once_in_batches_that_partition_it(
 
 
 def test_every_mart_the_job_published_on_postgresql_equals_duckdbs(server_run: ServerRun) -> None:
-    marts = duckdb_frames(server_run.home.warehouse, MARTS_SCHEMA)
-    with connect(server_run.environ) as con:
+    assert _differences(server_run.environ, server_run.home.warehouse) == {}
+
+
+def _differences(environ: dict[str, str], warehouse: Path) -> dict[str, list]:
+    """Every published mart on the server beside the same mart of the DuckDB `warehouse`:
+    the first three unequal cells of each that differs (none: they are equal)."""
+    marts = duckdb_frames(warehouse, MARTS_SCHEMA)
+    with connect(environ) as con:
         on_server = {
             name
             for (name,) in con.execute(
@@ -158,7 +174,7 @@ def test_every_mart_the_job_published_on_postgresql_equals_duckdbs(server_run: S
     assert len(marts) > 20
     differences = {}
     for name, expected in marts.items():
-        actual = postgres_frame(server_run.environ, MARTS_SCHEMA, name)
+        actual = postgres_frame(environ, MARTS_SCHEMA, name)
         assert list(actual.columns) == list(expected.columns), name
         left, right = rows(actual), rows(expected)
         assert len(left) == len(right), name
@@ -170,7 +186,7 @@ def test_every_mart_the_job_published_on_postgresql_equals_duckdbs(server_run: S
         ]
         if unequal:
             differences[name] = unequal[:3]
-    assert differences == {}
+    return differences
 
 
 def test_the_published_schema_names_the_run_and_the_checks_it_passed(
@@ -259,3 +275,130 @@ def test_a_build_failing_a_dbt_test_leaves_the_published_marts_unchanged(
         ).fetchall()
     assert counts == info["tables"][0]
     assert leftovers == []
+
+
+def test_a_late_county_return_on_the_server_builds_its_models_and_keeps_the_rest(
+    server_run: ServerRun, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A county's 科普统计 return (Ouhai's: the demo has none) after the published build:
+    the run builds only the models downstream of the tables it fills (the set the DuckDB
+    late return builds), publishing moves every other published table into the new
+    layers, and the marts then equal a DuckDB build of the server's raw rows, the late
+    return's among them. Last in the file: it adds a load to the server the tests above
+    compare with."""
+    from generator import SEED
+    from orchestration.bench_rebuild import county_return
+
+    environ = server_run.environ
+    ouhai = pd.DataFrame(
+        {"county_code": ["330304"], "city_code": ["330300"], "province_code": ["330000"],
+         "population": [963_000]}
+    )  # fmt: skip
+    late = county_return(ouhai, SEED, tmp_path_factory.mktemp("late"))
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in environ.items():
+            patch.setenv(name, value)
+        outcome = run_job("load_job", [late], quiet=True)
+    assert outcome.success
+    assert [load["status"] for load in outcome.loads] == ["accepted"]
+    dagster = {**environ, "KEPU_POSTGRES_DATABASE": DAGSTER_DATABASE}
+    with connect(dagster) as con:
+        (tags,) = con.execute(
+            "select json_object_agg(key, value) from run_tags where run_id = %s",
+            [outcome.run_id],
+        ).fetchone()
+    assert tags[incremental.PARTIAL_TAG] == server_run.outcome.run_id
+
+    with connect(environ) as con:
+        replaced = {
+            layer: sorted(
+                name
+                for (name,) in con.execute(
+                    "select table_name::text from information_schema.tables "
+                    "where table_schema = %s",
+                    [layer + PREVIOUS_SUFFIX],
+                ).fetchall()
+            )
+            for layer in ("intermediate", "marts")
+        }
+        leftovers = con.execute(
+            "select nspname from pg_namespace where nspname like '%\\_build\\_%'"
+        ).fetchall()
+        (published,) = con.execute("select build_id from builds.published").fetchone()
+    # what the run rebuilt, left aside by the switch; everything else was moved
+    assert replaced == {
+        "intermediate": ["int_kp_forms_current", "int_kp_units_current"],
+        "marts": [
+            "fct_kp_change_flag", "fct_kp_headline", "fct_kp_statistic", "fct_load_audit",
+            "fct_load_outcome", "fct_load_problem", "snapshot_info", "validation_result",
+        ],
+    }  # fmt: skip
+    assert leftovers == []
+    assert published == outcome.run_id
+
+    info = postgres_frame(environ, MARTS_SCHEMA, "snapshot_info")
+    assert info["build_id"].tolist() == [outcome.run_id]
+    with connect(environ) as con:
+        counts = {
+            table: con.execute(f"select count(*) from {MARTS_SCHEMA}.{table}").fetchone()[0]
+            for table in info["tables"][0]
+        }
+    assert counts == info["tables"][0]
+    assert len(counts) > 20
+    checks = postgres_frame(environ, MARTS_SCHEMA, "validation_result")
+    gx = checks[checks["check_kind"] == "gx"]
+    assert sorted(gx["check_name"]) == sorted(f"gx_{table}" for table in TABLES)  # kept
+    assert checks["passed"].all()
+
+    warehouse = tmp_path_factory.mktemp("late_duckdb") / "warehouse.duckdb"
+    _duckdb_build(warehouse, environ, tmp_path_factory)
+    assert _differences(environ, warehouse) == {}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        (units,) = con.execute(
+            "select count(distinct unit_code) from raw.kp_units where load_id = ?",
+            [outcome.loads[0]["load_id"]],
+        ).fetchone()
+    assert units > 0  # the late return's forms are in what the marts equal
+
+    # another loader's load since this build began: the next late file builds everything
+    assert postgres.partial_base(environ) == outcome.run_id
+    with connect(environ) as con:
+        (foreign,) = con.execute(
+            "insert into raw.load_audit (load_id) select max(load_id) + 1 from raw.load_audit "
+            "returning load_id"
+        ).fetchone()
+    try:
+        assert postgres.partial_base(environ) is None
+        assert not postgres.still_extends(outcome.run_id, set(), environ)
+        assert postgres.still_extends(outcome.run_id, {foreign}, environ)  # the run's own
+    finally:
+        with connect(environ) as con:
+            con.execute("delete from raw.load_audit where load_id = %s", [foreign])
+    assert postgres.partial_base(environ) == outcome.run_id
+
+
+def test_a_partial_build_is_not_published_over_another_build(server_run: ServerRun) -> None:
+    """A late file's build extends the published build it started from: when another has
+    been published meanwhile, publishing refuses it, drops its schemas and leaves the
+    published marts as they were."""
+    environ = server_run.environ
+    info = postgres_frame(environ, MARTS_SCHEMA, "snapshot_info")
+    suffix = postgres.build_suffix("meanwhile")
+    postgres.claim_build(suffix, environ)
+    postgres.start_build(suffix, "a-build-no-longer-published", environ)
+    with connect(environ) as con:
+        con.execute(f"create schema {MARTS_SCHEMA}{suffix}")
+        con.execute(
+            f"create table {MARTS_SCHEMA}{suffix}.fct_load_audit as "
+            f"select * from {MARTS_SCHEMA}.fct_load_audit"
+        )
+    with pytest.raises(PublishedMeanwhile, match="a-build-no-longer-published"):
+        publish("meanwhile", environ=environ)
+    assert rows(postgres_frame(environ, MARTS_SCHEMA, "snapshot_info")) == rows(info)
+    with connect(environ) as con:
+        leftovers = con.execute(
+            "select nspname from pg_namespace where nspname like '%\\_build\\_%'"
+        ).fetchall()
+        claims = con.execute(f"select suffix from {postgres.CLAIMS}").fetchall()
+    assert leftovers == []
+    assert claims == []

@@ -10,6 +10,7 @@ asset (`TESTS_METADATA`), published as `validation_result` and shown in the Dags
 the asset's observations.
 """
 
+import functools
 import os
 import shutil
 from collections import defaultdict
@@ -34,7 +35,7 @@ from ingest.lock import warehouse_lock
 from orchestration import incremental, postgres
 from orchestration.build_state import forget_build
 from orchestration.dbt_tests import TESTS_METADATA
-from orchestration.defs.project import dbt_project
+from orchestration.defs.project import BUILT_RESOURCES, dbt_project, manifest
 from orchestration.defs.raw import raw_key
 
 
@@ -173,23 +174,60 @@ def server_build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
 
     dagster-dbt would add its own `--select` to each step, and two `--select`s are their
     union, so each step runs without the context and its events are turned into this
-    asset's outputs and test observations here. A run of some of the models builds them
-    all: the published schema is switched whole. The build is claimed here until it is
-    published (`postgres.claim_step`): no other build sweeps its schemas while this step's
-    process holds its lock, nor between steps while Dagster says the run is in progress."""
+    asset's outputs and test observations here. A late file's run (`incremental`) builds
+    only its models when the build it extends is still the published one and no other
+    load has landed since (`server_extends`); any other run of some of the models builds
+    them all, as does a late file's run that cannot extend: the published schema is
+    switched whole. The build is claimed here until it is published
+    (`postgres.claim_step`): no other build sweeps its schemas while this step's process
+    holds its lock, nor between steps while Dagster says the run is in progress."""
     suffix = postgres.claim_step(context)
-    before, after = postgres.build_steps(suffix)
+    extends = server_extends(context)
+    names = dbt_node_names()
+    selected = None
+    if extends is not None:
+        selected = {names[key] for key in context.selected_asset_keys if key in names}
+    postgres.start_build(suffix, extends)
+    before, after = postgres.build_steps(suffix, selected)
     try:
-        yield from _streamed(context, dbt, before)
-        postgres.write_all_intervals(suffix)
-        for model in postgres.INTERVAL_MODELS:
-            key = dg.AssetKey([model])
-            if key in context.selected_asset_keys:
+        if before:
+            yield from _streamed(context, dbt, before)
+        postgres.write_all_intervals(suffix, selected)
+        for key, name in names.items():
+            if name in postgres.INTERVAL_MODELS and key in context.selected_asset_keys:
                 yield dg.Output(None, output_name=key.to_python_identifier())
-        yield from _streamed(context, dbt, after)
+        if after:
+            yield from _streamed(context, dbt, after)
     except BaseException:
         postgres.drop_build(suffix)
         raise
+
+
+def server_extends(context: dg.AssetExecutionContext) -> str | None:
+    """The published build a late file's run builds on (its `incremental.PARTIAL_TAG`),
+    if it is still the published one and every load landed since it began is the run's
+    own; else None: every model is built."""
+    base = context.run.tags.get(incremental.PARTIAL_TAG)
+    if not base:
+        return None
+    own = {
+        load["load_id"]
+        for record in incremental.run_records(context, dg.DagsterEventType.ASSET_MATERIALIZATION)
+        if record.asset_key == raw_key("load_audit")
+        for load in record.asset_materialization.metadata["loads"].value
+        if load.get("load_id") is not None
+    }
+    return base if postgres.still_extends(base, own) else None
+
+
+@functools.cache
+def dbt_node_names() -> dict[dg.AssetKey, str]:
+    """Each dbt model's, seed's and snapshot's asset key and its name."""
+    return {
+        TRANSLATOR.get_asset_key(node): node["name"]
+        for node in manifest()["nodes"].values()
+        if node["resource_type"] in BUILT_RESOURCES
+    }
 
 
 def _streamed(context: dg.AssetExecutionContext, dbt: DbtCliResource, arguments: list[str]):

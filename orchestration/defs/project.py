@@ -7,6 +7,7 @@ calls `prepare()` first, once; importing the definitions never runs dbt.
 
 import fcntl
 import hashlib
+import json
 import sys
 from functools import cache, cached_property
 from pathlib import Path
@@ -79,6 +80,16 @@ def prepare() -> None:
         stamp.unlink(missing_ok=True)  # a parse that fails leaves no stamp behind
         dbt_cli().cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
         stamp.write_text(parsed_stamp())
+
+
+# The resource types a dbt build makes relations of.
+BUILT_RESOURCES = ("model", "seed", "snapshot")
+
+
+@cache
+def manifest() -> dict[str, Any]:
+    """The parsed project (`prepare`'s manifest.json), read once per process."""
+    return json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
 
 
 PARSED_STAMP = "kepu_parsed_from.txt"  # beside manifest.json: what it was parsed from

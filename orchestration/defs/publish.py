@@ -23,16 +23,14 @@ from orchestration.publish import MARTS_SCHEMA, Rebuilt, open_snapshot, publish
 def published_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Every mart copied into a read-only snapshot file, swapped in atomically; on the
     server (KEPU_ENGINE=postgres), this run's schemas renamed into place."""
+    checks, rebuilt = validations(context), None
+    since = context.run.tags.get(incremental.PARTIAL_TAG)
+    if since:
+        checks = with_earlier_results(checks, earlier_results(warehouse.home))
+        rebuilt = Rebuilt(since, rebuilt_marts(context.run.asset_selection or ()))
     if on_server():
-        snapshot = postgres_publish.publish(
-            context.run.run_id, validations(context), runs=context.instance
-        )
+        snapshot = postgres_publish.publish(context.run.run_id, checks, runs=context.instance)
     else:
-        checks, rebuilt = validations(context), None
-        since = context.run.tags.get(incremental.PARTIAL_TAG)
-        if since:
-            checks = with_earlier_results(checks, warehouse.home)
-            rebuilt = Rebuilt(since, rebuilt_marts(context.run.asset_selection or ()))
         snapshot = publish(warehouse.home, context.run.run_id, checks, rebuilt)
         record_build(warehouse.home, context.run.run_id)
     return dg.MaterializeResult(
@@ -66,7 +64,7 @@ def validations(context: dg.AssetExecutionContext) -> pd.DataFrame:
     loaded (asset checks), and dbt's data tests (one observation per tested asset,
     `orchestration.defs.dbt.test_observations`)."""
     rows = []
-    for record in run_records(context, dg.DagsterEventType.ASSET_CHECK_EVALUATION):
+    for record in incremental.run_records(context, dg.DagsterEventType.ASSET_CHECK_EVALUATION):
         evaluation = record.event_log_entry.dagster_event.event_specific_data
         rows.append(
             {
@@ -77,7 +75,7 @@ def validations(context: dg.AssetExecutionContext) -> pd.DataFrame:
                 "severity": evaluation.severity.value.lower(),
             }
         )
-    for record in run_records(context, dg.DagsterEventType.ASSET_OBSERVATION):
+    for record in incremental.run_records(context, dg.DagsterEventType.ASSET_OBSERVATION):
         observation = record.event_log_entry.asset_observation
         rows.extend({"check_kind": "dbt", **result} for result in test_results(observation))
     return pd.DataFrame(rows, columns=VALIDATION_COLUMNS).astype(
@@ -85,18 +83,19 @@ def validations(context: dg.AssetExecutionContext) -> pd.DataFrame:
     )
 
 
-def run_records(context: dg.AssetExecutionContext, event_type: dg.DagsterEventType) -> list:
-    return context.instance.get_records_for_run(
-        context.run.run_id, of_type=event_type, limit=100_000
-    ).records
-
-
-def with_earlier_results(checks: pd.DataFrame, home: KepuHome) -> pd.DataFrame:
-    """A run that rebuilt a subset evaluated only the checks of that subset; every other
-    check keeps its result from the snapshot this one replaces (whose tables it also
-    keeps), so validation_result holds the latest result of every check."""
+def earlier_results(home: KepuHome) -> pd.DataFrame:
+    """The check results of the published snapshot."""
+    query = f"select {', '.join(VALIDATION_COLUMNS)} from validation_result"
+    if on_server():
+        return postgres_publish.read_published(query)
     with open_snapshot(home) as con:
-        earlier = con.execute(f"select {', '.join(VALIDATION_COLUMNS)} from validation_result").df()
+        return con.execute(query).df()
+
+
+def with_earlier_results(checks: pd.DataFrame, earlier: pd.DataFrame) -> pd.DataFrame:
+    """A run that rebuilt a subset evaluated only the checks of that subset; every other
+    check keeps its `earlier` result, from the snapshot this one replaces (whose tables it
+    also keeps), so validation_result holds the latest result of every check."""
     evaluated = set(zip(checks["asset_key"], checks["check_name"], strict=True))
     kept = [
         (key, name) not in evaluated
