@@ -36,7 +36,3 @@ def whole_build(home: KepuHome) -> str | None:
     except (OSError, ValueError):
         return None
     return state.get("run_id") if state.get("project_digest") == project_digest() else None
-
-
-def built_by_this_code(home: KepuHome) -> bool:
-    return whole_build(home) is not None

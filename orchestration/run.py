@@ -123,11 +123,13 @@ def _run_job(
     job = definitions.resolve_job_def(job_name)
     run_config: dict = {"loggers": {} if quiet else {"progress": {}}}
     home = KepuHome.from_env()
-    subset = None
+    subset = base = None
     if job_name == "load_job":
         config = {"paths": [str(p) for p in paths], "accept_valid_rows": accept_valid_rows}
         run_config["ops"] = {"raw_tables": {"config": config}}
+        base = incremental.base_build(home)  # the tag: the server's may change meanwhile
         subset = incremental.selection(home, paths, definitions.resolve_asset_graph())
+        subset = subset if base else None
     job = job.with_logger_defs({"progress": progress_logger})
     Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
     with contextlib.redirect_stdout(sys.stderr):  # dbt's log lines are progress, too
@@ -136,7 +138,7 @@ def _run_job(
             instance=dg.DagsterInstance.get(),
             raise_on_error=False,
             asset_selection=subset,
-            tags={incremental.PARTIAL_TAG: incremental.base_build(home)} if subset else None,
+            tags={incremental.PARTIAL_TAG: base} if subset else None,
         )
     loads: list[dict] = []
     failed: list[str] = []
