@@ -1,7 +1,8 @@
 """The whole system on PostgreSQL (issue 13): `load_job` run with KEPU_ENGINE=postgres
 against a real, throw-away PostgreSQL cluster, Dagster keeping its runs and events there
 (deploy/dagster.yaml); every published mart compared with DuckDB's built from the same raw
-rows; a build failing a dbt test leaves the published marts as they were."""
+rows; a build failing a dbt test leaves the published marts as they were; a late county
+return builds only its models and publishes what a full build of the same rows would."""
 
 from __future__ import annotations
 
