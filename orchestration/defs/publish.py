@@ -23,14 +23,16 @@ from orchestration.publish import MARTS_SCHEMA, Rebuilt, open_snapshot, publish
 def published_snapshot(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Every mart copied into a read-only snapshot file, swapped in atomically; on the
     server (KEPU_ENGINE=postgres), this run's schemas renamed into place."""
-    checks, rebuilt = validations(context), None
+    checks = validations(context)
     since = context.run.tags.get(incremental.PARTIAL_TAG)
     if since:
         checks = with_earlier_results(checks, earlier_results(warehouse.home))
-        rebuilt = Rebuilt(since, rebuilt_marts(context.run.asset_selection or ()))
-    if on_server():
+    if on_server():  # the marts it did not rebuild are carried over on the server itself
         snapshot = postgres_publish.publish(context.run.run_id, checks, runs=context.instance)
     else:
+        rebuilt = None
+        if since:
+            rebuilt = Rebuilt(since, rebuilt_marts(context.run.asset_selection or ()))
         snapshot = publish(warehouse.home, context.run.run_id, checks, rebuilt)
         record_build(warehouse.home, context.run.run_id)
     return dg.MaterializeResult(
