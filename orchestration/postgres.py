@@ -46,9 +46,9 @@ from ingest.store import (
     postgres_type,
 )
 from orchestration.defs.project import (
-    BUILT_RESOURCES,
     DBT_EXECUTABLE,
     DBT_PROJECT_DIR,
+    built_nodes,
     manifest,
     project_digest,
 )
@@ -265,13 +265,8 @@ def build_steps(
 def project_graph() -> tuple[dict[str, str], dict[str, list[str]]]:
     """The project's models, seeds and snapshots (unique id: name) and every node's
     children, from the manifest the definitions were made from."""
-    parsed = manifest()
-    nodes = {
-        unique_id: node["name"]
-        for unique_id, node in parsed["nodes"].items()
-        if node["resource_type"] in BUILT_RESOURCES
-    }
-    return nodes, parsed["child_map"]
+    nodes = {unique_id: node["name"] for unique_id, node in built_nodes().items()}
+    return nodes, manifest()["child_map"]
 
 
 def downstream_of(names: set[str]) -> set[str]:

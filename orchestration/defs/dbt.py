@@ -35,7 +35,7 @@ from ingest.lock import warehouse_lock
 from orchestration import incremental, postgres
 from orchestration.build_state import forget_build
 from orchestration.dbt_tests import TESTS_METADATA
-from orchestration.defs.project import BUILT_RESOURCES, dbt_project, manifest
+from orchestration.defs.project import built_nodes, dbt_project
 from orchestration.defs.raw import raw_key
 
 
@@ -223,11 +223,7 @@ def server_extends(context: dg.AssetExecutionContext) -> str | None:
 @functools.cache
 def dbt_node_names() -> dict[dg.AssetKey, str]:
     """Each dbt model's, seed's and snapshot's asset key and its name."""
-    return {
-        TRANSLATOR.get_asset_key(node): node["name"]
-        for node in manifest()["nodes"].values()
-        if node["resource_type"] in BUILT_RESOURCES
-    }
+    return {TRANSLATOR.get_asset_key(node): node["name"] for node in built_nodes().values()}
 
 
 def _streamed(context: dg.AssetExecutionContext, dbt: DbtCliResource, arguments: list[str]):

@@ -92,6 +92,15 @@ def manifest() -> dict[str, Any]:
     return json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
 
 
+def built_nodes() -> dict[str, dict[str, Any]]:
+    """The manifest's nodes a build makes relations of (BUILT_RESOURCES), by unique id."""
+    return {
+        unique_id: node
+        for unique_id, node in manifest()["nodes"].items()
+        if node["resource_type"] in BUILT_RESOURCES
+    }
+
+
 PARSED_STAMP = "kepu_parsed_from.txt"  # beside manifest.json: what it was parsed from
 PARSE_LOCK = "kepu_parse.lock"  # held by the process parsing the project
 
