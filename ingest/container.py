@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
 import struct
 import zipfile
@@ -31,6 +32,7 @@ from xml.etree import ElementTree
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
+from isal import isal_zlib
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum
 
 from ingest.problems import Refusal, column_letter
@@ -325,14 +327,13 @@ def _scan_parts(
         scan = SheetScan() if name.startswith("xl/worksheets/") else None
         kept = bytearray()
         try:
-            with archive.open(info) as stream:
-                for chunk in _chunks(stream, scan):
-                    total += len(chunk)
-                    if total > settings.unpacked_bytes:
-                        raise _unpacked_too_large(settings, name)
-                    if scan is None and len(kept) < (1 << 20):
-                        kept += chunk
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+            for chunk in _chunks(_member(archive, info), scan):
+                total += len(chunk)
+                if total > settings.unpacked_bytes:
+                    raise _unpacked_too_large(settings, name)
+                if scan is None and len(kept) < (1 << 20):
+                    kept += chunk
+        except (zipfile.BadZipFile, zlib.error, isal_zlib.error, EOFError, OSError) as error:
             raise Refusal("workbook_corrupt", "file_format", reason="crc") from error
         except RuntimeError as error:  # zipfile: a member encrypted with a zip password
             raise Refusal("workbook_encrypted", "no_password") from error
@@ -343,13 +344,55 @@ def _scan_parts(
     return scans, _sheet_parts(small)
 
 
-def _chunks(stream: io.BufferedIOBase, scan: SheetScan | None) -> Iterator[bytes]:
-    for chunk in iter(lambda: stream.read(CHUNK), b""):
-        if scan is not None:
-            scan.feed(chunk)
+def _chunks(chunks: Iterator[bytes], scan: SheetScan | None) -> Iterator[bytes]:
+    if scan is None:
+        yield from chunks
+        return
+    for chunk in chunks:
+        scan.feed(chunk)
         yield chunk
-    if scan is not None:
-        scan.finish()
+    scan.finish()
+
+
+# A zip member's local header: signature, versions, flags, method, time, date, CRC-32,
+# sizes, then the lengths of its name and extra field, which the data follows.
+LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+ENCRYPTED = 0x1  # general purpose flag bit 0: the member is encrypted
+
+
+def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The member's bytes in chunks of at most CHUNK, its CRC-32 checked at the end (a
+    mismatch, a cut stream or bad data raise what zipfile raises). A deflated member is
+    inflated by ISA-L, five times zlib's speed (a 200,000-row sheet's 103 MB in 0.05 s
+    against zipfile's 0.33 s); other methods by zipfile."""
+    if info.flag_bits & ENCRYPTED:
+        raise RuntimeError(f"{info.filename} is encrypted")  # as zipfile says it
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        with archive.open(info) as stream:
+            yield from iter(lambda: stream.read(CHUNK), b"")
+        return
+    with open(archive.filename, "rb") as handle:
+        handle.seek(info.header_offset)
+        header = handle.read(LOCAL_HEADER.size)
+        if len(header) < LOCAL_HEADER.size or not header.startswith(ZIP_MAGIC[0]):
+            raise zipfile.BadZipFile(f"{info.filename}: no local header")
+        *_, name_length, extra_length = LOCAL_HEADER.unpack(header)
+        handle.seek(name_length + extra_length, os.SEEK_CUR)
+        inflater = isal_zlib.decompressobj(-15)  # raw deflate, as zip stores it
+        left, crc = info.compress_size, 0
+        while not inflater.eof:
+            data = inflater.unconsumed_tail
+            if not data:
+                data = handle.read(min(CHUNK, left))
+                if not data:
+                    raise EOFError(f"{info.filename}: compressed data ends early")
+                left -= len(data)
+            chunk = inflater.decompress(data, CHUNK)  # at most CHUNK bytes out: no bomb
+            crc = isal_zlib.crc32(chunk, crc)
+            if chunk:
+                yield chunk
+    if crc != info.CRC:
+        raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
 
 
 def _sheet_parts(small: dict[str, bytes]) -> dict[str, str]:
@@ -383,17 +426,24 @@ class SheetScan:
         self._last_row = 0
 
     def feed(self, chunk: bytes) -> None:
-        data = self._carry + chunk
-        cut = data.rfind(b"</row>")
+        """Scan the chunk's whole rows (the part before its first row end joined to the
+        rows carried from the chunk before); carry the rest. The chunk itself is scanned
+        in place, not copied: two copies of every chunk cost a third of the scan."""
+        cut = chunk.rfind(b"</row>")
         if cut < 0:
-            self._carry = data
-            if len(data) > MAX_ROW_BYTES:  # one row this big is refused as too many cells
+            self._carry += chunk
+            if len(self._carry) > MAX_ROW_BYTES:  # a row this big is refused as too many cells
                 self.rows, self.columns = 1 << 20, 1 << 14
                 self._carry = b""
             return
         cut += len(b"</row>")
-        self._scan(data[:cut])
-        self._carry = data[cut:]
+        start = 0
+        if self._carry:
+            start = chunk.find(b"</row>") + len(b"</row>")
+            self._scan(self._carry + chunk[:start])
+        if start < cut:
+            self._scan(chunk, start, cut)
+        self._carry = chunk[cut:]
 
     def finish(self) -> None:
         end = self._carry.find(b"</sheetData>")
@@ -401,7 +451,13 @@ class SheetScan:
             self._scan(self._carry[:end])
         self._carry = b""
 
-    def _scan(self, block: bytes) -> None:
+    def _scan(self, data: bytes, start: int = 0, end: int | None = None) -> None:
+        """Scan data[start:end], whole rows."""
+        end = len(data) if end is None else end
+        if not _has_rare_cell(memoryview(data)[start:end], self.columns):
+            self._last_rows(data, start, end)  # the common block: nothing else can change
+            return
+        block = data[start:end] if start or end < len(data) else data
         if UNREFERENCED_CELL.search(block) is None:
             self._scan_referenced(block)
         else:
@@ -414,21 +470,26 @@ class SheetScan:
     def _scan_referenced(self, block: bytes) -> None:
         """`_scan_rows` where every cell names its reference first (as Excel, openpyxl
         and xlsxwriter write them), in a few passes of the regular expression engine over
-        the block instead of a Python loop over its rows: rows ascend in a worksheet, so
-        the last cell with content (the last one not self-closed, `</c>`) is the block's
-        last row with content; columns beyond the widest so far are looked for until
-        there are none."""
-        row = block.rfind(b"<row")
-        found = ROW_REF.search(block, row, block.find(b">", row)) if row >= 0 else None
-        if found:
-            self._last_row = int(found.group(1))
-        end = block.rfind(b"</c>")
-        if end < 0:
-            return
-        found = CELL_REF.search(block, block.rfind(b'<c r="', 0, end))
-        self.rows = max(self.rows, int(found.group(2)))
+        the block instead of a Python loop over its rows: columns beyond the widest so far
+        are looked for until there are none."""
+        self._last_rows(block)
         while found := _content_cell_beyond(self.columns).search(block):
             self.columns = _letters_to_index(found.group(1))
+
+    def _last_rows(self, data: bytes, start: int = 0, end: int | None = None) -> None:
+        """The last row of data[start:end], and its last row with content, where every cell
+        names its reference first: rows ascend in a worksheet, so the last cell with
+        content (the last one not self-closed, `</c>`) is in the last row with content."""
+        end = len(data) if end is None else end
+        row = data.rfind(b"<row", start, end)
+        found = ROW_REF.search(data, row, data.find(b">", row, end)) if row >= 0 else None
+        if found:
+            self._last_row = int(found.group(1))
+        close = data.rfind(b"</c>", start, end)
+        if close < 0:
+            return
+        found = CELL_REF.search(data, data.rfind(b'<c r="', start, close), end)
+        self.rows = max(self.rows, int(found.group(2)))
 
     def _scan_rows(self, block: bytes) -> None:
         position = 0
@@ -471,6 +532,30 @@ class SheetScan:
             if cell is not None:
                 self.flagged[cell] = ("cell_error", shown)
             hit = block.find(b't="e"', hit + 5)
+
+
+def _has_rare_cell(block: memoryview, columns: int) -> bool:
+    """Whether the block holds a cell the common block lacks: one not naming its reference
+    first, a formula, an error value, or a cell with content beyond the `columns`-th. One
+    pass of RE2 (through Arrow, over the block in place) finds any of them, where Python's
+    engine made four (0.15 s against 0.41 s for a 200,000-row sheet's 103 MB); the block
+    that holds one is then scanned as before."""
+    offsets = pa.py_buffer(struct.pack("<2q", 0, len(block)))
+    text = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(block)])
+    return pc.match_substring_regex(text, _rare_cell(columns))[0].as_py()
+
+
+@lru_cache(maxsize=256)
+def _rare_cell(columns: int) -> str:
+    """`_has_rare_cell`'s expression: UNREFERENCED_CELL, a formula's start tag (`_formulas`),
+    `t="e"` (`_errors`) and `_content_cell_beyond`, in RE2's syntax (no look-arounds)."""
+    letters = _greater_letters(column_letter(columns - 1)) if columns else "[A-Z]{1,4}"
+    return "|".join((
+        '<c>|<c (?:[^r]|r[^=]|r=[^"])',
+        "<f[ >/]",
+        't="e"',
+        rf'<c r="(?:{letters})\d{{1,8}}"(?:[^>]*[^>/])?>',
+    ))  # fmt: skip
 
 
 def _letters_to_index(letters: bytes) -> int:

@@ -202,6 +202,22 @@ def damaged_member(path: Path) -> Path:
     return path
 
 
+def zip_password(path: Path) -> Path:
+    """A workbook whose sheet part is marked encrypted with a zip password (flag bit 0 in
+    its local and central headers), as an archiver with a password writes it."""
+    funding(path)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as book:
+        info = book.getinfo(FUNDING_SHEET)
+    data[info.header_offset + 6] |= 0x1  # the local header's flags
+    central = data.index(b"PK\x01\x02")
+    while data[central + 46 : central + 46 + len(FUNDING_SHEET)] != FUNDING_SHEET.encode():
+        central = data.index(b"PK\x01\x02", central + 4)
+    data[central + 8] |= 0x1  # the central directory's flags
+    path.write_bytes(bytes(data))
+    return path
+
+
 def not_a_workbook_zip(path: Path) -> Path:
     with zipfile.ZipFile(path, "w") as out:
         out.writestr("word/document.xml", "<w:document/>")
@@ -336,6 +352,12 @@ CASES: tuple[Case, ...] = (
     Case("damaged part", damaged_member, "rejected", (("workbook_corrupt", None, None, None),)),
     Case("zip of a document", not_a_workbook_zip, "rejected", (("file_type", None, None, None),)),
     Case("encrypted workbook", encrypted, "rejected", (("workbook_encrypted", None, None, None),)),
+    Case(
+        "sheet under a zip password",
+        zip_password,
+        "rejected",
+        (("workbook_encrypted", None, None, None),),
+    ),
     Case(
         "decompression bomb",
         bomb,

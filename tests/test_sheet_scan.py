@@ -1,7 +1,7 @@
 """The used range of a worksheet's XML (ingest.container.SheetScan): the passes of the
-regular expression engine over a block where every cell names its reference find the same
-last row and column with content as the row-by-row reading, however the XML is cut into
-chunks."""
+regular expression engines over a block where every cell names its reference find the same
+last row and column with content as the row-by-row reading, and the same formulas without
+a value and error cells as a look at the whole XML, however the XML is cut into chunks."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from ingest.container import SheetScan
 from ingest.problems import column_letter
 
-CELL = st.tuples(st.integers(1, 40), st.sampled_from(["value", "empty", "text", "blank"]))
+KINDS = ["value", "empty", "text", "blank", "formula", "formula_no_value", "error"]
+CELL = st.tuples(st.integers(1, 40), st.sampled_from(KINDS))
 ROW = st.tuples(st.booleans(), st.lists(CELL, max_size=6))
 
 
@@ -22,6 +23,9 @@ def cell_xml(row: int, column: int, kind: str) -> str:
         "empty": f'<c {ref} s="2"/>',  # formatted, no content: not in the used range
         "text": f'<c {ref} t="inlineStr"><is><t>x</t></is></c>',
         "blank": f"<c {ref}></c>",  # a start and end tag: counted, as the reader would
+        "formula": f"<c {ref}><f>A1+1</f><v>2</v></c>",
+        "formula_no_value": f"<c {ref}><f>A1+1</f></c>",  # flagged: no saved result
+        "error": f'<c {ref} t="e"><v>#DIV/0!</v></c>',  # flagged
     }[kind]
 
 
@@ -37,11 +41,14 @@ def sheet_xml(rows: list[tuple[bool, list[tuple[int, str]]]]) -> bytes:
     return "".join(parts).encode()
 
 
-def by_rows(xml: bytes) -> tuple[int, int]:
+def by_rows(xml: bytes) -> tuple[int, int, dict]:
+    """The range read row by row, and the flagged cells found in the whole XML at once."""
     scan = SheetScan()
     end = xml.rfind(b"</row>") + len(b"</row>")
     scan._scan_rows(xml[:end])
-    return scan.rows, scan.columns
+    scan._formulas(xml)
+    scan._errors(xml)
+    return scan.rows, scan.columns, scan.flagged
 
 
 @settings(max_examples=300, deadline=None)
@@ -52,7 +59,7 @@ def test_the_referenced_scan_finds_the_range_the_row_by_row_scan_finds(rows, chu
     for start in range(0, len(xml), chunk):
         scan.feed(xml[start : start + chunk])
     scan.finish()
-    assert (scan.rows, scan.columns) == by_rows(xml)
+    assert (scan.rows, scan.columns, scan.flagged) == by_rows(xml)
 
 
 def test_a_formatted_tail_is_not_in_the_used_range() -> None:
@@ -79,3 +86,25 @@ def test_cells_without_their_reference_are_read_row_by_row() -> None:
         scan.feed(f"<worksheet><sheetData>{rows}</sheetData></worksheet>".encode())
         scan.finish()
         assert (scan.rows, scan.columns) == (2, 3), cell
+
+
+def test_a_block_without_rare_cells_keeps_the_range_and_flags_none() -> None:
+    """A block whose cells all name their reference, hold no formula or error and lie
+    within the widest column so far takes the one RE2 pass; each rare kind is found."""
+
+    def row(number: int, columns: list[int], kind: str = "value") -> str:
+        cells = "".join(cell_xml(number, c, kind) for c in columns)
+        return f'<row r="{number}">{cells}</row>'
+
+    scan = SheetScan()
+    scan.feed(f"<worksheet><sheetData>{row(1, [1, 2, 3, 4])}".encode())
+    assert (scan.rows, scan.columns, scan.flagged) == (1, 4, {})
+    scan.feed(row(2, [1, 2]).encode())  # nothing rare: the range grows by the row alone
+    assert (scan.rows, scan.columns) == (2, 4)
+    scan.feed(row(3, [2], "formula_no_value").encode())
+    scan.feed(row(4, [3], "error").encode())
+    scan.feed(row(5, [1, 6]).encode())  # wider
+    scan.feed(f"{row(7, [1])}</sheetData></worksheet>".encode())
+    scan.finish()
+    assert (scan.rows, scan.columns) == (7, 6)
+    assert scan.flagged == {(2, 1): ("formula_no_value", ""), (3, 2): ("cell_error", "#DIV/0!")}
