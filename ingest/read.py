@@ -225,6 +225,8 @@ def _float_texts(numbers: np.ndarray) -> pa.Array:
     (exponents, NaN, infinities: rare in a return) go through repr itself."""
     whole = (numbers == np.trunc(numbers)) & (np.abs(numbers) < 1e15)
     integers = pa.array(np.where(whole, numbers, 0).astype(np.int64)).cast(pa.string())
+    if whole.all():  # counts, ages, scores: no decimal text to write (a third of the time)
+        return integers
     decimals = pa.array(numbers).cast(pa.string())
     texts = pc.if_else(pa.array(whole), integers, decimals)
     plain = (np.abs(numbers) >= 1e-4) & (np.abs(numbers) < 1e15)
@@ -311,20 +313,17 @@ class _Sheet:
     def _positions(self) -> list[int]:
         return [d.position for d in self.declared] + list(self.extra)
 
-    def _words(self) -> None:
+    def _words(self, body: pa.Table) -> None:
         """choice and bool columns: each distinct text mapped to its code in Python (a
         few words per column), registered as `words` for a join."""
         rows = []
         for d in self.declared:
             if d.column.kind not in ("choice", "bool"):
                 continue
-            # trimmed once per distinct cell, not once per cell: the same set of words
-            text = f"nullif({_trimmed('c')}, '')"
-            distinct = self.con.execute(
-                f"select distinct {text} from (select distinct c{d.position} as c from body) "
-                f"where {text} is not null"
-            ).fetchall()
-            for (text,) in distinct:
+            # the cleaned text (`cleaned_sql`: trimmed, empty as null) of each distinct
+            # cell, the distinct cells by Arrow (1.5 ms for 200,000 cells; DuckDB 20 ms)
+            cells = pc.unique(body[f"c{d.position}"]).drop_null().to_pylist()
+            for text in sorted({cell.strip(BLANKS) for cell in cells} - {""}):
                 rows.append((d.position, text, _word_code(d.column, text)))
         self.con.register(
             "words",
@@ -372,8 +371,8 @@ class _Sheet:
         text = f"replace(regexp_replace({t}, '[年月/.]', '-', 'g'), '日', '')"
         return f"try_strptime(split_part(split_part({text}, ' ', 1), 'T', 1), '%Y-%m-%d')"
 
-    def typed_sql(self) -> str:
-        self._words()
+    def typed_sql(self, body: pa.Table) -> str:
+        self._words(body)
         columns = ["source_row", *[f"t{p}" for p in self._positions()]]
         joins = []
         for d in self.declared:
@@ -722,7 +721,7 @@ def _typed_sheet(
     # Only `typed` is materialised (text and typed values side by side); the cleaned
     # text and the stored rows are views over it, computed column by column as needed.
     con.execute(f"create temp view cleaned as {plan.cleaned_sql()}")
-    con.execute(f"create temp table typed as {plan.typed_sql()}")
+    con.execute(f"create temp table typed as {plan.typed_sql(body)}")
     con.unregister("body")  # the text is in `typed` now
     del body
     rows_read = con.execute("select count(*) from typed").fetchone()[0]
