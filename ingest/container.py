@@ -363,8 +363,8 @@ ENCRYPTED = 0x1  # general purpose flag bit 0: the member is encrypted
 def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
     """The member's bytes in chunks of at most CHUNK, its CRC-32 checked at the end (a
     mismatch, a cut stream or bad data raise what zipfile raises). A deflated member is
-    inflated by ISA-L, five times zlib's speed (a 200,000-row sheet's 103 MB in 0.05 s
-    against zipfile's 0.33 s); other methods by zipfile."""
+    inflated by ISA-L, five times zlib's speed: a 200,000-row sheet's 103 MB read,
+    inflated and checked in 0.10 s against zipfile's 0.33 s. Other methods by zipfile."""
     if info.flag_bits & ENCRYPTED:
         raise RuntimeError(f"{info.filename} is encrypted")  # as zipfile says it
     if info.compress_type != zipfile.ZIP_DEFLATED:
