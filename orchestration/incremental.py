@@ -57,10 +57,11 @@ def filled_tables(paths: Sequence[Path]) -> set[str] | None:
 
 
 def selection(
-    home: KepuHome, paths: Sequence[Path], asset_graph: object
+    base: str | None, paths: Sequence[Path], asset_graph: object
 ) -> list[dg.AssetKey] | None:
-    """The assets a load of `paths` must rebuild, or None for all of them."""
-    if not paths or base_build(home) is None:
+    """The assets a load of `paths` must rebuild on the whole build `base` (`base_build`),
+    or None for all of them."""
+    if not paths or base is None:
         return None
     tables = filled_tables(paths)
     if tables is None:

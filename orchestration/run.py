@@ -127,9 +127,8 @@ def _run_job(
     if job_name == "load_job":
         config = {"paths": [str(p) for p in paths], "accept_valid_rows": accept_valid_rows}
         run_config["ops"] = {"raw_tables": {"config": config}}
-        base = incremental.base_build(home)  # the tag: the server's may change meanwhile
-        subset = incremental.selection(home, paths, definitions.resolve_asset_graph())
-        subset = subset if base else None
+        base = incremental.base_build(home)  # read once: the server's may change meanwhile
+        subset = incremental.selection(base, paths, definitions.resolve_asset_graph())
     job = job.with_logger_defs({"progress": progress_logger})
     Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
     with contextlib.redirect_stdout(sys.stderr):  # dbt's log lines are progress, too

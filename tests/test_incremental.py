@@ -125,28 +125,32 @@ def test_a_warehouse_not_known_to_be_a_whole_build_of_this_code_is_rebuilt_whole
     home: KepuHome, tmp_path: Path, definitions: dg.Definitions
 ) -> None:
     graph = definitions.resolve_asset_graph()
+
+    def chosen(paths: list[Path]) -> list[dg.AssetKey] | None:
+        return incremental.selection(incremental.base_build(home), paths, graph)
+
     header = ["地区代码", "年份", "常住人口(万人)", "户籍人口(万人)"]
     files = [write_sheet(tmp_path / "人口.xlsx", "人口", [header, ["330304", 2024, 97.7, 45.8]])]
-    assert incremental.selection(home, files, graph) is None  # nothing recorded yet
+    assert chosen(files) is None  # nothing recorded yet
     build_state.record_build(home, "run")
-    subset = incremental.selection(home, files, graph)
+    subset = chosen(files)
     assert subset is not None and dg.AssetKey(["raw", "population"]) in subset
     assert dg.AssetKey(["intermediate", "int_survey_estimates"]) not in subset
     state = json.loads((home.root / "build.json").read_text(encoding="utf-8"))
     (home.root / "build.json").write_text(json.dumps(state | {"project_digest": "other code"}))
-    assert incremental.selection(home, files, graph) is None
+    assert chosen(files) is None
     build_state.record_build(home, "run")
     build_state.forget_build(home)  # what a dbt build does first
-    assert incremental.selection(home, files, graph) is None
+    assert chosen(files) is None
     build_state.record_build(home, "run")
     regions = write_sheet(tmp_path / "地区.xlsx", "地区", REGIONS_ROWS)
     [outcome] = load_files([regions], home)  # as `kepu ingest --no-build` and uploads do
     assert outcome.status == "accepted" and not home.build_record.exists()
-    assert incremental.selection(home, files, graph) is None
+    assert chosen(files) is None
     build_state.record_build(home, "run")
     unknown = tmp_path / "notes.csv"
     unknown.write_text("甲,乙\n1,2\n", encoding="utf-8")
-    assert incremental.selection(home, [*files, unknown], graph) is None
+    assert chosen([*files, unknown]) is None
 
 
 def test_a_load_outside_the_announced_tables_is_told() -> None:
@@ -168,7 +172,8 @@ def test_a_late_county_return_rebuilds_its_forms_and_the_load_reports_only(
 
     late = late_county_return("district", SEED, tmp_path / "late")
     build_state.record_build(home, "run")
-    subset = incremental.selection(home, [late], definitions.resolve_asset_graph())
+    graph = definitions.resolve_asset_graph()
+    subset = incremental.selection(incremental.base_build(home), [late], graph)
     assert subset is not None
     models = {key.path[-1] for key in subset if key.path[0] not in ("raw", "staging")}
     assert models == {
