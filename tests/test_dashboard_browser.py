@@ -204,6 +204,33 @@ def test_a_gap_target_shows_its_values_whole_in_english(
         assert right <= column_right + 0.5, (right, column_right)
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_assessment_tables_show_every_column_whole(
+    page: Page, marts: duckdb.DuckDBPyConnection, lang: str
+) -> None:
+    """In a window 1440 px wide neither table of the assessment page (the statuses, then
+    the method and data behind them) is wider than its grid: no column is cut at the
+    grid's right edge, where a cut value reads as another ('17.6' for 17.60%), and the
+    reader need not scroll sideways to find a value."""
+    page.goto(f"/assessment?plan={OUHAI}&lang={lang}")
+    grids = page.locator("[data-testid='stDataFrame'] .dvn-scroller")
+    expect(grids).to_have_count(2, timeout=WAIT_MS)
+    latest, status = ouhai_literacy(marts)
+    name, year = marts.execute(
+        f"select indicator_name_{lang}, latest_year from fct_target_progress where target_id = ?",
+        [OUHAI_LITERACY],
+    ).fetchone()
+    assert status == "not_achieved"
+    # the grid's own table for screen readers: its first row, left to right
+    first_row = grids.first.locator("xpath=ancestor::*[@data-testid='stDataFrame']//tr[td]").first
+    expect(first_row.locator("td").first).to_have_text(name, timeout=WAIT_MS)
+    cells = first_row.locator("td").all_inner_texts()
+    assert cells[2:5] == [latest, str(year), NOT_ACHIEVED[lang]]
+    for grid in grids.all():
+        content, shown = grid.evaluate("grid => [grid.scrollWidth, grid.clientWidth]")
+        assert content <= shown, (content, shown)
+
+
 REGION_LABEL = {"zh": "选择地区", "en": "Choose a region"}
 GROUP_LABEL = {"zh": "选择分组方式", "en": "Choose a breakdown"}
 OCCUPATION_GAP = {"zh": "最高 − 最低职业群体", "en": "highest − lowest occupation"}

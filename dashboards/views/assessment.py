@@ -18,7 +18,7 @@ from pandas.io.formats.style import Styler
 
 import vocabulary
 from dashboards import data, i18n
-from dashboards.formats import goal_value, wrapped
+from dashboards.formats import fitted_width, goal_value, wrapped
 from dashboards.i18n import (
     code_label,
     current_language,
@@ -42,9 +42,31 @@ MIME_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 REPORT_FORMATS = ("docx", "xlsx")
-# Columns whose text wraps, and their widths in pixels: indicator, target, status and the
-# reason for it fit the page's width together (the values follow, scrolled to).
-WRAPPED_COLUMNS = {"indicator": 300, "target": 110, "status_reason": 300}
+# The status table in two: the status of each target, then the method and data behind
+# it. Each fits the grid whole in a window 1440 px wide (GRID_PIXELS), so that no column
+# is cut at the grid's right edge, where nothing shows that there is more to scroll to
+# ('9.81' read for 9.81%). Values, years and words take the width of their longest text;
+# the texts that may be long wrap in what is left, shared in these proportions (pixels at
+# most).
+STATUS_COLUMNS = ("indicator", "target", "latest_value", "latest_year", "status", "status_reason")
+BASIS_COLUMNS = (
+    "indicator",
+    "ratio",
+    "baseline_value",
+    "baseline_year",
+    "quality",
+    "kind",
+    "method",
+)
+WRAPPED_COLUMNS = {
+    "indicator": 240,
+    "target": 110,
+    "status_reason": 240,
+    "kind": 110,
+    "method": 200,
+}
+GRID_PIXELS = 970
+NARROWEST_WRAPPED = 80
 
 
 def fixed(value: float) -> str:
@@ -79,9 +101,9 @@ def summary(progress: pd.DataFrame) -> str:
 
 
 def status_table(progress: pd.DataFrame) -> pd.DataFrame:
-    """Indicator, target and status first, with the reason for a status where one has it
-    (the column only when a row does: it must not sit off screen to the right), then the
-    values in their indicator's unit and the ratio behind the status."""
+    """Indicator, target, the latest value and its year, the status and the reason for it
+    where one has it (the column only when a row does), then the ratio behind the status,
+    the baseline and how the status was judged; values in their indicator's unit."""
     frame = localized(progress, "indicator_name", "target_label")
     rows = frame.to_dict("records")
     reasons = [reason_text(row, "status_reason") for row in rows]
@@ -89,10 +111,10 @@ def status_table(progress: pd.DataFrame) -> pd.DataFrame:
         {
             "indicator": [goal_indicator(row) for row in rows],
             "target": [goal_target(row) for row in rows],
-            "status": [status_word(code) for code in frame["progress_status"]],
-            "status_reason": reasons,
             "latest_value": [goal_value(row, "latest_value") for _, row in frame.iterrows()],
             "latest_year": frame["latest_year"].astype("Int64"),
+            "status": [status_word(code) for code in frame["progress_status"]],
+            "status_reason": reasons,
             "ratio": frame["progress_ratio"].map(fixed),
             "baseline_value": [goal_value(row, "baseline_value") for _, row in frame.iterrows()],
             "baseline_year": frame["baseline_year"].astype("Int64"),
@@ -106,25 +128,61 @@ def status_table(progress: pd.DataFrame) -> pd.DataFrame:
     return table if any(reasons) else table.drop(columns="status_reason")
 
 
+def column_widths(table: pd.DataFrame) -> dict[str, int]:
+    """Pixels per column: every column but the wrapped ones the width of its longest text or
+    of its header, whichever is wider (a value is never cut at its right); the wrapped ones
+    their WRAPPED_COLUMNS width, narrowed alike where the table would be wider than
+    GRID_PIXELS."""
+    fitted = {
+        column: fitted_width(
+            pd.concat([table[column].astype(str), pd.Series([t(f"col.{column}")])])
+        )
+        for column in table.columns
+        if column not in WRAPPED_COLUMNS
+    }
+    wrapping = {c: width for c, width in WRAPPED_COLUMNS.items() if c in table.columns}
+    scale = min(1.0, (GRID_PIXELS - sum(fitted.values())) / sum(wrapping.values()))
+    narrowed = {c: max(NARROWEST_WRAPPED, int(width * scale)) for c, width in wrapping.items()}
+    return {column: fitted.get(column) or narrowed[column] for column in table.columns}
+
+
+def column_config(widths: dict[str, int]) -> dict[str, object]:
+    """Each column's header, width and alignment; years as years, values to the right."""
+    config: dict[str, object] = {}
+    for column, width in widths.items():
+        label = t(f"col.{column}")
+        if column in ("baseline_year", "latest_year"):
+            config[column] = st.column_config.NumberColumn(label, width=width, format="%d")
+        elif column in ("latest_value", "ratio", "baseline_value"):
+            config[column] = st.column_config.TextColumn(label, width=width, alignment="right")
+        else:
+            config[column] = st.column_config.TextColumn(label, width=width)
+    return config
+
+
 def show_progress(progress: pd.DataFrame) -> None:
     st.subheader(t("assessment.status_table"))
     st.markdown(summary(progress))
     table = status_table(progress)
-    config: dict[str, object] = {column: t(f"col.{column}") for column in table.columns}
-    for column in ("baseline_year", "latest_year"):
-        config[column] = st.column_config.NumberColumn(t(f"col.{column}"), format="%d")
-    for column in ("latest_value", "ratio", "baseline_value"):
-        config[column] = st.column_config.TextColumn(t(f"col.{column}"), alignment="right")
-    layout = wrapped(table, WRAPPED_COLUMNS)
+    show_table(table[[c for c in STATUS_COLUMNS if c in table.columns]], "progress_table")
+    st.subheader(t("assessment.basis_table"))
+    show_table(table[list(BASIS_COLUMNS)], "basis_table")
+    st.caption(t("assessment.ratio_note"))
+
+
+def show_table(table: pd.DataFrame, key: str) -> None:
+    """A part of the status table, every row whole: as tall as its rows, which are as tall
+    as the longest wrapped text."""
+    widths = column_widths(table)
+    layout = wrapped(table, {c: widths[c] for c in WRAPPED_COLUMNS if c in widths})
     st.dataframe(
-        coloured(table),
+        coloured(table) if "status" in table.columns else table,
         hide_index=True,
-        column_config={**config, **layout.columns},
+        column_config=column_config(widths),
         row_height=layout.row_height,
         height=layout.height,
-        key="progress_table",
+        key=key,
     )
-    st.caption(t("assessment.ratio_note"))
 
 
 def report_label(path: Path, point: ReviewPoint) -> str:
