@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from ingest.problems import problem
@@ -57,6 +58,17 @@ REFERENCES: dict[tuple[str, str], tuple[str, str]] = {
         if c in s.stored_columns
     },
 }
+
+# The stacked values of `_references` and `_unit_years`: each row tagged with its place.
+CHECKED = pa.schema([("part", pa.int32()), ("source_row", pa.int64()), ("value", pa.string())])
+UNIT_YEARS = pa.schema(
+    [
+        ("part", pa.int32()),
+        ("source_row", pa.int64()),
+        ("unit_code", pa.string()),
+        ("year", pa.int64()),
+    ]
+)
 
 # The warehouse tables the checks read (registers, plans, waves, answer keys): what a
 # loader that checks away from the warehouse (on a server) must bring beside the file.
@@ -161,7 +173,12 @@ def check(con: duckdb.DuckDBPyConnection, view: FileView) -> list[dict]:
 
 
 def _references(con: duckdb.DuckDBPyConnection, view: FileView) -> Iterator[dict]:
-    name = view.result.name
+    """Every value that names a register row no one has: one query per register column
+    named (a 科普统计 workbook's five forms all name units: one query, not five), the
+    checked values of every sheet and column that name it stacked, each tagged with its
+    place (`part`) in the order sheet by sheet, reference by reference."""
+    parts: list[tuple[SheetResult, str, str]] = []  # (sheet, column, target table)
+    stacked: dict[tuple[str, str], list[pa.Table]] = {}
     for table, sheet in view.sheets.items():
         for (source, column), (target, target_column) in REFERENCES.items():
             if source != table or column not in sheet.table.column_names:
@@ -169,69 +186,91 @@ def _references(con: duckdb.DuckDBPyConnection, view: FileView) -> Iterator[dict
             if column in LIST_COLUMNS:
                 values = sheet.frame[["source_row", column]]
                 names = split_list(values[column])
-                values = values.loc[names.index, ["source_row"]].assign(value=names)
+                rows = values.loc[names.index, "source_row"]
+                checked = pa.table({"source_row": rows.to_numpy(), "value": names.to_numpy()})
             else:
-                values = sheet.table.select(["source_row", column]).rename_columns(
+                checked = sheet.table.select(["source_row", column]).rename_columns(
                     ["source_row", "value"]
                 )
-            con.register("checked_values", values)
-            try:
-                known = view.known(target, target_column)
-                # an anti join, not `not in`: a null among the known values (a register
-                # row without its key, itself refused) hides no other row's problem
-                missing = con.execute(
-                    f"select source_row, value from checked_values anti join ({known}) "
-                    f"as known(value) using (value) where value is not null order by source_row"
-                ).fetchall()
-            finally:
-                con.unregister("checked_values")
-            header = _header(sheet, column)
-            spec = SPECS_BY_TABLE[target]
-            for row, value in missing:
-                yield problem(
-                    name,
-                    "unknown_reference",
-                    "reference",
-                    sheet=sheet.sheet,
-                    row=row,
-                    column=header,
-                    value=value,
-                    register={"zh": spec.zh, "en": spec.en},
-                )
+            tagged = _tagged(checked, len(parts), CHECKED)
+            stacked.setdefault((target, target_column), []).append(tagged)
+            parts.append((sheet, column, target))
+    missing = []
+    for (target, target_column), tables in stacked.items():
+        con.register("checked_values", pa.concat_tables(tables))
+        try:
+            known = view.known(target, target_column)
+            # an anti join, not `not in`: a null among the known values (a register
+            # row without its key, itself refused) hides no other row's problem
+            missing += con.execute(
+                f"select part, source_row, value from checked_values anti join ({known}) "
+                f"as known(value) using (value) where value is not null"
+            ).fetchall()
+        finally:
+            con.unregister("checked_values")
+    name = view.result.name
+    for part, row, value in sorted(missing, key=lambda found: found[:2]):
+        sheet, column, target = parts[part]
+        spec = SPECS_BY_TABLE[target]
+        yield problem(
+            name,
+            "unknown_reference",
+            "reference",
+            sheet=sheet.sheet,
+            row=row,
+            column=_header(sheet, column),
+            value=value,
+            register={"zh": spec.zh, "en": spec.en},
+        )
 
 
 def _unit_years(con: duckdb.DuckDBPyConnection, view: FileView) -> Iterator[dict]:
     """A 科普统计 form of a unit whose 单位信息 row is of other years only: the form would
-    count nowhere (a unit no year registers is `unknown_reference`'s)."""
-    name = view.result.name
-    for table, sheet in view.sheets.items():
-        if table == "kp_units" or not {"unit_code", "year"} <= set(sheet.table.column_names):
-            continue
-        con.register("checked_values", sheet.table.select(["source_row", "unit_code", "year"]))
-        try:
-            missing = con.execute(
-                "with units as ("
-                + view.known("kp_units", "unit_code, year")
-                + ") select c.source_row, c.unit_code, c.year, "
-                "list(distinct u.year order by u.year) as years "
-                "from checked_values c join units u on u.unit_code = c.unit_code "
-                "group by all having not list_contains(list(u.year), c.year) "
-                "order by c.source_row"
-            ).fetchall()
-        finally:
-            con.unregister("checked_values")
-        for row, unit, year, years in missing:
-            yield problem(
-                name,
-                "unit_other_year",
-                "unit_of_year",
-                sheet=sheet.sheet,
-                row=row,
-                column=_header(sheet, "unit_code"),
-                value=unit,
-                year=year,
-                years="、".join(map(str, years)),
-            )
+    count nowhere (a unit no year registers is `unknown_reference`'s). One query for all
+    the file's forms, stacked, each tagged with its place (`part`)."""
+    forms = [
+        sheet
+        for table, sheet in view.sheets.items()
+        if table != "kp_units" and {"unit_code", "year"} <= set(sheet.table.column_names)
+    ]
+    if not forms:
+        return
+    stacked = pa.concat_tables(
+        _tagged(sheet.table.select(UNIT_YEARS.names[1:]), part, UNIT_YEARS)
+        for part, sheet in enumerate(forms)
+    )
+    con.register("checked_values", stacked)
+    try:
+        missing = con.execute(
+            "with units as ("
+            + view.known("kp_units", "unit_code, year")
+            + ") select c.part, c.source_row, c.unit_code, c.year, "
+            "list(distinct u.year order by u.year) as years "
+            "from checked_values c join units u on u.unit_code = c.unit_code "
+            "group by all having not list_contains(list(u.year), c.year) "
+            "order by c.part, c.source_row"
+        ).fetchall()
+    finally:
+        con.unregister("checked_values")
+    for part, row, unit, year, years in missing:
+        sheet = forms[part]
+        yield problem(
+            view.result.name,
+            "unit_other_year",
+            "unit_of_year",
+            sheet=sheet.sheet,
+            row=row,
+            column=_header(sheet, "unit_code"),
+            value=unit,
+            year=year,
+            years="、".join(map(str, years)),
+        )
+
+
+def _tagged(rows: pa.Table, part: int, schema: pa.Schema) -> pa.Table:
+    """`rows` with their place `part` before them, typed as `schema`."""
+    tag = pa.array(np.full(rows.num_rows, part, dtype=np.int32))
+    return pa.Table.from_arrays([tag, *rows.columns], names=schema.names).cast(schema)
 
 
 def _header(sheet: SheetResult, column: str) -> str:

@@ -608,3 +608,23 @@ def test_a_form_whose_unit_has_no_row_for_its_year_is_refused_at_its_cell(
     assert set(errors["value"]) == {missing}
     assert {json.loads(f)["years"] for f in errors["fields"]} == {"2022"}
     assert {json.loads(f)["year"] for f in errors["fields"]} == {2023}
+    # each form's own rows of the unit (the forms are checked in one query, stacked)
+    located = {
+        (spec.sheet_names[1], position + 2)
+        for spec in KP_STATISTICS
+        if spec is not KP_UNITS
+        for position in np.flatnonzero(
+            frames[spec.table].loc[frames[spec.table]["year"] == 2023, "unit_code"] == missing
+        )
+    }
+    assert len(located) > len(forms)  # a unit with more than one venue form
+    assert sorted(zip(errors["sheet"], errors["row"], strict=True)) == sorted(located)
+
+    # 2023's workbook alone: the unit is in no year's 单位信息, an unknown reference at
+    # the same cells
+    alone = load_files(files[::2], KepuHome(tmp_path / "alone").ensure())
+    assert [o.status for o in alone] == ["accepted", "rejected"]
+    unknown = alone[1].errors
+    assert set(unknown["code"]) == {"unknown_reference"}
+    assert set(unknown["value"]) == {missing}
+    assert sorted(zip(unknown["sheet"], unknown["row"], strict=True)) == sorted(located)
