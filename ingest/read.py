@@ -721,10 +721,9 @@ def _typed_sheet(
     # Only `typed` is materialised (text and typed values side by side); the cleaned
     # text and the stored rows are views over it, computed column by column as needed.
     con.execute(f"create temp view cleaned as {plan.cleaned_sql()}")
-    con.execute(f"create temp table typed as {plan.typed_sql(body)}")
+    (rows_read,) = con.execute(f"create temp table typed as {plan.typed_sql(body)}").fetchone()
     con.unregister("body")  # the text is in `typed` now
     del body
-    rows_read = con.execute("select count(*) from typed").fetchone()[0]
     sql = plan.problems_sql()
     found = con.execute(sql, plan.params if "$received" in sql else None).fetchall()
     headers = {d.position: d.header for d in declared} | extra
