@@ -389,12 +389,13 @@ def test_a_status_left_undecided_by_a_suppressed_latest_estimate_says_why_with_n
     name = registry_indicator("literacy_ratio")
     # the 2025 target (≈28%), not the 2035 vision that shares its indicator
     literacy = row(table_with(at, "status_reason"), indicator=name["name_zh"], target="≈28%（±1）")
+    basis = row(table_with(at, "quality"), indicator=name["name_zh"], target="≈28%（±1）")
     estimates = literacy_page()
     latest = table_with(estimates, "estimate").set_index("year").loc[LATEST_YEAR]
 
     assert not at.exception
     assert literacy["status"] == "数据不足"
-    assert literacy["quality"] == "不宜发布"
+    assert basis["quality"] == "不宜发布"
     assert literacy["status_reason"] == "最新估计不宜发布：有效样本量 21.4，不足 30"
     assert latest["estimate"] == DASH
     assert latest["reason"] == "有效样本量 21.4，不足 30"

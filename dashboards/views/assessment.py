@@ -51,6 +51,7 @@ REPORT_FORMATS = ("docx", "xlsx")
 STATUS_COLUMNS = ("indicator", "target", "latest_value", "latest_year", "status", "status_reason")
 BASIS_COLUMNS = (
     "indicator",
+    "target",  # two targets may share an indicator (a 2025 target, a 2035 vision)
     "ratio",
     "baseline_value",
     "baseline_year",
