@@ -178,3 +178,22 @@ def test_a_long_csv_of_blank_cells_only_brings_no_data(tmp_path: Path) -> None:
     assert grid.rows_from(0)[1] is not None and grid.is_empty()
     result = read_file(path)
     assert (result.sheets, result.errors["code"].tolist()) == ([], ["no_data"])
+
+
+@pytest.mark.parametrize(("empty", "as_columns"), [(",,,,", True), ("", False)])
+def test_a_row_of_empty_cells_is_read_as_columns_and_a_blank_line_by_csv_reader(
+    tmp_path: Path, empty: str, as_columns: bool
+) -> None:
+    """Arrow reads a blank line and a line of delimiters alike, as a row of empty cells;
+    csv.reader reads a blank line as an empty record. A file with a blank line past the
+    head is read by csv.reader alone; one with a line of delimiters stays column-wise.
+    Either way record 36 is empty and the rows around it are numbered by record."""
+    lines = _lines()
+    lines[35] = empty  # record 36
+    (grid,) = open_grids(_write(tmp_path / "funding.csv", lines), "funding.csv")
+    assert (grid.rows_from(1)[1] is not None) is as_columns
+    rows = list(grid.rows())
+    assert rows[35] == ([""] * 5 if empty else [])
+    assert rows[36][0] == "330335"
+    stored, found = _read(tmp_path / "funding.csv")
+    assert found == [] and len(stored) == ROWS - 1
