@@ -59,16 +59,8 @@ REFERENCES: dict[tuple[str, str], tuple[str, str]] = {
     },
 }
 
-# The stacked values of `_references` and `_unit_years`: each row tagged with its place.
+# The names of a list column (`_references`), each tagged with its place.
 CHECKED = pa.schema([("part", pa.int32()), ("source_row", pa.int64()), ("value", pa.string())])
-UNIT_YEARS = pa.schema(
-    [
-        ("part", pa.int32()),
-        ("source_row", pa.int64()),
-        ("unit_code", pa.string()),
-        ("year", pa.int64()),
-    ]
-)
 
 # The warehouse tables the checks read (registers, plans, waves, answer keys): what a
 # loader that checks away from the warehouse (on a server) must bring beside the file.
@@ -99,31 +91,43 @@ class FileView:
         self.con, self.result = con, result
         self.sheets = {s.spec.table: s for s in result.sheets}
         self.excluded: dict[str, set[int]] = {}
-        self.registered: set[str] = set()
+        self.registered: dict[str, str] = {}  # name → view or table
 
     def register(self) -> None:
-        """Copy the rows into temporary tables (a DuckDB table, unlike a view of Arrow
-        data, takes every filter the planner pushes down)."""
+        """The rows as `file_<table>`: a view of the DuckDB table holding them (the rows
+        read for this load: `SheetResult.held`), else a temporary table they are copied
+        into (a DuckDB table, unlike a view of Arrow data, takes every filter the planner
+        pushes down), as are the rows still counted when some are left out."""
+        self.unregister()
         for table, sheet in self.sheets.items():
-            rows = without_rows(sheet.table, self.excluded.get(sheet.sheet))
-            self._copy(f"file_{table}", rows)
-            if sheet.extra_table is not None:
+            excluded = self.excluded.get(sheet.sheet)
+            if sheet.held is not None and not excluded:
+                self._view(f"file_{table}", sheet.held)
+            else:
+                self._copy(f"file_{table}", without_rows(sheet.table, excluded))
+            if sheet.held_extra is not None and not excluded:
+                self._view(f"file_{sheet.spec.extra_table}", sheet.held_extra)
+            elif sheet.extra_headers:
                 self._copy(f"file_{sheet.spec.extra_table}", sheet.extra_table)
+
+    def _view(self, name: str, held: str) -> None:
+        self.con.execute(f"create temp view {name} as select * from {held}")
+        self.registered[name] = "view"
 
     def _copy(self, name: str, rows: pa.Table) -> None:
         self.con.register("file_rows", rows)
         try:
-            self.con.execute(f"create or replace temp table {name} as select * from file_rows")
+            self.con.execute(f"create temp table {name} as select * from file_rows")
         finally:
             self.con.unregister("file_rows")
-        self.registered.add(name)
+        self.registered[name] = "table"
 
     def holding(self, sheet: SheetResult, extra: bool = False) -> str | None:
-        """The temporary table holding exactly `sheet`'s rows (its long-form extra rows with
-        `extra`) while registered, for the landing to insert from: DuckDB's own copy
-        instead of the Arrow rows converted once more. None where the copy is not exactly
-        those rows: rows left out of the sheet. (A workbook with two sheets of one table is
-        refused by the reader: `duplicate_table`.)"""
+        """The view or temporary table holding exactly `sheet`'s rows (its long-form extra
+        rows with `extra`) while registered, for the landing to insert from: DuckDB's own
+        rows instead of the Arrow rows converted once more. None where they are not
+        exactly those rows: rows left out of the sheet. (A workbook with two sheets of
+        one table is refused by the reader: `duplicate_table`.)"""
         table = sheet.spec.extra_table if extra else sheet.spec.table
         name = f"file_{table}"
         held = (
@@ -134,8 +138,8 @@ class FileView:
         return name if held else None
 
     def unregister(self) -> None:
-        for name in self.registered:
-            self.con.execute(f"drop table if exists {name}")
+        for name, kind in self.registered.items():
+            self.con.execute(f"drop {kind} if exists {name}")
         self.registered.clear()
 
     def known(self, table: str, column: str) -> str:
@@ -178,36 +182,40 @@ def _references(con: duckdb.DuckDBPyConnection, view: FileView) -> Iterator[dict
     checked values of every sheet and column that name it stacked, each tagged with its
     place (`part`) in the order sheet by sheet, reference by reference."""
     parts: list[tuple[SheetResult, str, str]] = []  # (sheet, column, target table)
-    stacked: dict[tuple[str, str], list[pa.Table]] = {}
+    stacked: dict[tuple[str, str], list[str]] = {}  # each part's checked values, as SQL
+    lists: list[pa.Table] = []
     for table, sheet in view.sheets.items():
         for (source, column), (target, target_column) in REFERENCES.items():
-            if source != table or column not in sheet.table.column_names:
+            if source != table or column not in sheet.column_names:
                 continue
-            if column in LIST_COLUMNS:
+            part = len(parts)
+            if column in LIST_COLUMNS:  # a plan's few rows: each name of a list its value
                 values = sheet.frame[["source_row", column]]
                 names = split_list(values[column])
                 rows = values.loc[names.index, "source_row"]
                 checked = pa.table({"source_row": rows.to_numpy(), "value": names.to_numpy()})
+                lists.append(_tagged(checked, part, CHECKED))
+                checked_sql = f"select * from listed_values where part = {part}"
             else:
-                checked = sheet.table.select(["source_row", column]).rename_columns(
-                    ["source_row", "value"]
+                checked_sql = (
+                    f"select {part} as part, source_row, cast({column} as varchar) as value "
+                    f"from file_{table}"
                 )
-            tagged = _tagged(checked, len(parts), CHECKED)
-            stacked.setdefault((target, target_column), []).append(tagged)
+            stacked.setdefault((target, target_column), []).append(checked_sql)
             parts.append((sheet, column, target))
     missing = []
-    for (target, target_column), tables in stacked.items():
-        con.register("checked_values", pa.concat_tables(tables))
-        try:
+    con.register("listed_values", pa.concat_tables(lists) if lists else CHECKED.empty_table())
+    try:
+        for (target, target_column), selects in stacked.items():
             known = view.known(target, target_column)
             # an anti join, not `not in`: a null among the known values (a register
             # row without its key, itself refused) hides no other row's problem
             missing += con.execute(
-                f"select part, source_row, value from checked_values anti join ({known}) "
-                f"as known(value) using (value) where value is not null"
+                f"select part, source_row, value from ({' union all '.join(selects)}) "
+                f"anti join ({known}) as known(value) using (value) where value is not null"
             ).fetchall()
-        finally:
-            con.unregister("checked_values")
+    finally:
+        con.unregister("listed_values")
     name = view.result.name
     for part, row, value in sorted(missing, key=lambda found: found[:2]):
         sheet, column, target = parts[part]
@@ -229,31 +237,27 @@ def _unit_years(con: duckdb.DuckDBPyConnection, view: FileView) -> Iterator[dict
     count nowhere (a unit no year registers is `unknown_reference`'s). One query for all
     the file's forms, stacked, each tagged with its place (`part`)."""
     forms = [
-        sheet
+        (table, sheet)
         for table, sheet in view.sheets.items()
-        if table != "kp_units" and {"unit_code", "year"} <= set(sheet.table.column_names)
+        if table != "kp_units" and {"unit_code", "year"} <= set(sheet.column_names)
     ]
     if not forms:
         return
-    stacked = pa.concat_tables(
-        _tagged(sheet.table.select(UNIT_YEARS.names[1:]), part, UNIT_YEARS)
-        for part, sheet in enumerate(forms)
+    stacked = " union all ".join(
+        f"select {part} as part, source_row, unit_code, year from file_{table}"
+        for part, (table, _) in enumerate(forms)
     )
-    con.register("checked_values", stacked)
-    try:
-        missing = con.execute(
-            "with units as ("
-            + view.known("kp_units", "unit_code, year")
-            + ") select c.part, c.source_row, c.unit_code, c.year, "
-            "list(distinct u.year order by u.year) as years "
-            "from checked_values c join units u on u.unit_code = c.unit_code "
-            "group by all having not list_contains(list(u.year), c.year) "
-            "order by c.part, c.source_row"
-        ).fetchall()
-    finally:
-        con.unregister("checked_values")
+    missing = con.execute(
+        "with units as ("
+        + view.known("kp_units", "unit_code, year")
+        + f"), checked_values as ({stacked}) select c.part, c.source_row, c.unit_code, c.year, "
+        "list(distinct u.year order by u.year) as years "
+        "from checked_values c join units u on u.unit_code = c.unit_code "
+        "group by all having not list_contains(list(u.year), c.year) "
+        "order by c.part, c.source_row"
+    ).fetchall()
     for part, row, unit, year, years in missing:
-        sheet = forms[part]
+        _, sheet = forms[part]
         yield problem(
             view.result.name,
             "unit_other_year",
@@ -405,7 +409,7 @@ def _answer_key(con: duckdb.DuckDBPyConnection, view: FileView) -> Iterator[dict
 def _section_scores(con: duckdb.DuckDBPyConnection, view: FileView) -> Iterator[dict]:
     """The section scores of a section-scored wave are numbers ≥ 0."""
     respondents = view.sheets.get("survey_respondents")
-    if respondents is None or respondents.extra_table is None:
+    if respondents is None or not respondents.extra_headers:
         return
     waves = view.latest("survey_waves", "wave_id", "wave_id, scoring")
     found = con.execute(

@@ -16,6 +16,7 @@ import gc
 import json
 import re
 import threading
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -69,18 +70,37 @@ def _literal(text: str) -> str:
 @dataclass
 class SheetResult:
     """One recognised sheet: its rows typed as stored (plus `source_row`), the answers
-    of undeclared columns in long form, the rows read, and the problems found."""
+    of undeclared columns in long form, the rows read, and the problems found. The rows
+    are Arrow, or, read for a load (`read_file`'s `hold`), a DuckDB table of the loading
+    connection's database (`held`), made Arrow only if asked for (`table`)."""
 
     spec: TableSpec
     sheet: str
     rows_read: int
-    table: pa.Table
+    rows: pa.Table | None
     errors: pd.DataFrame
-    extra_table: pa.Table | None = None
+    extra_rows: pa.Table | None = None
     # The text of every row that has a row-level problem, by column letter (JSON), so
     # that a row left out with --accept-valid-rows is kept in the audit as it was.
     rejected_cells: pa.Table | None = None
     extra_headers: tuple[str, ...] = ()
+    held: str | None = None  # the table holding the rows (HOLDING database), if any
+    held_extra: str | None = None  # the table holding the long-form answers, if any
+    hold: duckdb.DuckDBPyConnection | None = None
+
+    @cached_property
+    def table(self) -> pa.Table:
+        if self.rows is not None:
+            return self.rows
+        with _cursor(self.hold) as con:
+            return con.execute(f"select * from {self.held} order by source_row").to_arrow_table()
+
+    @cached_property
+    def extra_table(self) -> pa.Table | None:
+        if self.extra_rows is not None or self.held_extra is None:
+            return self.extra_rows
+        with _cursor(self.hold) as con:  # in the order held: by row, then header
+            return con.execute(f"select * from {self.held_extra}").to_arrow_table()
 
     @cached_property
     def frame(self) -> pd.DataFrame:
@@ -89,6 +109,19 @@ class SheetResult:
     @cached_property
     def extra(self) -> pd.DataFrame | None:
         return None if self.extra_table is None else self.extra_table.to_pandas()
+
+    @property
+    def column_names(self) -> list[str]:
+        return ["source_row", *self.spec.stored_columns]
+
+    def release(self) -> None:
+        """Drop the tables holding the rows (once the file has landed, or waits)."""
+        held = [name for name in (self.held, self.held_extra) if name is not None]
+        if held:
+            with _cursor(self.hold) as con:
+                for name in held:
+                    con.execute(f"drop table if exists {name}")
+        self.held = self.held_extra = None
 
 
 @dataclass
@@ -104,6 +137,10 @@ class FileResult:
     def add_errors(self, errors: pd.DataFrame) -> None:
         if len(errors):
             self.errors = pd.concat([self.errors, errors], ignore_index=True)
+
+    def release(self) -> None:
+        for sheet in self.sheets:
+            sheet.release()
 
     def take_about(self, rows: list[list[object]]) -> None:
         """What about rows say of the file (synthetic, received on), unless already said."""
@@ -639,6 +676,10 @@ def _without_cycle_collection() -> Iterator[None]:
 
 
 _DATABASE_LOCK = threading.Lock()
+# The database a load's connection attaches (in memory) for the rows its files are read
+# into (`read_file`'s `hold`): there the landing finds them, to check and insert, without
+# their going through Arrow and being copied back.
+HOLDING = "kepu_reading"
 
 
 @cache
@@ -646,12 +687,27 @@ def _database() -> duckdb.DuckDBPyConnection:
     return duckdb.connect()
 
 
-def _sheet_connection() -> duckdb.DuckDBPyConnection:
+def _sheet_connection(hold: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnection:
     """A connection of its own (its temporary tables and registered data private to it)
     to one in-memory database kept for the process: opening a database costs ~0.1 s,
-    more than typing a small sheet; a connection to an open one costs milliseconds."""
+    more than typing a small sheet; a connection to an open one costs milliseconds. With
+    `hold`, a connection to `hold`'s database instead."""
     with _DATABASE_LOCK:
-        return _database().cursor()
+        return (hold if hold is not None else _database()).cursor()
+
+
+@contextmanager
+def _cursor(hold: duckdb.DuckDBPyConnection | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = _sheet_connection(hold)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def attach_holding(con: duckdb.DuckDBPyConnection) -> None:
+    """The in-memory database `HOLDING` beside the loading connection's own."""
+    con.execute(f"attach if not exists ':memory:' as {HOLDING}")
 
 
 def parse_sheet(
@@ -661,9 +717,10 @@ def parse_sheet(
     head: list[list[object]],
     header: Header,
     received_on: date | None = None,
+    hold: duckdb.DuckDBPyConnection | None = None,
 ) -> SheetResult:
     """Type and check every cell of a sheet whose `header` (found in its first rows,
-    `head`) matches `spec`."""
+    `head`) matches `spec`; its rows held in `hold`'s database when given (`read_file`)."""
     sheet = grid.name
     header_index, found, positions = header
     declared, header_problems = _declared_columns(
@@ -683,7 +740,7 @@ def parse_sheet(
     wanted = sorted({d.position for d in declared} | set(extra))
     body = _body(grid, header_index + 1, wanted)
     grid.release()  # the reader's copy of the cells is no longer needed
-    con = _sheet_connection()
+    con = _sheet_connection(hold)
     try:
         return _typed_sheet(
             con,
@@ -697,6 +754,7 @@ def parse_sheet(
             header_problems,
             grid.flagged,
             received_on or date.today(),
+            hold,
         )
     finally:
         con.close()
@@ -714,6 +772,7 @@ def _typed_sheet(
     header_problems: list[dict],
     flagged: dict[tuple[int, int], tuple[str, str]],
     received_on: date,
+    hold: duckdb.DuckDBPyConnection | None = None,
 ) -> SheetResult:
     con.register("body", body)
     plain = plain_columns(body, [d.position for d in declared] + list(extra))
@@ -764,8 +823,18 @@ def _typed_sheet(
     con.execute(f"create temp view stored as {plan.stored_sql()}")
     cell_problems += _duplicate_keys(con, file, sheet, spec)
     errors = problems.frame([*header_problems, *cell_problems])
-    stored = con.execute("select * from stored order by source_row").to_arrow_table()
-    extra_table = _extra_long(con, spec, extra) if extra else None
+    held = held_extra = stored = extra_rows = None
+    if hold is None:
+        stored = con.execute("select * from stored order by source_row").to_arrow_table()
+        if extra:
+            extra_rows = con.execute(*_extra_long(spec, extra)).to_arrow_table()
+    else:
+        held = f"{HOLDING}.rows_{uuid.uuid4().hex}"
+        con.execute(f"create table {held} as select * from stored order by source_row")
+        if extra:
+            held_extra = f"{held}_extra"
+            sql, params = _extra_long(spec, extra)
+            con.execute(f"create table {held_extra} as {sql}", params)
     rejected = _rejected_cells(con, errors, plan)
     return SheetResult(
         spec,
@@ -773,9 +842,12 @@ def _typed_sheet(
         rows_read,
         stored,
         errors,
-        extra_table,
+        extra_rows,
         rejected,
         tuple(extra.values()),
+        held,
+        held_extra,
+        hold,
     )
 
 
@@ -820,28 +892,23 @@ def _duplicate_keys(
     ]
 
 
-def _extra_long(con: duckdb.DuckDBPyConnection, spec: TableSpec, extra: dict[int, str]) -> pa.Table:
+def _extra_long(spec: TableSpec, extra: dict[int, str]) -> tuple[str, dict[str, list[str]]]:
     """Undeclared columns (survey items, section scores) as one row per key × header, by
-    row then header, blank cells left out. Built by Arrow from the wide rows, not by an
-    unpivot, join and sort of every answer in DuckDB (a survey wave has millions)."""
-    names = [f"t{p}" for p in extra]
-    wide = con.execute(
-        f"select {', '.join(spec.key)}, source_row, {', '.join(names)} from typed "
-        "order by source_row"
-    ).to_arrow_table()
+    row then header, blank cells left out: the SQL and its parameters. Each row's cells
+    are unnested in header order from the rows in row order (a survey wave has millions
+    of answers: no unpivot, join or sort of them)."""
     headers = list(extra.values())
-    order = sorted(range(len(names)), key=headers.__getitem__)  # a tie keeps column order
-    count, width = wide.num_rows, len(order)
-    # answers header by header (in `order`); answer j of row i is at j * count + i
-    answers = pa.concat_arrays([wide[names[j]].combine_chunks() for j in order])
-    at = (np.arange(count)[:, None] + np.arange(width)[None, :] * count).ravel()
-    given = np.flatnonzero(answers.is_valid().to_numpy(zero_copy_only=False)[at])
-    rows = pa.array(given // width)
-    items = pa.array([headers[j] for j in order], pa.string()).take(pa.array(given % width))
-    kept = wide.select([*spec.key, "source_row"]).take(rows)
-    return kept.append_column("item_code", items).append_column(
-        "response", answers.take(pa.array(at[given]))
+    order = sorted(range(len(headers)), key=headers.__getitem__)  # a tie keeps column order
+    positions = list(extra)
+    answers = ", ".join(f"t{positions[j]}" for j in order)
+    keys = ", ".join(spec.key)
+    sql = (
+        f"select {keys}, source_row, item_code, response from ("
+        f"select {keys}, source_row, unnest($headers) as item_code, "
+        f"unnest([{answers}]) as response from (select * from typed order by source_row)) "
+        "where response is not null"
     )
+    return sql, {"headers": [headers[j] for j in order]}
 
 
 def _rejected_cells(
@@ -914,26 +981,41 @@ def _sheet_problem(name: str, grid: Grid, spec: TableSpec | None) -> dict:
 
 
 def read_file(
-    path: Path, display_name: str | None = None, loaded_on: date | None = None
+    path: Path,
+    display_name: str | None = None,
+    loaded_on: date | None = None,
+    hold: duckdb.DuckDBPyConnection | None = None,
 ) -> FileResult:
     """Every sheet of a file, typed and checked; a file that cannot be read is refused
-    with one located problem. `loaded_on` stands in for a missing received date."""
+    with one located problem. `loaded_on` stands in for a missing received date. With
+    `hold` (a connection whose database has HOLDING attached: `attach_holding`), each
+    sheet's rows are held there, for a load on that connection, until released."""
     name = display_name or path.name
     result = FileResult(path=path, name=name)
     try:
-        _read_sheets(path, name, result, loaded_on)
+        _read_sheets(path, name, result, loaded_on, hold)
     except Refusal as refusal:
+        result.release()
         result.refused = True
         result.sheets = []
         result.errors = problems.frame([refusal.problem(name)])
         return result
+    except BaseException:
+        result.release()
+        raise
     # a file of headers without a single row brings nothing: refused, not an empty load
     if not any(sheet.rows_read for sheet in result.sheets) and not len(result.errors):
         result.add_errors(problems.frame([problem(name, "no_data", "data")]))
     return result
 
 
-def _read_sheets(path: Path, name: str, result: FileResult, loaded_on: date | None) -> None:
+def _read_sheets(
+    path: Path,
+    name: str,
+    result: FileResult,
+    loaded_on: date | None,
+    hold: duckdb.DuckDBPyConnection | None = None,
+) -> None:
     grids = open_grids(path, name)
     about = [g for g in grids if normalise(g.name) in ABOUT_SHEETS]
     for grid in about:
@@ -954,7 +1036,7 @@ def _read_sheets(path: Path, name: str, result: FileResult, loaded_on: date | No
             # a csv has no about sheet: its about rows, when it has them, are above the header
             result.take_about(head[: header[0]])
             received_on = result.received_on or loaded_on or date.today()
-            parsed = parse_sheet(name, grid, spec, head, header, received_on)
+            parsed = parse_sheet(name, grid, spec, head, header, received_on, hold)
             result.sheets.append(parsed)
             result.add_errors(parsed.errors)
         grid.release()

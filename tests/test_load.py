@@ -250,3 +250,45 @@ def test_a_clean_file_lands_from_its_checked_copy_a_file_with_rows_left_out_does
     assert landed.loc[landed["year"] == 2021, ["source_row", "amount"]].values.tolist() == [
         [2, 15000.0]
     ]
+
+
+def test_a_file_is_checked_and_landed_from_the_rows_read_into_the_warehouse_database(
+    home: KepuHome, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read for a load, a sheet's typed rows are a table of the warehouse's own DuckDB
+    (in its in-memory HOLDING database): checked and inserted from there, never made Arrow
+    and copied back; the table is dropped once the file has landed."""
+    from ingest.read import HOLDING, SheetResult
+
+    load_files([write_sheet(tmp_path / "regions.xlsx", "地区", REGIONS_ROWS)], home)
+    held_while_landing: list[int] = []
+    real_land = load._land_outcome
+
+    def landing(store, item, *args, **kwargs):
+        (count,) = store.con.execute(
+            "select count(*) from duckdb_tables() where database_name = ?", [HOLDING]
+        ).fetchone()
+        held_while_landing.append(count)
+        return real_land(store, item, *args, **kwargs)
+
+    def no_arrow(sheet: SheetResult):
+        raise AssertionError(f"{sheet.sheet}: rows made Arrow")
+
+    monkeypatch.setattr(load, "_land_outcome", landing)
+    monkeypatch.setattr(SheetResult, "table", property(no_arrow))
+    left: list[int] = []
+    real_release = load._release
+
+    def release(item):
+        hold = item.result.sheets[0].hold if item.result is not None else None
+        real_release(item)
+        if hold is not None:
+            tables = "select count(*) from duckdb_tables() where database_name = ?"
+            left.append(hold.execute(tables, [HOLDING]).fetchone()[0])
+
+    monkeypatch.setattr(load, "_release", release)
+    (outcome,) = load_files([_funding(tmp_path / "funding.xlsx")], home)
+    assert (outcome.status, outcome.rows) == ("accepted", {"funding_returns": 2})
+    assert (held_while_landing, left) == ([1], [0])
+    amounts = _tables(home)["funding_returns"]["amount"].tolist()
+    assert amounts == [1_621_000.0, 1_621_000.0]
