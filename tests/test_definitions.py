@@ -292,3 +292,25 @@ def test_the_dbt_resource_knows_dbts_version_without_running_it_and_opens_no_ada
     calls = inspect.getsource(DbtCliResource.cli)
     assert "self._cli_version" in calls
     assert "self._initialize_dbt_core_adapter(" in calls
+
+
+def test_a_large_warehouse_is_built_two_models_at_a_time_unless_the_setting_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two dbt threads from LARGE_BUILD_ROWS raw rows on (here 10), else the profile's one;
+    KEPU_DBT_THREADS, when set, is left to the profile."""
+    from orchestration.defs import dbt as dbt_defs
+
+    monkeypatch.setattr(dbt_defs, "LARGE_BUILD_ROWS", 10)
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema raw")
+        con.execute("create table raw.regions as select range as r from range(6)")
+        con.execute("create table raw.population as select range as r from range(3)")
+        con.execute("create table main.elsewhere as select range as r from range(50)")
+    assert dbt_defs.duckdb_threads(warehouse, {}) == []  # 9 raw rows
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("insert into raw.population values (3)")
+    assert dbt_defs.duckdb_threads(warehouse, {}) == ["--threads", "2"]  # 10
+    assert dbt_defs.duckdb_threads(warehouse, {"KEPU_DBT_THREADS": "1"}) == []
+    assert dbt_defs.duckdb_threads(tmp_path / "none.duckdb", {}) == []
