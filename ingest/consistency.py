@@ -193,8 +193,9 @@ def _references(con: duckdb.DuckDBPyConnection, view: FileView) -> Iterator[dict
                 values = sheet.frame[["source_row", column]]
                 names = split_list(values[column])
                 rows = values.loc[names.index, "source_row"]
-                checked = pa.table({"source_row": rows.to_numpy(), "value": names.to_numpy()})
-                lists.append(_tagged(checked, part, CHECKED))
+                tag = np.full(len(names), part, dtype=np.int32)
+                checked = {"part": tag, "source_row": rows.to_numpy(), "value": names.to_numpy()}
+                lists.append(pa.table(checked).cast(CHECKED))
                 checked_sql = f"select * from listed_values where part = {part}"
             else:
                 checked_sql = (
@@ -269,12 +270,6 @@ def _unit_years(con: duckdb.DuckDBPyConnection, view: FileView) -> Iterator[dict
             year=year,
             years="、".join(map(str, years)),
         )
-
-
-def _tagged(rows: pa.Table, part: int, schema: pa.Schema) -> pa.Table:
-    """`rows` with their place `part` before them, typed as `schema`."""
-    tag = pa.array(np.full(rows.num_rows, part, dtype=np.int32))
-    return pa.Table.from_arrays([tag, *rows.columns], names=schema.names).cast(schema)
 
 
 def _header(sheet: SheetResult, column: str) -> str:

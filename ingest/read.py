@@ -92,14 +92,14 @@ class SheetResult:
     def table(self) -> pa.Table:
         if self.rows is not None:
             return self.rows
-        with _cursor(self.hold) as con:
+        with _sheet_connection(self.hold) as con:
             return con.execute(f"select * from {self.held} order by source_row").to_arrow_table()
 
     @cached_property
     def extra_table(self) -> pa.Table | None:
         if self.extra_rows is not None or self.held_extra is None:
             return self.extra_rows
-        with _cursor(self.hold) as con:  # in the order held: by row, then header
+        with _sheet_connection(self.hold) as con:  # in the order held: by row, then header
             return con.execute(f"select * from {self.held_extra}").to_arrow_table()
 
     @cached_property
@@ -118,7 +118,7 @@ class SheetResult:
         """Drop the tables holding the rows (once the file has landed, or waits)."""
         held = [name for name in (self.held, self.held_extra) if name is not None]
         if held:
-            with _cursor(self.hold) as con:
+            with _sheet_connection(self.hold) as con:
                 for name in held:
                     con.execute(f"drop table if exists {name}")
         self.held = self.held_extra = None
@@ -696,15 +696,6 @@ def _sheet_connection(hold: duckdb.DuckDBPyConnection | None = None) -> duckdb.D
         return (hold if hold is not None else _database()).cursor()
 
 
-@contextmanager
-def _cursor(hold: duckdb.DuckDBPyConnection | None) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = _sheet_connection(hold)
-    try:
-        yield con
-    finally:
-        con.close()
-
-
 def attach_holding(con: duckdb.DuckDBPyConnection) -> None:
     """The in-memory database `HOLDING` beside the loading connection's own."""
     con.execute(f"attach if not exists ':memory:' as {HOLDING}")
@@ -740,8 +731,7 @@ def parse_sheet(
     wanted = sorted({d.position for d in declared} | set(extra))
     body = _body(grid, header_index + 1, wanted)
     grid.release()  # the reader's copy of the cells is no longer needed
-    con = _sheet_connection(hold)
-    try:
+    with _sheet_connection(hold) as con:  # closed on leaving: its temporary tables go
         return _typed_sheet(
             con,
             file,
@@ -756,8 +746,6 @@ def parse_sheet(
             received_on or date.today(),
             hold,
         )
-    finally:
-        con.close()
 
 
 def _typed_sheet(
