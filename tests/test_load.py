@@ -292,3 +292,25 @@ def test_a_file_is_checked_and_landed_from_the_rows_read_into_the_warehouse_data
     assert (held_while_landing, left) == ([1], [0])
     amounts = _tables(home)["funding_returns"]["amount"].tolist()
     assert amounts == [1_621_000.0, 1_621_000.0]
+
+
+def test_a_department_list_naming_an_unknown_department_is_refused_at_its_cell(
+    home: KepuHome, tmp_path: Path
+) -> None:
+    """A measure's 责任单位 list is checked name by name against the plan's departments:
+    of '区科协、不存在的局' only the second is unknown, reported at its row and column."""
+    import openpyxl
+
+    from generator.registry import regions_workbook, registry_workbooks
+
+    (ouhai,) = [p for p in registry_workbooks(tmp_path / "demo") if "ouhai" in p.name]
+    book = openpyxl.load_workbook(ouhai)
+    sheet = book["措施"]
+    column = [c.value for c in sheet[1]].index("责任单位 / responsible_units") + 1
+    assert sheet.cell(3, column).value == "区科协"
+    sheet.cell(3, column).value = "区科协、不存在的局"
+    book.save(ouhai)
+    regions, plan = load_files([regions_workbook(tmp_path / "demo"), ouhai], home)
+    assert (regions.status, plan.status) == ("accepted", "rejected")
+    found = plan.errors[["sheet", "row", "column", "value", "code"]].values.tolist()
+    assert found == [["措施", 3, "责任单位 (responsible_units)", "不存在的局", "unknown_reference"]]
