@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(materialized='table_by_wave', wave_list='int_survey_waves_current') }}
 -- Each respondent's score under the wave's literacy rule: item responses scored against
 -- the answer key (an answer earns the item's points when it is one of its correct
 -- answers), or section scores taken as given; then the literate flag and bands.
@@ -22,10 +22,12 @@ items as (
 
 respondents as (
     select * from {{ ref('int_survey_respondents_current') }}
+    where {{ in_build_wave('wave_id') }}
 ),
 
 responses as (
     select * from {{ ref('int_survey_responses_current') }}
+    where {{ in_build_wave('wave_id') }}
 ),
 
 answer_keys as (
