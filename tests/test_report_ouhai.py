@@ -154,6 +154,9 @@ def test_each_task_is_listed_with_its_lead_department(marts, reports) -> None:
     first = body.index("（一）实施科学素质大提升工程")
     assert body[first + 1].startswith("评估结论：未达成。")
     assert body[first + 2] == "责任单位 1 个：已完成 0 个，逾期 0 个，未报告 1 个。"
+    english = section(reports["en"], "3. Implementation of the key tasks")
+    at = english.index("(1) Scientific literacy upgrade project")
+    assert english[at + 2] == "Responsible units: 1 (0 completed, 0 overdue, 1 never reported)."
 
 
 def test_problems_name_the_unit_that_never_reported_and_the_biggest_shortfall(reports) -> None:

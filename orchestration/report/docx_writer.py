@@ -46,7 +46,7 @@ from orchestration.report.wording import (
 # ('percentage', 'Reporting'), which Word would otherwise break inside the word. (The
 # summary's 'Share achieved' is not: its room goes to Chinese values kept on one line.)
 WIDTHS = {
-    "summary": (3.3, 2.0, 3.6, 3.6, 1.8, 2.3),
+    "summary": (3.3, 2.0, 3.4, 3.4, 2.2, 2.3),
     "tasks": (1.2, 6.0, 2.0, 4.8, 2.6),
     "gaps": (3.0, 4.0, 2.8, 3.4, 3.4),
     "units": (3.0, 2.0, 2.2, 2.2, 4.8, 2.4),
