@@ -43,10 +43,10 @@ from orchestration.report.wording import (
 # Column widths in cm of each kind of table, summing to the text width (21 cm less two
 # 2.2 cm margins): narrow columns for codes and numbers, room for names and reasons; a
 # column at least as wide as the longest word of its English header in bold
-# ('percentage', 'Reporting'), which Word would otherwise break inside the word. (The
-# summary's 'Share achieved' is not: its room goes to Chinese values kept on one line.)
+# ('percentage', 'Reporting', the summary's 'achieved'), which Word would otherwise break
+# inside the word.
 WIDTHS = {
-    "summary": (3.3, 2.0, 3.4, 3.4, 2.2, 2.3),
+    "summary": (3.1, 2.0, 3.6, 3.6, 2.0, 2.3),
     "tasks": (1.2, 6.0, 2.0, 4.8, 2.6),
     "gaps": (3.0, 4.0, 2.8, 3.4, 3.4),
     "units": (3.0, 2.0, 2.2, 2.2, 4.8, 2.4),
