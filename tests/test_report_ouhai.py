@@ -254,3 +254,22 @@ def test_only_a_target_on_the_values_scale_is_drawn_on_their_chart(marts):
             tuple(line.get_ydata()) for line in axes.get_lines() if line.get_linestyle() == "--"
         ]
     assert drawn == {"literacy": [(18.0, 18.0)], "per-capita-funding": []}
+
+
+def test_a_long_english_chart_title_is_drawn_whole_inside_the_chart(marts) -> None:
+    """The occupation gap's English name is wider than its chart: its title is drawn on
+    two lines, inside the figure (it was one line cut off at both edges)."""
+    ctx = Context(read_report_data(marts, PLAN, AS_OF), "en", "final", AS_OF, "")
+    (target,) = [t for t in ctx.data.targets if t.target_id == f"{PLAN}.occupation-gap"]
+    figure = chart_figure(ctx, target, ctx.observations(target))
+    figure.canvas.draw()
+    (axes,) = figure.axes
+    title = axes.title
+    assert title.get_text() == ctx.goal_name(target)
+    assert len(title.get_text()) > 80
+    drawn = title._get_wrapped_text()  # what matplotlib drew: the text with its breaks
+    assert drawn.count("\n") == 1
+    assert drawn.replace("\n", " ") == title.get_text()
+    with title._cm_set(text=drawn):
+        box = title.get_window_extent(figure.canvas.get_renderer())
+    assert 0 <= box.x0 < box.x1 <= figure.bbox.width

@@ -81,7 +81,7 @@ def chart_figure(ctx: Context, target: Target, rows: tuple[Observation, ...]) ->
     ]
     ax.set_xlim(min(years) - 0.5, max(years) + 0.5)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_title(ctx.goal_name(target), fontsize=11)
+    ax.set_title(ctx.goal_name(target), fontsize=11, wrap=True)  # a long name: lines
     ax.set_xlabel(ctx.t("chart.year"))
     ax.set_ylabel(unit_label)
     ax.grid(axis="y", alpha=0.3)
