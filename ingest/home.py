@@ -95,3 +95,13 @@ class KepuHome:
         for folder in (self.root, self.archive, self.published.parent, self.inbox):
             folder.mkdir(parents=True, exist_ok=True)
         return self
+
+
+def fsync(path: Path) -> None:
+    """Flush a file's writes, or a folder's entries (a rename into it), to disk: what an
+    archived file or a published snapshot waits for before it counts as there."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

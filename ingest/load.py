@@ -36,7 +36,7 @@ import pyarrow as pa
 from ingest import engine, problems
 from ingest.consistency import LIST_COLUMNS, REFERENCE_DEPTH, FileView, check
 from ingest.container import SUFFIXES
-from ingest.home import KepuHome
+from ingest.home import KepuHome, fsync
 from ingest.lock import warehouse_lock
 from ingest.problems import ROW_CODES, problem
 from ingest.read import (
@@ -135,26 +135,17 @@ def archive_file(path: Path, display_name: str, home: KepuHome) -> tuple[str, Pa
     try:
         shutil.copyfile(path, partial)
         sha256 = sha256_of(partial)
-        _fsync(partial)
+        fsync(partial)
         target = home.archive / f"{sha256}{suffix}"
         if target.exists():
             partial.unlink()
         else:
             os.replace(partial, target)
-            _fsync(home.archive)
+            fsync(home.archive)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     return sha256, target
-
-
-def _fsync(path: Path) -> None:
-    """Flush a file's or a folder's (its entries') writes to disk."""
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def remove_partials(home: KepuHome) -> None:

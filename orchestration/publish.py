@@ -29,7 +29,7 @@ import duckdb
 import pandas as pd
 
 from ingest.engine import duckdb_config
-from ingest.home import KepuHome
+from ingest.home import KepuHome, fsync
 from ingest.lock import warehouse_lock
 
 MARTS_SCHEMA = "marts"
@@ -167,23 +167,15 @@ def publish_marts(
             con.execute("create table snapshot.validation_result as select * from validations")
             con.unregister("validations")
         con.execute("detach snapshot")
-        _fsync(partial)
+        fsync(partial)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     finally:
         con.close()
     os.replace(partial, target)
-    _fsync(target.parent)
+    fsync(target.parent)
     return Snapshot(str(target), counts, published_at, is_synthetic)
-
-
-def _fsync(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
