@@ -296,6 +296,7 @@ class SuiteResult:
     evaluated: int
     rows: int
     failures: tuple[str, ...]
+    batches: tuple[bool, ...] = ()  # each batch's success, where the rows came in batches
 
 
 def suite_for(table: str) -> gx.ExpectationSuite:
@@ -332,10 +333,10 @@ def unique_key(table: str) -> list[str]:
 
 
 def validate_batches(table: str, frames: Iterable[pd.DataFrame]) -> SuiteResult:
-    """Run the table's suite on each of `frames` (the raw table's rows in batches by its
-    key: `expectations.tables.batch_queries`); the table passes when every batch does.
-    The failures are each batch's, an expectation failed in several batches once per
-    batch."""
+    """Run the table's suite on each of `frames` (rows of the raw table in batches that
+    keep the rows of a key together: `expectations.tables.plan_batches`); they pass when
+    every batch does. The failures are each batch's, an expectation failed in several
+    batches once per batch."""
     results = [validate(table, frame) for frame in frames]
     return SuiteResult(
         table=table,
@@ -343,6 +344,7 @@ def validate_batches(table: str, frames: Iterable[pd.DataFrame]) -> SuiteResult:
         evaluated=max((r.evaluated for r in results), default=0),
         rows=sum(r.rows for r in results),
         failures=tuple(f for r in results for f in r.failures),
+        batches=tuple(r.success for r in results),
     )
 
 

@@ -96,10 +96,12 @@ def copy_from_server(
     table: str,
     target: duckdb.DuckDBPyConnection,
     columns: dict[str, str],
+    where: str = "true",
 ) -> None:
-    """The server's `table` appended to DuckDB's table of the same name (`columns`: name →
-    DuckDB type), through CSV the server writes and DuckDB reads with those types; lists
-    travel as JSON (PostgreSQL's array text is not DuckDB's list text)."""
+    """The server's `table` (its rows `where` holds) appended to DuckDB's table of the same
+    name (`columns`: name → DuckDB type), through CSV the server writes and DuckDB reads
+    with those types; lists travel as JSON (PostgreSQL's array text is not DuckDB's list
+    text)."""
     named = ", ".join(f'"{name}"' for name in columns)
     lists = {name for name, kind in columns.items() if kind.endswith("]")}
     sent = ", ".join(f'to_json("{n}")::text' if n in lists else f'"{n}"' for n in columns)
@@ -108,7 +110,7 @@ def copy_from_server(
     kept = ", ".join(f'"{n}"::json::{columns[n]}' if n in lists else f'"{n}"' for n in columns)
     with tempfile.TemporaryDirectory() as folder:
         rows = Path(folder) / "rows.csv"
-        source = f"copy (select {sent} from {table}) to stdout (format csv)"
+        source = f"copy (select {sent} from {table} where {where}) to stdout (format csv)"
         with rows.open("wb") as text, con.cursor().copy(source) as copy:
             for block in copy:
                 text.write(block)

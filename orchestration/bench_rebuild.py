@@ -7,9 +7,9 @@ set of it and its children (dbt runs as a child), sampled from /proc:
 
 - ours, load: `kepu ingest --no-build` of every file into a fresh home: archive, parse,
   type and check every cell, check against the warehouse, land one file per transaction;
-- ours, build: `kepu build`: the Dagster job's dbt build (models, data and unit tests)
-  and publishing the snapshot. The raw tables' Great Expectations suites run in runs
-  that load (`kepu ingest` without `--no-build`): the late return's stage has them;
+- ours, build: `kepu build`: the raw tables' Great Expectations suites on every load
+  (none has passed them yet), the Dagster job's dbt build (models, data and unit tests)
+  and publishing the snapshot;
 - floor, read: the plain script reads the same files: DuckDB's `read_csv` for csv and
   python-calamine for workbooks, every cell as text, nothing checked;
 - floor, transform: the plain script computes the same marts: the SQL of every dbt model,

@@ -35,7 +35,16 @@ import duckdb
 import pandas as pd
 import psycopg
 
-from expectations.tables import BATCH_ROWS, duckdb_batches
+from expectations.tables import (
+    BATCH_ROWS,
+    PASSES,
+    PASSES_DDL,
+    PendingRows,
+    not_passed,
+    passes_rows,
+    pending_rows,
+    pending_sql,
+)
 from ingest.engine import connect, duckdb_config, open_connection
 from ingest.load import raw_table_ddl
 from ingest.store import (
@@ -170,26 +179,48 @@ def copy_raw_from_server(target: Path, environ: Mapping[str, str] = os.environ) 
     return target
 
 
+# The advisory lock under which a check creates the table of suite passes on the server
+# (concurrent CREATE ... IF NOT EXISTS can collide): not the loader's, which a load holds.
+PASSES_LOCK_KEY = LOAD_LOCK_KEY + 1
+
+
 @contextlib.contextmanager
-def raw_batches(
+def server_pending(
     table: str,
-    key: list[str],
+    suite: str,
     environ: Mapping[str, str] = os.environ,
     batch_rows: int = BATCH_ROWS,
-) -> Iterator[Iterator[pd.DataFrame]]:
-    """A raw table of the server in batches by `key` (`expectations.tables`), for the
-    Great Expectations suites: copied once (one COPY, one scan, one snapshot) into a
-    DuckDB file of its own that spills to disk within the engine's memory limit, and
-    read in batches there, as the DuckDB warehouse's tables are. Asking the server for
-    each batch scanned the table once per batch: 48 scans of the national survey
-    responses."""
+) -> Iterator[PendingRows]:
+    """The server's rows of raw `table` that have not passed `suite`, for the Great
+    Expectations suites: copied once (one COPY, one scan, one snapshot) into a DuckDB file
+    of its own that spills to disk within the engine's memory limit, and read in batches
+    there, as the DuckDB warehouse's rows are; the loads that pass recorded on the server.
+    Asking the server for each batch scanned the table once per batch: 48 scans of the
+    national survey responses."""
+    relation = f'{RAW_SCHEMA}."{table}"'
     with (
         tempfile.TemporaryDirectory(prefix="kepu-gx-") as folder,
         duckdb.connect(str(Path(folder) / "copied.duckdb"), config=duckdb_config()) as local,
         connect(environ) as con,
     ):
-        copy_from_server(con, f'{RAW_SCHEMA}."{table}"', local, _raw_types(local)[table])
-        yield duckdb_batches(local, f'{RAW_SCHEMA}."{table}"', key, batch_rows)
+        with con.transaction():
+            con.execute("select pg_advisory_xact_lock(%s)", [PASSES_LOCK_KEY])
+            for ddl in PASSES_DDL:
+                con.execute(ddl)
+        # one scan of the server's table: its rows of loads not passed, counted here
+        copy_from_server(
+            con, relation, local, _raw_types(local)[table], not_passed(relation, table, suite)
+        )
+        con.commit()
+        pending = local.execute(pending_sql(relation)).fetchall()
+
+        def record(loads: list[tuple[int, int]]) -> None:
+            if loads:
+                values = passes_rows(table, suite, loads)
+                with con.transaction():
+                    con.execute(f"insert into {PASSES} values {values} on conflict do nothing")
+
+        yield pending_rows(local, relation, pending, record, batch_rows)
 
 
 def _copy_table(source: duckdb.DuckDBPyConnection, con: psycopg.Connection, table: str) -> int:

@@ -205,12 +205,61 @@ def test_the_gx_check_fails_a_raw_table_the_loader_would_not_have_accepted(
     load_files([write_sheet(tmp_path / "regions.xlsx", "地区", REGIONS_ROWS)], home)
     with duckdb.connect(str(home.warehouse)) as con:
         con.execute("update raw.regions set level = 'city' where region_code = '330300'")
-    result = gx_check("regions")(warehouse=Warehouse(home_dir=str(home.root)))
-    assert not result.passed
-    assert result.metadata["rows"].value == 4
-    failures = result.metadata["failures"].value
-    assert failures.startswith("- expect_column_values_to_be_in_set {'column': 'level'")
-    assert "city" in failures
+    check = gx_check("regions")
+    for _ in range(2):  # a load that failed is not recorded: the next run reads it again
+        result = check(warehouse=Warehouse(home_dir=str(home.root)))
+        assert not result.passed
+        assert (result.metadata["rows"].value, result.metadata["loads"].value) == (4, 1)
+        failures = result.metadata["failures"].value
+        assert failures.startswith("- expect_column_values_to_be_in_set {'column': 'level'")
+        assert "city" in failures
+    with duckdb.connect(str(home.warehouse)) as con:
+        assert con.execute("select count(*) from checks.suite_passes").fetchone() == (0,)
+
+
+def test_a_suite_reads_a_load_once_until_its_version_changes(
+    home: KepuHome, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from expectations.tables import suite_version
+    from orchestration.defs import checks
+    from orchestration.defs.resources import Warehouse
+
+    warehouse = Warehouse(home_dir=str(home.root))
+    load_files([write_sheet(tmp_path / "regions.xlsx", "地区", REGIONS_ROWS)], home)
+    check = checks.gx_check("regions")
+
+    def read() -> tuple[bool, int, int]:
+        result = check(warehouse=warehouse)
+        return result.passed, result.metadata["rows"].value, result.metadata["loads"].value
+
+    assert read() == (True, 4, 1)
+    assert read() == (True, 0, 0)  # load 1 passed: not read again
+    with duckdb.connect(str(home.warehouse)) as con:
+        passes = con.execute("select table_name, load_id, suite, rows from checks.suite_passes")
+        assert passes.fetchall() == [("regions", 1, suite_version(), 4)]
+    # another version of the suites (their code, or Great Expectations') reads it again
+    monkeypatch.setattr(checks, "suite_version", lambda: "0123456789abcdef")
+    assert read() == (True, 4, 1)
+    assert read() == (True, 0, 0)
+
+
+def test_kepu_build_checks_the_rows_no_suite_has_passed_before_it_builds(
+    home_env: KepuHome, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows landed without a build (`kepu ingest --no-build`) and failing a suite stop
+    `kepu build` before dbt: nothing is built or published from them."""
+    from orchestration.run import run_job
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    load_files([write_sheet(tmp_path / "regions.xlsx", "地区", REGIONS_ROWS)], home_env)
+    with duckdb.connect(str(home_env.warehouse)) as con:
+        con.execute("update raw.regions set level = 'city' where region_code = '330300'")
+    outcome = run_job("build_job", quiet=True)
+    assert (outcome.success, outcome.failed_checks) == (False, ["raw/regions:gx_regions"])
+    with duckdb.connect(str(home_env.warehouse), read_only=True) as con:
+        schemas = con.execute("select schema_name from information_schema.schemata").fetchall()
+    assert {name for (name,) in schemas} & {"staging", "intermediate", "marts"} == set()
+    assert not home_env.published.exists()
 
 
 def test_the_project_is_parsed_again_only_when_its_manifest_would_differ(

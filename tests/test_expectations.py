@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import gc
+import hashlib
+from importlib.metadata import version
+from pathlib import Path
 
 import duckdb
 import great_expectations.expectations as gxe
 import pandas as pd
+import pyarrow as pa
 import pytest
 
+from expectations import suites
 from expectations.suites import (
     EXPECTATIONS,
     SuiteResult,
@@ -17,7 +22,15 @@ from expectations.suites import (
     validate,
     validate_batches,
 )
-from expectations.tables import TABLES, batch_queries, read_batches
+from expectations.tables import (
+    SUITE_SOURCES,
+    TABLES,
+    as_frame,
+    passed_loads,
+    plan_batches,
+    read_batches,
+    suite_version,
+)
 
 
 @pytest.fixture
@@ -100,11 +113,17 @@ def test_a_table_read_in_batches_fails_as_it_fails_whole(funding: pd.DataFrame) 
     con = duckdb.connect()
     con.register("funding", table)
     key = unique_key("funding_returns")
-    queries = batch_queries("funding", len(table), key, "hash({columns})", batch_rows=3)
-    frames = [con.execute(sql).df() for sql in queries]
-    # 10 rows in batches of about 3: four partitions, every row in one of them, the two
-    # rows of the duplicate key in the same one
-    assert (len(frames), sum(map(len, frames))) == (4, 10)
+    pending = [(1, 3), (2, 3), (3, 3), (None, 1)]
+    batches = plan_batches("funding", pending, batch_rows=2)
+    frames = [con.execute(batch.sql(key, "hash({columns})")).df() for batch in batches]
+    # three loads of 3 rows in batches of about 2: each load in two shares by its key, the
+    # row without a load alone; every row in one batch, the duplicate key's two together
+    assert [(b.loads, b.part, b.parts) for b in batches] == [
+        ((1,), 0, 2), ((1,), 1, 2), ((2,), 0, 2), ((2,), 1, 2), ((3,), 0, 2), ((3,), 1, 2),
+        ((None,), 0, 1),
+    ]  # fmt: skip
+    assert sum(map(len, frames)) == 10
+    assert sorted(map(len, frames[:6])) != [0] * 6
     (twice,) = [f for f in frames if f.duplicated(key).any()]
     assert twice[twice.duplicated(key, keep=False)].load_id.tolist() == [2, 2]
     batched, whole = validate_batches("funding_returns", frames), validate("funding_returns", table)
@@ -119,30 +138,73 @@ def test_a_table_read_in_batches_fails_as_it_fails_whole(funding: pd.DataFrame) 
         "expect_column_values_to_not_be_null",
         "expect_compound_columns_to_be_unique",
     ]
+    # the loads recorded as passed: not the one with the duplicate, never rows without one
+    assert passed_loads(pending, batches, list(batched.batches)) == [(1, 3), (3, 3)]
 
 
-def test_a_small_table_is_read_in_one_query() -> None:
-    assert batch_queries("raw.plans", 7, ["load_id", "plan_id"], "hash({columns})") == [
-        "select * from raw.plans"
-    ]
+def test_loads_are_packed_into_batches_in_order_and_a_large_one_shared_out() -> None:
+    pending = [(1, 100), (2, 100), (3, 100), (4, 600), (5, 50)]
+    batches = plan_batches("raw.plans", pending, batch_rows=250)
+    assert [(b.loads, b.rows, b.part, b.parts) for b in batches] == [
+        ((1, 2), 200, 0, 1), ((4,), 600, 0, 3), ((4,), 600, 1, 3), ((4,), 600, 2, 3),
+        ((3, 5), 150, 0, 1),
+    ]  # fmt: skip
+    assert batches[0].sql(["load_id", "plan_id"], "hash({columns})") == (
+        "select * from raw.plans where (load_id between 1 and 2 and load_id in (1, 2))"
+    )
+    assert batches[2].sql(["load_id", "plan_id"], "hash({columns})") == (
+        "select * from raw.plans where ((load_id between 4 and 4 and load_id in (4)))"
+        " and hash(load_id, plan_id) % 3 = 1"
+    )
+    assert plan_batches("raw.plans", []) == []
 
 
-def test_batches_are_read_when_asked_with_a_full_collection_between_them() -> None:
-    collections, reads = [], []
+def test_the_suites_version_changes_with_their_code() -> None:
+    # a load passed under another version is checked again: the version is that of the
+    # files the suites are built from, read without importing Great Expectations
+    assert SUITE_SOURCES[0].name == "suites.py" and Path(suites.__file__) == SUITE_SOURCES[0]
+    digest = hashlib.sha256(version("great-expectations").encode())
+    for path in SUITE_SOURCES:
+        digest.update(path.read_bytes())
+    assert suite_version() == digest.hexdigest()[:16]
+
+
+def test_batches_are_read_when_asked_with_a_full_collection_before_each() -> None:
+    collections, reads, frozen = [], [], []
 
     def counting(phase: str, info: dict) -> None:
         if phase == "start":
             collections.append(info["generation"])
 
+    def read(sql: str) -> str:
+        reads.append(sql)
+        frozen.append(gc.get_freeze_count() > 0)
+        return sql.upper()
+
     gc.callbacks.append(counting)
     try:
-        batches = read_batches(["a", "b", "c"], lambda sql: reads.append(sql) or sql.upper())
+        batches = read_batches(["a", "b", "c"], read)
         assert reads == []
-        assert next(batches) == "A" and (reads, collections) == (["a"], [])
+        assert next(batches) == "A" and (reads, collections.count(2)) == (["a"], 1)
         assert list(batches) == ["B", "C"]
-        assert (reads, collections.count(2)) == (["a", "b", "c"], 2)
+        assert (reads, collections.count(2)) == (["a", "b", "c"], 3)
+        # what lived before the first batch is frozen out of the collections meanwhile
+        assert frozen == [True] * 3 and gc.get_freeze_count() == 0
         collections.clear()
         assert list(read_batches(["only"], str.upper)) == ["ONLY"]
         assert collections.count(2) == 0
     finally:
         gc.callbacks.remove(counting)
+
+
+def test_text_is_read_as_arrow_strings_and_numbers_as_numpy() -> None:
+    con = duckdb.connect()
+    table = con.execute(
+        "select * from (values ('330304', 1, 2.5::double, date '2021-03-01'),"
+        " (null, null, null, null)) as t(code, year, amount, day)"
+    ).fetch_arrow_table()
+    frame = as_frame(table)
+    assert [str(t) for t in frame.dtypes] == ["string", "float64", "float64", "datetime64[ms]"]
+    assert frame["code"].dtype.storage == "pyarrow"
+    assert frame["code"].isna().tolist() == [False, True]
+    assert as_frame(pa.table({"n": pa.array([1, 2], pa.int32())}))["n"].dtype == "int32"

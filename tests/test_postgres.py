@@ -19,13 +19,13 @@ import duckdb
 import pandas as pd
 import pytest
 
-from expectations.tables import TABLES
+from expectations.tables import PASSES, TABLES, passed_loads, pending_sql, suite_version
 from ingest.engine import connect
 from ingest.home import REPO_ROOT, KepuHome
 from orchestration import incremental, postgres
 from orchestration.assess import build_assessment_warehouse
 from orchestration.defs.project import DBT_EXECUTABLE, DBT_PROJECT_DIR, prepare
-from orchestration.postgres import TARGET_PATH, build, copy_raw_from_server, raw_batches
+from orchestration.postgres import TARGET_PATH, build, copy_raw_from_server, server_pending
 from orchestration.postgres_publish import PREVIOUS_SUFFIX, PublishedMeanwhile, publish
 from orchestration.publish import MARTS_SCHEMA
 from orchestration.run import RunOutcome, run_job
@@ -130,28 +130,52 @@ def _sequential_scans(environ: dict[str, str], table: str, changed_from: int = -
     return seen[-1]
 
 
-def test_the_suites_read_a_server_table_once_in_batches_that_partition_it(
+def test_the_suites_read_a_server_tables_new_loads_once_in_batches_that_partition_them(
     server_run: ServerRun,
 ) -> None:
-    """The survey responses read for their suite in eight batches by the suite's key: every
-    row in exactly one batch, of near equal size (GX sees each row once and the rows of
-    one key together: tests/test_expectations.py), from one scan of the server's table.
-    Asking the server for each batch scanned it nine times (a count, then each batch)."""
+    """The job's suites recorded on the server that every load of the survey responses
+    passed: read again for them, they read nothing. For another version of the suites,
+    the same rows are read in batches of an eighth of them by load and the suite's key:
+    every row in exactly one batch (GX sees each row once and the rows of one key
+    together: tests/test_expectations.py), from one scan of the server's table. Asking the
+    server for each batch scanned it once per batch."""
     from expectations.suites import unique_key
 
     key = unique_key("survey_responses")
-    scans = _sequential_scans(server_run.environ, "survey_responses")
-    with duckdb.connect(str(server_run.home.warehouse), read_only=True) as copied:
-        (rows,) = copied.execute("select count(*) from raw.survey_responses").fetchone()
-    with raw_batches("survey_responses", key, server_run.environ, -(-rows // 8)) as batches:
-        parts = [list(frame[key].itertuples(index=False, name=None)) for frame in batches]
-    assert _sequential_scans(server_run.environ, "survey_responses", scans) == scans + 1
-    with connect(server_run.environ) as con:
+    environ = server_run.environ
+    with connect(environ) as con:
         table = con.execute(f'select {", ".join(key)} from raw."survey_responses"').fetchall()
-    assert len(table) == rows
-    assert len(parts) == 8
+        loads = con.execute(pending_sql('raw."survey_responses"')).fetchall()
+        passes = (
+            f"select load_id, rows from {PASSES} where table_name = %s and suite = %s order by 1"
+        )
+        recorded = con.execute(passes, ["survey_responses", suite_version()]).fetchall()
+    assert recorded == loads and len(loads) > 1  # the demo's survey waves
+    with server_pending("survey_responses", suite_version(), environ) as found:
+        assert (found.pending, found.batches) == ([], [])
+
+    other = "another-version0"
+    rows = len(table)
+    scans = _sequential_scans(environ, "survey_responses")
+    with server_pending("survey_responses", other, environ, -(-rows // 8)) as found:
+        parts = [list(frame[key].itertuples(index=False, name=None)) for frame in found.frames(key)]
+        found.record(passed_loads(found.pending, found.batches, [True] * len(found.batches)))
+    assert _sequential_scans(environ, "survey_responses", scans) == scans + 1
+    assert found.pending == loads
     assert sorted(r for part in parts for r in part) == sorted(table)
-    assert all(len(part) > rows / 16 for part in parts)
+    # whole loads, as many to a batch as fit in an eighth of the rows, or a larger load's
+    # near equal shares of it
+    rows_of = dict(loads)
+    for batch, part in zip(found.batches, parts, strict=True):
+        assert {load for load, *_ in part} == set(batch.loads)
+        if batch.parts == 1:
+            assert len(part) == sum(rows_of[load] for load in batch.loads) <= rows / 8
+        else:
+            assert len(part) > rows_of[batch.loads[0]] / batch.parts / 2
+    assert any(batch.parts > 1 for batch in found.batches)
+    with connect(environ) as con:
+        assert con.execute(passes, ["survey_responses", other]).fetchall() == loads
+        con.execute(f"delete from {PASSES} where suite = %s", [other])
 
 
 def test_every_mart_the_job_published_on_postgresql_equals_duckdbs(server_run: ServerRun) -> None:
