@@ -17,6 +17,7 @@ from expectations.tables import (
     passes_rows,
     pending_rows,
     pending_sql,
+    release_memory,
     suite_version,
 )
 from ingest.engine import on_server
@@ -78,6 +79,8 @@ def gx_check(table: str) -> dg.AssetChecksDefinition:
 
             result = validate_batches(table, found.frames(unique_key(table)))
             found.record(passed_loads(found.pending, found.batches, list(result.batches)))
+        if len(found.batches) > 1:
+            release_memory()
         return dg.AssetCheckResult(
             passed=result.success,
             metadata={
