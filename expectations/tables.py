@@ -4,8 +4,6 @@ Great Expectations: the process that runs `kepu build`, which runs no suite, wou
 its ~170 MB of modules beside dbt's during the whole build (issue 12: the build's peak).
 The suites' tables are these, in this order (tests/test_expectations.py)."""
 
-import contextlib
-import ctypes
 import functools
 import gc
 import hashlib
@@ -253,17 +251,6 @@ def as_frame(table: pa.Table) -> pd.DataFrame:
     cell: a quarter less time than `.df()`'s object columns on the national respondents."""
     strings = {pa.string(): ARROW_STRING, pa.large_string(): ARROW_STRING}
     return table.to_pandas(types_mapper=strings.get, date_as_object=False)
-
-
-def release_memory() -> None:
-    """Hand back to the system what a suite's batches left free in this process (after
-    several; one batch leaves little): Arrow's pool and the C heap keep freed memory for
-    reuse, and the Dagster process goes on to run dbt beside it. After the national suites the process held 634 MB, of which this
-    returned 237 MB (dbt's build then peaked with the process at 397 MB)."""
-    gc.collect()
-    pa.default_memory_pool().release_unused()
-    with contextlib.suppress(OSError, AttributeError):  # glibc's; elsewhere nothing to do
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def duckdb_batches(

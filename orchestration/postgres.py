@@ -179,9 +179,18 @@ def copy_raw_from_server(target: Path, environ: Mapping[str, str] = os.environ) 
     return target
 
 
-# The advisory lock under which a check creates the table of suite passes on the server
-# (concurrent CREATE ... IF NOT EXISTS can collide): not the loader's, which a load holds.
+# The advisory lock under which the table of suite passes is made on the server: not the
+# loader's, which a load holds.
 PASSES_LOCK_KEY = LOAD_LOCK_KEY + 1
+
+
+def create_passes(con: psycopg.Connection) -> None:
+    """The server's table of suite passes, where missing (under a lock of its own:
+    concurrent CREATE ... IF NOT EXISTS can collide)."""
+    with con.transaction():
+        con.execute("select pg_advisory_xact_lock(%s)", [PASSES_LOCK_KEY])
+        for ddl in PASSES_DDL:
+            con.execute(ddl)
 
 
 @contextlib.contextmanager
@@ -203,10 +212,6 @@ def server_pending(
         duckdb.connect(str(Path(folder) / "copied.duckdb"), config=duckdb_config()) as local,
         connect(environ) as con,
     ):
-        with con.transaction():
-            con.execute("select pg_advisory_xact_lock(%s)", [PASSES_LOCK_KEY])
-            for ddl in PASSES_DDL:
-                con.execute(ddl)
         # one scan of the server's table: its rows of loads not passed, counted here
         copy_from_server(
             con, relation, local, _raw_types(local)[table], not_passed(relation, table, suite)

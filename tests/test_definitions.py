@@ -4,6 +4,8 @@ assets materialized with `dg.materialize` on a temporary Kepu home."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -13,7 +15,7 @@ import pytest
 
 import vocabulary
 from expectations.tables import TABLES
-from ingest.home import KepuHome
+from ingest.home import REPO_ROOT, KepuHome
 from ingest.load import load_files
 from tests.helpers import REGIONS_ROWS, write_sheet
 
@@ -241,6 +243,35 @@ def test_a_suite_reads_a_load_once_until_its_version_changes(
     monkeypatch.setattr(checks, "suite_version", lambda: "0123456789abcdef")
     assert read() == (True, 4, 1)
     assert read() == (True, 0, 0)
+
+
+SUITE_IN_ITS_PROCESS = """
+import multiprocessing, sys
+from orchestration.defs.checks import gx_check, stop_suite_worker
+from orchestration.defs.resources import Warehouse
+
+check = gx_check("regions")
+for _ in range(2):
+    result = check(warehouse=Warehouse(home_dir=sys.argv[1]))
+    children = multiprocessing.active_children()
+    print(result.passed, result.metadata["rows"].value, len(children))
+print("great_expectations" in sys.modules)
+stop_suite_worker()
+print(len(multiprocessing.active_children()), [c.is_alive() for c in children])
+"""
+
+
+def test_the_suites_run_in_a_process_of_their_own_that_ends_before_dbt(
+    home: KepuHome, tmp_path: Path
+) -> None:
+    """The Dagster process that goes on to run dbt never imports Great Expectations: the
+    suites' process does, and is stopped when dbt starts (`stop_suite_worker`)."""
+    load_files([write_sheet(tmp_path / "regions.xlsx", "地区", REGIONS_ROWS)], home)
+    ran = subprocess.run(
+        [sys.executable, "-c", SUITE_IN_ITS_PROCESS, str(home.root)],
+        capture_output=True, text=True, check=True, cwd=REPO_ROOT,
+    )  # fmt: skip
+    assert ran.stdout.split("\n")[:4] == ["True 4 1", "True 0 1", "False", "0 [False]"]
 
 
 def test_kepu_build_checks_the_rows_no_suite_has_passed_before_it_builds(

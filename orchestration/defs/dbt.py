@@ -36,6 +36,7 @@ from ingest.lock import warehouse_lock
 from orchestration import incremental, postgres
 from orchestration.build_state import forget_build
 from orchestration.dbt_tests import TESTS_METADATA
+from orchestration.defs.checks import stop_suite_worker
 from orchestration.defs.project import built_nodes, dbt_project
 from orchestration.defs.raw import raw_key
 
@@ -120,7 +121,9 @@ def kepu_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     runs only the tests whose models are all in it (cautious indirect selection): a
     relationship test of fct_plan_target does not run when only dim_region is built.
     The build holds the home's writer lock: a load waits for it, and it for a load.
-    On the server (KEPU_ENGINE=postgres) the build runs in the steps `server_build` takes."""
+    On the server (KEPU_ENGINE=postgres) the build runs in the steps `server_build` takes.
+    The raw tables' suites are done by now (blocking checks): their process ends first."""
+    stop_suite_worker()
     if on_server():
         yield from server_build(context, dbt)
         return
