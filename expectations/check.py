@@ -52,6 +52,13 @@ def warehouse_pending(warehouse: str, table: str, suite: str) -> Iterator[Pendin
         yield pending_rows(con, relation, pending, record)
 
 
+def start_suites() -> None:
+    """Import Great Expectations and make its context: the suites' fixed cost."""
+    from expectations.suites import start
+
+    start()
+
+
 def check_table(table: str, suite: str, warehouse: str, environ: Mapping[str, str]) -> TableCheck:
     """Run `table`'s suite on its rows not yet passed under `suite`, in the warehouse
     `environ` names (the server's when KEPU_ENGINE=postgres, else the DuckDB file

@@ -320,6 +320,11 @@ def _context() -> gx.data_context.AbstractDataContext:
     return context
 
 
+def start() -> None:
+    """Pay the fixed cost of validating now (the context), before the first batch."""
+    _context()
+
+
 def _describe(result: dict) -> str:
     config = result["expectation_config"]
     kwargs = {k: v for k, v in config["kwargs"].items() if k != "batch_id"}

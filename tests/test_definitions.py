@@ -247,7 +247,8 @@ def test_a_suite_reads_a_load_once_until_its_version_changes(
 
 SUITE_IN_ITS_PROCESS = """
 import multiprocessing, sys
-from orchestration.defs.checks import gx_check, stop_suite_worker
+from orchestration import suite_worker
+from orchestration.defs.checks import gx_check
 from orchestration.defs.resources import Warehouse
 
 check = gx_check("regions")
@@ -256,7 +257,7 @@ for _ in range(2):
     children = multiprocessing.active_children()
     print(result.passed, result.metadata["rows"].value, len(children))
 print("great_expectations" in sys.modules)
-stop_suite_worker()
+suite_worker.stop()
 print(len(multiprocessing.active_children()), [c.is_alive() for c in children])
 """
 
@@ -265,7 +266,7 @@ def test_the_suites_run_in_a_process_of_their_own_that_ends_before_dbt(
     home: KepuHome, tmp_path: Path
 ) -> None:
     """The Dagster process that goes on to run dbt never imports Great Expectations: the
-    suites' process does, and is stopped when dbt starts (`stop_suite_worker`)."""
+    suites' process does, and is stopped when dbt starts (`suite_worker.stop`)."""
     load_files([write_sheet(tmp_path / "regions.xlsx", "地区", REGIONS_ROWS)], home)
     ran = subprocess.run(
         [sys.executable, "-c", SUITE_IN_ITS_PROCESS, str(home.root)],

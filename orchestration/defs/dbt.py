@@ -33,10 +33,9 @@ from dagster_dbt.asset_utils import get_asset_check_key_for_test
 from ingest.engine import on_server
 from ingest.home import KepuHome
 from ingest.lock import warehouse_lock
-from orchestration import incremental, postgres
+from orchestration import incremental, postgres, suite_worker
 from orchestration.build_state import forget_build
 from orchestration.dbt_tests import TESTS_METADATA
-from orchestration.defs.checks import stop_suite_worker
 from orchestration.defs.project import built_nodes, dbt_project
 from orchestration.defs.raw import raw_key
 
@@ -123,7 +122,7 @@ def kepu_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     The build holds the home's writer lock: a load waits for it, and it for a load.
     On the server (KEPU_ENGINE=postgres) the build runs in the steps `server_build` takes.
     The raw tables' suites are done by now (blocking checks): their process ends first."""
-    stop_suite_worker()
+    suite_worker.stop()
     if on_server():
         yield from server_build(context, dbt)
         return

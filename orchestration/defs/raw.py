@@ -12,6 +12,7 @@ import dagster as dg
 from ingest.load import load_files
 from ingest.problems import render_outcome
 from ingest.specs import ALL_SPECS, SURVEY_RESPONDENTS
+from orchestration import suite_worker
 from orchestration.defs.resources import Warehouse
 
 AUDIT_TABLES = {
@@ -54,6 +55,8 @@ def raw_key(table: str) -> dg.AssetKey:
 )
 def raw_tables(context: dg.AssetExecutionContext, config: LoadConfig, warehouse: Warehouse):
     """Archive each file under its SHA-256, check it, and land it in one transaction."""
+    if config.paths:  # the suites will read what lands: their process starts meanwhile
+        suite_worker.warm()
     outcomes = load_files(
         [Path(p) for p in config.paths],
         warehouse.home,
