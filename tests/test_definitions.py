@@ -3,6 +3,7 @@ assets materialized with `dg.materialize` on a temporary Kepu home."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -209,7 +210,7 @@ def test_the_gx_check_fails_a_raw_table_the_loader_would_not_have_accepted(
         con.execute("update raw.regions set level = 'city' where region_code = '330300'")
     check = gx_check("regions")
     for _ in range(2):  # a load that failed is not recorded: the next run reads it again
-        result = check(warehouse=Warehouse(home_dir=str(home.root)))
+        result = check(dg.build_asset_check_context(), warehouse=Warehouse(home_dir=str(home.root)))
         assert not result.passed
         assert (result.metadata["rows"].value, result.metadata["loads"].value) == (4, 1)
         failures = result.metadata["failures"].value
@@ -231,7 +232,7 @@ def test_a_suite_reads_a_load_once_until_its_version_changes(
     check = checks.gx_check("regions")
 
     def read() -> tuple[bool, int, int]:
-        result = check(warehouse=warehouse)
+        result = check(dg.build_asset_check_context(), warehouse=warehouse)
         return result.passed, result.metadata["rows"].value, result.metadata["loads"].value
 
     assert read() == (True, 4, 1)
@@ -247,13 +248,14 @@ def test_a_suite_reads_a_load_once_until_its_version_changes(
 
 SUITE_IN_ITS_PROCESS = """
 import multiprocessing, sys
+import dagster as dg
 from orchestration import suite_worker
 from orchestration.defs.checks import gx_check
 from orchestration.defs.resources import Warehouse
 
 check = gx_check("regions")
 for _ in range(2):
-    result = check(warehouse=Warehouse(home_dir=sys.argv[1]))
+    result = check(dg.build_asset_check_context(), warehouse=Warehouse(home_dir=sys.argv[1]))
     children = multiprocessing.active_children()
     print(result.passed, result.metadata["rows"].value, len(children))
 print("great_expectations" in sys.modules)
@@ -273,6 +275,33 @@ def test_the_suites_run_in_a_process_of_their_own_that_ends_before_dbt(
         capture_output=True, text=True, check=True, cwd=REPO_ROOT,
     )  # fmt: skip
     assert ran.stdout.split("\n")[:4] == ["True 4 1", "True 0 1", "False", "0 [False]"]
+
+
+def _check_regions(root: str) -> None:
+    """A check that starts the suites' process, in a multiprocessing child of the test."""
+    from orchestration.defs.checks import gx_check
+    from orchestration.defs.resources import Warehouse
+
+    context = dg.build_asset_check_context()
+    assert gx_check("regions")(context, warehouse=Warehouse(home_dir=root)).passed
+
+
+def test_a_multiprocessing_child_whose_check_started_the_suites_process_exits(
+    home: KepuHome, tmp_path: Path
+) -> None:
+    """Such a child waits for its own children as it exits, before the executor's exit
+    hook would stop the suites' process: it stops it first (a step of Dagster's
+    multiprocess executor is such a child, and waited for ever)."""
+    load_files([write_sheet(tmp_path / "regions.xlsx", "地区", REGIONS_ROWS)], home)
+    child = multiprocessing.get_context("spawn").Process(
+        target=_check_regions, args=(str(home.root),)
+    )
+    child.start()
+    child.join(timeout=90)
+    alive = child.is_alive()
+    if alive:
+        child.kill()
+    assert (alive, child.exitcode) == (False, 0)
 
 
 def test_kepu_build_checks_the_rows_no_suite_has_passed_before_it_builds(
