@@ -12,13 +12,12 @@ from dataclasses import dataclass
 import duckdb
 
 from expectations.tables import (
-    PASSES,
     PendingRows,
     not_passed,
     passed_loads,
-    passes_rows,
     pending_rows,
     pending_sql,
+    record_sql,
 )
 from ingest.engine import on_server
 from ingest.store import RAW_SCHEMA
@@ -46,8 +45,7 @@ def warehouse_pending(warehouse: str, table: str, suite: str) -> Iterator[Pendin
 
         def record(loads: list[tuple[int, int]]) -> None:
             if loads:
-                values = passes_rows(table, suite, loads)
-                con.execute(f"insert into {PASSES} values {values} on conflict do nothing")
+                con.execute(record_sql(table, suite, loads))
 
         yield pending_rows(con, relation, pending, record)
 

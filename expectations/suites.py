@@ -335,7 +335,7 @@ def _describe(result: dict) -> str:
 
 def unique_key(table: str) -> list[str]:
     """The columns of the table's one uniqueness expectation, by which its rows are read
-    in batches (`expectations.tables.batch_queries`)."""
+    in batches (`expectations.tables.plan_batches`)."""
     (key,) = (
         e.column_list
         for e in suite_for(table).expectations

@@ -1,8 +1,10 @@
-"""The raw tables a Great Expectations suite checks (`expectations.suites`), named apart from
-the suites so that the Dagster definitions declare a check per table without importing
-Great Expectations: the process that runs `kepu build`, which runs no suite, would hold
-its ~170 MB of modules beside dbt's during the whole build (issue 12: the build's peak).
-The suites' tables are these, in this order (tests/test_expectations.py)."""
+"""The raw tables a Great Expectations suite checks (`expectations.suites`), and how a suite
+reads them (the loads not yet passed, in batches), named apart from the suites so that the
+processes that load the Dagster definitions and run dbt never import Great Expectations:
+only the suites' own process does (`orchestration.suite_worker`, or a check's own step
+under Dagster's multiprocess executor; its ~200 MB of modules beside dbt's during the
+whole build were the build's peak, issue 12). The suites' tables are these, in this order
+(tests/test_expectations.py)."""
 
 import functools
 import gc
@@ -61,7 +63,7 @@ SUITE_SOURCES = tuple(
 # A suite reads its table in batches of about this many rows.
 BATCH_ROWS = 250_000
 
-# The loads whose rows of a table passed its suite, by suite (`suite_digest`): each load's
+# The loads whose rows of a table passed its suite, by suite (`suite_version`): each load's
 # rows are checked once. In the warehouse the checks write to (the DuckDB file, or the
 # server), beside the raw schema and never copied with it.
 PASSES_SCHEMA = "checks"
@@ -187,13 +189,14 @@ def passed_loads(
     return [(load, rows) for load, rows in pending if load is not None and load not in failed]
 
 
-def passes_rows(table: str, suite: str, loads: list[tuple[int, int]]) -> str:
-    """The VALUES of `PASSES` rows recording that `loads` (load, rows) of `table` passed
-    `suite` now (both engines read this SQL)."""
-    return ", ".join(
+def record_sql(table: str, suite: str, loads: list[tuple[int, int]]) -> str:
+    """The statement recording that `loads` (load, rows) of `table` passed `suite` now
+    (both engines run it; a load recorded already stays as it was)."""
+    values = ", ".join(
         f"('{table}', {int(load)}, '{suite}', {int(rows)}, current_timestamp)"
         for load, rows in loads
     )
+    return f"insert into {PASSES} values {values} on conflict do nothing"
 
 
 @dataclass(frozen=True)

@@ -37,13 +37,12 @@ import psycopg
 
 from expectations.tables import (
     BATCH_ROWS,
-    PASSES,
     PASSES_DDL,
     PendingRows,
     not_passed,
-    passes_rows,
     pending_rows,
     pending_sql,
+    record_sql,
 )
 from ingest.engine import connect, duckdb_config, open_connection
 from ingest.load import raw_table_ddl
@@ -221,9 +220,8 @@ def server_pending(
 
         def record(loads: list[tuple[int, int]]) -> None:
             if loads:
-                values = passes_rows(table, suite, loads)
                 with con.transaction():
-                    con.execute(f"insert into {PASSES} values {values} on conflict do nothing")
+                    con.execute(record_sql(table, suite, loads))
 
         yield pending_rows(local, relation, pending, record, batch_rows)
 
